@@ -1,0 +1,81 @@
+package org.jvmchat.protocol;
+
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+/**
+ * Turns a byte stream, fed in chunks of any size, into hub messages: a frame split anywhere is
+ * kept until it is complete, and a chunk holding several frames yields all of them. Not
+ * thread-safe: one reader per connection, fed from one thread at a time.
+ */
+public final class HubMessageReader {
+  private final HubProtocol protocol;
+  private final InvocationBinder binder;
+  private final int maxMessageSize;
+  private byte[] pending = new byte[0];
+  private int pendingLength;
+
+  /**
+   * @param maxMessageSize the largest framed message accepted, in bytes (0 for no limit)
+   */
+  public HubMessageReader(HubProtocol protocol, InvocationBinder binder, int maxMessageSize) {
+    this.protocol = protocol;
+    this.binder = binder;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  public HubProtocol protocol() {
+    return protocol;
+  }
+
+  /**
+   * Feeds one chunk; every complete message is handed to {@code sink} in order, before this
+   * returns.
+   *
+   * @throws HubProtocolException on invalid input; the reader must not be used afterwards
+   */
+  public void feed(ByteBuffer chunk, Consumer<? super HubMessage> sink) {
+    ByteBuffer input;
+    if (pendingLength == 0) {
+      input = chunk;
+    } else {
+      append(chunk);
+      input = ByteBuffer.wrap(pending, 0, pendingLength);
+    }
+    HubMessage message;
+    while (input.hasRemaining() && (message = protocol.tryParse(input, binder, maxMessageSize)) != null) {
+      sink.accept(message);
+    }
+    if (input == chunk) {
+      if (chunk.hasRemaining()) {
+        pendingLength = 0;
+        append(chunk);
+      }
+    } else {
+      int rest = input.remaining();
+      System.arraycopy(pending, input.position(), pending, 0, rest);
+      pendingLength = rest;
+    }
+  }
+
+  /** Convenience for {@link #feed(ByteBuffer, Consumer)} on an array. */
+  public void feed(byte[] chunk, Consumer<? super HubMessage> sink) {
+    feed(ByteBuffer.wrap(chunk), sink);
+  }
+
+  /** Bytes received that do not yet form a complete message. */
+  public int bufferedBytes() {
+    return pendingLength;
+  }
+
+  private void append(ByteBuffer chunk) {
+    int needed = pendingLength + chunk.remaining();
+    if (needed > pending.length) {
+      byte[] grown = new byte[Math.max(needed, Math.min(pending.length * 2, Integer.MAX_VALUE - 8))];
+      System.arraycopy(pending, 0, grown, 0, pendingLength);
+      pending = grown;
+    }
+    chunk.get(pending, pendingLength, chunk.remaining());
+    pendingLength = needed;
+  }
+}
