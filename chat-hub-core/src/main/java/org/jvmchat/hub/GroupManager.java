@@ -1,0 +1,13 @@
+package org.jvmchat.hub;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Group membership. Completes once the change is in effect everywhere (with a backplane: once the
+ * instance holding the connection has acknowledged it). Group names are case-sensitive.
+ */
+public interface GroupManager {
+  CompletableFuture<Void> addToGroup(String connectionId, String groupName);
+
+  CompletableFuture<Void> removeFromGroup(String connectionId, String groupName);
+}

@@ -1,0 +1,38 @@
+package org.jvmchat.hub;
+
+/**
+ * An interceptor around hub method invocations and connection events, for cross-cutting concerns
+ * (authorization, logging, metrics, rate limits). Filters run in the order they were added; each
+ * calls {@code next} to continue (or not, to short-circuit). Every method defaults to passing
+ * through.
+ */
+public interface HubFilter {
+
+  /** Around one hub method invocation; returns the method's result (or throws its error). */
+  default Object invoke(HubInvocationContext invocation, Next next) throws Exception {
+    return next.invoke(invocation);
+  }
+
+  /** Around {@link Hub#onConnected()}. */
+  default void onConnected(HubLifetimeContext context, LifetimeNext next) throws Exception {
+    next.run(context);
+  }
+
+  /** Around {@link Hub#onDisconnected(Throwable)}. */
+  default void onDisconnected(HubLifetimeContext context, Throwable error, DisconnectNext next)
+      throws Exception {
+    next.run(context, error);
+  }
+
+  interface Next {
+    Object invoke(HubInvocationContext invocation) throws Exception;
+  }
+
+  interface LifetimeNext {
+    void run(HubLifetimeContext context) throws Exception;
+  }
+
+  interface DisconnectNext {
+    void run(HubLifetimeContext context, Throwable error) throws Exception;
+  }
+}

@@ -1,0 +1,39 @@
+package org.jvmchat.hub.http;
+
+import org.jvmchat.hub.HubUser;
+
+/**
+ * Reads a bearer token from {@code Authorization: Bearer <token>} or, for WebSocket and
+ * Server-Sent Events requests where browsers cannot set headers, from the {@code access_token}
+ * query parameter, and hands it to a validator.
+ */
+public final class BearerTokenAuthenticator implements Authenticator {
+  /** Turns a token into a user, or throws when it is not valid. */
+  @FunctionalInterface
+  public interface TokenValidator {
+    HubUser validate(String token) throws UnauthorizedException;
+  }
+
+  private final TokenValidator validator;
+
+  public BearerTokenAuthenticator(TokenValidator validator) {
+    this.validator = validator;
+  }
+
+  @Override
+  public HubUser authenticate(HttpRequest request) throws UnauthorizedException {
+    String token = token(request);
+    return token == null ? null : validator.validate(token);
+  }
+
+  /** The bearer token of a request, or {@code null}. */
+  public static String token(HttpRequest request) {
+    String header = request.header("authorization");
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      String token = header.substring(7).trim();
+      return token.isEmpty() ? null : token;
+    }
+    String query = request.query("access_token");
+    return query == null || query.isEmpty() ? null : query;
+  }
+}
