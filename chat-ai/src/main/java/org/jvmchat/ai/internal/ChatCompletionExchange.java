@@ -1,0 +1,492 @@
+package org.jvmchat.ai.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.sse.EventSource;
+import okhttp3.sse.EventSourceListener;
+import okhttp3.sse.EventSources;
+import org.jvmchat.ai.AssistantClientOptions;
+import org.jvmchat.ai.AssistantException;
+import org.jvmchat.ai.internal.ChatCompletionJson.Chunk;
+import org.jvmchat.ai.internal.ChatCompletionJson.MalformedChunkException;
+import org.jvmchat.ai.internal.ChatCompletionJson.ProviderError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One answer: the HTTP attempts (retried only before a response is accepted), the SSE stream, the
+ * first-token and total timers, and the {@link DeltaSubscription} the deltas go to.
+ *
+ * <p>Stream rules (see the module README):
+ *
+ * <ul>
+ *   <li>{@code data: [DONE]} completes the answer.
+ *   <li>A {@code data:} line that is not a JSON object is skipped with a warning; if no line of the
+ *       stream was valid, the answer fails with {@code BAD_RESPONSE}.
+ *   <li>A chunk with an {@code error} object, or an SSE event of type {@code error}, fails the
+ *       answer with {@code SERVER_ERROR} (or {@code UNKNOWN_MODEL}).
+ *   <li>A stream that ends without {@code [DONE]} is complete if a chunk carried a {@code
+ *       finish_reason}; otherwise the answer was cut off and fails with {@code BAD_RESPONSE}.
+ * </ul>
+ *
+ * <p>Everything that ends the answer goes through {@link #finish}, which runs once.
+ */
+final class ChatCompletionExchange extends EventSourceListener {
+
+  private static final Logger log = LoggerFactory.getLogger(ChatCompletionExchange.class);
+
+  /** Error bodies are read up to this many bytes. */
+  private static final long MAX_ERROR_BODY = 16 * 1024;
+
+  /** A JSON (non-streamed) completion is read up to this many bytes. */
+  private static final long MAX_JSON_BODY = 4 * 1024 * 1024;
+
+  private final DefaultAssistantClient client;
+  private final AssistantClientOptions options;
+  private final Request request;
+  private final String endpoint;
+  private final String model;
+  private final DeltaSubscription sink;
+  private final long startNanos;
+  private final long firstTokenDeadlineNanos;
+  private final long totalDeadlineNanos;
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private final Object lock = new Object();
+
+  // Guarded by lock.
+  private Call call;
+  private ScheduledFuture<?> retryTask;
+  private ScheduledFuture<?> firstTokenTimer;
+  private ScheduledFuture<?> totalTimer;
+
+  private volatile EventSource eventSource;
+  private volatile int attempts;
+  private volatile boolean firstTokenSeen;
+
+  // Only touched by the thread reading the response.
+  private boolean sawFinishReason;
+  private int validChunks;
+  private int malformedChunks;
+  private long charsReceived;
+
+  ChatCompletionExchange(
+      DefaultAssistantClient client,
+      Request request,
+      String model,
+      Flow.Subscriber<? super String> subscriber) {
+    this.client = client;
+    this.options = client.options();
+    this.request = request;
+    this.endpoint = request.url().toString();
+    this.model = model;
+    this.sink = new DeltaSubscription(subscriber, options.streamBufferSize(), this::cancel);
+    this.startNanos = System.nanoTime();
+    this.firstTokenDeadlineNanos = startNanos + options.firstTokenTimeout().toNanos();
+    this.totalDeadlineNanos = startNanos + options.totalTimeout().toNanos();
+  }
+
+  DeltaSubscription subscription() {
+    return sink;
+  }
+
+  /** Arms the timers and sends the first attempt; call after {@code onSubscribe}. */
+  void start() {
+    try {
+      synchronized (lock) {
+        if (finished.get()) {
+          return;
+        }
+        totalTimer =
+            client
+                .scheduler()
+                .schedule(
+                    () -> fail(Failures.timeout(false, options.totalTimeout(), endpoint, attempts)),
+                    options.totalTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+        firstTokenTimer =
+            client
+                .scheduler()
+                .schedule(
+                    () -> {
+                      if (!firstTokenSeen) {
+                        fail(
+                            Failures.timeout(
+                                true, options.firstTokenTimeout(), endpoint, attempts));
+                      }
+                    },
+                    options.firstTokenTimeout().toNanos(),
+                    TimeUnit.NANOSECONDS);
+      }
+    } catch (RejectedExecutionException e) {
+      fail(Failures.closed(attempts));
+      return;
+    }
+    startAttempt();
+  }
+
+  /** The subscriber cancelled: close the HTTP stream, signal nothing. */
+  void cancel() {
+    finish(null, false);
+  }
+
+  /** Ends the answer with {@code error}, closing the HTTP stream. */
+  void fail(AssistantException error) {
+    finish(error, false);
+  }
+
+  private void succeed() {
+    finish(null, true);
+  }
+
+  /**
+   * Runs once: stops the timers and any pending retry, closes the HTTP stream unless it completed,
+   * frees the client's stream slot, then signals the subscriber (error or completion).
+   */
+  private void finish(AssistantException error, boolean completed) {
+    if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    Call current;
+    synchronized (lock) {
+      current = call;
+      cancelQuietly(retryTask);
+      cancelQuietly(firstTokenTimer);
+      cancelQuietly(totalTimer);
+    }
+    if (!completed) {
+      EventSource es = eventSource;
+      if (es != null) {
+        es.cancel();
+      }
+      if (current != null) {
+        current.cancel();
+      }
+    }
+    client.exchangeFinished(this);
+    if (malformedChunks > 1) {
+      log.warn("skipped {} malformed data lines in the answer from {}", malformedChunks, endpoint);
+    }
+    if (error != null) {
+      log.debug("answer from {} failed: {}", endpoint, error.getMessage());
+      sink.fail(error);
+    } else if (completed) {
+      log.debug(
+          "answer from {} complete: {} characters in {} ms",
+          endpoint,
+          charsReceived,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+      sink.complete();
+    }
+  }
+
+  private static void cancelQuietly(ScheduledFuture<?> task) {
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+
+  private void startAttempt() {
+    Call next;
+    synchronized (lock) {
+      if (finished.get()) {
+        return;
+      }
+      attempts++;
+      next = client.httpClient().newCall(request);
+      call = next;
+    }
+    log.debug("POST {} (attempt {})", endpoint, attempts);
+    next.enqueue(new Attempt());
+  }
+
+  private boolean isCurrent(Call c) {
+    synchronized (lock) {
+      return c == call && !finished.get();
+    }
+  }
+
+  /**
+   * Retries after a retryable failure when retries, {@code Retry-After} and the first-token
+   * deadline allow it; otherwise fails with the failure built by {@code failure} (given a note or
+   * null).
+   */
+  private void retryOrFail(Function<String, AssistantException> failure, Duration retryAfter) {
+    int done = attempts;
+    if (done > options.maxRetries()) {
+      fail(failure.apply(null));
+      return;
+    }
+    Duration delay =
+        Backoff.delay(
+            done,
+            options.initialBackoff(),
+            options.maxBackoff(),
+            ThreadLocalRandom.current().nextDouble());
+    if (retryAfter != null) {
+      if (retryAfter.compareTo(options.maxBackoff()) > 0) {
+        fail(
+            failure.apply(
+                "the provider asked to retry after "
+                    + Failures.human(retryAfter)
+                    + ", longer than maxBackoff "
+                    + Failures.human(options.maxBackoff())));
+        return;
+      }
+      if (retryAfter.compareTo(delay) > 0) {
+        delay = retryAfter;
+      }
+    }
+    if (System.nanoTime() + delay.toNanos() >= firstTokenDeadlineNanos) {
+      fail(failure.apply("no time left to retry within the first-token timeout"));
+      return;
+    }
+    AssistantException reason = failure.apply(null);
+    log.info(
+        "assistant attempt {} failed ({}); retrying in {} ms",
+        done,
+        reason.getMessage(),
+        delay.toMillis());
+    try {
+      synchronized (lock) {
+        if (finished.get()) {
+          return;
+        }
+        retryTask =
+            client.scheduler().schedule(this::startAttempt, delay.toNanos(), TimeUnit.NANOSECONDS);
+      }
+    } catch (RejectedExecutionException e) {
+      fail(Failures.closed(done));
+    }
+  }
+
+  /** The callback of one HTTP attempt. */
+  private final class Attempt implements Callback {
+
+    @Override
+    public void onFailure(Call c, IOException e) {
+      if (!isCurrent(c)) {
+        return;
+      }
+      retryOrFail(note -> Failures.unreachable(e, endpoint, attempts), null);
+    }
+
+    @Override
+    public void onResponse(Call c, Response response) {
+      try (response) {
+        if (!isCurrent(c)) {
+          return;
+        }
+        if (!response.isSuccessful()) {
+          onErrorStatus(response);
+          return;
+        }
+        MediaType type = response.body().contentType();
+        if (type != null && type.type().equals("text") && type.subtype().equals("event-stream")) {
+          EventSources.processResponse(response, ChatCompletionExchange.this);
+        } else if (type != null && type.subtype().equals("json")) {
+          onJsonCompletion(response);
+        } else {
+          fail(
+              Failures.badResponse(
+                  "HTTP "
+                      + response.code()
+                      + " with content type "
+                      + type
+                      + " instead of text/event-stream",
+                  endpoint,
+                  attempts));
+        }
+      } catch (IOException | RuntimeException e) {
+        if (!finished.get()) {
+          fail(Failures.connectionLost(e, endpoint, attempts, charsReceived));
+        }
+      }
+    }
+
+    private void onErrorStatus(Response response) throws IOException {
+      int status = response.code();
+      ProviderError error =
+          ChatCompletionJson.parseErrorBody(response.peekBody(MAX_ERROR_BODY).string());
+      int attempt = attempts;
+      Function<String, AssistantException> failure =
+          note -> Failures.forStatus(status, error, endpoint, model, attempt, note);
+      if (Failures.isRetryable(status, error)) {
+        Duration retryAfter =
+            Backoff.retryAfter(
+                response.header("retry-after-ms"), response.header("Retry-After"), Instant.now());
+        retryOrFail(failure, retryAfter);
+      } else {
+        fail(failure.apply(null));
+      }
+    }
+
+    /** A server that ignored {@code stream: true} and sent the whole completion as JSON. */
+    private void onJsonCompletion(Response response) throws IOException {
+      String body = response.peekBody(MAX_JSON_BODY).string();
+      Chunk chunk;
+      try {
+        chunk = ChatCompletionJson.parseChunk(body);
+      } catch (MalformedChunkException e) {
+        fail(Failures.badResponse("a JSON body that is not a completion", endpoint, attempts));
+        return;
+      }
+      if (chunk.error() != null) {
+        fail(Failures.inStream(chunk.error(), endpoint, attempts));
+        return;
+      }
+      if (chunk.content() == null) {
+        fail(Failures.badResponse("a JSON body without choices[0]", endpoint, attempts));
+        return;
+      }
+      validChunks++;
+      deliver(chunk.content());
+      succeed();
+    }
+  }
+
+  @Override
+  public void onOpen(EventSource es, Response response) {
+    eventSource = es;
+    if (finished.get()) {
+      es.cancel();
+    }
+  }
+
+  @Override
+  public void onEvent(EventSource es, String id, String type, String data) {
+    if (finished.get()) {
+      es.cancel();
+      return;
+    }
+    if (type != null && !type.equals("message")) {
+      if (type.equals("error")) {
+        ProviderError error = ChatCompletionJson.parseErrorBody(data);
+        fail(
+            Failures.inStream(
+                error != null ? error : new ProviderError(null, null), endpoint, attempts));
+      } else {
+        log.debug("ignoring SSE event of type {} from {}", type, endpoint);
+      }
+      return;
+    }
+    String payload = data.strip();
+    if (payload.isEmpty()) {
+      return;
+    }
+    if (payload.equals("[DONE]")) {
+      if (validChunks == 0 && malformedChunks > 0) {
+        fail(noValidChunk());
+      } else {
+        succeed();
+      }
+      es.cancel(); // stop reading; the body is closed (and the connection reused when it can be)
+      return;
+    }
+    Chunk chunk;
+    try {
+      chunk = ChatCompletionJson.parseChunk(payload);
+    } catch (MalformedChunkException e) {
+      malformedChunks++;
+      if (malformedChunks == 1) {
+        log.warn(
+            "skipping a malformed data line from {} ({}): {}",
+            endpoint,
+            e.getMessage(),
+            ChatCompletionJson.truncate(payload, 120));
+      } else {
+        log.debug("skipping a malformed data line from {}: {}", endpoint, payload);
+      }
+      return;
+    }
+    validChunks++;
+    if (chunk.error() != null) {
+      fail(Failures.inStream(chunk.error(), endpoint, attempts));
+      return;
+    }
+    if (chunk.finishReason() != null) {
+      sawFinishReason = true;
+    }
+    if (chunk.content() != null && !chunk.content().isEmpty()) {
+      if (!deliver(chunk.content())) {
+        es.cancel();
+      }
+    }
+  }
+
+  /** Hands a delta to the subscriber's buffer, waiting for room; false when the answer ended. */
+  private boolean deliver(String delta) {
+    if (!firstTokenSeen) {
+      firstTokenSeen = true;
+      synchronized (lock) {
+        cancelQuietly(firstTokenTimer);
+      }
+    }
+    charsReceived += delta.length();
+    try {
+      long wait = Math.max(0, totalDeadlineNanos - System.nanoTime());
+      if (sink.offer(delta, wait)) {
+        return true;
+      }
+      if (!finished.get()) {
+        // No room until the total deadline: the total timer is about to fire; do its work now.
+        fail(Failures.timeout(false, options.totalTimeout(), endpoint, attempts));
+      }
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail(Failures.closed(attempts));
+      return false;
+    }
+  }
+
+  @Override
+  public void onClosed(EventSource es) {
+    if (finished.get()) {
+      return;
+    }
+    if (validChunks == 0 && malformedChunks > 0) {
+      fail(noValidChunk());
+    } else if (sawFinishReason) {
+      log.debug("stream from {} ended without [DONE] after a finish_reason: complete", endpoint);
+      succeed();
+    } else if (charsReceived > 0) {
+      fail(
+          Failures.badResponse(
+              "the stream ended without [DONE] or a finish_reason after "
+                  + charsReceived
+                  + " characters: the answer is cut off",
+              endpoint,
+              attempts));
+    } else {
+      fail(Failures.badResponse("the stream ended without any answer", endpoint, attempts));
+    }
+  }
+
+  @Override
+  public void onFailure(EventSource es, Throwable t, Response response) {
+    if (finished.get()) {
+      return;
+    }
+    fail(
+        Failures.connectionLost(
+            t != null ? t : new IOException("stream failed"), endpoint, attempts, charsReceived));
+  }
+
+  private AssistantException noValidChunk() {
+    return Failures.badResponse(
+        "none of the " + malformedChunks + " data lines was a JSON object", endpoint, attempts);
+  }
+}
