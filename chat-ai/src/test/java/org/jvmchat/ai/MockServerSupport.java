@@ -5,6 +5,7 @@ import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 
 /** A MockWebServer per test and a client pointed at it with small timeouts. */
 abstract class MockServerSupport {
@@ -13,7 +14,33 @@ abstract class MockServerSupport {
 
   @StartStop final MockWebServer server = new MockWebServer();
 
+  private static volatile boolean warmedUp;
+
   private AssistantClient client;
+
+  /**
+   * Runs one answer through a throwaway server first, so that class loading and JIT in a fresh JVM
+   * do not eat into the short timeouts the tests use.
+   */
+  @BeforeAll
+  static void warmUp() throws Exception {
+    if (warmedUp) {
+      return;
+    }
+    try (MockWebServer warm = new MockWebServer()) {
+      warm.start();
+      warm.enqueue(Sse.stream(Sse.delta("warm"), Sse.done()));
+      try (AssistantClient c =
+          AssistantClient.create(
+              AssistantClientOptions.builder()
+                  .baseUrl(warm.url("/v1").toString())
+                  .apiKey(KEY)
+                  .build())) {
+        c.complete(ChatRequest.ofUser("warm up")).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+    warmedUp = true;
+  }
 
   /** Options for the mock server: fast backoff, short timeouts. */
   AssistantClientOptions.Builder options() {

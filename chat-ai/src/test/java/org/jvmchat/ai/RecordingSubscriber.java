@@ -1,7 +1,6 @@
 package org.jvmchat.ai;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +21,9 @@ final class RecordingSubscriber implements Flow.Subscriber<String> {
   private final List<String> items = new CopyOnWriteArrayList<>();
   private final CompletableFuture<Flow.Subscription> subscription = new CompletableFuture<>();
   private final CompletableFuture<Throwable> terminal = new CompletableFuture<>();
+  private final java.util.concurrent.atomic.AtomicInteger terminalSignals =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final List<String> violations = new CopyOnWriteArrayList<>();
   private volatile boolean completed;
 
   RecordingSubscriber(long initialRequest) {
@@ -36,7 +38,7 @@ final class RecordingSubscriber implements Flow.Subscriber<String> {
   @Override
   public void onSubscribe(Flow.Subscription s) {
     if (!subscription.complete(s)) {
-      fail("onSubscribe called twice");
+      violations.add("onSubscribe called twice");
     }
     if (initialRequest > 0) {
       s.request(initialRequest);
@@ -46,23 +48,25 @@ final class RecordingSubscriber implements Flow.Subscriber<String> {
   @Override
   public void onNext(String item) {
     if (terminal.isDone()) {
-      fail("onNext after a terminal signal");
+      violations.add("onNext after a terminal signal: " + item);
     }
     items.add(item);
   }
 
   @Override
   public void onError(Throwable error) {
+    terminalSignals.incrementAndGet();
     if (!terminal.complete(error)) {
-      fail("second terminal signal: " + error);
+      violations.add("second terminal signal: " + error);
     }
   }
 
   @Override
   public void onComplete() {
     completed = true;
+    terminalSignals.incrementAndGet();
     if (!terminal.complete(null)) {
-      fail("second terminal signal: complete");
+      violations.add("second terminal signal: complete");
     }
   }
 
@@ -110,9 +114,20 @@ final class RecordingSubscriber implements Flow.Subscriber<String> {
     return (AssistantException) error;
   }
 
+  /** Signals that broke the Reactive Streams rules (none expected). */
+  List<String> violations() {
+    return List.copyOf(violations);
+  }
+
+  int terminalSignals() {
+    return terminalSignals.get();
+  }
+
   Throwable awaitTerminal() {
     try {
-      return terminal.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      Throwable error = terminal.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertThat(violations).isEmpty();
+      return error;
     } catch (TimeoutException e) {
       throw new AssertionError("no terminal signal within " + WAIT + "; items: " + items);
     } catch (InterruptedException | ExecutionException e) {

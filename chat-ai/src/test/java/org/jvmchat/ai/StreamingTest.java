@@ -206,6 +206,20 @@ class StreamingTest extends MockServerSupport {
   }
 
   @Test
+  void anErrorEventFailsTheAnswer() {
+    server.enqueue(
+        Sse.stream(
+            delta("A"),
+            "event: error\ndata: {\"error\":{\"message\":\"overloaded\"}}\n\n",
+            done()));
+
+    AssistantException error = ask("hi").awaitAssistantError();
+
+    assertThat(error.reason()).isEqualTo(Reason.SERVER_ERROR);
+    assertThat(error.getMessage()).contains("overloaded");
+  }
+
+  @Test
   void aNonStreamedJsonCompletionIsDeliveredAsOneDelta() {
     server.enqueue(
         new MockResponse.Builder()

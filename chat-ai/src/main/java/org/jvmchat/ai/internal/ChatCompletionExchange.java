@@ -344,7 +344,7 @@ final class ChatCompletionExchange extends EventSourceListener {
         return;
       }
       if (chunk.error() != null) {
-        fail(Failures.inStream(chunk.error(), endpoint, attempts));
+        fail(Failures.inStream(chunk.error(), endpoint, model, attempts));
         return;
       }
       if (chunk.content() == null) {
@@ -376,7 +376,7 @@ final class ChatCompletionExchange extends EventSourceListener {
         ProviderError error = ChatCompletionJson.parseErrorBody(data);
         fail(
             Failures.inStream(
-                error != null ? error : new ProviderError(null, null), endpoint, attempts));
+                error != null ? error : new ProviderError(null, null), endpoint, model, attempts));
       } else {
         log.debug("ignoring SSE event of type {} from {}", type, endpoint);
       }
@@ -413,7 +413,7 @@ final class ChatCompletionExchange extends EventSourceListener {
     }
     validChunks++;
     if (chunk.error() != null) {
-      fail(Failures.inStream(chunk.error(), endpoint, attempts));
+      fail(Failures.inStream(chunk.error(), endpoint, model, attempts));
       return;
     }
     if (chunk.finishReason() != null) {

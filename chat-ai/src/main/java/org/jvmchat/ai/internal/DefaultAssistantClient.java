@@ -131,7 +131,14 @@ public final class DefaultAssistantClient implements AssistantClient {
     ChatCompletionExchange exchange =
         new ChatCompletionExchange(this, httpRequest, model, subscriber);
     live.add(exchange);
-    subscriber.onSubscribe(exchange.subscription());
+    try {
+      subscriber.onSubscribe(exchange.subscription());
+    } catch (RuntimeException e) {
+      // Reactive Streams §2.13: treat the subscription as cancelled.
+      log.warn("subscriber threw from onSubscribe; the answer is not requested", e);
+      exchange.cancel();
+      return;
+    }
     if (closed.get()) {
       exchange.fail(Failures.closed(0));
       return;

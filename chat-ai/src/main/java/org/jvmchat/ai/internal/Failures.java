@@ -75,9 +75,10 @@ final class Failures {
   }
 
   /** An {@code error} object inside a 200 response (in the stream or as a JSON body). */
-  static AssistantException inStream(ProviderError error, String endpoint, int attempts) {
+  static AssistantException inStream(
+      ProviderError error, String endpoint, String model, int attempts) {
     if (error.isModelNotFound()) {
-      return forStatus(404, error, endpoint, "?", attempts, null);
+      return forStatus(404, error, endpoint, model, attempts, null);
     }
     String message =
         "the provider reported an error while answering (POST "
