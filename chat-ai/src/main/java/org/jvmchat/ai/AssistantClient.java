@@ -1,5 +1,6 @@
 package org.jvmchat.ai;
 
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
@@ -47,7 +48,7 @@ public interface AssistantClient extends AutoCloseable {
    * cap how many answers stream at once.
    */
   static AssistantClient create(AssistantClientOptions options, OkHttpClient httpClient) {
-    return DefaultAssistantClient.create(options, java.util.Objects.requireNonNull(httpClient));
+    return DefaultAssistantClient.create(options, Objects.requireNonNull(httpClient, "httpClient"));
   }
 
   /** The options this client was created with. */
