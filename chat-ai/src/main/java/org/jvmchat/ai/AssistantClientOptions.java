@@ -31,6 +31,13 @@ public final class AssistantClientOptions {
   /** How long the whole answer may take, from the start of the request to {@code [DONE]}. */
   public static final Duration DEFAULT_TOTAL_TIMEOUT = Duration.ofMinutes(5);
 
+  /**
+   * After the first token, how long the stream may send nothing before the answer fails with {@link
+   * AssistantException.Reason#TIMEOUT}. Time the client spends waiting for a slow subscriber (a
+   * full buffer) does not count.
+   */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
   /** Retries after the first attempt (only before the first token, on 429, 5xx, connect errors). */
   public static final int DEFAULT_MAX_RETRIES = 2;
 
@@ -58,6 +65,7 @@ public final class AssistantClientOptions {
   private final Duration connectTimeout;
   private final Duration firstTokenTimeout;
   private final Duration totalTimeout;
+  private final Duration idleTimeout;
   private final int maxRetries;
   private final Duration initialBackoff;
   private final Duration maxBackoff;
@@ -71,6 +79,7 @@ public final class AssistantClientOptions {
     this.connectTimeout = b.connectTimeout;
     this.firstTokenTimeout = b.firstTokenTimeout;
     this.totalTimeout = b.totalTimeout;
+    this.idleTimeout = b.idleTimeout;
     this.maxRetries = b.maxRetries;
     this.initialBackoff = b.initialBackoff;
     this.maxBackoff = b.maxBackoff;
@@ -142,6 +151,11 @@ public final class AssistantClientOptions {
     return totalTimeout;
   }
 
+  /** See {@link #DEFAULT_IDLE_TIMEOUT}. */
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
   /** See {@link #DEFAULT_MAX_RETRIES}. */
   public int maxRetries() {
     return maxRetries;
@@ -182,6 +196,8 @@ public final class AssistantClientOptions {
         + firstTokenTimeout
         + ", totalTimeout="
         + totalTimeout
+        + ", idleTimeout="
+        + idleTimeout
         + ", maxRetries="
         + maxRetries
         + ", initialBackoff="
@@ -209,6 +225,7 @@ public final class AssistantClientOptions {
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration firstTokenTimeout = DEFAULT_FIRST_TOKEN_TIMEOUT;
     private Duration totalTimeout = DEFAULT_TOTAL_TIMEOUT;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private int maxRetries = DEFAULT_MAX_RETRIES;
     private Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
     private Duration maxBackoff = DEFAULT_MAX_BACKOFF;
@@ -224,6 +241,7 @@ public final class AssistantClientOptions {
       connectTimeout = o.connectTimeout;
       firstTokenTimeout = o.firstTokenTimeout;
       totalTimeout = o.totalTimeout;
+      idleTimeout = o.idleTimeout;
       maxRetries = o.maxRetries;
       initialBackoff = o.initialBackoff;
       maxBackoff = o.maxBackoff;
@@ -268,6 +286,12 @@ public final class AssistantClientOptions {
     /** Default {@link #DEFAULT_TOTAL_TIMEOUT}; positive. */
     public Builder totalTimeout(Duration totalTimeout) {
       this.totalTimeout = totalTimeout;
+      return this;
+    }
+
+    /** Default {@link #DEFAULT_IDLE_TIMEOUT}; positive. */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
       return this;
     }
 
@@ -322,6 +346,7 @@ public final class AssistantClientOptions {
       positive("connectTimeout", connectTimeout);
       positive("firstTokenTimeout", firstTokenTimeout);
       positive("totalTimeout", totalTimeout);
+      positive("idleTimeout", idleTimeout);
       if (firstTokenTimeout.compareTo(totalTimeout) > 0) {
         throw new IllegalArgumentException(
             "firstTokenTimeout ("

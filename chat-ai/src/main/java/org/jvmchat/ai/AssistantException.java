@@ -33,7 +33,7 @@ public final class AssistantException extends RuntimeException {
      * attempt, or the connection broke while the answer was streaming.
      */
     UNREACHABLE,
-    /** The first-token timeout or the total timeout passed. */
+    /** The first-token, idle or total timeout passed. */
     TIMEOUT,
     /** HTTP 5xx on every attempt, or an {@code error} object inside the stream. */
     SERVER_ERROR,

@@ -23,6 +23,7 @@ class AssistantClientOptionsTest {
     assertThat(options.firstTokenTimeout())
         .isEqualTo(AssistantClientOptions.DEFAULT_FIRST_TOKEN_TIMEOUT);
     assertThat(options.totalTimeout()).isEqualTo(AssistantClientOptions.DEFAULT_TOTAL_TIMEOUT);
+    assertThat(options.idleTimeout()).isEqualTo(AssistantClientOptions.DEFAULT_IDLE_TIMEOUT);
     assertThat(options.maxRetries()).isEqualTo(AssistantClientOptions.DEFAULT_MAX_RETRIES);
     assertThat(options.initialBackoff()).isEqualTo(AssistantClientOptions.DEFAULT_INITIAL_BACKOFF);
     assertThat(options.maxBackoff()).isEqualTo(AssistantClientOptions.DEFAULT_MAX_BACKOFF);
@@ -78,6 +79,8 @@ class AssistantClientOptionsTest {
                     .totalTimeout(Duration.ofMinutes(1))
                     .build())
         .hasMessageContaining("firstTokenTimeout (PT10M) must not be longer than totalTimeout");
+    assertThatThrownBy(() -> valid().idleTimeout(Duration.ofMillis(-1)).build())
+        .hasMessageContaining("idleTimeout must be positive");
     assertThatThrownBy(() -> valid().maxRetries(-1).build()).hasMessageContaining("maxRetries");
     assertThatThrownBy(() -> valid().maxRetries(11).build()).hasMessageContaining("maxRetries");
     assertThatThrownBy(

@@ -51,6 +51,24 @@ class BackpressureTest extends MockServerSupport {
   }
 
   @Test
+  void waitingForASlowSubscriberDoesNotCountAsIdle() throws Exception {
+    server.enqueue(Sse.stream(deltas(5, true)));
+    AssistantClient client =
+        client(options().streamBufferSize(1).idleTimeout(Duration.ofMillis(300)).build());
+
+    RecordingSubscriber answer = new RecordingSubscriber(1);
+    client.stream(ChatRequest.ofUser("count")).subscribe(answer);
+    answer.awaitItems(1);
+    Awaitility.await()
+        .during(Duration.ofMillis(800))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> answer.items().size() == 1 && !answer.isTerminated());
+
+    answer.request(Long.MAX_VALUE);
+    assertThat(answer.awaitComplete()).isEqualTo("1,2,3,4,5,");
+  }
+
+  @Test
   void aSubscriberThatNeverRequestsGetsTheTotalTimeoutWithoutDemand() throws Exception {
     Sse.ScriptedStream flood = new Sse.ScriptedStream(true, deltas(10, false));
     server.enqueue(flood.response());

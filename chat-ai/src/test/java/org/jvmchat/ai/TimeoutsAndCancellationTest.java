@@ -55,6 +55,22 @@ class TimeoutsAndCancellationTest extends MockServerSupport {
   }
 
   @Test
+  void theIdleTimeoutFiresWhenTheStreamStallsMidAnswerAndClosesTheConnection() throws Exception {
+    Sse.ScriptedStream stalls = new Sse.ScriptedStream(true, delta("Once"), delta(" upon"));
+    server.enqueue(stalls.response());
+    AssistantClient client = client(options().idleTimeout(Duration.ofMillis(500)).build());
+
+    RecordingSubscriber answer = RecordingSubscriber.unbounded();
+    client.stream(ChatRequest.ofUser("hi")).subscribe(answer);
+    AssistantException error = answer.awaitAssistantError();
+
+    assertThat(answer.items()).containsExactly("Once", " upon");
+    assertThat(error.reason()).isEqualTo(Reason.TIMEOUT);
+    assertThat(error.getMessage()).contains("stopped sending for 500 ms").contains("9 characters");
+    assertThat(stalls.awaitClientClosed()).isTrue();
+  }
+
+  @Test
   void cancellingTheSubscriptionClosesTheConnection() throws Exception {
     Sse.ScriptedStream endless = new Sse.ScriptedStream(true, delta("A"), delta("B"));
     server.enqueue(endless.response());

@@ -71,10 +71,13 @@ final class ChatCompletionExchange extends EventSourceListener {
   private ScheduledFuture<?> retryTask;
   private ScheduledFuture<?> firstTokenTimer;
   private ScheduledFuture<?> totalTimer;
+  private ScheduledFuture<?> idleTimer;
 
   private volatile EventSource eventSource;
   private volatile int attempts;
   private volatile boolean firstTokenSeen;
+  private volatile long lastActivityNanos;
+  private volatile boolean waitingForRoom;
 
   // Only touched by the thread reading the response.
   private boolean sawFinishReason;
@@ -165,6 +168,7 @@ final class ChatCompletionExchange extends EventSourceListener {
       cancelQuietly(retryTask);
       cancelQuietly(firstTokenTimer);
       cancelQuietly(totalTimer);
+      cancelQuietly(idleTimer);
     }
     if (!completed) {
       EventSource es = eventSource;
@@ -371,6 +375,7 @@ final class ChatCompletionExchange extends EventSourceListener {
       es.cancel();
       return;
     }
+    lastActivityNanos = System.nanoTime();
     if (type != null && !type.equals("message")) {
       if (type.equals("error")) {
         ProviderError error = ChatCompletionJson.parseErrorBody(data);
@@ -433,11 +438,21 @@ final class ChatCompletionExchange extends EventSourceListener {
       synchronized (lock) {
         cancelQuietly(firstTokenTimer);
       }
+      lastActivityNanos = System.nanoTime();
+      scheduleIdleCheck(options.idleTimeout().toNanos());
     }
     charsReceived += delta.length();
     try {
       long wait = Math.max(0, totalDeadlineNanos - System.nanoTime());
-      if (sink.offer(delta, wait)) {
+      boolean taken;
+      waitingForRoom = true;
+      try {
+        taken = sink.offer(delta, wait);
+      } finally {
+        lastActivityNanos = System.nanoTime();
+        waitingForRoom = false;
+      }
+      if (taken) {
         return true;
       }
       if (!finished.get()) {
@@ -449,6 +464,39 @@ final class ChatCompletionExchange extends EventSourceListener {
       Thread.currentThread().interrupt();
       fail(Failures.closed(attempts));
       return false;
+    }
+  }
+
+  /**
+   * Fails the answer when nothing arrived for the idle timeout, not counting time spent waiting for
+   * the subscriber; otherwise checks again when the timeout could next pass. One check is pending
+   * at a time, so the cost does not grow with the number of deltas.
+   */
+  private void checkIdle() {
+    if (finished.get()) {
+      return;
+    }
+    long idle = options.idleTimeout().toNanos();
+    long quiet = System.nanoTime() - lastActivityNanos;
+    if (waitingForRoom) {
+      scheduleIdleCheck(idle);
+    } else if (quiet >= idle) {
+      fail(Failures.idle(options.idleTimeout(), endpoint, attempts, charsReceived));
+    } else {
+      scheduleIdleCheck(idle - quiet);
+    }
+  }
+
+  private void scheduleIdleCheck(long delayNanos) {
+    try {
+      synchronized (lock) {
+        if (!finished.get()) {
+          idleTimer =
+              client.scheduler().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+        }
+      }
+    } catch (RejectedExecutionException e) {
+      fail(Failures.closed(attempts));
     }
   }
 

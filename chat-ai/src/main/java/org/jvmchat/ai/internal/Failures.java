@@ -156,6 +156,21 @@ final class Failures {
     return new AssistantException(Reason.TIMEOUT, sb.toString(), attempts, null);
   }
 
+  /** The stream went quiet in the middle of the answer. */
+  static AssistantException idle(Duration limit, String endpoint, int attempts, long chars) {
+    return new AssistantException(
+        Reason.TIMEOUT,
+        "the assistant stopped sending for "
+            + human(limit)
+            + " (idle timeout) after "
+            + chars
+            + " characters of the answer (POST "
+            + endpoint
+            + ")",
+        attempts,
+        null);
+  }
+
   static AssistantException busy(int limit) {
     return new AssistantException(
         Reason.BUSY,
