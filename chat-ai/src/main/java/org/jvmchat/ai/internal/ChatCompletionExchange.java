@@ -16,7 +16,6 @@ import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.sse.EventSource;
-import okhttp3.sse.EventSourceListener;
 import okhttp3.sse.EventSources;
 import org.jvmchat.ai.AssistantClientOptions;
 import org.jvmchat.ai.AssistantException;
@@ -27,24 +26,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One answer: the HTTP attempts (retried only before a response is accepted), the SSE stream, the
- * first-token and total timers, and the {@link DeltaSubscription} the deltas go to.
- *
- * <p>Stream rules (see the module README):
- *
- * <ul>
- *   <li>{@code data: [DONE]} completes the answer.
- *   <li>A {@code data:} line that is not a JSON object is skipped with a warning; if no line of the
- *       stream was valid, the answer fails with {@code BAD_RESPONSE}.
- *   <li>A chunk with an {@code error} object, or an SSE event of type {@code error}, fails the
- *       answer with {@code SERVER_ERROR} (or {@code UNKNOWN_MODEL}).
- *   <li>A stream that ends without {@code [DONE]} is complete if a chunk carried a {@code
- *       finish_reason}; otherwise the answer was cut off and fails with {@code BAD_RESPONSE}.
- * </ul>
+ * One answer: the HTTP attempts (retried only before a response is accepted), the first-token, idle
+ * and total timers, and the {@link DeltaSubscription} the deltas go to. The rules for what the
+ * event stream may contain are in {@link ChunkStreamListener}.
  *
  * <p>Everything that ends the answer goes through {@link #finish}, which runs once.
  */
-final class ChatCompletionExchange extends EventSourceListener {
+final class ChatCompletionExchange {
 
   private static final Logger log = LoggerFactory.getLogger(ChatCompletionExchange.class);
 
@@ -79,11 +67,8 @@ final class ChatCompletionExchange extends EventSourceListener {
   private volatile long lastActivityNanos;
   private volatile boolean waitingForRoom;
 
-  // Only touched by the thread reading the response.
-  private boolean sawFinishReason;
-  private int validChunks;
-  private int malformedChunks;
-  private long charsReceived;
+  /** Characters delivered so far; written only by the thread reading the response. */
+  private volatile long charsReceived;
 
   ChatCompletionExchange(
       DefaultAssistantClient client,
@@ -103,6 +88,41 @@ final class ChatCompletionExchange extends EventSourceListener {
 
   DeltaSubscription subscription() {
     return sink;
+  }
+
+  boolean isFinished() {
+    return finished.get();
+  }
+
+  String endpoint() {
+    return endpoint;
+  }
+
+  String model() {
+    return model;
+  }
+
+  int attempts() {
+    return attempts;
+  }
+
+  long charsReceived() {
+    return charsReceived;
+  }
+
+  /**
+   * The stream of an accepted response opened; cancelled along with the call when the answer ends.
+   */
+  void streamOpened(EventSource es) {
+    eventSource = es;
+    if (finished.get()) {
+      es.cancel();
+    }
+  }
+
+  /** Something arrived on the stream: the idle timeout starts over. */
+  void markActivity() {
+    lastActivityNanos = System.nanoTime();
   }
 
   /** Arms the timers and sends the first attempt; call after {@code onSubscribe}. */
@@ -150,7 +170,7 @@ final class ChatCompletionExchange extends EventSourceListener {
     finish(error, false);
   }
 
-  private void succeed() {
+  void succeed() {
     finish(null, true);
   }
 
@@ -180,9 +200,6 @@ final class ChatCompletionExchange extends EventSourceListener {
       }
     }
     client.exchangeFinished(this);
-    if (malformedChunks > 1) {
-      log.warn("skipped {} malformed data lines in the answer from {}", malformedChunks, endpoint);
-    }
     if (error != null) {
       log.debug("answer from {} failed: {}", endpoint, error.getMessage());
       sink.fail(error);
@@ -299,7 +316,8 @@ final class ChatCompletionExchange extends EventSourceListener {
         }
         MediaType type = response.body().contentType();
         if (type != null && type.type().equals("text") && type.subtype().equals("event-stream")) {
-          EventSources.processResponse(response, ChatCompletionExchange.this);
+          EventSources.processResponse(
+              response, new ChunkStreamListener(ChatCompletionExchange.this));
         } else if (type != null && type.subtype().equals("json")) {
           onJsonCompletion(response);
         } else {
@@ -355,84 +373,13 @@ final class ChatCompletionExchange extends EventSourceListener {
         fail(Failures.badResponse("a JSON body without choices[0]", endpoint, attempts));
         return;
       }
-      validChunks++;
       deliver(chunk.content());
       succeed();
     }
   }
 
-  @Override
-  public void onOpen(EventSource es, Response response) {
-    eventSource = es;
-    if (finished.get()) {
-      es.cancel();
-    }
-  }
-
-  @Override
-  public void onEvent(EventSource es, String id, String type, String data) {
-    if (finished.get()) {
-      es.cancel();
-      return;
-    }
-    lastActivityNanos = System.nanoTime();
-    if (type != null && !type.equals("message")) {
-      if (type.equals("error")) {
-        ProviderError error = ChatCompletionJson.parseErrorBody(data);
-        fail(
-            Failures.inStream(
-                error != null ? error : new ProviderError(null, null), endpoint, model, attempts));
-      } else {
-        log.debug("ignoring SSE event of type {} from {}", type, endpoint);
-      }
-      return;
-    }
-    String payload = data.strip();
-    if (payload.isEmpty()) {
-      return;
-    }
-    if (payload.equals("[DONE]")) {
-      if (validChunks == 0 && malformedChunks > 0) {
-        fail(noValidChunk());
-      } else {
-        succeed();
-      }
-      es.cancel(); // stop reading; the body is closed (and the connection reused when it can be)
-      return;
-    }
-    Chunk chunk;
-    try {
-      chunk = ChatCompletionJson.parseChunk(payload);
-    } catch (MalformedChunkException e) {
-      malformedChunks++;
-      if (malformedChunks == 1) {
-        log.warn(
-            "skipping a malformed data line from {} ({}): {}",
-            endpoint,
-            e.getMessage(),
-            ChatCompletionJson.truncate(payload, 120));
-      } else {
-        log.debug("skipping a malformed data line from {}: {}", endpoint, payload);
-      }
-      return;
-    }
-    validChunks++;
-    if (chunk.error() != null) {
-      fail(Failures.inStream(chunk.error(), endpoint, model, attempts));
-      return;
-    }
-    if (chunk.finishReason() != null) {
-      sawFinishReason = true;
-    }
-    if (chunk.content() != null && !chunk.content().isEmpty()) {
-      if (!deliver(chunk.content())) {
-        es.cancel();
-      }
-    }
-  }
-
   /** Hands a delta to the subscriber's buffer, waiting for room; false when the answer ended. */
-  private boolean deliver(String delta) {
+  boolean deliver(String delta) {
     if (!firstTokenSeen) {
       firstTokenSeen = true;
       synchronized (lock) {
@@ -498,43 +445,5 @@ final class ChatCompletionExchange extends EventSourceListener {
     } catch (RejectedExecutionException e) {
       fail(Failures.closed(attempts));
     }
-  }
-
-  @Override
-  public void onClosed(EventSource es) {
-    if (finished.get()) {
-      return;
-    }
-    if (validChunks == 0 && malformedChunks > 0) {
-      fail(noValidChunk());
-    } else if (sawFinishReason) {
-      log.debug("stream from {} ended without [DONE] after a finish_reason: complete", endpoint);
-      succeed();
-    } else if (charsReceived > 0) {
-      fail(
-          Failures.badResponse(
-              "the stream ended without [DONE] or a finish_reason after "
-                  + charsReceived
-                  + " characters: the answer is cut off",
-              endpoint,
-              attempts));
-    } else {
-      fail(Failures.badResponse("the stream ended without any answer", endpoint, attempts));
-    }
-  }
-
-  @Override
-  public void onFailure(EventSource es, Throwable t, Response response) {
-    if (finished.get()) {
-      return;
-    }
-    fail(
-        Failures.connectionLost(
-            t != null ? t : new IOException("stream failed"), endpoint, attempts, charsReceived));
-  }
-
-  private AssistantException noValidChunk() {
-    return Failures.badResponse(
-        "none of the " + malformedChunks + " data lines was a JSON object", endpoint, attempts);
   }
 }
