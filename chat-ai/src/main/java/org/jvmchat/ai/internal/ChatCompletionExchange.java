@@ -373,8 +373,9 @@ final class ChatCompletionExchange {
         fail(Failures.badResponse("a JSON body without choices[0]", endpoint, attempts));
         return;
       }
-      deliver(chunk.content());
-      succeed();
+      if (chunk.content().isEmpty() || deliver(chunk.content())) {
+        succeed();
+      }
     }
   }
 
