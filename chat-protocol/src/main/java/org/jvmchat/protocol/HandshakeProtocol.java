@@ -63,6 +63,9 @@ public final class HandshakeProtocol {
     if (version == null) {
       throw new HubProtocolException("Missing required property 'version'.");
     }
+    if (protocol.isEmpty()) {
+      throw new HubProtocolException("The 'protocol' property must not be empty.");
+    }
     return new HandshakeRequest(protocol, version);
   }
 
@@ -89,8 +92,7 @@ public final class HandshakeProtocol {
         }
       }
     } catch (IOException e) {
-      throw new HubProtocolException(
-          "Error reading the handshake response: " + e.getMessage(), e);
+      throw new HubProtocolException("Error reading the handshake response: " + e.getMessage(), e);
     }
     return new HandshakeResponse(error);
   }

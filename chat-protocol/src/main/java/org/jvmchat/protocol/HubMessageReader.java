@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
- * Turns a byte stream, fed in chunks of any size, into hub messages: a frame split anywhere is
- * kept until it is complete, and a chunk holding several frames yields all of them. Not
- * thread-safe: one reader per connection, fed from one thread at a time.
+ * Turns a byte stream, fed in chunks of any size, into hub messages: a frame split anywhere is kept
+ * until it is complete, and a chunk holding several frames yields all of them. Not thread-safe: one
+ * reader per connection, fed from one thread at a time.
  */
 public final class HubMessageReader {
   private final HubProtocol protocol;
@@ -43,7 +43,8 @@ public final class HubMessageReader {
       input = ByteBuffer.wrap(pending, 0, pendingLength);
     }
     HubMessage message;
-    while (input.hasRemaining() && (message = protocol.tryParse(input, binder, maxMessageSize)) != null) {
+    while (input.hasRemaining()
+        && (message = protocol.tryParse(input, binder, maxMessageSize)) != null) {
       sink.accept(message);
     }
     if (input == chunk) {
@@ -71,7 +72,8 @@ public final class HubMessageReader {
   private void append(ByteBuffer chunk) {
     int needed = pendingLength + chunk.remaining();
     if (needed > pending.length) {
-      byte[] grown = new byte[Math.max(needed, Math.min(pending.length * 2, Integer.MAX_VALUE - 8))];
+      byte[] grown =
+          new byte[Math.max(needed, Math.min(pending.length * 2, Integer.MAX_VALUE - 8))];
       System.arraycopy(pending, 0, grown, 0, pendingLength);
       pending = grown;
     }

@@ -38,11 +38,7 @@ public final class Binding {
 
   public static Failure countMismatch(int provided, int expected) {
     return new Failure(
-        "Invocation provides "
-            + provided
-            + " argument(s) but target expects "
-            + expected
-            + ".",
+        "Invocation provides " + provided + " argument(s) but target expects " + expected + ".",
         null);
   }
 }

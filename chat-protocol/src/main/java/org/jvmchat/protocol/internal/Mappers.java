@@ -13,8 +13,8 @@ import org.msgpack.jackson.dataformat.MessagePackMapper;
 import org.msgpack.jackson.dataformat.TimestampExtensionModule;
 
 /**
- * The default payload mappers. Binding is strict, as ASP.NET Core's is: no null for a primitive,
- * no float for an int, no string for a number; unknown properties are ignored.
+ * The default payload mappers. Binding is strict, as ASP.NET Core's is: no null for a primitive, no
+ * float for an int, no string for a number; unknown properties are ignored.
  */
 public final class Mappers {
   /** The deepest nesting of arrays and objects accepted in a payload (System.Text.Json's). */
