@@ -54,7 +54,9 @@ public final class HandshakeProtocol {
           p.skipChildren();
         }
       }
-    } catch (IOException e) {
+    } catch (HubProtocolException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
       throw new HubProtocolException("Error reading the handshake request: " + e.getMessage(), e);
     }
     if (protocol == null) {
@@ -91,7 +93,9 @@ public final class HandshakeProtocol {
           p.skipChildren();
         }
       }
-    } catch (IOException e) {
+    } catch (HubProtocolException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
       throw new HubProtocolException("Error reading the handshake response: " + e.getMessage(), e);
     }
     return new HandshakeResponse(error);

@@ -64,6 +64,19 @@ public final class HubMessageReader {
     feed(ByteBuffer.wrap(chunk), sink);
   }
 
+  /**
+   * Call when the transport has ended: bytes left over mean the peer stopped in the middle of a
+   * message.
+   *
+   * @throws HubProtocolException when part of a message is still buffered
+   */
+  public void finish() {
+    if (pendingLength > 0) {
+      throw new HubProtocolException(
+          "Connection terminated while reading a message (" + pendingLength + " bytes left).");
+    }
+  }
+
   /** Bytes received that do not yet form a complete message. */
   public int bufferedBytes() {
     return pendingLength;

@@ -277,7 +277,7 @@ public final class JsonHubProtocol implements HubProtocol {
   }
 
   private static void require(String value, String name) {
-    if (value == null) {
+    if (value == null || value.isEmpty()) {
       throw new HubProtocolException("Missing required property '" + name + "'.");
     }
   }

@@ -230,7 +230,7 @@ public final class MessagePackHubProtocol implements HubProtocol {
         throw new HubProtocolException("Reading 'arguments' as Array failed.");
       }
       int argc = u.unpackArrayHeader();
-      List<int[]> slices = new ArrayList<>(argc);
+      List<int[]> slices = new ArrayList<>(initialCapacity(argc));
       for (int i = 0; i < argc; i++) {
         slices.add(slice());
       }
@@ -243,7 +243,7 @@ public final class MessagePackHubProtocol implements HubProtocol {
         return new InvocationBindingFailureMessage(
             id, target, streaming, true, "Unknown hub method '" + target + "'");
       }
-      List<Object> arguments = new ArrayList<>(argc);
+      List<Object> arguments = new ArrayList<>(slices.size());
       try {
         if (types != null && types.size() != argc) {
           throw Binding.countMismatch(argc, types.size());
@@ -284,6 +284,11 @@ public final class MessagePackHubProtocol implements HubProtocol {
         default:
           throw new HubProtocolException("Invalid invocation result kind: " + kind + ".");
       }
+    }
+
+    /** Never trust a claimed element count for an allocation: the data may be far shorter. */
+    private int initialCapacity(int claimed) {
+      return Math.min(claimed, 16);
     }
 
     private void minimum(int count, int minimum, String what) {
@@ -351,7 +356,7 @@ public final class MessagePackHubProtocol implements HubProtocol {
         throw new HubProtocolException("Reading 'streamIds' as Array failed.");
       }
       int n = u.unpackArrayHeader();
-      List<String> ids = new ArrayList<>(n);
+      List<String> ids = new ArrayList<>(initialCapacity(n));
       for (int i = 0; i < n; i++) {
         ids.add(readString("streamId"));
       }
