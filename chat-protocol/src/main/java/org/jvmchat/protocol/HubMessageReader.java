@@ -32,7 +32,9 @@ public final class HubMessageReader {
    * Feeds one chunk; every complete message is handed to {@code sink} in order, before this
    * returns.
    *
-   * @throws HubProtocolException on invalid input; the reader must not be used afterwards
+   * @throws HubProtocolException on invalid input; the reader must not be used afterwards. An
+   *     exception thrown by {@code sink} propagates too, and the reader must likewise be dropped
+   *     (the rest of the chunk is not kept).
    */
   public void feed(ByteBuffer chunk, Consumer<? super HubMessage> sink) {
     ByteBuffer input;
