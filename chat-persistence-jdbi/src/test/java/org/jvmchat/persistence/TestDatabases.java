@@ -1,6 +1,7 @@
 package org.jvmchat.persistence;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jvmchat.persistence.internal.DatabaseTarget;
 
@@ -42,6 +45,33 @@ public final class TestDatabases {
         .poolSize(4)
         .startupTimeout(java.time.Duration.ofSeconds(10));
   }
+
+  /** The host and port of {@link #databaseUrl()}. */
+  public static InetSocketAddress databaseAddress() {
+    String jdbc = DatabaseTarget.parse(databaseUrl()).jdbcUrl();
+    Matcher m = HOST_PORT.matcher(jdbc);
+    if (!m.find()) {
+      throw new IllegalStateException("no host:port in " + databaseUrl());
+    }
+    return InetSocketAddress.createUnresolved(
+        m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)));
+  }
+
+  /** {@link #databaseUrl()} as a JDBC URL that connects through 127.0.0.1:{@code port}. */
+  public static String databaseUrlVia(int port) {
+    String jdbc = DatabaseTarget.parse(databaseUrl()).jdbcUrl();
+    DatabaseTarget target = DatabaseTarget.parse(databaseUrl());
+    String via = HOST_PORT.matcher(jdbc).replaceFirst("//127.0.0.1:" + port + "/");
+    if (target.user() != null) {
+      via += (via.contains("?") ? "&" : "?") + "user=" + target.user();
+    }
+    if (target.password() != null) {
+      via += "&password=" + target.password();
+    }
+    return via;
+  }
+
+  private static final Pattern HOST_PORT = Pattern.compile("//([^/:?]+|\\[[^]]+\\])(?::(\\d+))?/");
 
   /** Runs one SQL statement on {@code url} outside any store. */
   public static void execute(String url, String sql) throws SQLException {

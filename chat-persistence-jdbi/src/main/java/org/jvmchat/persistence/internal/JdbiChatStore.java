@@ -53,10 +53,6 @@ public final class JdbiChatStore implements ChatStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbiChatStore.class);
   private static final String FOREIGN_KEY_VIOLATION = "23503";
 
-  private static final String ROOM_COLUMNS = "id, name, is_private, created_by, created_at";
-  private static final String MESSAGE_COLUMNS =
-      "id, room_id, seq, sender_id, sender_name, content, kind, created_at";
-
   private static final RowMapper<Room> ROOM =
       (rs, ctx) ->
           new Room(
@@ -186,11 +182,7 @@ public final class JdbiChatStore implements ChatStore {
     }
     return read(
         "reading the room",
-        h ->
-            h.createQuery("select " + ROOM_COLUMNS + " from rooms where id = :id")
-                .bind("id", id)
-                .map(ROOM)
-                .findOne());
+        h -> h.createQuery(ChatSql.FIND_ROOM).bind("id", id).map(ROOM).findOne());
   }
 
   @Override
@@ -198,19 +190,7 @@ public final class JdbiChatStore implements ChatStore {
     String user = userId == null ? "" : userId;
     return read(
         "listing the rooms",
-        h ->
-            h.createQuery(
-                    "select "
-                        + ROOM_COLUMNS
-                        + " from rooms where not is_private"
-                        + " union all"
-                        + " select r.id, r.name, r.is_private, r.created_by, r.created_at"
-                        + " from room_participants p join rooms r on r.id = p.room_id"
-                        + " where p.user_id = :user and r.is_private"
-                        + " order by created_at, id")
-                .bind("user", user)
-                .map(ROOM)
-                .list());
+        h -> h.createQuery(ChatSql.VISIBLE_ROOMS).bind("user", user).map(ROOM).list());
   }
 
   // ---- participants ---------------------------------------------------------------------------
@@ -236,9 +216,7 @@ public final class JdbiChatStore implements ChatStore {
     return read(
         "checking the participant",
         h ->
-            h.createQuery(
-                    "select exists (select 1 from room_participants"
-                        + " where room_id = :room and user_id = :user)")
+            h.createQuery(ChatSql.IS_PARTICIPANT)
                 .bind("room", room)
                 .bind("user", userId)
                 .mapTo(Boolean.class)
@@ -305,8 +283,7 @@ public final class JdbiChatStore implements ChatStore {
     return read(
         "listing the groups",
         h ->
-            h.createQuery(
-                    "select room_id from group_memberships where user_id = :user order by room_id")
+            h.createQuery(ChatSql.GROUPS_OF)
                 .bind("user", userId)
                 .map((rs, ctx) -> rs.getObject(1, UUID.class).toString())
                 .list());
@@ -348,9 +325,8 @@ public final class JdbiChatStore implements ChatStore {
           e.addSuppressed(rollback);
         }
         throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
+      // the pool restores auto-commit when the connection goes back
     }
   }
 
@@ -377,7 +353,7 @@ public final class JdbiChatStore implements ChatStore {
           long end = Long.MAX_VALUE; // exclusive upper bound on seq
           if (anchor != null) {
             Optional<Long> seq =
-                h.createQuery("select seq from messages where id = :id and room_id = :room")
+                h.createQuery(ChatSql.MESSAGE_SEQ)
                     .bind("id", anchor)
                     .bind("room", room)
                     .mapTo(Long.class)
@@ -391,11 +367,7 @@ public final class JdbiChatStore implements ChatStore {
             end = seq.get();
           }
           List<ChatMessage> newestFirst =
-              h.createQuery(
-                      "select "
-                          + MESSAGE_COLUMNS
-                          + " from messages where room_id = :room and seq < :end"
-                          + " order by seq desc limit :limit")
+              h.createQuery(ChatSql.HISTORY_PAGE)
                   .bind("room", room)
                   .bind("end", end)
                   .bind("limit", limit + 1)
@@ -418,10 +390,7 @@ public final class JdbiChatStore implements ChatStore {
   }
 
   private static boolean roomExists(Handle h, UUID room) {
-    return h.createQuery("select exists (select 1 from rooms where id = :id)")
-        .bind("id", room)
-        .mapTo(Boolean.class)
-        .one();
+    return h.createQuery(ChatSql.ROOM_EXISTS).bind("id", room).mapTo(Boolean.class).one();
   }
 
   // ---- health and life ------------------------------------------------------------------------
