@@ -73,8 +73,8 @@ public final class TestDatabases {
 
   private static final Pattern HOST_PORT = Pattern.compile("//([^/:?]+|\\[[^]]+\\])(?::(\\d+))?/");
 
-  /** Runs one SQL statement on {@code url} outside any store. */
-  public static void execute(String url, String sql) throws SQLException {
+  /** A plain connection to {@code url} (outside any store), with {@code schema} (may be null). */
+  public static Connection connect(String url, String schema) throws SQLException {
     DatabaseTarget target = DatabaseTarget.parse(url);
     Properties props = new Properties();
     if (target.user() != null) {
@@ -83,7 +83,15 @@ public final class TestDatabases {
     if (target.password() != null) {
       props.setProperty("password", target.password());
     }
-    try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props);
+    if (schema != null) {
+      props.setProperty("currentSchema", schema);
+    }
+    return DriverManager.getConnection(target.jdbcUrl(), props);
+  }
+
+  /** Runs one SQL statement on {@code url} outside any store. */
+  public static void execute(String url, String sql) throws SQLException {
+    try (Connection c = connect(url, null);
         Statement s = c.createStatement()) {
       s.execute(sql);
     }
