@@ -2,6 +2,9 @@ package org.jvmchat.persistence.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -14,12 +17,18 @@ import org.jvmchat.persistence.TestDatabases;
 
 class EmbeddedDatabaseTest {
   @Test
-  void runsDurablyOnLoopbackInThePgSubdirectoryAndStopsOnClose() throws Exception {
+  void runsDurablyOnLoopbackOnTheGivenPortInThePgSubdirectoryAndStopsOnClose() throws Exception {
     Path dir = Files.createTempDirectory("jvmchat-embedded");
+    int port;
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      port = probe.getLocalPort();
+    }
     try {
-      try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, 0, Duration.ofSeconds(60))) {
+      try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, port, Duration.ofSeconds(60))) {
         assertThat(db.clusterDirectory()).isEqualTo(dir.toAbsolutePath().resolve("pg"));
-        assertThat(db.target().jdbcUrl()).startsWith("jdbc:postgresql://127.0.0.1:");
+        assertThat(db.target().jdbcUrl())
+            .isEqualTo("jdbc:postgresql://127.0.0.1:" + port + "/postgres");
         assertThat(TestDatabases.postgresProcessesFor(db.clusterDirectory()))
             .contains(db.postmasterPid());
         try (Connection c = DriverManager.getConnection(db.target().jdbcUrl(), "postgres", null);
