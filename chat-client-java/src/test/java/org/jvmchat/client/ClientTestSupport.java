@@ -13,7 +13,7 @@ import org.jvmchat.client.testing.FakeHubServer;
 
 /** A fake server per test, and connections that are stopped after it. */
 abstract class ClientTestSupport {
-  static final Duration WAIT = Duration.ofSeconds(10);
+  static final Duration WAIT = Duration.ofSeconds(30);
   FakeHubServer server;
   private final List<HubConnection> opened = new ArrayList<>();
 

@@ -55,6 +55,9 @@ final class HubSession implements TransportListener, InvocationBinder {
   private static final Logger log = LoggerFactory.getLogger(HubSession.class);
   static final long ACK_INTERVAL_MILLIS = 1000;
 
+  /** How long stop() waits for its Close message to be sent before closing the transport. */
+  static final long CLOSE_SEND_TIMEOUT_MILLIS = 5000;
+
   interface Owner {
     void sessionClosed(HubSession session, Throwable error, boolean allowReconnect);
   }
@@ -541,11 +544,12 @@ final class HubSession implements TransportListener, InvocationBinder {
   }
 
   /** A message outside the numbering (ping, ack, sequence, close); skipped while reconnecting. */
-  private void sendRaw(HubMessage message) {
+  private CompletableFuture<Void> sendRaw(HubMessage message) {
     synchronized (sendLock) {
       if (!reconnecting) {
-        write(protocol.toBytes(message));
+        return write(protocol.toBytes(message));
       }
+      return CompletableFuture.completedFuture(null);
     }
   }
 
@@ -711,15 +715,23 @@ final class HubSession implements TransportListener, InvocationBinder {
       done.complete(null);
       return done;
     }
+    // The Close message goes out before the transport closes (over HTTP that is a POST the
+    // transport would otherwise cancel), waiting at most CLOSE_SEND_TIMEOUT for it.
+    CompletableFuture<Void> closeSent = new CompletableFuture<>();
     if (handshakeDone) {
       try {
-        sendRaw(CloseMessage.EMPTY);
+        sendRaw(CloseMessage.EMPTY).whenComplete((v, e) -> closeSent.complete(null));
+        resources.timer.schedule(
+            () -> closeSent.complete(null), CLOSE_SEND_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
       } catch (RuntimeException e) {
         log.debug("Close message not sent", e);
+        closeSent.complete(null);
       }
+    } else {
+      closeSent.complete(null);
     }
-    transport
-        .stop()
+    closeSent
+        .thenCompose(v -> transport.stop())
         .whenComplete(
             (v, e) -> {
               finish(null, false);

@@ -158,6 +158,9 @@ public final class FakeHubServer implements AutoCloseable {
             return r;
           }
         }
+        if (!path.equals(HUB_PATH + "/negotiate")) {
+          return new MockResponse.Builder().code(404).body("Not found").build();
+        }
         boolean stateful =
             allowStatefulReconnect
                 && "true".equals(request.getUrl().queryParameter("useStatefulReconnect"));
