@@ -82,7 +82,9 @@ public interface HubConnection extends AutoCloseable {
    * A server-to-client stream. Each subscription sends its own StreamInvocation; cancelling the
    * subscription sends a CancelInvocation. Items beyond the subscriber's demand are buffered up to
    * {@link HubConnectionBuilder#streamBufferCapacity} items; when that overflows the stream is
-   * cancelled and the subscriber gets {@code onError} with an {@link IllegalStateException}.
+   * cancelled and the subscriber gets {@code onError} with an {@link IllegalStateException}. A
+   * server error ends the stream with {@link HubException}, a lost connection with {@link
+   * HubConnectionException}. A {@code null} item from the server is passed on as {@code null}.
    */
   <T> Flow.Publisher<T> stream(Class<T> itemType, String method, Object... arguments);
 

@@ -109,12 +109,13 @@ public final class DefaultHubConnection implements HubConnection, HubSession.Own
         failure =
             new HubConnectionException("The connection was stopped before it was established.");
       }
+      // Queued before toDisconnected's release, so it runs before the lanes' pool shuts down.
+      r.resultLane.execute(() -> started.completeExceptionally(failure));
       toDisconnected(null, false);
     }
     if (s != null && !s.isFinished()) {
       s.stop();
     }
-    r.resultLane.execute(() -> started.completeExceptionally(failure));
   }
 
   @Override
@@ -430,6 +431,10 @@ public final class DefaultHubConnection implements HubConnection, HubSession.Own
   @Override
   public <A> Subscription on(String method, Class<A> parameterType, Consumer<A> handler) {
     Objects.requireNonNull(handler, "handler");
+    if (parameterType.isPrimitive()) {
+      throw new IllegalArgumentException(
+          "Use the wrapper type (e.g. Integer.class) instead of " + parameterType);
+    }
     return handlers.add(
         method,
         args -> handler.accept(parameterType.cast(args[0])),

@@ -510,11 +510,7 @@ final class HubSession implements TransportListener, InvocationBinder {
     synchronized (sendLock) {
       MessageBuffer.Entry entry = buffer.admit(bytes, done);
       if (entry != null) {
-        if (reconnecting) {
-          done.complete(null); // replayed once the new socket is up
-        } else {
-          forward(write(entry.bytes()), done);
-        }
+        writeBuffered(entry);
       }
     }
     return done;
@@ -523,24 +519,27 @@ final class HubSession implements TransportListener, InvocationBinder {
   private void sendAdmitted(List<MessageBuffer.Entry> admitted) {
     synchronized (sendLock) {
       for (MessageBuffer.Entry e : admitted) {
-        if (reconnecting) {
-          e.done().complete(null);
-        } else {
-          forward(write(e.bytes()), e.done());
-        }
+        writeBuffered(e);
       }
     }
   }
 
-  private static void forward(CompletableFuture<Void> from, CompletableFuture<Void> to) {
-    from.whenComplete(
-        (v, e) -> {
-          if (e != null) {
-            to.completeExceptionally(e);
-          } else {
-            to.complete(null);
-          }
-        });
+  /**
+   * Under sendLock. A buffered message is safe once admitted: if the socket is down (or breaks
+   * before the client notices, so the write fails) it is replayed on the new socket; if the session
+   * ends instead, what waited for its answer fails then.
+   */
+  private void writeBuffered(MessageBuffer.Entry entry) {
+    if (!reconnecting) {
+      write(entry.bytes())
+          .whenComplete(
+              (v, e) -> {
+                if (e != null) {
+                  log.debug("Write failed; message {} stays buffered for replay", entry.id());
+                }
+              });
+    }
+    entry.done().complete(null);
   }
 
   /** A message outside the numbering (ping, ack, sequence, close); skipped while reconnecting. */

@@ -8,8 +8,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs tasks one at a time, in submission order, on a delegate executor (a "lane"). A task that
- * throws is logged and does not stop the lane. Unbounded: producers are the connection's own
- * message flow, which the transport already bounds.
+ * throws is logged and does not stop the lane. If the delegate rejects work (it was shut down), the
+ * remaining tasks run on the submitting thread, so no future is left pending. Unbounded: producers
+ * are the connection's own message flow, which the transport already bounds.
  */
 final class SerialExecutor implements Executor {
   private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
@@ -39,11 +40,10 @@ final class SerialExecutor implements Executor {
     try {
       delegate.execute(this::drain);
     } catch (RejectedExecutionException e) {
-      synchronized (tasks) {
-        log.warn("{}: executor rejected {} queued callback(s)", name, tasks.size());
-        tasks.clear();
-        running = false;
-      }
+      // The executor is shut down (the connection's own pool after the run ended, or the
+      // application's): run what is left on this thread rather than leave futures pending.
+      log.debug("{}: executor rejected the lane; running queued callbacks inline", name);
+      drain();
     }
   }
 
