@@ -34,8 +34,7 @@ public final class FakeHubServer implements AutoCloseable {
   public static final String HUB_PATH = "/hubs/tour";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private static final String PROBE_PATH = "/__probe";
-  private MockWebServer server;
+  private final MockWebServer server = new MockWebServer();
   final ScheduledExecutorService scheduler =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -73,36 +72,8 @@ public final class FakeHubServer implements AutoCloseable {
   public volatile long pollHoldMillis = 2000;
 
   public FakeHubServer() throws IOException {
-    // Under heavy CPU load MockWebServer 5.5.1 was seen (twice in ~300 starts) to accept the
-    // first connection of a fresh server and never serve it. A raw probe request with a short
-    // timeout detects that; a server that does not answer is replaced.
-    for (int attempt = 1; ; attempt++) {
-      server = new MockWebServer();
-      server.setDispatcher(new HubDispatcher());
-      server.start(0);
-      if (answersProbe()) {
-        return;
-      }
-      server.close();
-      if (attempt == 5) {
-        throw new IOException("MockWebServer did not answer a probe request after 5 starts");
-      }
-    }
-  }
-
-  private boolean answersProbe() {
-    try (java.net.Socket socket = new java.net.Socket()) {
-      socket.connect(new java.net.InetSocketAddress(server.getHostName(), server.getPort()), 3000);
-      socket.setSoTimeout(3000);
-      socket
-          .getOutputStream()
-          .write(
-              ("GET " + PROBE_PATH + " HTTP/1.1\r\nHost: probe\r\nConnection: close\r\n\r\n")
-                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      return socket.getInputStream().read() != -1;
-    } catch (IOException e) {
-      return false;
-    }
+    server.setDispatcher(new HubDispatcher());
+    server.start(0);
   }
 
   public HttpUrl url() {
@@ -176,11 +147,8 @@ public final class FakeHubServer implements AutoCloseable {
   private final class HubDispatcher extends Dispatcher {
     @Override
     public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
-      String path = request.getUrl().encodedPath();
-      if (path.equals(PROBE_PATH)) {
-        return new MockResponse.Builder().code(204).build();
-      }
       requests.add(request);
+      String path = request.getUrl().encodedPath();
       String method = request.getMethod();
       if (path.endsWith("/negotiate") && method.equals("POST")) {
         Function<RecordedRequest, MockResponse> override = negotiateOverride;
