@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.jvmchat.client.testing.FakeConnection;
 import org.jvmchat.client.testing.FakeHubServer;
+import org.jvmchat.client.testing.TcpProxy;
 import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.SequenceMessage;
 import org.jvmchat.protocol.msgpack.MessagePackHubProtocol;
@@ -88,6 +89,35 @@ class StatefulReconnectTest extends ClientTestSupport {
                 .filter(m -> m instanceof InvocationMessage)
                 .map(m -> ((InvocationMessage) m).arguments().get(0)))
         .containsExactly("before", "during 0", "during 1", "during 2");
+  }
+
+  @Test
+  void survivesARealTcpReset() throws Exception {
+    try (TcpProxy proxy = new TcpProxy("127.0.0.1", server.url().port())) {
+      server.allowStatefulReconnect = true;
+      HubConnection c =
+          started(
+              HubConnectionBuilder.create(
+                      "http://127.0.0.1:" + proxy.port() + FakeHubServer.HUB_PATH)
+                  .transports(HttpTransportType.WebSockets)
+                  .withStatefulReconnect()
+                  .withAutomaticReconnect());
+      AtomicInteger reconnecting = new AtomicInteger();
+      c.onReconnecting(e -> reconnecting.incrementAndGet());
+      String id = c.getConnectionId();
+      assertThat(join(c.invoke(String.class, "Echo", "before"))).isEqualTo("before");
+      proxy.dropAll(); // RST on both sides, no close frame
+      List<CompletableFuture<String>> echoes = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        echoes.add(c.invoke(String.class, "Echo", "during " + i));
+      }
+      for (int i = 0; i < 5; i++) {
+        assertThat(join(echoes.get(i))).isEqualTo("during " + i);
+      }
+      assertThat(c.getConnectionId()).isEqualTo(id);
+      assertThat(reconnecting.get()).isZero();
+      assertThat(server.connections()).hasSize(1);
+    }
   }
 
   @Test
