@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
@@ -73,6 +72,7 @@ final class HubSession implements TransportListener, InvocationBinder {
   private final HttpUrl transportUrl;
   private final MessageBuffer buffer; // null unless stateful reconnect is on
   private volatile Owner owner;
+  private final ServerInvocations serverInvocations;
 
   private final Object readLock = new Object();
   private final Object sendLock = new Object();
@@ -84,7 +84,7 @@ final class HubSession implements TransportListener, InvocationBinder {
   private boolean reconnecting; // guarded by sendLock
 
   private final ConcurrentHashMap<String, PendingCall> pending = new ConcurrentHashMap<>();
-  private final List<UploadSubscriber> uploads = new ArrayList<>();
+  private final UploadStreams uploads;
   private final AtomicBoolean finished = new AtomicBoolean();
   private volatile boolean stopping;
   private volatile Throwable closeError;
@@ -114,6 +114,9 @@ final class HubSession implements TransportListener, InvocationBinder {
     this.transportUrl = transportUrl;
     this.buffer = stateful ? new MessageBuffer(options.statefulReconnectBufferSize()) : null;
     this.reader = new HubMessageReader(protocol, this, options.maxReceiveMessageSize());
+    this.serverInvocations =
+        new ServerInvocations(handlers, resources.handlerLane, this::sendMessage);
+    this.uploads = new UploadStreams(this);
   }
 
   boolean isStateful() {
@@ -259,7 +262,7 @@ final class HubSession implements TransportListener, InvocationBinder {
       return; // a duplicate after a reconnect, or arrived before the peer's Sequence
     }
     if (message instanceof InvocationMessage m) {
-      invokeHandlers(m.target(), m.invocationId(), m.arguments());
+      serverInvocations.invoke(m.target(), m.invocationId(), m.arguments());
     } else if (message instanceof StreamItemMessage m) {
       PendingCall call = pending.get(m.invocationId());
       if (call != null) {
@@ -283,7 +286,7 @@ final class HubSession implements TransportListener, InvocationBinder {
         buffer.sequence(m.sequenceId()); // HubProtocolException if ahead: connection-fatal
       }
     } else if (message instanceof InvocationBindingFailureMessage m) {
-      bindingFailed(m);
+      serverInvocations.bindingFailed(m);
     } else if (message instanceof StreamBindingFailureMessage m) {
       PendingCall call = pending.remove(m.invocationId());
       if (call != null) {
@@ -292,70 +295,6 @@ final class HubSession implements TransportListener, InvocationBinder {
       }
     }
     // Ping: liveness only (lastReceived). StreamInvocation/CancelInvocation: not for clients.
-  }
-
-  private void bindingFailed(InvocationBindingFailureMessage m) {
-    if (m.streaming()) {
-      return;
-    }
-    if (m.unknownTarget()) {
-      log.warn("No client method with the name '{}' found.", m.target());
-      if (m.invocationId() != null) {
-        sendMessage(
-            CompletionMessage.withError(m.invocationId(), "Client didn't provide a result."));
-      }
-    } else {
-      log.warn("Invocation of '{}' skipped: {}", m.target(), m.reason());
-      if (m.invocationId() != null) {
-        sendMessage(CompletionMessage.withError(m.invocationId(), m.reason()));
-      }
-    }
-  }
-
-  private void invokeHandlers(String target, String invocationId, List<Object> arguments) {
-    List<HandlerRegistry.Registration> list = handlers.handlers(target);
-    resources.handlerLane.execute(
-        () -> {
-          int results = 0;
-          Object result = null;
-          Throwable exception = null;
-          for (HandlerRegistry.Registration r : list) {
-            Object[] args = arguments.toArray();
-            try {
-              if (r.plain() != null) {
-                r.plain().handle(args);
-              } else {
-                result = r.withResult().handle(args);
-                results++;
-              }
-              exception = null;
-            } catch (Throwable t) {
-              exception = t;
-              log.warn("A handler for '{}' threw", target, t);
-            }
-          }
-          if (invocationId == null) {
-            return;
-          }
-          if (results > 1) {
-            sendMessage(
-                CompletionMessage.withError(invocationId, "Client provided multiple results."));
-          } else if (exception != null) {
-            sendMessage(CompletionMessage.withError(invocationId, exception.toString()));
-          } else if (results == 0) {
-            sendMessage(
-                CompletionMessage.withError(invocationId, "Client didn't provide a result."));
-          } else if (result instanceof CompletionStage<?> stage) {
-            stage.whenComplete(
-                (value, error) ->
-                    sendMessage(
-                        error == null
-                            ? CompletionMessage.withResult(invocationId, value)
-                            : CompletionMessage.withError(invocationId, unwrap(error).toString())));
-          } else {
-            sendMessage(CompletionMessage.withResult(invocationId, result));
-          }
-        });
   }
 
   // ---------------------------------------------------------------- InvocationBinder
@@ -385,10 +324,10 @@ final class HubSession implements TransportListener, InvocationBinder {
 
   CompletableFuture<Object> invoke(Type resultType, String method, Object[] arguments) {
     CompletableFuture<Object> future = new CompletableFuture<>();
-    Call call = prepare(arguments);
+    UploadStreams.Call call = uploads.prepare(arguments);
     String id = nextId();
     pending.put(id, new InvokeCall(resultType, future, resources.resultLane));
-    sendMessage(new InvocationMessage(Map.of(), id, method, call.arguments, call.streamIds))
+    sendMessage(new InvocationMessage(Map.of(), id, method, call.arguments(), call.streamIds()))
         .whenComplete(
             (v, e) -> {
               if (e != null) {
@@ -397,7 +336,7 @@ final class HubSession implements TransportListener, InvocationBinder {
                   p.fail(unwrap(e));
                 }
               } else {
-                startUploads(call);
+                uploads.start(call);
               }
             });
     if (finished.get()) {
@@ -407,14 +346,14 @@ final class HubSession implements TransportListener, InvocationBinder {
   }
 
   CompletableFuture<Void> send(String method, Object[] arguments) {
-    Call call = prepare(arguments);
+    UploadStreams.Call call = uploads.prepare(arguments);
     return sendMessage(
-            new InvocationMessage(Map.of(), null, method, call.arguments, call.streamIds))
-        .thenRun(() -> startUploads(call));
+            new InvocationMessage(Map.of(), null, method, call.arguments(), call.streamIds()))
+        .thenRun(() -> uploads.start(call));
   }
 
   void stream(Type itemType, String method, Object[] arguments, Flow.Subscriber<Object> s) {
-    Call call = prepare(arguments);
+    UploadStreams.Call call = uploads.prepare(arguments);
     String id = nextId();
     StreamCall stream =
         new StreamCall(
@@ -429,7 +368,8 @@ final class HubSession implements TransportListener, InvocationBinder {
             });
     pending.put(id, stream);
     stream.start();
-    sendMessage(new StreamInvocationMessage(Map.of(), id, method, call.arguments, call.streamIds))
+    sendMessage(
+            new StreamInvocationMessage(Map.of(), id, method, call.arguments(), call.streamIds()))
         .whenComplete(
             (v, e) -> {
               if (e != null) {
@@ -438,7 +378,7 @@ final class HubSession implements TransportListener, InvocationBinder {
                   p.fail(unwrap(e));
                 }
               } else {
-                startUploads(call);
+                uploads.start(call);
               }
             });
     if (finished.get()) {
@@ -454,41 +394,8 @@ final class HubSession implements TransportListener, InvocationBinder {
   }
 
   /** Arguments with their publishers replaced by stream ids (allocated first, as in JS). */
-  private record Call(
-      List<Object> arguments, List<String> streamIds, List<Flow.Publisher<?>> publishers) {}
-
-  private Call prepare(Object[] arguments) {
-    List<Object> plain = new ArrayList<>();
-    List<String> streamIds = new ArrayList<>();
-    List<Flow.Publisher<?>> publishers = new ArrayList<>();
-    for (Object a : arguments == null ? new Object[0] : arguments) {
-      if (a instanceof Flow.Publisher<?> p) {
-        streamIds.add(nextId());
-        publishers.add(p);
-      } else {
-        plain.add(a);
-      }
-    }
-    return new Call(plain, streamIds, publishers);
-  }
-
-  private void startUploads(Call call) {
-    for (int i = 0; i < call.publishers.size(); i++) {
-      UploadSubscriber upload = new UploadSubscriber(this, call.streamIds.get(i));
-      synchronized (uploads) {
-        if (finished.get()) {
-          return;
-        }
-        uploads.add(upload);
-      }
-      call.publishers.get(i).subscribe(upload);
-    }
-  }
-
   void uploadDone(UploadSubscriber upload) {
-    synchronized (uploads) {
-      uploads.remove(upload);
-    }
+    uploads.done(upload);
   }
 
   /** Serializes and sends a hub message (numbered and buffered when stateful and trackable). */
@@ -756,12 +663,7 @@ final class HubSession implements TransportListener, InvocationBinder {
         e.done().completeExceptionally(failure);
       }
     }
-    List<UploadSubscriber> active;
-    synchronized (uploads) {
-      active = new ArrayList<>(uploads);
-      uploads.clear();
-    }
-    active.forEach(UploadSubscriber::cancel);
+    uploads.cancelAll();
     Owner o = owner;
     if (o != null) {
       o.sessionClosed(this, error, allowReconnect);
