@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -89,9 +87,8 @@ final class HubSession implements TransportListener, InvocationBinder {
   private volatile boolean stopping;
   private volatile Throwable closeError;
   private volatile boolean closeAllowReconnect;
-  private volatile long lastReceived = System.nanoTime();
-  private volatile long lastSent = System.nanoTime();
-  private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+  private final SessionTimers timers;
+  private final Liveness liveness;
 
   HubSession(
       ClientOptions options,
@@ -117,6 +114,35 @@ final class HubSession implements TransportListener, InvocationBinder {
     this.serverInvocations =
         new ServerInvocations(handlers, resources.handlerLane, this::sendMessage);
     this.uploads = new UploadStreams(this);
+    this.timers = new SessionTimers(resources.timer);
+    this.liveness =
+        new Liveness(
+            timers,
+            options.keepAliveInterval(),
+            options.serverTimeout(),
+            new Liveness.Session() {
+              @Override
+              public void sendPing() {
+                sendRaw(PingMessage.INSTANCE);
+              }
+
+              @Override
+              public void timedOut(HubConnectionException error) {
+                abort(error);
+              }
+
+              @Override
+              public boolean replacingSocket() {
+                synchronized (sendLock) {
+                  return reconnecting;
+                }
+              }
+
+              @Override
+              public boolean ended() {
+                return finished.get();
+              }
+            });
   }
 
   boolean isStateful() {
@@ -155,7 +181,7 @@ final class HubSession implements TransportListener, InvocationBinder {
 
   private CompletableFuture<Void> handshake(Transport t) {
     int version = isStateful() && t.type() == HttpTransportType.WebSockets ? 2 : 1;
-    schedule(
+    timers.once(
         () ->
             handshake.completeExceptionally(
                 new HandshakeFailure(
@@ -177,7 +203,7 @@ final class HubSession implements TransportListener, InvocationBinder {
           if (e != null) {
             stopping = true;
             finished.set(true);
-            cancelTimers();
+            timers.cancelAll();
             t.stop();
           } else {
             afterHandshake(t);
@@ -188,20 +214,10 @@ final class HubSession implements TransportListener, InvocationBinder {
   private void afterHandshake(Transport t) {
     if (!t.hasInherentKeepAlive()) {
       sendRaw(PingMessage.INSTANCE); // arms the server's client timeout, as the official clients do
-      long keepAlive = options.keepAliveInterval().toMillis();
-      schedule(this::keepAliveTick, keepAlive);
-      schedule(this::serverTimeoutTick, options.serverTimeout().toMillis());
+      liveness.start();
     }
     if (isStateful()) {
-      try {
-        synchronized (timers) {
-          timers.add(
-              resources.timer.scheduleWithFixedDelay(
-                  this::ackTick, ACK_INTERVAL_MILLIS, ACK_INTERVAL_MILLIS, TimeUnit.MILLISECONDS));
-        }
-      } catch (RejectedExecutionException e) {
-        // released: the session is ending anyway
-      }
+      timers.repeat(this::ackTick, ACK_INTERVAL_MILLIS);
     }
   }
 
@@ -209,7 +225,7 @@ final class HubSession implements TransportListener, InvocationBinder {
 
   @Override
   public void onReceive(ByteBuffer data) {
-    lastReceived = System.nanoTime();
+    liveness.received();
     synchronized (readLock) {
       if (finished.get() && handshakeDone) {
         return;
@@ -460,70 +476,14 @@ final class HubSession implements TransportListener, InvocationBinder {
   }
 
   private CompletableFuture<Void> write(byte[] bytes) {
-    lastSent = System.nanoTime();
+    liveness.sent();
     return transport.send(bytes);
-  }
-
-  // ---------------------------------------------------------------- timers
-
-  private void keepAliveTick() {
-    if (finished.get()) {
-      return;
-    }
-    long interval = options.keepAliveInterval().toNanos();
-    long idle = System.nanoTime() - lastSent;
-    if (idle >= interval) {
-      sendRaw(PingMessage.INSTANCE);
-      idle = 0;
-    }
-    schedule(this::keepAliveTick, TimeUnit.NANOSECONDS.toMillis(interval - idle) + 1);
-  }
-
-  private void serverTimeoutTick() {
-    if (finished.get()) {
-      return;
-    }
-    long timeout = options.serverTimeout().toNanos();
-    long silent = System.nanoTime() - lastReceived;
-    boolean waitingForSocket;
-    synchronized (sendLock) {
-      waitingForSocket = reconnecting;
-    }
-    if (silent >= timeout && !waitingForSocket) {
-      abort(
-          new HubConnectionException(
-              "Server timeout elapsed without receiving a message from the server."));
-      return;
-    }
-    schedule(this::serverTimeoutTick, TimeUnit.NANOSECONDS.toMillis(timeout - silent) + 1);
   }
 
   private void ackTick() {
     long id = buffer.takeAck();
     if (id >= 0 && !finished.get()) {
       sendRaw(new AckMessage(id));
-    }
-  }
-
-  private void schedule(Runnable task, long delayMillis) {
-    try {
-      ScheduledFuture<?> f =
-          resources.timer.schedule(task, Math.max(0, delayMillis), TimeUnit.MILLISECONDS);
-      synchronized (timers) {
-        timers.removeIf(ScheduledFuture::isDone);
-        timers.add(f);
-      }
-    } catch (RejectedExecutionException e) {
-      // the connection's resources were released: nothing left to time
-    }
-  }
-
-  private void cancelTimers() {
-    synchronized (timers) {
-      for (ScheduledFuture<?> f : timers) {
-        f.cancel(false);
-      }
-      timers.clear();
     }
   }
 
@@ -579,7 +539,7 @@ final class HubSession implements TransportListener, InvocationBinder {
               }
               synchronized (sendLock) {
                 transport = next;
-                lastReceived = System.nanoTime();
+                liveness.received();
                 write(protocol.toBytes(new SequenceMessage(buffer.sequenceId())));
                 for (MessageBuffer.Entry entry : buffer.replay()) {
                   write(entry.bytes());
@@ -650,7 +610,7 @@ final class HubSession implements TransportListener, InvocationBinder {
     if (!finished.compareAndSet(false, true)) {
       return;
     }
-    cancelTimers();
+    timers.cancelAll();
     HubConnectionException failure = closedError(error);
     for (String id : new ArrayList<>(pending.keySet())) {
       PendingCall p = pending.remove(id);
