@@ -1,5 +1,7 @@
 package org.jvmchat.persistence;
 
+import java.util.List;
+
 /**
  * The input limits every store enforces, so the chat server can reuse them for its own checks and
  * error messages. Lengths count Unicode code points (what PostgreSQL's {@code char_length} counts
@@ -117,6 +119,33 @@ public final class ChatLimits {
               + ")");
     }
     return limit;
+  }
+
+  /**
+   * Checks an {@link MessageStore#appendAll} argument: 1..{@value #APPEND_ALL_MAX_MESSAGES}
+   * messages, none null.
+   *
+   * @return {@code messages}
+   * @throws IllegalArgumentException with a readable message otherwise
+   */
+  public static List<NewMessage> requireAppendBatch(List<NewMessage> messages) {
+    if (messages == null || messages.isEmpty()) {
+      throw new IllegalArgumentException("messages must not be empty");
+    }
+    if (messages.size() > APPEND_ALL_MAX_MESSAGES) {
+      throw new IllegalArgumentException(
+          "at most "
+              + APPEND_ALL_MAX_MESSAGES
+              + " messages per appendAll (was "
+              + messages.size()
+              + ")");
+    }
+    for (NewMessage m : messages) {
+      if (m == null) {
+        throw new IllegalArgumentException("messages must not contain null");
+      }
+    }
+    return messages;
   }
 
   /**

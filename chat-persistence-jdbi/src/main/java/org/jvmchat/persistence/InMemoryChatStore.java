@@ -117,7 +117,7 @@ public final class InMemoryChatStore implements ChatStore {
   @Override
   public synchronized CompletableFuture<List<ChatMessage>> appendAll(List<NewMessage> messages) {
     try {
-      checkBatch(messages);
+      ChatLimits.requireAppendBatch(messages);
       ensureOpen();
       Set<String> ids = new java.util.HashSet<>();
       for (NewMessage m : messages) {
@@ -148,26 +148,6 @@ public final class InMemoryChatStore implements ChatStore {
       return CompletableFuture.completedFuture(List.copyOf(stored));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
-    }
-  }
-
-  /** Checks the shape of an {@link #appendAll} argument; shared with the PostgreSQL store. */
-  static void checkBatch(List<NewMessage> messages) {
-    if (messages == null || messages.isEmpty()) {
-      throw new IllegalArgumentException("messages must not be empty");
-    }
-    if (messages.size() > ChatLimits.APPEND_ALL_MAX_MESSAGES) {
-      throw new IllegalArgumentException(
-          "at most "
-              + ChatLimits.APPEND_ALL_MAX_MESSAGES
-              + " messages per appendAll (was "
-              + messages.size()
-              + ")");
-    }
-    for (NewMessage m : messages) {
-      if (m == null) {
-        throw new IllegalArgumentException("messages must not contain null");
-      }
     }
   }
 
