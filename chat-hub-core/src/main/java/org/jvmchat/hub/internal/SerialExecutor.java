@@ -26,7 +26,7 @@ public final class SerialExecutor {
   public static final class ServerBusyException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    ServerBusyException() {
+    public ServerBusyException() {
       super("The server is too busy to run this now. Try again later.");
     }
   }

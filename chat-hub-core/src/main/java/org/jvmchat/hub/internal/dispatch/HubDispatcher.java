@@ -192,7 +192,7 @@ public final class HubDispatcher {
               if (id != null) {
                 connection.write(
                     failed
-                        ? CompletionMessage.withError(id, invocationError(d.name(), error))
+                        ? CompletionMessage.withError(id, invocationError(message.target(), error))
                         : CompletionMessage.withResult(id, result == NO_RESULT ? null : result));
               } else if (failed) {
                 log.debug("Non-blocking invocation of '{}' failed", d.name(), unwrap(error));
@@ -268,7 +268,7 @@ public final class HubDispatcher {
               } catch (Throwable t) {
                 connection.activeStreams().remove(id, handle);
                 closeUploadStreams(connection, uploads);
-                connection.write(CompletionMessage.withError(id, invocationError(d.name(), t)));
+                connection.write(CompletionMessage.withError(id, invocationError(message.target(), t)));
               } finally {
                 MDC.clear();
               }

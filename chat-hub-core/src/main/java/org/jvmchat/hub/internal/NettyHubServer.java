@@ -1,0 +1,263 @@
+package org.jvmchat.hub.internal;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jvmchat.hub.HubContext;
+import org.jvmchat.hub.HubFilter;
+import org.jvmchat.hub.HubServer;
+import org.jvmchat.hub.http.Authenticator;
+import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The Netty implementation of {@link HubServer}. */
+public final class NettyHubServer implements HubServer {
+  private static final Logger log = LoggerFactory.getLogger(NettyHubServer.class);
+
+  /** Everything the builder collected. */
+  public record Config(
+      String host,
+      int port,
+      List<HubMapping> hubs,
+      List<Route> routes,
+      List<HubFilter> filters,
+      Authenticator authenticator,
+      Set<String> corsOrigins,
+      HubLifetimeManagerFactory lifetimeManagerFactory,
+      ExecutorService executor,
+      int executorThreads,
+      int executorQueueCapacity,
+      int maxRequestBodySize,
+      List<ConnectionListener> listeners) {}
+
+  private final Config config;
+  private final RouteTable routes;
+  private final boolean ownExecutor;
+  private final ExecutorService executor;
+  private final ScheduledExecutorService scheduler;
+  private final List<HubEndpoint> endpoints = new ArrayList<>();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private final AtomicBoolean stopped = new AtomicBoolean();
+  private EventLoopGroup bossGroup;
+  private EventLoopGroup workerGroup;
+  private Channel serverChannel;
+  private int boundPort;
+
+  public NettyHubServer(Config config) {
+    this.config = config;
+    this.routes = new RouteTable(config.routes());
+    this.ownExecutor = config.executor() == null;
+    this.executor =
+        ownExecutor
+            ? new ThreadPoolExecutor(
+                config.executorThreads(),
+                config.executorThreads(),
+                60,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(config.executorQueueCapacity()),
+                new DefaultThreadFactory("jvmchat-hub", true))
+            : config.executor();
+    if (ownExecutor) {
+      ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
+    }
+    this.scheduler =
+        Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("jvmchat-heartbeat", true));
+    for (HubMapping mapping : config.hubs()) {
+      endpoints.add(
+          new HubEndpoint(
+              mapping,
+              config.filters(),
+              executor,
+              scheduler,
+              config.lifetimeManagerFactory(),
+              config.listeners()));
+    }
+  }
+
+  @Override
+  public HubServer start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("Already started");
+    }
+    IoHandlerFactory io;
+    Class<? extends ServerChannel> channelType;
+    if (Epoll.isAvailable()) {
+      io = EpollIoHandler.newFactory();
+      channelType = EpollServerSocketChannel.class;
+    } else {
+      io = NioIoHandler.newFactory();
+      channelType = NioServerSocketChannel.class;
+    }
+    bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jvmchat-accept"), io);
+    workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("jvmchat-io"), io);
+    int maxBody = config.maxRequestBodySize();
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(bossGroup, workerGroup)
+            .channel(channelType)
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childOption(
+                ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast("http", new HttpServerCodec(8192, 16384, 16384))
+                        .addLast("aggregator", new HttpObjectAggregator(maxBody))
+                        .addLast("handler", new HttpRequestHandler(NettyHubServer.this));
+                  }
+                });
+    try {
+      serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop(Duration.ZERO);
+      throw new IllegalStateException("Interrupted while binding", e);
+    } catch (RuntimeException e) {
+      stop(Duration.ZERO);
+      throw new IllegalStateException(
+          "Could not listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
+    }
+    boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    scheduler.scheduleAtFixedRate(this::heartbeat, 1, 1, TimeUnit.SECONDS);
+    log.debug("Hub server listening on {}:{}", config.host(), boundPort);
+    return this;
+  }
+
+  private void heartbeat() {
+    long now = System.nanoTime();
+    for (HubEndpoint e : endpoints) {
+      e.tick(now);
+    }
+  }
+
+  @Override
+  public int port() {
+    return boundPort;
+  }
+
+  @Override
+  public HubContext hubContext(String path) {
+    for (HubEndpoint e : endpoints) {
+      if (e.path().equals(path)) {
+        return e;
+      }
+    }
+    throw new IllegalArgumentException("No hub is mapped to " + path);
+  }
+
+  @Override
+  public int connectionCount() {
+    int n = 0;
+    for (HubEndpoint e : endpoints) {
+      n += e.connections().size();
+    }
+    return n;
+  }
+
+  @Override
+  public void stop(Duration grace) {
+    if (!stopped.compareAndSet(false, true)) {
+      return;
+    }
+    long deadline = System.nanoTime() + grace.toNanos();
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    for (HubEndpoint e : endpoints) {
+      for (HubConnection c : e.connections()) {
+        closing.add(c.closedFuture());
+        c.close(null, true, null);
+      }
+    }
+    try {
+      CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
+          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (Exception e) {
+      log.debug("Not every connection finished within the grace period");
+    }
+    if (ownExecutor) {
+      executor.shutdown();
+      try {
+        if (!executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+          executor.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        executor.shutdownNow();
+      }
+    }
+    scheduler.shutdownNow();
+    for (HubEndpoint e : endpoints) {
+      try {
+        e.lifetimeManager().close();
+      } catch (Exception ex) {
+        log.warn("Closing the lifetime manager of {} failed", e.path(), ex);
+      }
+    }
+    if (workerGroup != null) {
+      workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+    if (bossGroup != null) {
+      bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+
+  // ------------------------------------------------------------------ for the request handler
+
+  List<HubEndpoint> endpoints() {
+    return endpoints;
+  }
+
+  RouteTable routes() {
+    return routes;
+  }
+
+  ExecutorService executor() {
+    return executor;
+  }
+
+  Authenticator authenticator() {
+    return config.authenticator();
+  }
+
+  int maxWebSocketFrameSize() {
+    return config.maxRequestBodySize();
+  }
+
+  boolean originAllowed(String origin) {
+    return config.corsOrigins().contains("*") || config.corsOrigins().contains(origin);
+  }
+}

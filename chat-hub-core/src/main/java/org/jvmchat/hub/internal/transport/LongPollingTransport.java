@@ -1,0 +1,167 @@
+package org.jvmchat.hub.internal.transport;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jvmchat.hub.internal.HubConnection;
+import org.jvmchat.protocol.negotiate.HttpTransportType;
+
+/**
+ * The Long Polling transport: each poll is held until there is data (200 with all of it), the poll
+ * timeout passes (200, empty), a newer poll replaces it (204), or the connection has ended and
+ * nothing is left (204, after which the connection is forgotten).
+ */
+public final class LongPollingTransport implements Transport {
+  private final HubConnection connection;
+  private final EventExecutor eventLoop;
+  private final Duration pollTimeout;
+  private final Consumer<FullHttpResponse> headers;
+  private Poll pending;
+
+  private record Poll(Channel channel, boolean keepAlive, ScheduledFuture<?> timeout) {}
+
+  public LongPollingTransport(
+      HubConnection connection,
+      EventExecutor eventLoop,
+      Duration pollTimeout,
+      Consumer<FullHttpResponse> headers) {
+    this.connection = connection;
+    this.eventLoop = eventLoop;
+    this.pollTimeout = pollTimeout;
+    this.headers = headers;
+  }
+
+  @Override
+  public HttpTransportType type() {
+    return HttpTransportType.LongPolling;
+  }
+
+  @Override
+  public EventExecutor eventLoop() {
+    return eventLoop;
+  }
+
+  /** A poll arrived. */
+  public void poll(Channel channel, boolean keepAlive) {
+    eventLoop.execute(
+        () -> {
+          Poll previous = pending;
+          if (previous != null) {
+            previous.timeout().cancel(false);
+            pending = null;
+            respond(previous, HttpResponseStatus.NO_CONTENT, null);
+          }
+          ScheduledFuture<?> timeout =
+              eventLoop.schedule(() -> timedOut(channel), pollTimeout.toMillis(), TimeUnit.MILLISECONDS);
+          pending = new Poll(channel, keepAlive, timeout);
+          connection.setPollActive(true);
+          channel.closeFuture().addListener(f -> eventLoop.execute(() -> clientGone(channel)));
+          drain();
+        });
+  }
+
+  private void clientGone(Channel channel) {
+    Poll p = pending;
+    if (p != null && p.channel() == channel) {
+      p.timeout().cancel(false);
+      pending = null;
+      connection.setPollActive(false);
+    }
+  }
+
+  private void timedOut(Channel channel) {
+    Poll p = pending;
+    if (p != null && p.channel() == channel) {
+      pending = null;
+      respond(p, HttpResponseStatus.OK, new byte[0][]);
+      connection.setPollActive(false);
+    }
+  }
+
+  @Override
+  public void drain() {
+    Poll p = pending;
+    if (p == null) {
+      return;
+    }
+    List<byte[]> chunks = new ArrayList<>();
+    byte[] b;
+    while ((b = connection.pollOutbound()) != null) {
+      chunks.add(b);
+    }
+    if (!chunks.isEmpty()) {
+      pending = null;
+      p.timeout().cancel(false);
+      respond(p, HttpResponseStatus.OK, chunks.toArray(new byte[0][]));
+      connection.setPollActive(false);
+    } else if (connection.isClosing() && connection.state() != HubConnection.State.NEW) {
+      pending = null;
+      p.timeout().cancel(false);
+      respond(p, HttpResponseStatus.NO_CONTENT, null);
+      connection.dispose();
+    }
+  }
+
+  /** Whether the connection has ended with nothing left: the next poll gets 204. */
+  public boolean finished() {
+    return connection.isClosing() && !connection.hasOutbound();
+  }
+
+  private void respond(Poll p, HttpResponseStatus status, byte[][] body) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            status,
+            body == null || body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+    if (status == HttpResponseStatus.OK) {
+      response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
+    }
+    response.headers().set("Cache-Control", "no-cache, no-store");
+    response.headers().set("Pragma", "no-cache");
+    response.headers().set("Expires", "Thu, 01 Jan 1970 00:00:00 GMT");
+    HttpUtil.setContentLength(response, response.content().readableBytes());
+    headers.accept(response);
+    if (p.keepAlive()) {
+      HttpUtil.setKeepAlive(response, true);
+      p.channel().writeAndFlush(response);
+    } else {
+      p.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public long pendingWriteBytes() {
+    return 0;
+  }
+
+  @Override
+  public void end() {
+    drain();
+  }
+
+  @Override
+  public void abort() {
+    eventLoop.execute(
+        () -> {
+          Poll p = pending;
+          if (p != null) {
+            pending = null;
+            p.timeout().cancel(false);
+            respond(p, HttpResponseStatus.NO_CONTENT, null);
+          }
+        });
+  }
+}

@@ -1,0 +1,97 @@
+package org.jvmchat.hub.internal.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.EventExecutor;
+import java.nio.charset.StandardCharsets;
+import org.jvmchat.hub.internal.HubConnection;
+import org.jvmchat.protocol.negotiate.HttpTransportType;
+
+/**
+ * The Server-Sent Events transport (server to client; the client sends by POST). Every outbound
+ * message is one event: a {@code data: } line per line of the payload, then an empty line.
+ */
+public final class SseTransport implements Transport {
+  private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CRLF = {'\r', '\n'};
+
+  private final Channel channel;
+  private final HubConnection connection;
+  private volatile boolean ended;
+
+  public SseTransport(Channel channel, HubConnection connection) {
+    this.channel = channel;
+    this.connection = connection;
+    channel
+        .closeFuture()
+        .addListener(f -> connection.transportClosed(this, ended, null));
+  }
+
+  @Override
+  public HttpTransportType type() {
+    return HttpTransportType.ServerSentEvents;
+  }
+
+  @Override
+  public EventExecutor eventLoop() {
+    return channel.eventLoop();
+  }
+
+  @Override
+  public void drain() {
+    boolean wrote = false;
+    while (channel.isWritable()) {
+      byte[] bytes = connection.pollOutbound();
+      if (bytes == null) {
+        break;
+      }
+      ByteBuf buf = channel.alloc().buffer(bytes.length + 16);
+      int start = 0;
+      for (int i = 0; i <= bytes.length; i++) {
+        if (i == bytes.length || bytes[i] == '\n') {
+          int end = i;
+          if (end > start && bytes[end - 1] == '\r') {
+            end--;
+          }
+          if (i < bytes.length || end > start) {
+            buf.writeBytes(DATA).writeBytes(bytes, start, end - start).writeBytes(CRLF);
+          }
+          start = i + 1;
+        }
+      }
+      buf.writeBytes(CRLF);
+      channel.write(new DefaultHttpContent(buf));
+      wrote = true;
+    }
+    if (wrote) {
+      channel.flush();
+    }
+  }
+
+  @Override
+  public long pendingWriteBytes() {
+    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+  }
+
+  @Override
+  public void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    if (channel.isActive()) {
+      channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  @Override
+  public void abort() {
+    ended = true;
+    channel.close();
+  }
+}
