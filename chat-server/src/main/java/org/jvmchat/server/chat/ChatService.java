@@ -170,8 +170,7 @@ public final class ChatService {
     if (message == null || message.isEmpty()) {
       return "The request is not valid.";
     }
-    String s = Character.toUpperCase(message.charAt(0)) + message.substring(1);
-    return s.endsWith(".") ? s : s + ".";
+    return message.endsWith(".") ? message : message + ".";
   }
 
   private static <T> T validate(java.util.function.Supplier<T> check) {
