@@ -156,6 +156,8 @@
     }
   }
 
+  $('refresh-rooms').addEventListener('click', () => refreshRooms().catch((err) => showError(errorText(err))));
+
   $('create-room-form').addEventListener('submit', async (e) => {
     e.preventDefault();
     showError('');

@@ -220,12 +220,15 @@ public final class TestHubClient implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      socket.sendText("{\"type\":7}" + RS, true).get(5, TimeUnit.SECONDS);
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      socket.abort();
+    if (!closed.isDone() && !socket.isOutputClosed()) {
+      try {
+        socket.sendText("{\"type\":7}" + RS, true).get(2, TimeUnit.SECONDS);
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(2, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // the server is gone already: abort below
+      }
     }
+    socket.abort();
     closed.complete("");
   }
 
