@@ -126,10 +126,11 @@ class ChatHubTest {
   }
 
   @Test
-  void typingGoesToTheOthersOnly() throws Exception {
+  void typingAndJoinsGoToTheOtherUsersOnly() throws Exception {
     String room = server.createRoom("alice", "General", false);
     TestHubClient alice = server.connect("alice");
     TestHubClient bob = server.connect("bob");
+    TestHubClient bobLaptop = server.connect("bob");
     alice.call("JoinRoom", room);
     bob.call("JoinRoom", room);
     bob.call("SendTyping", room);
@@ -140,7 +141,10 @@ class ChatHubTest {
     // a message sent after the typing event reaches bob, and the typing event did not
     JsonNode m = alice.call("SendMessage", room, "after typing");
     bob.awaitEvent("ReceiveMessage", e -> e.get("id").equals(m.get("id")));
+    bobLaptop.awaitEvent("ReceiveMessage", e -> e.get("id").equals(m.get("id")));
     assertThat(bob.events("UserTyping")).isEmpty();
+    assertThat(bobLaptop.events("UserTyping")).isEmpty(); // not to the typist's other devices
+    assertThat(bobLaptop.events("UserJoined")).isEmpty();
   }
 
   @Test

@@ -74,7 +74,10 @@ public class ChatHub extends Hub {
     }
   }
 
-  /** Joins the room's group on every connection of the caller; the others get UserJoined. */
+  /**
+   * Joins the room's group on every connection of the caller; the other users' connections get
+   * UserJoined when the user newly joined.
+   */
   @HubMethodName("JoinRoom")
   public RoomDto joinRoom(String roomId) {
     HubUser user = user();
@@ -88,8 +91,7 @@ public class ChatHub extends Hub {
     addUserToGroup(user, room.id());
     if (newlyJoined) {
       await(
-          clients()
-              .othersInGroup(group(room.id()))
+          others(user, room.id())
               .send("UserJoined", new UserEvent(room.id(), user.id(), user.name())));
     }
     return RoomDto.of(room);
@@ -142,14 +144,19 @@ public class ChatHub extends Hub {
             });
   }
 
-  /** The others in the room get UserTyping. */
+  /** The other users' connections in the room get UserTyping. */
   @HubMethodName("SendTyping")
   public void sendTyping(String roomId) {
     HubUser user = user();
     Room room = call(() -> chat.accessibleRoom(roomId, user.id()));
-    clients()
-        .othersInGroup(group(room.id()))
-        .send("UserTyping", new UserEvent(room.id(), user.id(), user.name()));
+    others(user, room.id()).send("UserTyping", new UserEvent(room.id(), user.id(), user.name()));
+  }
+
+  /** The room's connections except the user's own (on every device connected here). */
+  private ClientProxy others(HubUser user, String roomId) {
+    java.util.Set<String> mine = new java.util.HashSet<>(users.of(user.id()));
+    mine.add(context().connectionId());
+    return clients().groupExcept(group(roomId), mine);
   }
 
   private void addUserToGroup(HubUser user, String roomId) {
