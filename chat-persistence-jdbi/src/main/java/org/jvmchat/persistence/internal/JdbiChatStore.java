@@ -1,7 +1,6 @@
 package org.jvmchat.persistence.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -12,13 +11,8 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -52,10 +46,6 @@ import org.slf4j.LoggerFactory;
 public final class JdbiChatStore implements ChatStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbiChatStore.class);
   private static final String FOREIGN_KEY_VIOLATION = "23503";
-
-  private static final String ROOM_COLUMNS = "id, name, is_private, created_by, created_at";
-  private static final String MESSAGE_COLUMNS =
-      "id, room_id, seq, sender_id, sender_name, content, kind, created_at";
 
   private static final RowMapper<Room> ROOM =
       (rs, ctx) ->
@@ -138,7 +128,7 @@ public final class JdbiChatStore implements ChatStore {
     }
   }
 
-  private static UUID uuidOrNull(String id) {
+  static UUID uuidOrNull(String id) {
     return ChatIds.isValid(id) ? UUID.fromString(id) : null;
   }
 
@@ -186,11 +176,7 @@ public final class JdbiChatStore implements ChatStore {
     }
     return read(
         "reading the room",
-        h ->
-            h.createQuery("select " + ROOM_COLUMNS + " from rooms where id = :id")
-                .bind("id", id)
-                .map(ROOM)
-                .findOne());
+        h -> h.createQuery(ChatSql.FIND_ROOM).bind("id", id).map(ROOM).findOne());
   }
 
   @Override
@@ -198,19 +184,7 @@ public final class JdbiChatStore implements ChatStore {
     String user = userId == null ? "" : userId;
     return read(
         "listing the rooms",
-        h ->
-            h.createQuery(
-                    "select "
-                        + ROOM_COLUMNS
-                        + " from rooms where not is_private"
-                        + " union all"
-                        + " select r.id, r.name, r.is_private, r.created_by, r.created_at"
-                        + " from room_participants p join rooms r on r.id = p.room_id"
-                        + " where p.user_id = :user and r.is_private"
-                        + " order by created_at, id")
-                .bind("user", user)
-                .map(ROOM)
-                .list());
+        h -> h.createQuery(ChatSql.VISIBLE_ROOMS).bind("user", user).map(ROOM).list());
   }
 
   // ---- participants ---------------------------------------------------------------------------
@@ -236,9 +210,7 @@ public final class JdbiChatStore implements ChatStore {
     return read(
         "checking the participant",
         h ->
-            h.createQuery(
-                    "select exists (select 1 from room_participants"
-                        + " where room_id = :room and user_id = :user)")
+            h.createQuery(ChatSql.IS_PARTICIPANT)
                 .bind("room", room)
                 .bind("user", userId)
                 .mapTo(Boolean.class)
@@ -305,8 +277,7 @@ public final class JdbiChatStore implements ChatStore {
     return read(
         "listing the groups",
         h ->
-            h.createQuery(
-                    "select room_id from group_memberships where user_id = :user order by room_id")
+            h.createQuery(ChatSql.GROUPS_OF)
                 .bind("user", userId)
                 .map((rs, ctx) -> rs.getObject(1, UUID.class).toString())
                 .list());
@@ -339,7 +310,7 @@ public final class JdbiChatStore implements ChatStore {
     try (Connection c = dataSource.getConnection()) {
       c.setAutoCommit(false);
       try {
-        new BatchTransaction(c, now()).write(batch);
+        new AppendTransaction(c, now()).write(batch);
         c.commit();
       } catch (SQLException | RuntimeException e) {
         try {
@@ -348,9 +319,8 @@ public final class JdbiChatStore implements ChatStore {
           e.addSuppressed(rollback);
         }
         throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
+      // the pool restores auto-commit when the connection goes back
     }
   }
 
@@ -377,7 +347,7 @@ public final class JdbiChatStore implements ChatStore {
           long end = Long.MAX_VALUE; // exclusive upper bound on seq
           if (anchor != null) {
             Optional<Long> seq =
-                h.createQuery("select seq from messages where id = :id and room_id = :room")
+                h.createQuery(ChatSql.MESSAGE_SEQ)
                     .bind("id", anchor)
                     .bind("room", room)
                     .mapTo(Long.class)
@@ -391,11 +361,7 @@ public final class JdbiChatStore implements ChatStore {
             end = seq.get();
           }
           List<ChatMessage> newestFirst =
-              h.createQuery(
-                      "select "
-                          + MESSAGE_COLUMNS
-                          + " from messages where room_id = :room and seq < :end"
-                          + " order by seq desc limit :limit")
+              h.createQuery(ChatSql.HISTORY_PAGE)
                   .bind("room", room)
                   .bind("end", end)
                   .bind("limit", limit + 1)
@@ -418,10 +384,7 @@ public final class JdbiChatStore implements ChatStore {
   }
 
   private static boolean roomExists(Handle h, UUID room) {
-    return h.createQuery("select exists (select 1 from rooms where id = :id)")
-        .bind("id", room)
-        .mapTo(Boolean.class)
-        .one();
+    return h.createQuery(ChatSql.ROOM_EXISTS).bind("id", room).mapTo(Boolean.class).one();
   }
 
   // ---- health and life ------------------------------------------------------------------------
@@ -466,177 +429,6 @@ public final class JdbiChatStore implements ChatStore {
       } catch (Exception e) {
         LOG.warn("closing {} failed", description, e);
       }
-    }
-  }
-
-  /** One batch's transaction: lock rooms, check ids, raise last_seq, insert all rows. */
-  private static final class BatchTransaction {
-    private final Connection c;
-    private final Instant createdAt;
-
-    BatchTransaction(Connection c, Instant createdAt) {
-      this.c = c;
-      this.createdAt = createdAt;
-    }
-
-    void write(List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch)
-        throws SQLException {
-      // 1. Lock the rooms in id order (so concurrent writers of several processes cannot
-      //    deadlock) and learn which exist.
-      Set<UUID> wanted = new HashSet<>();
-      Set<UUID> givenIds = new HashSet<>();
-      for (var unit : batch) {
-        for (NewMessage m : unit.input()) {
-          UUID room = uuidOrNull(m.roomId());
-          if (room != null) {
-            wanted.add(room);
-          }
-          if (m.id() != null) {
-            givenIds.add(UUID.fromString(m.id()));
-          }
-        }
-      }
-      Set<UUID> existing = new HashSet<>();
-      if (!wanted.isEmpty()) {
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "select id from rooms where id = any (?) order by id for no key update")) {
-          ps.setArray(1, c.createArrayOf("uuid", wanted.toArray(new UUID[0])));
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              existing.add(rs.getObject(1, UUID.class));
-            }
-          }
-        }
-      }
-      // 2. Ids chosen by callers must be new.
-      Set<UUID> taken = new HashSet<>();
-      if (!givenIds.isEmpty()) {
-        try (PreparedStatement ps =
-            c.prepareStatement("select id from messages where id = any (?)")) {
-          ps.setArray(1, c.createArrayOf("uuid", givenIds.toArray(new UUID[0])));
-          try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-              taken.add(rs.getObject(1, UUID.class));
-            }
-          }
-        }
-      }
-      // 3. Accept or reject each unit as a whole; count accepted messages per room.
-      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> accepted =
-          new ArrayList<>();
-      Map<UUID, Integer> counts = new TreeMap<>();
-      for (var unit : batch) {
-        RuntimeException rejection = null;
-        Set<UUID> unitIds = new HashSet<>();
-        for (NewMessage m : unit.input()) {
-          UUID room = uuidOrNull(m.roomId());
-          if (room == null || !existing.contains(room)) {
-            rejection = new NoSuchRoomException(m.roomId());
-            break;
-          }
-          if (m.id() != null) {
-            UUID id = UUID.fromString(m.id());
-            if (taken.contains(id) || !unitIds.add(id)) {
-              rejection = new ChatStoreException("a message with id " + m.id() + " already exists");
-              break;
-            }
-          }
-        }
-        if (rejection != null) {
-          unit.reject(rejection);
-          continue;
-        }
-        taken.addAll(unitIds); // a later unit of this batch may not reuse them
-        accepted.add(unit);
-        for (NewMessage m : unit.input()) {
-          counts.merge(UUID.fromString(m.roomId()), 1, Integer::sum);
-        }
-      }
-      if (accepted.isEmpty()) {
-        return;
-      }
-      // 4. Reserve seq ranges: one update for all rooms of the batch.
-      Map<UUID, Long> nextSeq = new HashMap<>();
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "update rooms r set last_seq = r.last_seq + c.n"
-                  + " from unnest(?::uuid[], ?::int[]) as c(id, n)"
-                  + " where r.id = c.id returning r.id, r.last_seq, c.n")) {
-        ps.setArray(1, c.createArrayOf("uuid", counts.keySet().toArray(new UUID[0])));
-        ps.setArray(2, c.createArrayOf("int4", counts.values().toArray(new Integer[0])));
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            nextSeq.put(rs.getObject(1, UUID.class), rs.getLong(2) - rs.getInt(3) + 1);
-          }
-        }
-      }
-      // 5. Insert every row with one statement.
-      int total = 0;
-      for (var unit : accepted) {
-        total += unit.input().size();
-      }
-      UUID[] ids = new UUID[total];
-      UUID[] rooms = new UUID[total];
-      Long[] seqs = new Long[total];
-      String[] senderIds = new String[total];
-      String[] senderNames = new String[total];
-      String[] contents = new String[total];
-      String[] kinds = new String[total];
-      int i = 0;
-      for (var unit : accepted) {
-        List<ChatMessage> stored = new ArrayList<>(unit.input().size());
-        for (NewMessage m : unit.input()) {
-          UUID room = UUID.fromString(m.roomId());
-          long seq = nextSeq.merge(room, 1L, Long::sum) - 1;
-          String id = m.id() != null ? m.id() : ChatIds.newId();
-          ids[i] = UUID.fromString(id);
-          rooms[i] = room;
-          seqs[i] = seq;
-          senderIds[i] = m.senderId();
-          senderNames[i] = m.senderName();
-          contents[i] = m.content();
-          kinds[i] = m.kind().wireName();
-          i++;
-          stored.add(
-              new ChatMessage(
-                  id,
-                  m.roomId(),
-                  seq,
-                  m.senderId(),
-                  m.senderName(),
-                  m.content(),
-                  m.kind(),
-                  createdAt));
-        }
-        unit.succeed(List.copyOf(stored));
-      }
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "insert into messages"
-                  + " (id, room_id, seq, sender_id, sender_name, content, kind, created_at)"
-                  + " select u.id, u.room_id, u.seq, u.sender_id, u.sender_name, u.content,"
-                  + " u.kind, ?"
-                  + " from unnest(?::uuid[], ?::uuid[], ?::int8[], ?::text[], ?::text[],"
-                  + " ?::text[], ?::text[])"
-                  + " as u(id, room_id, seq, sender_id, sender_name, content, kind)")) {
-        ps.setObject(1, createdAt.atOffset(ZoneOffset.UTC));
-        ps.setArray(2, array("uuid", ids));
-        ps.setArray(3, array("uuid", rooms));
-        ps.setArray(4, array("int8", seqs));
-        ps.setArray(5, array("text", senderIds));
-        ps.setArray(6, array("text", senderNames));
-        ps.setArray(7, array("text", contents));
-        ps.setArray(8, array("text", kinds));
-        int inserted = ps.executeUpdate();
-        if (inserted != total) {
-          throw new SQLException("inserted " + inserted + " of " + total + " messages");
-        }
-      }
-    }
-
-    private Array array(String type, Object[] values) throws SQLException {
-      return c.createArrayOf(type, values);
     }
   }
 }
