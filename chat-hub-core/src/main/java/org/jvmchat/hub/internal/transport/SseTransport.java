@@ -26,9 +26,7 @@ public final class SseTransport implements Transport {
   public SseTransport(Channel channel, HubConnection connection) {
     this.channel = channel;
     this.connection = connection;
-    channel
-        .closeFuture()
-        .addListener(f -> connection.transportClosed(this, ended, null));
+    channel.closeFuture().addListener(f -> connection.transportClosed(this, ended, null));
   }
 
   @Override
@@ -85,7 +83,9 @@ public final class SseTransport implements Transport {
     }
     ended = true;
     if (channel.isActive()) {
-      channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+      channel
+          .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+          .addListener(ChannelFutureListener.CLOSE);
     }
   }
 

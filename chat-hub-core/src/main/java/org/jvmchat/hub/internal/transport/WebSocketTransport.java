@@ -19,8 +19,8 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
  * The WebSockets transport: frames in are bytes for the connection (text and binary alike, so a
- * MessagePack client may send its handshake as text); each outbound hub message is one frame,
- * text for JSON, binary for MessagePack, all flushed once per drain.
+ * MessagePack client may send its handshake as text); each outbound hub message is one frame, text
+ * for JSON, binary for MessagePack, all flushed once per drain.
  */
 public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFrame>
     implements Transport {
@@ -58,7 +58,8 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
       }
     } else if (frame instanceof CloseWebSocketFrame) {
       closeReceived = true;
-      ctx.writeAndFlush(new CloseWebSocketFrame(1000, null)).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(new CloseWebSocketFrame(1000, null))
+          .addListener(ChannelFutureListener.CLOSE);
     } else if (frame instanceof PingWebSocketFrame) {
       ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
     }
