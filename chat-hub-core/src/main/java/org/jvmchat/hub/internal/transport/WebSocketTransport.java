@@ -67,7 +67,15 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    connection.transportClosed(this, closeReceived || ended, null);
+    boolean graceful = closeReceived || ended;
+    connection.transportClosed(
+        this,
+        graceful,
+        graceful
+            ? null
+            : new java.io.IOException(
+                "The remote party closed the WebSocket connection without completing the close"
+                    + " handshake."));
     super.channelInactive(ctx);
   }
 
