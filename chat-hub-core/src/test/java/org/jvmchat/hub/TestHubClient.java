@@ -58,6 +58,7 @@ public final class TestHubClient implements AutoCloseable {
   private final AtomicInteger ids = new AtomicInteger();
   private final List<HubMessage> received = new ArrayList<>();
   private final List<byte[]> frames = new ArrayList<>();
+  private final List<HubMessage> history = new ArrayList<>();
   private final CompletableFuture<HandshakeResponse> handshake = new CompletableFuture<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final CompletableFuture<Response> opened = new CompletableFuture<>();
@@ -109,6 +110,26 @@ public final class TestHubClient implements AutoCloseable {
     TestHubClient c = open(wsUrl(hubUrl) + "?id=" + n.effectiveConnectionToken(), protocol);
     c.connectionId = n.connectionId();
     c.handshake(protocol.name(), 1);
+    return c;
+  }
+
+  /** Connects as a user: bearer header on negotiate, {@code access_token} on the WebSocket. */
+  public static TestHubClient connectAs(String hubUrl, String accessToken) {
+    HttpResult r =
+        call(
+            new Request.Builder()
+                .url(hubUrl + "/negotiate?negotiateVersion=1")
+                .header("Authorization", "Bearer " + accessToken)
+                .post(RequestBody.create(new byte[0]))
+                .build());
+    assertThat(r.code()).as("negotiate status").isEqualTo(200);
+    NegotiateResponse n = NegotiateResponse.parse(r.body().getBytes(StandardCharsets.UTF_8));
+    TestHubClient c =
+        open(
+            wsUrl(hubUrl) + "?id=" + n.connectionToken() + "&access_token=" + accessToken,
+            new JsonHubProtocol());
+    c.connectionId = n.connectionId();
+    c.handshake("json", 1);
     return c;
   }
 
@@ -259,6 +280,13 @@ public final class TestHubClient implements AutoCloseable {
     }
   }
 
+  /** Every message received so far, in order, consumed or not. */
+  public List<HubMessage> history() {
+    synchronized (received) {
+      return new ArrayList<>(history);
+    }
+  }
+
   /** Every WebSocket message received, raw. */
   public List<byte[]> frames() {
     synchronized (received) {
@@ -313,7 +341,12 @@ public final class TestHubClient implements AutoCloseable {
         handshake.complete(r);
       }
       if (buf.hasRemaining()) {
-        reader.feed(buf, received::add);
+        reader.feed(
+            buf,
+            m -> {
+              received.add(m);
+              history.add(m);
+            });
       }
       received.notifyAll();
     }
