@@ -54,6 +54,8 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
         || frame instanceof BinaryWebSocketFrame
         || frame instanceof ContinuationWebSocketFrame) {
       if (!connection.receive(frame.content().nioBuffer())) {
+        // Write what is queued (the Close message explaining why) before the close frame.
+        drain();
         end();
       }
     } else if (frame instanceof CloseWebSocketFrame) {
