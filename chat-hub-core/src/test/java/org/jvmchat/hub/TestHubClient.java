@@ -43,7 +43,7 @@ import org.jvmchat.protocol.negotiate.NegotiateResponse;
  * expects ({@link #awaitMessage}), consuming them.
  */
 public final class TestHubClient implements AutoCloseable {
-  public static final Duration TIMEOUT = Duration.ofSeconds(5);
+  public static final Duration TIMEOUT = Duration.ofSeconds(10);
   private static final MediaType TEXT = MediaType.get("text/plain; charset=utf-8");
 
   /** Shared by every test; connections are cheap, threads are pooled. */
@@ -59,6 +59,8 @@ public final class TestHubClient implements AutoCloseable {
   private final List<HubMessage> received = new ArrayList<>();
   private final List<byte[]> frames = new ArrayList<>();
   private final List<HubMessage> history = new ArrayList<>();
+  private final java.util.Map<String, AtomicInteger> invocationCounts =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private final CompletableFuture<HandshakeResponse> handshake = new CompletableFuture<>();
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private final CompletableFuture<Response> opened = new CompletableFuture<>();
@@ -287,6 +289,12 @@ public final class TestHubClient implements AutoCloseable {
     }
   }
 
+  /** How many invocations of {@code target} the server has sent so far. */
+  public int invocationCount(String target) {
+    AtomicInteger n = invocationCounts.get(target);
+    return n == null ? 0 : n.get();
+  }
+
   /** Every WebSocket message received, raw. */
   public List<byte[]> frames() {
     synchronized (received) {
@@ -346,6 +354,11 @@ public final class TestHubClient implements AutoCloseable {
             m -> {
               received.add(m);
               history.add(m);
+              if (m instanceof InvocationMessage i) {
+                invocationCounts
+                    .computeIfAbsent(i.target(), t -> new AtomicInteger())
+                    .incrementAndGet();
+              }
             });
       }
       received.notifyAll();

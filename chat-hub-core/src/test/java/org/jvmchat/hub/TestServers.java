@@ -2,6 +2,12 @@ package org.jvmchat.hub;
 
 /** Starting in-JVM hub servers for tests: loopback, port 0. */
 final class TestServers {
+  static {
+    // Tests await conditions, never sleep; poll often so awaiting costs little.
+    org.awaitility.Awaitility.setDefaultPollDelay(java.time.Duration.ZERO);
+    org.awaitility.Awaitility.setDefaultPollInterval(java.time.Duration.ofMillis(10));
+  }
+
   private TestServers() {}
 
   static HubServer start(HubServer.Builder builder) {
