@@ -68,8 +68,11 @@ public final class TestHubClient implements AutoCloseable {
   private final HubMessageReader reader;
   private volatile String connectionId;
 
-  private TestHubClient(String wsUrl, HubProtocol protocol) {
+  private TestHubClient(String wsUrl, HubProtocol protocol, boolean resumed) {
     this.protocol = protocol;
+    if (resumed) {
+      handshake.complete(HandshakeResponse.SUCCESS);
+    }
     this.reader = new HubMessageReader(protocol, InvocationBinder.GENERIC, 0);
     this.webSocket = HTTP.newWebSocket(new Request.Builder().url(wsUrl).build(), new Listener());
   }
@@ -137,7 +140,17 @@ public final class TestHubClient implements AutoCloseable {
 
   /** Opens a WebSocket to {@code wsUrl} without any handshake. */
   public static TestHubClient open(String wsUrl, HubProtocol protocol) {
-    TestHubClient c = new TestHubClient(wsUrl, protocol);
+    TestHubClient c = new TestHubClient(wsUrl, protocol, false);
+    await(c.opened, "the WebSocket to open");
+    return c;
+  }
+
+  /**
+   * Opens a WebSocket that continues a stateful connection: no handshake, hub messages from the
+   * first byte.
+   */
+  public static TestHubClient resume(String wsUrl, HubProtocol protocol) {
+    TestHubClient c = new TestHubClient(wsUrl, protocol, true);
     await(c.opened, "the WebSocket to open");
     return c;
   }
