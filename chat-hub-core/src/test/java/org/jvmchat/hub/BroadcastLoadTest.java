@@ -26,6 +26,8 @@ class BroadcastLoadTest {
   static HubServer server;
 
   public static class BroadcastHub extends Hub {
+    public void ready() {}
+
     public void broadcast(String sender, int seq) {
       clients().all().send("b", sender, seq);
     }
@@ -52,6 +54,9 @@ class BroadcastLoadTest {
                 hub, i % 2 == 0 ? new JsonHubProtocol() : new MessagePackHubProtocol()));
       }
       // Every client is registered once its first invocation has been answered.
+      for (TestHubClient c : clients) {
+        c.invokeAndAwait("ready");
+      }
       for (TestHubClient c : clients) {
         c.invokeAndAwait("broadcast", "warmup", -1);
       }

@@ -234,6 +234,19 @@ class HubModelTest {
     return (String) c.awaitInvocation("msg").arguments().get(0);
   }
 
+  /** Connects and waits until the hub has registered the connection (onConnected done). */
+  static TestHubClient connected(String hubUrl) {
+    TestHubClient c = TestHubClient.connect(hubUrl);
+    settle(c);
+    return c;
+  }
+
+  static TestHubClient connectedAs(String user) {
+    TestHubClient c = TestHubClient.connectAs(hub(), user);
+    settle(c);
+    return c;
+  }
+
   /** Waits until every earlier message to {@code c} has arrived, then returns what did. */
   static List<HubMessage> settle(TestHubClient c) {
     assertThat(c.invokeAndAwait("whoAmI").error()).isNull();
@@ -242,8 +255,8 @@ class HubModelTest {
 
   @Test
   void allReachesEveryConnectionIncludingTheCaller() {
-    try (TestHubClient a = TestHubClient.connect(hub());
-        TestHubClient b = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub());
+        TestHubClient b = connected(hub())) {
       a.invokeAndAwait("toAll", "hi");
       assertThat(msg(a)).isEqualTo("all:hi");
       assertThat(msg(b)).isEqualTo("all:hi");
@@ -252,8 +265,8 @@ class HubModelTest {
 
   @Test
   void othersExcludesTheCaller() {
-    try (TestHubClient a = TestHubClient.connect(hub());
-        TestHubClient b = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub());
+        TestHubClient b = connected(hub())) {
       a.invokeAndAwait("toOthers", "x");
       assertThat(msg(b)).isEqualTo("others:x");
       assertThat(settle(a)).isEmpty();
@@ -262,8 +275,8 @@ class HubModelTest {
 
   @Test
   void callerReachesOnlyTheCaller() {
-    try (TestHubClient a = TestHubClient.connect(hub());
-        TestHubClient b = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub());
+        TestHubClient b = connected(hub())) {
       a.invokeAndAwait("toCaller", "me");
       assertThat(msg(a)).isEqualTo("caller:me");
       assertThat(settle(b)).isEmpty();
@@ -272,9 +285,9 @@ class HubModelTest {
 
   @Test
   void clientAndClientsAddressConnectionsById() {
-    try (TestHubClient a = TestHubClient.connect(hub());
-        TestHubClient b = TestHubClient.connect(hub());
-        TestHubClient c = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub());
+        TestHubClient b = connected(hub());
+        TestHubClient c = connected(hub())) {
       a.invokeAndAwait("toClient", b.connectionId(), "one");
       assertThat(msg(b)).isEqualTo("client:one");
       a.invokeAndAwait("toClients", List.of(a.connectionId(), c.connectionId()), "two");
@@ -286,9 +299,9 @@ class HubModelTest {
 
   @Test
   void groupsAddAndRemove() {
-    try (TestHubClient a = TestHubClient.connect(hub());
-        TestHubClient b = TestHubClient.connect(hub());
-        TestHubClient c = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub());
+        TestHubClient b = connected(hub());
+        TestHubClient c = connected(hub())) {
       a.invokeAndAwait("join", "room");
       b.invokeAndAwait("join", "room");
       c.invokeAndAwait("toGroup", "room", "1");
@@ -305,9 +318,9 @@ class HubModelTest {
 
   @Test
   void groupsGroupExceptAndOthersInGroup() {
-    try (TestHubClient a = TestHubClient.connect(hub());
-        TestHubClient b = TestHubClient.connect(hub());
-        TestHubClient c = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub());
+        TestHubClient b = connected(hub());
+        TestHubClient c = connected(hub())) {
       a.invokeAndAwait("join", "g1");
       b.invokeAndAwait("join", "g1");
       b.invokeAndAwait("join", "g2");
@@ -332,10 +345,10 @@ class HubModelTest {
 
   @Test
   void userReachesEveryConnectionOfThatUser() {
-    try (TestHubClient alice1 = TestHubClient.connectAs(hub(), "alice");
-        TestHubClient alice2 = TestHubClient.connectAs(hub(), "alice");
-        TestHubClient bob = TestHubClient.connectAs(hub(), "bob");
-        TestHubClient carol = TestHubClient.connectAs(hub(), "carol")) {
+    try (TestHubClient alice1 = connectedAs("alice");
+        TestHubClient alice2 = connectedAs("alice");
+        TestHubClient bob = connectedAs("bob");
+        TestHubClient carol = connectedAs("carol")) {
       assertThat(alice1.invokeAndAwait("whoAmI").result()).isEqualTo("alice");
       bob.invokeAndAwait("toUser", "alice", "hey");
       assertThat(msg(alice1)).isEqualTo("user:hey");
@@ -351,9 +364,9 @@ class HubModelTest {
 
   @Test
   void userStaysReachableOnItsOtherConnection() {
-    try (TestHubClient alice1 = TestHubClient.connectAs(hub(), "alice");
-        TestHubClient bob = TestHubClient.connectAs(hub(), "bob")) {
-      TestHubClient alice2 = TestHubClient.connectAs(hub(), "alice");
+    try (TestHubClient alice1 = connectedAs("alice");
+        TestHubClient bob = connectedAs("bob")) {
+      TestHubClient alice2 = connectedAs("alice");
       alice2.close();
       await()
           .atMost(Duration.ofSeconds(5))
@@ -365,7 +378,7 @@ class HubModelTest {
 
   @Test
   void hubContextSendsFromOutsideAHub() {
-    try (TestHubClient a = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub())) {
       settle(a); // onConnected has registered the connection
       HubContext context = server.hubContext("/hubs/model");
       context.groups().addToGroup(a.connectionId(), "outside").join();
@@ -382,7 +395,7 @@ class HubModelTest {
 
   @Test
   void onConnectedAndOnDisconnectedWithNullOnAClientClose() {
-    TestHubClient a = TestHubClient.connect(hub());
+    TestHubClient a = connected(hub());
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> events.contains("connected:" + a.connectionId()));
@@ -398,7 +411,7 @@ class HubModelTest {
 
   @Test
   void onDisconnectedGetsAnErrorOnAnAbruptLoss() {
-    TestHubClient a = TestHubClient.connect(hub());
+    TestHubClient a = connected(hub());
     await()
         .atMost(Duration.ofSeconds(5))
         .until(() -> events.contains("connected:" + a.connectionId()));
@@ -414,7 +427,7 @@ class HubModelTest {
 
   @Test
   void abortFromTheHubClosesWithoutError() {
-    try (TestHubClient a = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub())) {
       a.invoke("abortMe");
       CloseMessage close = a.awaitClose();
       assertThat(close.error()).isNull();
@@ -474,7 +487,8 @@ class HubModelTest {
 
   @Test
   void clientResultFromOutsideAHub() throws Exception {
-    try (TestHubClient a = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub())) {
+      settle(a); // onConnected has registered the connection
       CompletableFuture<Integer> answer =
           server
               .hubContext("/hubs/model")
@@ -491,7 +505,7 @@ class HubModelTest {
 
   @Test
   void clientResultFromWithinAHubMethod() {
-    try (TestHubClient a = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub())) {
       String id = a.invoke("askCaller", "name?");
       InvocationMessage ask = a.awaitInvocation("ask");
       assertThat(ask.arguments()).containsExactly("name?");
@@ -502,7 +516,8 @@ class HubModelTest {
 
   @Test
   void clientResultErrorBecomesAHubException() {
-    try (TestHubClient a = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub())) {
+      settle(a); // onConnected has registered the connection
       CompletableFuture<String> answer =
           server
               .hubContext("/hubs/model")
@@ -521,7 +536,8 @@ class HubModelTest {
 
   @Test
   void clientResultTimesOut() {
-    try (TestHubClient a = TestHubClient.connect(hub())) {
+    try (TestHubClient a = connected(hub())) {
+      settle(a); // onConnected has registered the connection
       CompletableFuture<String> answer =
           server
               .hubContext("/hubs/model")
@@ -537,7 +553,8 @@ class HubModelTest {
 
   @Test
   void clientResultFailsWhenTheClientDisconnects() {
-    TestHubClient a = TestHubClient.connect(hub());
+    TestHubClient a = connected(hub());
+    settle(a);
     CompletableFuture<String> answer =
         server
             .hubContext("/hubs/model")
