@@ -245,6 +245,9 @@ public final class HubConnection implements HubConnectionContext {
    */
   public void reattach(Transport t) {
     Transport old = this.transport;
+    // Switch first: the old socket's close (below) must be seen as stale by transportClosed,
+    // not as the end of this connection.
+    this.transport = t;
     if (old != null && old != t) {
       old.abort();
     }
