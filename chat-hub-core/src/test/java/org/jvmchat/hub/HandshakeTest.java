@@ -96,6 +96,15 @@ class HandshakeTest {
   }
 
   @Test
+  void handshakeLargerThanTheMaximumMessageSizeIsCanceled() {
+    try (TestHubClient c = openNegotiated()) {
+      c.sendText("{\"protocol\":\"json\",\"version\":1,\"padding\":\"" + "p".repeat(40_000));
+      assertThat(c.awaitHandshake().error()).isEqualTo("Handshake was canceled.");
+      assertThat(c.awaitSocketClosed()).isIn(1000, -1);
+    }
+  }
+
+  @Test
   void handshakeSplitAcrossFramesIsReassembled() {
     try (TestHubClient c = openNegotiated()) {
       c.sendText("{\"protocol\":\"js");

@@ -312,6 +312,45 @@ class LongPollingAndSseTest {
   }
 
   @Test
+  void messagePackOverLongPollingUsesBinaryBodies() throws Exception {
+    NegotiateResponse n = TestHubClient.negotiate(hub());
+    String token = n.connectionToken();
+    assertThat(TestHubClient.get(hub() + "?id=" + token).code()).isEqualTo(200);
+    TestHubClient.post(
+        hub() + "?id=" + token, "{\"protocol\":\"messagepack\",\"version\":1}\u001e");
+    assertThat(TestHubClient.get(hub() + "?id=" + token).body()).isEqualTo("{}\u001e");
+    var protocol = new org.jvmchat.protocol.msgpack.MessagePackHubProtocol();
+    byte[] invocation =
+        protocol.toBytes(org.jvmchat.protocol.InvocationMessage.invoke("1", "echo", "packed"));
+    try (Response post =
+        TestHubClient.HTTP
+            .newCall(
+                new Request.Builder()
+                    .url(hub() + "?id=" + token)
+                    .post(
+                        okhttp3.RequestBody.create(
+                            invocation, okhttp3.MediaType.get("application/octet-stream")))
+                    .build())
+            .execute()) {
+      assertThat(post.code()).isEqualTo(200);
+    }
+    byte[] body;
+    try (Response poll =
+        TestHubClient.HTTP
+            .newCall(new Request.Builder().url(hub() + "?id=" + token).build())
+            .execute()) {
+      body = poll.body().bytes();
+    }
+    var reader =
+        new org.jvmchat.protocol.HubMessageReader(
+            protocol, org.jvmchat.protocol.InvocationBinder.GENERIC, 0);
+    List<Object> messages = new java.util.ArrayList<>();
+    reader.feed(body, messages::add);
+    assertThat(messages)
+        .containsExactly(org.jvmchat.protocol.CompletionMessage.withResult("1", "packed"));
+  }
+
+  @Test
   void everyPollResponseHoldsOnlyWholeMessages() {
     String token = connectLongPolling().connectionToken();
     StringBuilder posted = new StringBuilder();

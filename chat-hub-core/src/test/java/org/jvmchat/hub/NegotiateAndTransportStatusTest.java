@@ -202,6 +202,41 @@ class NegotiateAndTransportStatusTest {
   }
 
   @Test
+  void secondWebSocketOnALiveConnectionIs409() {
+    NegotiateResponse n = TestHubClient.negotiate(url("/hubs/echo"));
+    String ws = TestHubClient.wsUrl(url("/hubs/echo")) + "?id=" + n.connectionToken();
+    try (TestHubClient first = TestHubClient.open(ws, new JsonHubProtocol())) {
+      first.handshake("json", 1);
+      assertThatThrownBy(() -> TestHubClient.open(ws, new JsonHubProtocol()))
+          .hasStackTraceContaining("409");
+      assertThat(first.invokeAndAwait("echo", "first still works").result())
+          .isEqualTo("first still works");
+    }
+  }
+
+  @Test
+  void transportRequestsWithAnotherUsersTokenAreRefused() {
+    HttpResult n =
+        TestHubClient.call(
+            new Request.Builder()
+                .url(url("/hubs/echo/negotiate?negotiateVersion=1"))
+                .header("Authorization", "Bearer alice")
+                .post(RequestBody.create(new byte[0]))
+                .build());
+    String token = NegotiateResponse.parse(n.body().getBytes()).connectionToken();
+    HttpResult asBob =
+        TestHubClient.call(
+            new Request.Builder()
+                .url(url("/hubs/echo?id=" + token))
+                .header("Authorization", "Bearer bob")
+                .build());
+    assertThat(asBob.code()).isEqualTo(403);
+    assertThat(TestHubClient.get(url("/hubs/echo?id=" + token)).code())
+        .as("anonymous")
+        .isEqualTo(403);
+  }
+
+  @Test
   void putOnTheHubPathIs405() {
     NegotiateResponse n = TestHubClient.negotiate(url("/hubs/echo"));
     HttpResult r =

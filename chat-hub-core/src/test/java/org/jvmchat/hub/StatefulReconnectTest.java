@@ -136,7 +136,29 @@ class StatefulReconnectTest {
       // Same connection: invocations keep working, no second onConnected.
       resumed.send(new SequenceMessage(1));
       assertThat(resumed.invokeAndAwait("echo", "resumed").result()).isEqualTo("resumed");
-      assertThat(events).containsExactly("connected:" + s.connectionId());
+      assertThat(events.stream().filter(e -> e.endsWith(s.connectionId())))
+          .containsExactly("connected:" + s.connectionId());
+    }
+  }
+
+  @Test
+  void reconnectWhileTheServerStillThinksTheOldSocketIsAliveTakesOver() {
+    // Several rounds: the old and new sockets sometimes share an event loop, sometimes not.
+    for (int round = 0; round < 8; round++) {
+      Session s = connect("/hubs/stateful");
+      sendFromServer("/hubs/stateful", s.connectionId(), "before");
+      awaitTrackable(s.client(), 1);
+      try (TestHubClient resumed = TestHubClient.resume(s.resumeUrl(), new JsonHubProtocol())) {
+        List<HubMessage> got = awaitTrackable(resumed, 2);
+        assertThat(got.get(0)).isEqualTo(new SequenceMessage(1));
+        assertThat(arg(got.get(1))).isEqualTo("before");
+        resumed.send(new SequenceMessage(1));
+        assertThat(resumed.invokeAndAwait("echo", "round " + round).result())
+            .as("round %d", round)
+            .isEqualTo("round " + round);
+        assertThat(events).doesNotContain("disconnected:" + s.connectionId());
+      }
+      s.client().cancel();
     }
   }
 
@@ -177,6 +199,19 @@ class StatefulReconnectTest {
       resumed.sendInvocation("record", "second"); // id 2: new
       resumed.invokeAndAwait("echo", "sync");
       assertThat(recorded).containsExactly("first", "second");
+    }
+  }
+
+  @Test
+  void aSequenceBeyondWhatTheServerReceivedIsAProtocolError() {
+    Session s = connect("/hubs/stateful");
+    s.client().cancel();
+    try (TestHubClient resumed = TestHubClient.resume(s.resumeUrl(), new JsonHubProtocol())) {
+      resumed.send(new SequenceMessage(99));
+      org.jvmchat.protocol.CloseMessage close = resumed.awaitClose();
+      assertThat(close.error())
+          .startsWith("Connection closed with an error.")
+          .contains("Sequence ID greater than amount of messages we've received.");
     }
   }
 
