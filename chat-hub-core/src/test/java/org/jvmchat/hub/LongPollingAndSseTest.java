@@ -57,7 +57,11 @@ class LongPollingAndSseTest {
                     HubOptions.builder()
                         .longPollTimeout(Duration.ofMillis(700))
                         .disconnectTimeout(Duration.ofMillis(1500))
-                        .build()));
+                        .build())
+                .hub(
+                    "/hubs/bulk",
+                    PollHub::new,
+                    HubOptions.builder().outboundBufferLimit(64 * 1024 * 1024).build()));
   }
 
   @AfterAll
@@ -348,6 +352,57 @@ class LongPollingAndSseTest {
     reader.feed(body, messages::add);
     assertThat(messages)
         .containsExactly(org.jvmchat.protocol.CompletionMessage.withResult("1", "packed"));
+  }
+
+  @Test
+  void sseResumesWritingWhenASlowReaderCatchesUp() throws Exception {
+    String bulk = TestServers.url(server, "/hubs/bulk");
+    NegotiateResponse n = TestHubClient.negotiate(bulk);
+    try (java.net.Socket socket = new java.net.Socket()) {
+      socket.setReceiveBufferSize(4096);
+      socket.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()), 5000);
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("GET /hubs/bulk?id="
+                      + n.connectionToken()
+                      + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      // The SSE request is registered once a POST to the connection is accepted.
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  TestHubClient.post(bulk + "?id=" + n.connectionToken(), HANDSHAKE).code() == 200);
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> events.contains("connected:" + n.connectionId() + ":ServerSentEvents"));
+      // Far more than the socket buffers hold while nobody reads: the channel becomes unwritable.
+      int count = 2000;
+      String payload = "q".repeat(4096);
+      HubClients clients = server.hubContext("/hubs/bulk").clients();
+      for (int i = 0; i < count; i++) {
+        clients.client(n.connectionId()).send("big", i, payload).join();
+      }
+      // Now read: everything must arrive without the server sending anything else.
+      java.io.InputStream in = socket.getInputStream();
+      byte[] buf = new byte[65536];
+      StringBuilder tail = new StringBuilder();
+      String last = "\"arguments\":[" + (count - 1) + ",";
+      while (true) {
+        int r = in.read(buf);
+        assertThat(r).as("the stream ended early").isPositive();
+        tail.append(new String(buf, 0, r, StandardCharsets.ISO_8859_1));
+        if (tail.indexOf(last) >= 0) {
+          break;
+        }
+        if (tail.length() > 2 * last.length() + 8192) {
+          tail.delete(0, tail.length() - last.length() - 8192);
+        }
+      }
+    }
   }
 
   @Test
