@@ -302,6 +302,22 @@ class DispatchTest {
   }
 
   @Test
+  void unknownMessageTypesAndStrayMessagesAreIgnored() {
+    try (TestHubClient c = connect()) {
+      c.sendText("{\"type\":99,\"whatever\":[1,2]}\u001e");
+      c.send(org.jvmchat.protocol.StreamItemMessage.of("no-such-stream", "x"));
+      c.send(CompletionMessage.withResult("no-such-invocation", 1));
+      c.send(new org.jvmchat.protocol.AckMessage(5));
+      c.send(new org.jvmchat.protocol.SequenceMessage(5));
+      c.sendText(
+          "{\"type\":1,\"invocationId\":\"h\",\"target\":\"echo\",\"arguments\":[\"with"
+              + " headers\"],\"headers\":{\"x\":\"y\"},\"extra\":true}\u001e");
+      assertThat(c.awaitCompletion("h").result()).isEqualTo("with headers");
+      assertThat(c.pending()).isEmpty();
+    }
+  }
+
+  @Test
   void connectionStaysUsableAfterManyErrors() {
     try (TestHubClient c = connect()) {
       for (int i = 0; i < 20; i++) {

@@ -410,6 +410,17 @@ class HubModelTest {
   }
 
   @Test
+  void aClientCloseWithAnErrorReachesOnDisconnectedAsAnException() {
+    TestHubClient a = connected(hub());
+    a.send(new CloseMessage("client gave up", false));
+    a.awaitClose();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> events.contains("disconnected:" + a.connectionId() + ":HubException"));
+    a.close();
+  }
+
+  @Test
   void onDisconnectedGetsAnErrorOnAnAbruptLoss() {
     TestHubClient a = connected(hub());
     await()

@@ -406,6 +406,34 @@ class LongPollingAndSseTest {
   }
 
   @Test
+  void gracefulStopAnswersAPendingPollWithCloseAllowingReconnect() throws Exception {
+    HubServer own = TestServers.start(HubServer.builder().hub("/hubs/own", PollHub::new));
+    try {
+      String url = TestServers.url(own, "/hubs/own");
+      NegotiateResponse n = TestHubClient.negotiate(url);
+      String token = n.connectionToken();
+      assertThat(TestHubClient.get(url + "?id=" + token).code()).isEqualTo(200);
+      TestHubClient.post(url + "?id=" + token, HANDSHAKE);
+      assertThat(TestHubClient.get(url + "?id=" + token).body()).isEqualTo("{}\u001e");
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> events.contains("connected:" + n.connectionId() + ":LongPolling"));
+      CompletableFuture<HttpResult> pending =
+          CompletableFuture.supplyAsync(() -> TestHubClient.get(url + "?id=" + token), pollers);
+      await()
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(1))
+          .until(() -> !pending.isDone());
+      own.stop(Duration.ofSeconds(2));
+      HttpResult last = result(pending);
+      assertThat(last.code()).isEqualTo(200);
+      assertThat(last.body()).isEqualTo("{\"type\":7,\"allowReconnect\":true}\u001e");
+    } finally {
+      own.stop(Duration.ZERO);
+    }
+  }
+
+  @Test
   void everyPollResponseHoldsOnlyWholeMessages() {
     String token = connectLongPolling().connectionToken();
     StringBuilder posted = new StringBuilder();
