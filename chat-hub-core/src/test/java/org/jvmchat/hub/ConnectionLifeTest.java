@@ -85,6 +85,26 @@ class ConnectionLifeTest {
   }
 
   @Test
+  void aClientThatKeepsPingingIsNotTimedOut() {
+    try (TestHubClient c = TestHubClient.connect(url("/hubs/timeout"))) {
+      java.util.concurrent.ScheduledExecutorService pinger =
+          java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+      try {
+        pinger.scheduleAtFixedRate(
+            () -> c.send(PingMessage.INSTANCE), 0, 300, java.util.concurrent.TimeUnit.MILLISECONDS);
+        // Twice the client timeout (1.5 s) with pings every 300 ms: the connection stays open.
+        await()
+            .during(Duration.ofSeconds(3))
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> c.pending().stream().noneMatch(m -> m instanceof CloseMessage));
+        assertThat(c.invokeAndAwait("echo", "alive").result()).isEqualTo("alive");
+      } finally {
+        pinger.shutdownNow();
+      }
+    }
+  }
+
+  @Test
   void garbageJsonClosesOnlyThatConnectionWithAReadableError() {
     try (TestHubClient bad = TestHubClient.connect(url("/hubs/small"));
         TestHubClient good = TestHubClient.connect(url("/hubs/small"))) {
