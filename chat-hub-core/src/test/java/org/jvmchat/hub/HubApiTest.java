@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
@@ -109,6 +110,52 @@ class HubApiTest {
       assertThat(c.invokeAndAwait("sendmessage", "x").result()).isEqualTo("renamed:x");
       assertThat(c.invokeAndAwait("internalName", "x").error())
           .isEqualTo("Unknown hub method 'internalName'");
+    } finally {
+      server.stop(Duration.ofSeconds(1));
+    }
+  }
+
+  @Test
+  void connectionListenerSeesConnectionsMessagesAndInvocations() {
+    java.util.concurrent.ConcurrentLinkedQueue<String> seen =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    HubServer server =
+        TestServers.start(
+            HubServer.builder()
+                .hub("/hubs/r", RenamedHub::new)
+                .listener(
+                    new HubServer.ConnectionListener() {
+                      @Override
+                      public void connected(
+                          String hubPath, String connectionId, String transport, String protocol) {
+                        seen.add("connected " + hubPath + " " + transport + " " + protocol);
+                      }
+
+                      @Override
+                      public void disconnected(
+                          String hubPath, String connectionId, String transport, String protocol) {
+                        seen.add("disconnected " + hubPath + " " + transport + " " + protocol);
+                      }
+
+                      @Override
+                      public void invocationCompleted(
+                          String hubPath, String method, long nanos, boolean failed) {
+                        seen.add("invocation " + method + " " + failed);
+                      }
+                    }));
+    try {
+      try (TestHubClient c = TestHubClient.connect(TestServers.url(server, "/hubs/r"))) {
+        c.invokeAndAwait("sendMessage", "x");
+      }
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(
+              () ->
+                  assertThat(List.copyOf(seen))
+                      .containsExactly(
+                          "connected /hubs/r WebSockets json",
+                          "invocation SendMessage false",
+                          "disconnected /hubs/r WebSockets json"));
     } finally {
       server.stop(Duration.ofSeconds(1));
     }
