@@ -342,6 +342,23 @@ class StreamingTest {
   }
 
   @Test
+  void streamsBothWaysOverMessagePack() {
+    try (TestHubClient c =
+        TestHubClient.connect(
+            TestServers.url(server, "/hubs/streams"),
+            new org.jvmchat.protocol.msgpack.MessagePackHubProtocol())) {
+      String id = c.stream("counter", 3);
+      assertThat(items(c, id, 3)).containsExactly(0, 1, 2);
+      assertThat(c.awaitCompletion(id).error()).isNull();
+      c.send(new InvocationMessage(null, "up", "collect", List.of(), List.of("s9")));
+      c.send(StreamItemMessage.of("s9", "p"));
+      c.send(StreamItemMessage.of("s9", "q"));
+      c.send(CompletionMessage.empty("s9"));
+      assertThat(c.awaitCompletion("up").result()).isEqualTo(List.of("p", "q"));
+    }
+  }
+
+  @Test
   void manyUploadItemsBeyondTheBufferArriveInOrder() {
     try (TestHubClient c = connect()) {
       c.send(new InvocationMessage(null, "1", "collect", List.of(), List.of("s0")));
