@@ -13,8 +13,8 @@ import org.jvmchat.hub.HubException;
 import org.jvmchat.protocol.CompletionMessage;
 
 /**
- * Server-to-client invocations awaiting the client's Completion, keyed by connection and
- * invocation id. Ids are {@code s1, s2, ...} so they never collide with a client's own ids.
+ * Server-to-client invocations awaiting the client's Completion, keyed by connection and invocation
+ * id. Ids are {@code s1, s2, ...} so they never collide with a client's own ids.
  */
 public final class ClientResults {
   private record Pending(

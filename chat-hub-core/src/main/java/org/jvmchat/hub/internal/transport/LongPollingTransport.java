@@ -65,7 +65,8 @@ public final class LongPollingTransport implements Transport {
             respond(previous, HttpResponseStatus.NO_CONTENT, null);
           }
           ScheduledFuture<?> timeout =
-              eventLoop.schedule(() -> timedOut(channel), pollTimeout.toMillis(), TimeUnit.MILLISECONDS);
+              eventLoop.schedule(
+                  () -> timedOut(channel), pollTimeout.toMillis(), TimeUnit.MILLISECONDS);
           pending = new Poll(channel, keepAlive, timeout);
           connection.setPollActive(true);
           channel.closeFuture().addListener(f -> eventLoop.execute(() -> clientGone(channel)));
@@ -125,7 +126,9 @@ public final class LongPollingTransport implements Transport {
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             status,
-            body == null || body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+            body == null || body.length == 0
+                ? Unpooled.EMPTY_BUFFER
+                : Unpooled.wrappedBuffer(body));
     if (status == HttpResponseStatus.OK) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
     }
