@@ -29,7 +29,8 @@ public final class ClientResults {
    * @param completions where results complete their futures, so that code chained on a client
    *     result never runs on the I/O thread that received it
    */
-  public ClientResults(ScheduledExecutorService scheduler, java.util.concurrent.Executor completions) {
+  public ClientResults(
+      ScheduledExecutorService scheduler, java.util.concurrent.Executor completions) {
     this.scheduler = scheduler;
     this.completions = completions;
   }

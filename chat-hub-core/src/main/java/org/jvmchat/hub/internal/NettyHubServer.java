@@ -161,9 +161,8 @@ public final class NettyHubServer implements HubServer {
   }
 
   /**
-   * The heartbeat runs every second, as ASP.NET Core's, or faster when a hub's keep-alive or
-   * client timeout is so short that a second would miss it (a third of the shortest, at least 50
-   * ms).
+   * The heartbeat runs every second, as ASP.NET Core's, or faster when a hub's keep-alive or client
+   * timeout is so short that a second would miss it (a third of the shortest, at least 50 ms).
    */
   private long heartbeatPeriodMillis() {
     long period = 1000;
