@@ -437,10 +437,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     h.set("Long-Running", "true");
     addCors(req, h);
     ctx.pipeline().remove(this);
+    // Attach before the client can see the stream open: its first POST follows at once.
+    c.attach(new SseTransport(ctx.channel(), c));
     ctx.write(response);
     ctx.writeAndFlush(
         new DefaultHttpContent(Unpooled.copiedBuffer(":\r\n", StandardCharsets.US_ASCII)));
-    c.attach(new SseTransport(ctx.channel(), c));
   }
 
   private void longPoll(

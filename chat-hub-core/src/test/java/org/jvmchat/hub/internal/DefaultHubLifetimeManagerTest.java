@@ -18,6 +18,6 @@ class DefaultHubLifetimeManagerTest extends HubLifetimeManagerContract {
 
   @Override
   protected HubLifetimeManager newManager() {
-    return new DefaultHubLifetimeManager(scheduler);
+    return new DefaultHubLifetimeManager(scheduler, scheduler);
   }
 }

@@ -29,6 +29,10 @@ public final class LongPollingTransport implements Transport {
   private final EventExecutor eventLoop;
   private final Duration pollTimeout;
   private final Consumer<FullHttpResponse> headers;
+  /** HTTP connections already watched for close (touched on the event loop only). */
+  private final java.util.Set<Channel> watched =
+      java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+
   private Poll pending;
 
   private record Poll(Channel channel, boolean keepAlive, ScheduledFuture<?> timeout) {}
@@ -69,7 +73,19 @@ public final class LongPollingTransport implements Transport {
                   () -> timedOut(channel), pollTimeout.toMillis(), TimeUnit.MILLISECONDS);
           pending = new Poll(channel, keepAlive, timeout);
           connection.setPollActive(true);
-          channel.closeFuture().addListener(f -> eventLoop.execute(() -> clientGone(channel)));
+          // One close listener per HTTP connection, however many polls it carries.
+          if (watched.add(channel)) {
+            channel
+                .closeFuture()
+                .addListener(
+                    f -> {
+                      try {
+                        eventLoop.execute(() -> clientGone(channel));
+                      } catch (java.util.concurrent.RejectedExecutionException e) {
+                        // The server is stopping: nothing left to clean up.
+                      }
+                    });
+          }
           drain();
         });
   }
