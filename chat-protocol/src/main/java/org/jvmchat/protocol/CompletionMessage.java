@@ -31,8 +31,7 @@ public record CompletionMessage(
   }
 
   public static CompletionMessage withError(String invocationId, String error) {
-    return new CompletionMessage(
-        Map.of(), invocationId, error == null ? "" : error, null, false);
+    return new CompletionMessage(Map.of(), invocationId, error == null ? "" : error, null, false);
   }
 
   public static CompletionMessage empty(String invocationId) {

@@ -54,7 +54,9 @@ public final class HandshakeProtocol {
           p.skipChildren();
         }
       }
-    } catch (IOException e) {
+    } catch (HubProtocolException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
       throw new HubProtocolException("Error reading the handshake request: " + e.getMessage(), e);
     }
     if (protocol == null) {
@@ -62,6 +64,9 @@ public final class HandshakeProtocol {
     }
     if (version == null) {
       throw new HubProtocolException("Missing required property 'version'.");
+    }
+    if (protocol.isEmpty()) {
+      throw new HubProtocolException("The 'protocol' property must not be empty.");
     }
     return new HandshakeRequest(protocol, version);
   }
@@ -88,9 +93,10 @@ public final class HandshakeProtocol {
           p.skipChildren();
         }
       }
-    } catch (IOException e) {
-      throw new HubProtocolException(
-          "Error reading the handshake response: " + e.getMessage(), e);
+    } catch (HubProtocolException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      throw new HubProtocolException("Error reading the handshake response: " + e.getMessage(), e);
     }
     return new HandshakeResponse(error);
   }

@@ -2,9 +2,9 @@ package org.jvmchat.protocol;
 
 /**
  * A SignalR hub message. Types 1–9 are the messages on the wire; {@link
- * InvocationBindingFailureMessage} and {@link StreamBindingFailureMessage} are produced by a
- * parser when a message was well-formed but its arguments could not be bound to the target's
- * parameter types: they fail one invocation, never the connection.
+ * InvocationBindingFailureMessage} and {@link StreamBindingFailureMessage} are produced by a parser
+ * when a message was well-formed but its arguments could not be bound to the target's parameter
+ * types: they fail one invocation, never the connection.
  */
 public sealed interface HubMessage
     permits HubInvocationMessage,

@@ -4,9 +4,9 @@ import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 
 /**
- * Turns a byte stream, fed in chunks of any size, into hub messages: a frame split anywhere is
- * kept until it is complete, and a chunk holding several frames yields all of them. Not
- * thread-safe: one reader per connection, fed from one thread at a time.
+ * Turns a byte stream, fed in chunks of any size, into hub messages: a frame split anywhere is kept
+ * until it is complete, and a chunk holding several frames yields all of them. Not thread-safe: one
+ * reader per connection, fed from one thread at a time.
  */
 public final class HubMessageReader {
   private final HubProtocol protocol;
@@ -32,7 +32,9 @@ public final class HubMessageReader {
    * Feeds one chunk; every complete message is handed to {@code sink} in order, before this
    * returns.
    *
-   * @throws HubProtocolException on invalid input; the reader must not be used afterwards
+   * @throws HubProtocolException on invalid input; the reader must not be used afterwards. An
+   *     exception thrown by {@code sink} propagates too, and the reader must likewise be dropped
+   *     (the rest of the chunk is not kept).
    */
   public void feed(ByteBuffer chunk, Consumer<? super HubMessage> sink) {
     ByteBuffer input;
@@ -43,7 +45,8 @@ public final class HubMessageReader {
       input = ByteBuffer.wrap(pending, 0, pendingLength);
     }
     HubMessage message;
-    while (input.hasRemaining() && (message = protocol.tryParse(input, binder, maxMessageSize)) != null) {
+    while (input.hasRemaining()
+        && (message = protocol.tryParse(input, binder, maxMessageSize)) != null) {
       sink.accept(message);
     }
     if (input == chunk) {
@@ -63,6 +66,19 @@ public final class HubMessageReader {
     feed(ByteBuffer.wrap(chunk), sink);
   }
 
+  /**
+   * Call when the transport has ended: bytes left over mean the peer stopped in the middle of a
+   * message.
+   *
+   * @throws HubProtocolException when part of a message is still buffered
+   */
+  public void finish() {
+    if (pendingLength > 0) {
+      throw new HubProtocolException(
+          "Connection terminated while reading a message (" + pendingLength + " bytes left).");
+    }
+  }
+
   /** Bytes received that do not yet form a complete message. */
   public int bufferedBytes() {
     return pendingLength;
@@ -71,7 +87,8 @@ public final class HubMessageReader {
   private void append(ByteBuffer chunk) {
     int needed = pendingLength + chunk.remaining();
     if (needed > pending.length) {
-      byte[] grown = new byte[Math.max(needed, Math.min(pending.length * 2, Integer.MAX_VALUE - 8))];
+      byte[] grown =
+          new byte[Math.max(needed, Math.min(pending.length * 2, Integer.MAX_VALUE - 8))];
       System.arraycopy(pending, 0, grown, 0, pendingLength);
       pending = grown;
     }

@@ -26,11 +26,11 @@ public interface HubProtocol {
 
   /**
    * Parses one complete framed message from the buffer's position. On success returns the message
-   * and advances the position past it; returns {@code null} and leaves the position unchanged
-   * when the buffer holds only part of a message.
+   * and advances the position past it; returns {@code null} and leaves the position unchanged when
+   * the buffer holds only part of a message.
    *
-   * @param maxMessageSize the largest framed message accepted, in bytes; a larger one fails
-   *     before anything of its claimed size is allocated
+   * @param maxMessageSize the largest framed message accepted, in bytes; a larger one fails before
+   *     anything of its claimed size is allocated
    * @throws HubProtocolException when the bytes are not a valid message (connection-fatal)
    */
   HubMessage tryParse(ByteBuffer buffer, InvocationBinder binder, int maxMessageSize);

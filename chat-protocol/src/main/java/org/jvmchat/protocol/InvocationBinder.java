@@ -18,8 +18,8 @@ public interface InvocationBinder {
   List<Type> parameterTypes(String target);
 
   /**
-   * The expected result type of a completion for {@code invocationId}, or {@code null} to bind
-   * the result generically (maps, lists, strings, numbers, booleans).
+   * The expected result type of a completion for {@code invocationId}, or {@code null} to bind the
+   * result generically (maps, lists, strings, numbers, booleans).
    */
   default Type returnType(String invocationId) {
     return null;
@@ -31,8 +31,8 @@ public interface InvocationBinder {
   }
 
   /**
-   * When true, every invocation's arguments are bound generically whatever its target (for
-   * tools, tests and relays that do not dispatch); {@link #parameterTypes} is then not asked.
+   * When true, every invocation's arguments are bound generically whatever its target (for tools,
+   * tests and relays that do not dispatch); {@link #parameterTypes} is then not asked.
    */
   default boolean bindsGenerically() {
     return false;

@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Type 1: calls {@code target} on the other side. Without an invocation id it is non-blocking:
- * the receiver never answers. {@code streamIds} names the client-to-server streams that feed the
+ * Type 1: calls {@code target} on the other side. Without an invocation id it is non-blocking: the
+ * receiver never answers. {@code streamIds} names the client-to-server streams that feed the
  * target's stream parameters (empty when there are none).
  */
 public record InvocationMessage(

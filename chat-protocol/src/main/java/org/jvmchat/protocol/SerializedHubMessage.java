@@ -4,9 +4,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A message with its serialized form cached per protocol, so that a broadcast to many
- * connections costs one serialization per protocol in use, not one per connection. The cached
- * arrays are shared: never modify them. Thread-safe.
+ * A message with its serialized form cached per protocol, so that a broadcast to many connections
+ * costs one serialization per protocol in use, not one per connection. The cached arrays are
+ * shared: never modify them. Thread-safe.
  */
 public final class SerializedHubMessage {
   private final HubMessage message;

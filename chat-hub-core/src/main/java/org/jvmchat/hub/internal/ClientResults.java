@@ -23,9 +23,15 @@ public final class ClientResults {
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
   private final ScheduledExecutorService scheduler;
+  private final java.util.concurrent.Executor completions;
 
-  public ClientResults(ScheduledExecutorService scheduler) {
+  /**
+   * @param completions where results complete their futures, so that code chained on a client
+   *     result never runs on the I/O thread that received it
+   */
+  public ClientResults(ScheduledExecutorService scheduler, java.util.concurrent.Executor completions) {
     this.scheduler = scheduler;
+    this.completions = completions;
   }
 
   public String nextId() {
@@ -69,10 +75,18 @@ public final class ClientResults {
       return false;
     }
     p.timer().cancel(false);
-    if (completion.error() != null) {
-      p.future().completeExceptionally(new HubException(completion.error()));
-    } else {
-      p.future().complete(completion.result());
+    Runnable complete =
+        () -> {
+          if (completion.error() != null) {
+            p.future().completeExceptionally(new HubException(completion.error()));
+          } else {
+            p.future().complete(completion.result());
+          }
+        };
+    try {
+      completions.execute(complete);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      complete.run();
     }
     return true;
   }

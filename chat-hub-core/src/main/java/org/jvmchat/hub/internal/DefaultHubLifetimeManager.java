@@ -27,8 +27,13 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   private final Map<String, Set<HubConnectionContext>> users = new ConcurrentHashMap<>();
   private final ClientResults clientResults;
 
-  public DefaultHubLifetimeManager(ScheduledExecutorService scheduler) {
-    this.clientResults = new ClientResults(scheduler);
+  /**
+   * @param scheduler for client-result timeouts
+   * @param completions where client results complete (never the I/O thread)
+   */
+  public DefaultHubLifetimeManager(
+      ScheduledExecutorService scheduler, java.util.concurrent.Executor completions) {
+    this.clientResults = new ClientResults(scheduler, completions);
   }
 
   @Override

@@ -685,7 +685,7 @@ public final class HubConnection implements HubConnectionContext {
 
   /** Registers a client-to-server stream; null when the id is in use. */
   public UploadStream openUploadStream(String streamId, Type itemType) {
-    UploadStream s = new UploadStream(streamId, options.streamBufferCapacity());
+    UploadStream s = new UploadStream(streamId, options.streamBufferCapacity(), endpoint.executor());
     if (uploadStreams.putIfAbsent(streamId, s) != null) {
       return null;
     }

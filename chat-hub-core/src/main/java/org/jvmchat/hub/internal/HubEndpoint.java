@@ -59,7 +59,7 @@ public final class HubEndpoint implements HubContext {
             mapping.path(), mapping.factory(), filters, options.detailedErrors(), executor, listeners);
     this.lifetimeManager =
         managerFactory == null
-            ? new DefaultHubLifetimeManager(scheduler)
+            ? new DefaultHubLifetimeManager(scheduler, executor)
             : managerFactory.create(mapping.path(), List.copyOf(p.values()));
     this.clients = new Proxies.Clients(lifetimeManager, options);
     this.groups = new Proxies.Groups(lifetimeManager);

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jvmchat.hub.HubContext;
 import org.jvmchat.hub.HubFilter;
+import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.Authenticator;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
@@ -150,9 +151,26 @@ public final class NettyHubServer implements HubServer {
           "Could not listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
     boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-    scheduler.scheduleAtFixedRate(this::heartbeat, 1, 1, TimeUnit.SECONDS);
+    long tick = heartbeatPeriodMillis();
+    scheduler.scheduleAtFixedRate(this::heartbeat, tick, tick, TimeUnit.MILLISECONDS);
     log.debug("Hub server listening on {}:{}", config.host(), boundPort);
     return this;
+  }
+
+  /**
+   * The heartbeat runs every second, as ASP.NET Core's, or faster when a hub's keep-alive or
+   * client timeout is so short that a second would miss it (a third of the shortest, at least 50
+   * ms).
+   */
+  private long heartbeatPeriodMillis() {
+    long period = 1000;
+    for (HubEndpoint e : endpoints) {
+      HubOptions o = e.options();
+      period = Math.min(period, o.keepAliveInterval().toMillis() / 3);
+      period = Math.min(period, o.clientTimeout().toMillis() / 3);
+      period = Math.min(period, o.handshakeTimeout().toMillis() / 3);
+    }
+    return Math.max(50, period);
   }
 
   private void heartbeat() {

@@ -6,18 +6,22 @@ import java.nio.ByteBuffer;
 import org.jvmchat.protocol.HubProtocolException;
 
 /**
- * Framing of the binary protocols: a VarInt length prefix (little-endian base 128, at most 5
- * bytes, at most 0x7FFFFFFF) before each message body.
+ * Framing of the binary protocols: a VarInt length prefix (little-endian base 128, at most 5 bytes,
+ * at most 0x7FFFFFFF) before each message body.
  */
 public final class BinaryMessageFormat {
   private BinaryMessageFormat() {}
 
   /**
-   * The length of the next body, reading the prefix at the buffer's position without moving it;
-   * returns -1 when the prefix itself is incomplete. {@link #prefixLength} tells how many bytes the
-   * prefix took.
+   * Reads the VarInt prefix at the buffer's position without moving it. Returns -1 when the prefix
+   * itself is incomplete; otherwise the body length in the low 32 bits and the number of bytes the
+   * prefix took (1 to 5; a non-minimal encoding such as {@code 82 00} takes 2) in the bits above:
+   * use {@link #bodyLength} and {@link #prefixBytes}.
+   *
+   * @throws HubProtocolException when the prefix claims more than 0x7FFFFFFF bytes or is longer
+   *     than 5 bytes
    */
-  public static long peekLength(ByteBuffer buffer) {
+  public static long peekPrefix(ByteBuffer buffer) {
     int pos = buffer.position();
     int limit = buffer.limit();
     long length = 0;
@@ -31,19 +35,20 @@ public final class BinaryMessageFormat {
       }
       length |= (long) (b & 0x7F) << (7 * i);
       if ((b & 0x80) == 0) {
-        return length;
+        return ((long) (i + 1) << 32) | length;
       }
     }
     throw new HubProtocolException("Messages over 2GB in size are not supported.");
   }
 
-  public static int prefixLength(long length) {
-    int n = 1;
-    while (length >= 0x80) {
-      length >>>= 7;
-      n++;
-    }
-    return n;
+  /** The body length from a {@link #peekPrefix} result. */
+  public static int bodyLength(long prefix) {
+    return (int) (prefix & 0xFFFFFFFFL);
+  }
+
+  /** The number of prefix bytes from a {@link #peekPrefix} result. */
+  public static int prefixBytes(long prefix) {
+    return (int) (prefix >>> 32);
   }
 
   public static void writeLengthPrefix(long length, OutputStream out) throws IOException {

@@ -13,8 +13,8 @@ public final class TextMessageFormat {
    * The length of the payload (without separator) of the next message starting at the buffer's
    * position, or -1 if no separator is there yet.
    *
-   * @throws HubProtocolException when the framed message (payload plus separator) is, or is sure
-   *     to become, larger than {@code maxMessageSize}
+   * @throws HubProtocolException when the framed message (payload plus separator) is, or is sure to
+   *     become, larger than {@code maxMessageSize}
    */
   public static int payloadLength(ByteBuffer buffer, int maxMessageSize) {
     int start = buffer.position();

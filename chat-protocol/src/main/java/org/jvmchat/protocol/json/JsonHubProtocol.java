@@ -36,10 +36,10 @@ import org.jvmchat.protocol.internal.Mappers;
 import org.jvmchat.protocol.internal.TextMessageFormat;
 
 /**
- * The {@code json} hub protocol (version 2, accepting 1 and 2): each message is a UTF-8 JSON
- * object followed by the record separator 0x1E. Payloads (arguments, items, results) are written
- * and bound by a Jackson {@link ObjectMapper}; the default one writes camelCase properties, reads
- * them case-insensitively, and writes dates as ISO-8601 strings.
+ * The {@code json} hub protocol (version 2, accepting 1 and 2): each message is a UTF-8 JSON object
+ * followed by the record separator 0x1E. Payloads (arguments, items, results) are written and bound
+ * by a Jackson {@link ObjectMapper}; the default one writes camelCase properties, reads them
+ * case-insensitively, and writes dates as ISO-8601 strings.
  */
 public final class JsonHubProtocol implements HubProtocol {
   public static final String NAME = "json";
@@ -146,7 +146,7 @@ public final class JsonHubProtocol implements HubProtocol {
       String field = p.currentName();
       JsonToken value = p.nextToken();
       switch (field) {
-        case "type" -> type = (int) readLong(p, value, "type");
+        case "type" -> type = messageType(readLong(p, value, "type"));
         case "invocationId" -> invocationId = readStringOrNull(p, value, "invocationId");
         case "target" -> target = readStringOrNull(p, value, "target");
         case "error" -> {
@@ -271,8 +271,13 @@ public final class JsonHubProtocol implements HubProtocol {
     }
   }
 
+  /** A type outside 1..9 maps to 0, which is skipped like any other unknown type. */
+  private static int messageType(long type) {
+    return type >= HubMessage.TYPE_INVOCATION && type <= HubMessage.TYPE_SEQUENCE ? (int) type : 0;
+  }
+
   private static void require(String value, String name) {
-    if (value == null) {
+    if (value == null || value.isEmpty()) {
       throw new HubProtocolException("Missing required property '" + name + "'.");
     }
   }
@@ -310,9 +315,7 @@ public final class JsonHubProtocol implements HubProtocol {
   private Object bindValue(TokenBuffer value, Type type) throws IOException {
     try (JsonParser vp = value.asParser(mapper)) {
       vp.nextToken();
-      return type == null
-          ? mapper.readValue(vp, Object.class)
-          : Binding.read(mapper, vp, type, -1);
+      return type == null ? mapper.readValue(vp, Object.class) : Binding.read(mapper, vp, type, -1);
     }
   }
 
@@ -352,8 +355,7 @@ public final class JsonHubProtocol implements HubProtocol {
     return ids;
   }
 
-  private static Map<String, String> readHeaders(JsonParser p, JsonToken value)
-      throws IOException {
+  private static Map<String, String> readHeaders(JsonParser p, JsonToken value) throws IOException {
     if (value != JsonToken.START_OBJECT) {
       throw new HubProtocolException("Expected 'headers' to be of type Object.");
     }

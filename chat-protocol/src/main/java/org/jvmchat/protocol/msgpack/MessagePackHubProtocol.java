@@ -88,18 +88,18 @@ public final class MessagePackHubProtocol implements HubProtocol {
   @Override
   public HubMessage tryParse(ByteBuffer buffer, InvocationBinder binder, int maxMessageSize) {
     while (true) {
-      long length = BinaryMessageFormat.peekLength(buffer);
-      if (length < 0) {
+      long header = BinaryMessageFormat.peekPrefix(buffer);
+      if (header < 0) {
         return null;
       }
-      int prefix = BinaryMessageFormat.prefixLength(length);
-      if (maxMessageSize > 0 && prefix + length > maxMessageSize) {
+      int prefix = BinaryMessageFormat.prefixBytes(header);
+      int bodyLength = BinaryMessageFormat.bodyLength(header);
+      if (maxMessageSize > 0 && (long) prefix + bodyLength > maxMessageSize) {
         throw MessageSizeLimit.exceeded(maxMessageSize);
       }
-      if (buffer.remaining() < prefix + length) {
+      if (buffer.remaining() < (long) prefix + bodyLength) {
         return null;
       }
-      int bodyLength = (int) length;
       byte[] data;
       int offset;
       if (buffer.hasArray()) {
@@ -162,7 +162,12 @@ public final class MessagePackHubProtocol implements HubProtocol {
       if (count < 1) {
         throw new HubProtocolException("A MessagePack message array must not be empty.");
       }
-      int type = (int) readLong("messageType");
+      long typeValue = readLong("messageType");
+      // A type outside 1..9 maps to 0, which is skipped like any other unknown type.
+      int type =
+          typeValue >= HubMessage.TYPE_INVOCATION && typeValue <= HubMessage.TYPE_SEQUENCE
+              ? (int) typeValue
+              : 0;
       switch (type) {
         case HubMessage.TYPE_INVOCATION:
         case HubMessage.TYPE_STREAM_INVOCATION:
@@ -225,7 +230,7 @@ public final class MessagePackHubProtocol implements HubProtocol {
         throw new HubProtocolException("Reading 'arguments' as Array failed.");
       }
       int argc = u.unpackArrayHeader();
-      List<int[]> slices = new ArrayList<>(argc);
+      List<int[]> slices = new ArrayList<>(initialCapacity(argc));
       for (int i = 0; i < argc; i++) {
         slices.add(slice());
       }
@@ -238,7 +243,7 @@ public final class MessagePackHubProtocol implements HubProtocol {
         return new InvocationBindingFailureMessage(
             id, target, streaming, true, "Unknown hub method '" + target + "'");
       }
-      List<Object> arguments = new ArrayList<>(argc);
+      List<Object> arguments = new ArrayList<>(slices.size());
       try {
         if (types != null && types.size() != argc) {
           throw Binding.countMismatch(argc, types.size());
@@ -258,8 +263,8 @@ public final class MessagePackHubProtocol implements HubProtocol {
       minimum(count, 4, "Completion");
       Map<String, String> headers = readHeaders();
       String id = readInvocationId(true);
-      int kind = (int) readLong("resultKind");
-      switch (kind) {
+      long kind = readLong("resultKind");
+      switch (kind >= 1 && kind <= 3 ? (int) kind : 0) {
         case 1:
           minimum(count, 5, "Completion");
           return new CompletionMessage(headers, id, readString("error"), null, false);
@@ -279,6 +284,11 @@ public final class MessagePackHubProtocol implements HubProtocol {
         default:
           throw new HubProtocolException("Invalid invocation result kind: " + kind + ".");
       }
+    }
+
+    /** Never trust a claimed element count for an allocation: the data may be far shorter. */
+    private int initialCapacity(int claimed) {
+      return Math.min(claimed, 16);
     }
 
     private void minimum(int count, int minimum, String what) {
@@ -346,7 +356,7 @@ public final class MessagePackHubProtocol implements HubProtocol {
         throw new HubProtocolException("Reading 'streamIds' as Array failed.");
       }
       int n = u.unpackArrayHeader();
-      List<String> ids = new ArrayList<>(n);
+      List<String> ids = new ArrayList<>(initialCapacity(n));
       for (int i = 0; i < n; i++) {
         ids.add(readString("streamId"));
       }
@@ -395,7 +405,9 @@ public final class MessagePackHubProtocol implements HubProtocol {
     private Object bind(int[] slice, Type type, int index) throws IOException {
       try (JsonParser p = mapper.getFactory().createParser(data, slice[0], slice[1])) {
         p.nextToken();
-        return type == null ? mapper.readValue(p, Object.class) : Binding.read(mapper, p, type, index);
+        return type == null
+            ? mapper.readValue(p, Object.class)
+            : Binding.read(mapper, p, type, index);
       }
     }
   }
@@ -404,11 +416,23 @@ public final class MessagePackHubProtocol implements HubProtocol {
   public void write(HubMessage message, OutputStream out) throws IOException {
     MessageBufferPacker pk = MessagePack.newDefaultBufferPacker();
     if (message instanceof InvocationMessage m) {
-      writeCall(pk, HubMessage.TYPE_INVOCATION, m.headers(), m.invocationId(), m.target(),
-          m.arguments(), m.streamIds());
+      writeCall(
+          pk,
+          HubMessage.TYPE_INVOCATION,
+          m.headers(),
+          m.invocationId(),
+          m.target(),
+          m.arguments(),
+          m.streamIds());
     } else if (message instanceof StreamInvocationMessage m) {
-      writeCall(pk, HubMessage.TYPE_STREAM_INVOCATION, m.headers(), m.invocationId(), m.target(),
-          m.arguments(), m.streamIds());
+      writeCall(
+          pk,
+          HubMessage.TYPE_STREAM_INVOCATION,
+          m.headers(),
+          m.invocationId(),
+          m.target(),
+          m.arguments(),
+          m.streamIds());
     } else if (message instanceof StreamItemMessage m) {
       pk.packArrayHeader(4).packInt(HubMessage.TYPE_STREAM_ITEM);
       writeHeaders(pk, m.headers());

@@ -30,7 +30,8 @@ public record NegotiateResponse(
   private static final ObjectMapper READER = new ObjectMapper();
 
   public NegotiateResponse {
-    availableTransports = availableTransports == null ? List.of() : List.copyOf(availableTransports);
+    availableTransports =
+        availableTransports == null ? List.of() : List.copyOf(availableTransports);
   }
 
   public static NegotiateResponse connection(

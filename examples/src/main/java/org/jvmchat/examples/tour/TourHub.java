@@ -12,6 +12,7 @@ import org.jvmchat.hub.HubStreams;
 /** The protocol feature tour: one method for each feature of the hub model. */
 public class TourHub extends Hub {
   private static final String PRODUCED = "tour.counter.produced";
+  private static final String OBSERVERS = "observers";
 
   private final ScheduledExecutorService scheduler;
 
@@ -93,6 +94,19 @@ public class TourHub extends Hub {
   /** Every connection gets Broadcasted(message). */
   public CompletableFuture<Void> broadcast(String message) {
     return clients().all().send("Broadcasted", message);
+  }
+
+  /**
+   * Puts the caller in the {@code observers} group, which gets {@code Disconnected(connectionId)}
+   * whenever a connection ends: makes the disconnect hook observable from outside.
+   */
+  public CompletableFuture<Void> observeDisconnects() {
+    return groups().addToGroup(context().connectionId(), OBSERVERS);
+  }
+
+  @Override
+  public void onDisconnected(Throwable error) {
+    clients().group(OBSERVERS).send("Disconnected", context().connectionId());
   }
 
   /** Always completes with an error. */

@@ -457,6 +457,7 @@ public final class HubDispatcher {
     for (UploadStream s : uploads) {
       connection.closeUploadStream(s.streamId());
       s.complete(null);
+      s.discard();
     }
   }
 

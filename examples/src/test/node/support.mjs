@@ -1,0 +1,136 @@
+// Test support: start the feature tour jar on a free port, and a TCP proxy that can cut connections.
+import { spawn } from "node:child_process";
+import net from "node:net";
+import * as signalR from "@microsoft/signalr";
+import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
+
+export const JAR = process.env.TOUR_JAR ?? new URL("../../../target/feature-tour.jar", import.meta.url).pathname;
+
+/** Starts `java -jar feature-tour.jar` with PORT=0 and resolves once it logs its URL. */
+export function startTour(env = {}) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn("java", ["-Xmx256m", "-jar", JAR], {
+      env: { ...process.env, PORT: "0", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    const timer = setTimeout(() => {
+      proc.kill("SIGKILL");
+      reject(new Error("feature tour did not start within 30 s:\n" + out));
+    }, 30000);
+    const onData = (d) => {
+      out += d.toString();
+      const m = out.match(/listening on (http:\/\/localhost:(\d+))\/hubs\/tour/);
+      if (m) {
+        clearTimeout(timer);
+        proc.stdout.off("data", onData);
+        proc.stdout.resume();
+        proc.stderr.resume();
+        const port = Number(m[2]);
+        resolve({
+          port,
+          url: `http://127.0.0.1:${port}/hubs/tour`,
+          output: () => out,
+          stop: () =>
+            new Promise((res) => {
+              if (proc.exitCode !== null) return res();
+              proc.once("exit", () => res());
+              proc.kill("SIGTERM");
+              setTimeout(() => proc.kill("SIGKILL"), 10000).unref();
+            }),
+        });
+      }
+    };
+    proc.stdout.on("data", onData);
+    proc.stderr.on("data", (d) => (out += d.toString()));
+    proc.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`feature tour exited with ${code}:\n${out}`));
+    });
+  });
+}
+
+export const TRANSPORTS = {
+  WebSockets: signalR.HttpTransportType.WebSockets,
+  ServerSentEvents: signalR.HttpTransportType.ServerSentEvents,
+  LongPolling: signalR.HttpTransportType.LongPolling,
+};
+
+/** The transport × protocol combinations the official client supports. */
+export const COMBINATIONS = [
+  ["WebSockets", "json"],
+  ["WebSockets", "messagepack"],
+  ["ServerSentEvents", "json"],
+  ["LongPolling", "json"],
+  ["LongPolling", "messagepack"],
+];
+
+export function connect(url, { transport, protocol = "json", stateful = false, options = {}, configure } = {}) {
+  const b = new signalR.HubConnectionBuilder()
+    .withUrl(url, { ...(transport ? { transport: TRANSPORTS[transport] } : {}), ...options })
+    .configureLogging(signalR.LogLevel.None);
+  if (protocol === "messagepack") b.withHubProtocol(new MessagePackHubProtocol());
+  if (stateful) b.withStatefulReconnect();
+  if (configure) configure(b);
+  return b.build();
+}
+
+/** Resolves when `predicate()` is true, polling every 20 ms; rejects after `timeoutMs`. */
+export async function waitFor(predicate, timeoutMs = 10000, what = "condition") {
+  const start = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/**
+ * A TCP proxy in front of the server: `cut()` destroys every proxied socket without a close
+ * handshake (a network loss); `hold()` accepts new connections but keeps them waiting until
+ * `release()`.
+ */
+export async function startProxy(targetPort) {
+  const sockets = new Set();
+  let held = false;
+  const waiting = [];
+  const pipe = (client) => {
+    const upstream = net.connect(targetPort, "127.0.0.1");
+    sockets.add(client);
+    sockets.add(upstream);
+    client.pipe(upstream);
+    upstream.pipe(client);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on("error", drop).on("close", drop);
+    upstream.on("error", drop).on("close", drop);
+  };
+  const server = net.createServer((client) => {
+    client.on("error", () => client.destroy());
+    if (held) waiting.push(client);
+    else pipe(client);
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    port: server.address().port,
+    cut() {
+      for (const s of sockets) s.resetAndDestroy ? s.resetAndDestroy() : s.destroy();
+      sockets.clear();
+    },
+    hold() {
+      held = true;
+    },
+    release() {
+      held = false;
+      for (const c of waiting.splice(0)) if (!c.destroyed) pipe(c);
+    },
+    close() {
+      this.cut();
+      for (const c of waiting.splice(0)) c.destroy();
+      return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
