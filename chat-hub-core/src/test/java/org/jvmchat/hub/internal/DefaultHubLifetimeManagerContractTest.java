@@ -15,7 +15,7 @@ class DefaultHubLifetimeManagerContractTest extends HubLifetimeManagerContract {
   @Override
   protected List<HubLifetimeManager> createManagers(List<HubProtocol> protocols) {
     scheduler = Executors.newSingleThreadScheduledExecutor();
-    return List.of(new DefaultHubLifetimeManager(scheduler));
+    return List.of(new DefaultHubLifetimeManager(scheduler, Runnable::run));
   }
 
   @Override

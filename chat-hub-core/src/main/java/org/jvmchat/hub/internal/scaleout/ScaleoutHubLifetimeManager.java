@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -73,6 +75,8 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private static final String SELF = "\u0000manager";
   private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final long REMOTE_CALL_GRACE_MILLIS = 5_000;
+  private static final int COMPLETION_THREADS = 4;
+  private static final int COMPLETION_QUEUE = 10_000;
 
   private record RemoteCall(String returnChannel, ScheduledFuture<?> expiry) {}
 
@@ -86,6 +90,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private final ScaleoutChannels channels;
   private final String serverName;
   private final ScheduledThreadPoolExecutor scheduler;
+  private final ThreadPoolExecutor completions;
   private final ChannelSubscriptions subscriptions;
   private final ClientResults clientResults;
   private final RecentMessages recent;
@@ -136,8 +141,23 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
               return t;
             });
     scheduler.setRemoveOnCancelPolicy(true);
+    // Client results complete here, never on the backplane's I/O thread (when this is
+    // saturated they complete on the thread that received them).
+    this.completions =
+        new ThreadPoolExecutor(
+            COMPLETION_THREADS,
+            COMPLETION_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(COMPLETION_QUEUE),
+            r -> {
+              Thread t = new Thread(r, "jvmchat-scaleout-results-" + hubName);
+              t.setDaemon(true);
+              return t;
+            });
+    completions.allowCoreThreadTimeOut(true);
     this.subscriptions = new ChannelSubscriptions(backplane);
-    this.clientResults = new ClientResults(scheduler);
+    this.clientResults = new ClientResults(scheduler, completions);
     this.recent = new RecentMessages(options.deduplicationWindow());
     this.ready =
         CompletableFuture.allOf(
@@ -888,6 +908,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       log.debug("Hub {}: unsubscribing on close did not finish: {}", hubName, e.toString());
     }
     scheduler.shutdownNow();
+    completions.shutdown();
   }
 
   @Override
