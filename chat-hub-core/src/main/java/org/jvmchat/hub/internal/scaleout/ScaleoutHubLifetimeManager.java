@@ -717,8 +717,24 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       return; // closing
     }
     remoteCalls.put(key, new RemoteCall(m.returnChannel(), expiry));
-    if (!connections.containsKey(connectionId)
-        || !c.write(SerializedHubMessage.ofSerialized(m.messages()))) {
+    boolean written;
+    try {
+      written =
+          connections.containsKey(connectionId)
+              && c.write(SerializedHubMessage.ofSerialized(m.messages()));
+    } catch (RuntimeException e) {
+      // The calling instance does not speak this connection's protocol.
+      failRemoteCall(
+          key,
+          connectionId,
+          "Connection '"
+              + connectionId
+              + "' uses the '"
+              + c.protocol().name()
+              + "' protocol, which the calling server does not speak.");
+      return;
+    }
+    if (!written) {
       failRemoteCall(key, connectionId, "Connection '" + connectionId + "' disconnected.");
     }
   }
