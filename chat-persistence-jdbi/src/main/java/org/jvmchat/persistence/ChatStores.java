@@ -1,0 +1,40 @@
+package org.jvmchat.persistence;
+
+import org.jvmchat.persistence.internal.PostgresStoreFactory;
+
+/** Opens chat stores. */
+public final class ChatStores {
+  private ChatStores() {}
+
+  /**
+   * Opens the PostgreSQL store described by {@code settings}: an external PostgreSQL when {@link
+   * StoreSettings#databaseUrl()} is set, otherwise an embedded PostgreSQL whose data lives in
+   * {@link StoreSettings#dataDirectory()}. The schema is created or migrated (Flyway) before this
+   * returns. Blocking (seconds): call it at start-up.
+   *
+   * <p>An unreachable database is retried with exponential backoff (250 ms doubling up to 2 s)
+   * until {@link StoreSettings#startupTimeout()}; then this throws {@link
+   * StoreUnavailableException} naming host, port and database (never the password). The caller
+   * decides whether to exit. Other failures (wrong password, unknown database, a data directory in
+   * use by another process) throw {@link ChatStoreException} at once.
+   *
+   * <p>Once open, a lost database does not need a restart: operations fail with {@link
+   * StoreUnavailableException} while it is gone and succeed again when it is back.
+   */
+  public static ChatStore open(StoreSettings settings) {
+    return PostgresStoreFactory.open(settings);
+  }
+
+  /**
+   * Opens the store configured by the process environment ({@link
+   * StoreSettings#fromEnvironment()}).
+   */
+  public static ChatStore fromEnvironment() {
+    return open(StoreSettings.fromEnvironment());
+  }
+
+  /** A new, empty {@link InMemoryChatStore}. */
+  public static ChatStore inMemory() {
+    return new InMemoryChatStore();
+  }
+}

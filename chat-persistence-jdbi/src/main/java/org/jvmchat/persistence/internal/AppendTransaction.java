@@ -1,0 +1,197 @@
+package org.jvmchat.persistence.internal;
+
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.jvmchat.persistence.ChatIds;
+import org.jvmchat.persistence.ChatMessage;
+import org.jvmchat.persistence.ChatStoreException;
+import org.jvmchat.persistence.NewMessage;
+import org.jvmchat.persistence.NoSuchRoomException;
+
+/**
+ * One group-commit batch, written on one connection inside the caller's transaction: lock the rooms
+ * (in id order, so writers of several processes cannot deadlock), check caller-chosen ids, reserve
+ * a seq range per room from {@code rooms.last_seq}, insert every row with one statement. Units
+ * naming an unknown room or a taken id are rejected alone and take no seq.
+ */
+final class AppendTransaction {
+  private final Connection c;
+  private final Instant createdAt;
+
+  AppendTransaction(Connection c, Instant createdAt) {
+    this.c = c;
+    this.createdAt = createdAt;
+  }
+
+  void write(List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch)
+      throws SQLException {
+    // 1. Lock the rooms in id order (so concurrent writers of several processes cannot
+    //    deadlock) and learn which exist.
+    Set<UUID> wanted = new HashSet<>();
+    Set<UUID> givenIds = new HashSet<>();
+    for (var unit : batch) {
+      for (NewMessage m : unit.input()) {
+        UUID room = JdbiChatStore.uuidOrNull(m.roomId());
+        if (room != null) {
+          wanted.add(room);
+        }
+        if (m.id() != null) {
+          givenIds.add(UUID.fromString(m.id()));
+        }
+      }
+    }
+    Set<UUID> existing = new HashSet<>();
+    if (!wanted.isEmpty()) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "select id from rooms where id = any (?) order by id for no key update")) {
+        ps.setArray(1, c.createArrayOf("uuid", wanted.toArray(new UUID[0])));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            existing.add(rs.getObject(1, UUID.class));
+          }
+        }
+      }
+    }
+    // 2. Ids chosen by callers must be new.
+    Set<UUID> taken = new HashSet<>();
+    if (!givenIds.isEmpty()) {
+      try (PreparedStatement ps =
+          c.prepareStatement("select id from messages where id = any (?)")) {
+        ps.setArray(1, c.createArrayOf("uuid", givenIds.toArray(new UUID[0])));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            taken.add(rs.getObject(1, UUID.class));
+          }
+        }
+      }
+    }
+    // 3. Accept or reject each unit as a whole; count accepted messages per room.
+    List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> accepted = new ArrayList<>();
+    Map<UUID, Integer> counts = new TreeMap<>();
+    for (var unit : batch) {
+      RuntimeException rejection = null;
+      Set<UUID> unitIds = new HashSet<>();
+      for (NewMessage m : unit.input()) {
+        UUID room = JdbiChatStore.uuidOrNull(m.roomId());
+        if (room == null || !existing.contains(room)) {
+          rejection = new NoSuchRoomException(m.roomId());
+          break;
+        }
+        if (m.id() != null) {
+          UUID id = UUID.fromString(m.id());
+          if (taken.contains(id) || !unitIds.add(id)) {
+            rejection = new ChatStoreException("a message with id " + m.id() + " already exists");
+            break;
+          }
+        }
+      }
+      if (rejection != null) {
+        unit.reject(rejection);
+        continue;
+      }
+      taken.addAll(unitIds); // a later unit of this batch may not reuse them
+      accepted.add(unit);
+      for (NewMessage m : unit.input()) {
+        counts.merge(UUID.fromString(m.roomId()), 1, Integer::sum);
+      }
+    }
+    if (accepted.isEmpty()) {
+      return;
+    }
+    // 4. Reserve seq ranges: one update for all rooms of the batch.
+    Map<UUID, Long> nextSeq = new HashMap<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "update rooms r set last_seq = r.last_seq + c.n"
+                + " from unnest(?::uuid[], ?::int[]) as c(id, n)"
+                + " where r.id = c.id returning r.id, r.last_seq, c.n")) {
+      ps.setArray(1, c.createArrayOf("uuid", counts.keySet().toArray(new UUID[0])));
+      ps.setArray(2, c.createArrayOf("int4", counts.values().toArray(new Integer[0])));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          nextSeq.put(rs.getObject(1, UUID.class), rs.getLong(2) - rs.getInt(3) + 1);
+        }
+      }
+    }
+    // 5. Insert every row with one statement.
+    int total = 0;
+    for (var unit : accepted) {
+      total += unit.input().size();
+    }
+    UUID[] ids = new UUID[total];
+    UUID[] rooms = new UUID[total];
+    Long[] seqs = new Long[total];
+    String[] senderIds = new String[total];
+    String[] senderNames = new String[total];
+    String[] contents = new String[total];
+    String[] kinds = new String[total];
+    int i = 0;
+    for (var unit : accepted) {
+      List<ChatMessage> stored = new ArrayList<>(unit.input().size());
+      for (NewMessage m : unit.input()) {
+        UUID room = UUID.fromString(m.roomId());
+        long seq = nextSeq.merge(room, 1L, Long::sum) - 1;
+        String id = m.id() != null ? m.id() : ChatIds.newId();
+        ids[i] = UUID.fromString(id);
+        rooms[i] = room;
+        seqs[i] = seq;
+        senderIds[i] = m.senderId();
+        senderNames[i] = m.senderName();
+        contents[i] = m.content();
+        kinds[i] = m.kind().wireName();
+        i++;
+        stored.add(
+            new ChatMessage(
+                id,
+                m.roomId(),
+                seq,
+                m.senderId(),
+                m.senderName(),
+                m.content(),
+                m.kind(),
+                createdAt));
+      }
+      unit.succeed(List.copyOf(stored));
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "insert into messages"
+                + " (id, room_id, seq, sender_id, sender_name, content, kind, created_at)"
+                + " select u.id, u.room_id, u.seq, u.sender_id, u.sender_name, u.content,"
+                + " u.kind, ?"
+                + " from unnest(?::uuid[], ?::uuid[], ?::int8[], ?::text[], ?::text[],"
+                + " ?::text[], ?::text[])"
+                + " as u(id, room_id, seq, sender_id, sender_name, content, kind)")) {
+      ps.setObject(1, createdAt.atOffset(ZoneOffset.UTC));
+      ps.setArray(2, array("uuid", ids));
+      ps.setArray(3, array("uuid", rooms));
+      ps.setArray(4, array("int8", seqs));
+      ps.setArray(5, array("text", senderIds));
+      ps.setArray(6, array("text", senderNames));
+      ps.setArray(7, array("text", contents));
+      ps.setArray(8, array("text", kinds));
+      int inserted = ps.executeUpdate();
+      if (inserted != total) {
+        throw new SQLException("inserted " + inserted + " of " + total + " messages");
+      }
+    }
+  }
+
+  private Array array(String type, Object[] values) throws SQLException {
+    return c.createArrayOf(type, values);
+  }
+}

@@ -1,0 +1,434 @@
+package org.jvmchat.persistence.internal;
+
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.postgres.PostgresPlugin;
+import org.jvmchat.persistence.ChatIds;
+import org.jvmchat.persistence.ChatLimits;
+import org.jvmchat.persistence.ChatMessage;
+import org.jvmchat.persistence.ChatStore;
+import org.jvmchat.persistence.ChatStoreException;
+import org.jvmchat.persistence.MessageKind;
+import org.jvmchat.persistence.MessagePage;
+import org.jvmchat.persistence.NewMessage;
+import org.jvmchat.persistence.NoSuchRoomException;
+import org.jvmchat.persistence.Room;
+import org.jvmchat.persistence.StoreHealth;
+import org.jvmchat.persistence.StoreSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The PostgreSQL {@link ChatStore}: Jdbi over a HikariCP pool, appends through a {@link
+ * GroupCommitWriter}. Reads and the small writes run on the caller's thread.
+ */
+public final class JdbiChatStore implements ChatStore {
+  private static final Logger LOG = LoggerFactory.getLogger(JdbiChatStore.class);
+  private static final String FOREIGN_KEY_VIOLATION = "23503";
+
+  private static final RowMapper<Room> ROOM =
+      (rs, ctx) ->
+          new Room(
+              rs.getObject("id", UUID.class).toString(),
+              rs.getString("name"),
+              rs.getBoolean("is_private"),
+              rs.getString("created_by"),
+              rs.getObject("created_at", OffsetDateTime.class).toInstant());
+
+  private static final RowMapper<ChatMessage> MESSAGE =
+      (rs, ctx) ->
+          new ChatMessage(
+              rs.getObject("id", UUID.class).toString(),
+              rs.getObject("room_id", UUID.class).toString(),
+              rs.getLong("seq"),
+              rs.getString("sender_id"),
+              rs.getString("sender_name"),
+              rs.getString("content"),
+              MessageKind.fromWireName(rs.getString("kind")),
+              rs.getObject("created_at", OffsetDateTime.class).toInstant());
+
+  private final HikariDataSource dataSource;
+  private final Jdbi jdbi;
+  private final String description;
+  private final GroupCommitWriter<List<NewMessage>, List<ChatMessage>> writer;
+  private final ExecutorService completions;
+  private final AutoCloseable onClose;
+  private final Duration closeTimeout;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /**
+   * Wraps a pool whose schema is already migrated; closes {@code dataSource} and then {@code
+   * onClose} (may be null) on {@link #close()}.
+   */
+  public JdbiChatStore(
+      HikariDataSource dataSource,
+      String description,
+      StoreSettings settings,
+      AutoCloseable onClose) {
+    this.dataSource = dataSource;
+    this.description = description;
+    this.onClose = onClose;
+    this.closeTimeout = settings.connectTimeout().plus(settings.socketTimeout());
+    this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
+    this.completions =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "jvmchat-store-completions");
+              t.setDaemon(true);
+              return t;
+            });
+    this.writer =
+        new GroupCommitWriter<>(
+            "jvmchat-store-writer",
+            settings.writeQueueCapacity(),
+            settings.writeBatchSize(),
+            this::writeBatch,
+            failure -> StoreErrors.translate("storing the message", failure),
+            completions);
+  }
+
+  /** The group-commit writer (its counters show how appends were batched). */
+  public GroupCommitWriter<List<NewMessage>, List<ChatMessage>> writer() {
+    return writer;
+  }
+
+  private <T> T read(String action, HandleCallback<T, RuntimeException> callback) {
+    ensureOpen();
+    try {
+      return jdbi.withHandle(callback);
+    } catch (RuntimeException e) {
+      throw StoreErrors.translate(action, e);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed.get()) {
+      throw new ChatStoreException("the chat store is closed");
+    }
+  }
+
+  static UUID uuidOrNull(String id) {
+    return ChatIds.isValid(id) ? UUID.fromString(id) : null;
+  }
+
+  private static Instant now() {
+    return Instant.now().truncatedTo(ChronoUnit.MICROS);
+  }
+
+  // ---- rooms ----------------------------------------------------------------------------------
+
+  @Override
+  public Room createRoom(String name, boolean isPrivate, String createdBy) {
+    ChatLimits.requireRoomName(name);
+    ChatLimits.requireUserId("createdBy", createdBy);
+    Room room = new Room(ChatIds.newId(), name, isPrivate, createdBy, now());
+    ensureOpen();
+    try {
+      jdbi.useTransaction(
+          h -> {
+            h.createUpdate(
+                    "insert into rooms (id, name, is_private, created_by, created_at)"
+                        + " values (:id, :name, :private, :by, :at)")
+                .bind("id", UUID.fromString(room.id()))
+                .bind("name", name)
+                .bind("private", isPrivate)
+                .bind("by", createdBy)
+                .bind("at", room.createdAt().atOffset(ZoneOffset.UTC))
+                .execute();
+            h.createUpdate("insert into room_participants (room_id, user_id) values (:room, :user)")
+                .bind("room", UUID.fromString(room.id()))
+                .bind("user", createdBy)
+                .execute();
+          });
+    } catch (RuntimeException e) {
+      throw StoreErrors.translate("creating the room", e);
+    }
+    return room;
+  }
+
+  @Override
+  public Optional<Room> findRoom(String roomId) {
+    UUID id = uuidOrNull(roomId);
+    if (id == null) {
+      ensureOpen();
+      return Optional.empty();
+    }
+    return read(
+        "reading the room",
+        h -> h.createQuery(ChatSql.FIND_ROOM).bind("id", id).map(ROOM).findOne());
+  }
+
+  @Override
+  public List<Room> visibleRooms(String userId) {
+    String user = userId == null ? "" : userId;
+    return read(
+        "listing the rooms",
+        h -> h.createQuery(ChatSql.VISIBLE_ROOMS).bind("user", user).map(ROOM).list());
+  }
+
+  // ---- participants ---------------------------------------------------------------------------
+
+  @Override
+  public boolean addParticipant(String roomId, String userId) {
+    ChatLimits.requireUserId("userId", userId);
+    return insertLink(
+        "adding the participant",
+        "insert into room_participants (room_id, user_id) values (:room, :user)"
+            + " on conflict do nothing",
+        roomId,
+        userId);
+  }
+
+  @Override
+  public boolean isParticipant(String roomId, String userId) {
+    UUID room = uuidOrNull(roomId);
+    if (room == null || userId == null) {
+      ensureOpen();
+      return false;
+    }
+    return read(
+        "checking the participant",
+        h ->
+            h.createQuery(ChatSql.IS_PARTICIPANT)
+                .bind("room", room)
+                .bind("user", userId)
+                .mapTo(Boolean.class)
+                .one());
+  }
+
+  /** Inserts a (room, user) row; false when it existed; NoSuchRoomException for unknown rooms. */
+  private boolean insertLink(String action, String sql, String roomId, String userId) {
+    UUID room = uuidOrNull(roomId);
+    if (room == null) {
+      ensureOpen();
+      throw new NoSuchRoomException(roomId);
+    }
+    ensureOpen();
+    try {
+      return jdbi.withHandle(
+              h -> h.createUpdate(sql).bind("room", room).bind("user", userId).execute())
+          == 1;
+    } catch (RuntimeException e) {
+      if (FOREIGN_KEY_VIOLATION.equals(StoreErrors.sqlState(e))) {
+        throw new NoSuchRoomException(roomId);
+      }
+      throw StoreErrors.translate(action, e);
+    }
+  }
+
+  // ---- groups ---------------------------------------------------------------------------------
+
+  @Override
+  public boolean joinGroup(String userId, String roomId) {
+    ChatLimits.requireUserId("userId", userId);
+    return insertLink(
+        "joining the group",
+        "insert into group_memberships (user_id, room_id) values (:user, :room)"
+            + " on conflict do nothing",
+        roomId,
+        userId);
+  }
+
+  @Override
+  public boolean leaveGroup(String userId, String roomId) {
+    UUID room = uuidOrNull(roomId);
+    if (room == null || userId == null) {
+      ensureOpen();
+      return false;
+    }
+    return read(
+        "leaving the group",
+        h ->
+            h.createUpdate(
+                        "delete from group_memberships where user_id = :user and room_id = :room")
+                    .bind("user", userId)
+                    .bind("room", room)
+                    .execute()
+                == 1);
+  }
+
+  @Override
+  public List<String> groupsOf(String userId) {
+    if (userId == null) {
+      ensureOpen();
+      return List.of();
+    }
+    return read(
+        "listing the groups",
+        h ->
+            h.createQuery(ChatSql.GROUPS_OF)
+                .bind("user", userId)
+                .map((rs, ctx) -> rs.getObject(1, UUID.class).toString())
+                .list());
+  }
+
+  // ---- messages -------------------------------------------------------------------------------
+
+  @Override
+  public CompletableFuture<ChatMessage> append(NewMessage message) {
+    if (message == null) {
+      return CompletableFuture.failedFuture(new IllegalArgumentException("message is required"));
+    }
+    return writer.submit(List.of(message), 1).thenApply(list -> list.get(0));
+  }
+
+  @Override
+  public CompletableFuture<List<ChatMessage>> appendAll(List<NewMessage> messages) {
+    try {
+      ChatLimits.requireAppendBatch(messages);
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    List<NewMessage> copy = List.copyOf(messages);
+    return writer.submit(copy, copy.size());
+  }
+
+  /** Stores one group-commit batch in one transaction (runs on the writer thread). */
+  private void writeBatch(List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch)
+      throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        new AppendTransaction(c, now()).write(batch);
+        c.commit();
+      } catch (SQLException | RuntimeException e) {
+        try {
+          c.rollback();
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
+        throw e;
+      }
+      // the pool restores auto-commit when the connection goes back
+    }
+  }
+
+  @Override
+  public MessagePage history(String roomId, String before, int limit) {
+    ChatLimits.requireHistoryLimit(limit);
+    UUID room = uuidOrNull(roomId);
+    if (room == null) {
+      ensureOpen();
+      throw new NoSuchRoomException(roomId);
+    }
+    UUID beforeId = null;
+    if (before != null) {
+      beforeId = uuidOrNull(before);
+      if (beforeId == null) {
+        ensureOpen();
+        throw badBefore(before);
+      }
+    }
+    UUID anchor = beforeId;
+    return read(
+        "reading the history",
+        h -> {
+          long end = Long.MAX_VALUE; // exclusive upper bound on seq
+          if (anchor != null) {
+            Optional<Long> seq =
+                h.createQuery(ChatSql.MESSAGE_SEQ)
+                    .bind("id", anchor)
+                    .bind("room", room)
+                    .mapTo(Long.class)
+                    .findOne();
+            if (seq.isEmpty()) {
+              if (!roomExists(h, room)) {
+                throw new NoSuchRoomException(roomId);
+              }
+              throw badBefore(before);
+            }
+            end = seq.get();
+          }
+          List<ChatMessage> newestFirst =
+              h.createQuery(ChatSql.HISTORY_PAGE)
+                  .bind("room", room)
+                  .bind("end", end)
+                  .bind("limit", limit + 1)
+                  .map(MESSAGE)
+                  .list();
+          if (newestFirst.isEmpty() && anchor == null && !roomExists(h, room)) {
+            throw new NoSuchRoomException(roomId);
+          }
+          boolean more = newestFirst.size() > limit;
+          List<ChatMessage> items =
+              new ArrayList<>(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
+          java.util.Collections.reverse(items);
+          return new MessagePage(items, more ? items.get(0).id() : null);
+        });
+  }
+
+  private static IllegalArgumentException badBefore(String before) {
+    return new IllegalArgumentException(
+        "before must be the id of a message in this room (was " + before + ")");
+  }
+
+  private static boolean roomExists(Handle h, UUID room) {
+    return h.createQuery(ChatSql.ROOM_EXISTS).bind("id", room).mapTo(Boolean.class).one();
+  }
+
+  // ---- health and life ------------------------------------------------------------------------
+
+  @Override
+  public StoreHealth ping() {
+    long start = System.nanoTime();
+    if (closed.get()) {
+      return StoreHealth.down(description + ": closed", Duration.ZERO);
+    }
+    try (Connection c = dataSource.getConnection();
+        PreparedStatement ps = c.prepareStatement("select 1");
+        ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return StoreHealth.up(description, Duration.ofNanos(System.nanoTime() - start));
+    } catch (SQLException | RuntimeException e) {
+      return StoreHealth.down(
+          description + ": " + StoreErrors.rootMessage(e),
+          Duration.ofNanos(System.nanoTime() - start));
+    }
+  }
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    writer.close(closeTimeout);
+    completions.shutdown();
+    try {
+      if (!completions.awaitTermination(closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        completions.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      completions.shutdownNow();
+    }
+    dataSource.close();
+    if (onClose != null) {
+      try {
+        onClose.close();
+      } catch (Exception e) {
+        LOG.warn("closing {} failed", description, e);
+      }
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package org.jvmchat.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The contract against the embedded PostgreSQL (zonky), in a fresh data directory. */
+class EmbeddedChatStoreContractTest extends ChatStoreContractTest {
+  private Path dataDirectory;
+
+  @Override
+  protected ChatStore openStore() throws Exception {
+    dataDirectory = Files.createTempDirectory("jvmchat-embedded-contract");
+    return ChatStores.open(StoreSettings.builder().dataDirectory(dataDirectory).build());
+  }
+
+  @Override
+  protected void closeStore(ChatStore store) throws Exception {
+    store.close();
+    assertThat(TestDatabases.postgresProcessesFor(dataDirectory.resolve("pg"))).isEmpty();
+    TestDatabases.deleteTree(dataDirectory);
+  }
+}
