@@ -1,7 +1,6 @@
 package org.jvmchat.hub.internal.scaleout;
 
 import java.lang.reflect.Type;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,8 +14,6 @@ import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jvmchat.hub.HubException;
 import org.jvmchat.hub.internal.ClientResults;
-import org.jvmchat.hub.internal.Ids;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Ack;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientInvocation;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientResult;
@@ -37,9 +33,7 @@ import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.hub.spi.ScaleoutOptions;
 import org.jvmchat.protocol.CompletionMessage;
-import org.jvmchat.protocol.HubMessage;
 import org.jvmchat.protocol.HubProtocol;
-import org.jvmchat.protocol.InvocationBinder;
 import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.SerializedHubMessage;
 import org.slf4j.Logger;
@@ -73,18 +67,11 @@ import org.slf4j.LoggerFactory;
 public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private static final Logger log = LoggerFactory.getLogger(ScaleoutHubLifetimeManager.class);
   private static final String SELF = "\u0000manager";
-  private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-  private static final long REMOTE_CALL_GRACE_MILLIS = 5_000;
   private static final int COMPLETION_THREADS = 4;
   private static final int COMPLETION_QUEUE = 10_000;
 
-  private record RemoteCall(String returnChannel, ScheduledFuture<?> expiry) {}
-
-  private record PendingAck(CompletableFuture<Void> future, ScheduledFuture<?> timer) {}
-
   private final String hubName;
   private final List<HubProtocol> protocols;
-  private final Map<String, HubProtocol> protocolsByName = new LinkedHashMap<>();
   private final Backplane backplane;
   private final ScaleoutOptions options;
   private final ScaleoutChannels channels;
@@ -93,6 +80,9 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private final ThreadPoolExecutor completions;
   private final ChannelSubscriptions subscriptions;
   private final ClientResults clientResults;
+  private final RemoteClientResults remoteResults;
+  private final GroupAcks groupAcks;
+  private final ScaleoutPublisher publisher;
   private final RecentMessages recent;
 
   private final Map<String, HubConnectionContext> connections = new ConcurrentHashMap<>();
@@ -100,21 +90,8 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private final Map<String, Set<String>> groupsOfConnection = new ConcurrentHashMap<>();
   private final Map<String, Set<HubConnectionContext>> users = new ConcurrentHashMap<>();
 
-  /** Calls from other instances awaiting a local client's result, by connection and id. */
-  private final Map<String, RemoteCall> remoteCalls = new ConcurrentHashMap<>();
-
-  /** Group commands sent by this instance awaiting an acknowledgement. */
-  private final Map<Long, PendingAck> pendingAcks = new ConcurrentHashMap<>();
-
-  /** Connections elsewhere with client results pending here, with how many. */
-  private final Map<String, Integer> remoteTargets = new ConcurrentHashMap<>();
-
-  private final AtomicLong commandIds = new AtomicLong();
   private final AtomicLong messageIds = new AtomicLong();
-  private final AtomicLong publishFailures = new AtomicLong();
   private final AtomicLong invalidPayloads = new AtomicLong();
-  private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
-  private final AtomicLong failuresAtLastLog = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> ready;
 
@@ -125,9 +102,6 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     }
     this.hubName = hubName;
     this.protocols = List.copyOf(protocols);
-    for (HubProtocol p : this.protocols) {
-      protocolsByName.put(p.name(), p);
-    }
     this.backplane = backplane;
     this.options = options;
     this.channels = new ScaleoutChannels(options.channelPrefix(), hubName);
@@ -158,6 +132,18 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     completions.allowCoreThreadTimeOut(true);
     this.subscriptions = new ChannelSubscriptions(backplane);
     this.clientResults = new ClientResults(scheduler, completions);
+    this.publisher = new ScaleoutPublisher(hubName, backplane);
+    this.groupAcks = new GroupAcks(scheduler);
+    this.remoteResults =
+        new RemoteClientResults(
+            hubName,
+            this.protocols,
+            channels,
+            serverName,
+            scheduler,
+            clientResults,
+            publisher,
+            connections::get);
     this.recent = new RecentMessages(options.deduplicationWindow());
     this.ready =
         CompletableFuture.allOf(
@@ -191,7 +177,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
 
   /** Publishes that failed since start; those messages reached no other instance. */
   public long publishFailures() {
-    return publishFailures.get();
+    return publisher.failures();
   }
 
   /** Payloads received that could not be read (and were dropped). */
@@ -242,12 +228,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     }
     released.add(subscriptions.release(channels.connection(id), id));
     clientResults.connectionClosed(id);
-    String prefix = id + '\u0000';
-    for (String key : new ArrayList<>(remoteCalls.keySet())) {
-      if (key.startsWith(prefix)) {
-        failRemoteCall(key, id, "Connection '" + id + "' disconnected.");
-      }
-    }
+    remoteResults.connectionClosed(id);
     return settle(released);
   }
 
@@ -263,7 +244,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
         deliver(c, message);
       }
     }
-    return publishQuietly(
+    return publisher.publishQuietly(
         channels.all(), new Invocation(serverName, list(excluded), bytes, 0, List.of()));
   }
 
@@ -288,7 +269,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
               ScaleoutCodec.encode(
                   new Invocation(serverName, List.of(), serializeAll(message), 0, List.of()));
         }
-        published.add(publishQuietly(channels.connection(id), payload));
+        published.add(publisher.publishQuietly(channels.connection(id), payload));
       }
     }
     return settle(published);
@@ -307,7 +288,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
         }
       }
     }
-    return publishQuietly(
+    return publisher.publishQuietly(
         channels.group(groupName), new Invocation(serverName, list(excluded), bytes, 0, List.of()));
   }
 
@@ -337,7 +318,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
                 distinct));
     List<CompletableFuture<Void>> published = new ArrayList<>();
     for (String group : distinct) {
-      published.add(publishQuietly(channels.group(group), payload));
+      published.add(publisher.publishQuietly(channels.group(group), payload));
     }
     return settle(published);
   }
@@ -362,7 +343,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
           deliver(c, message);
         }
       }
-      published.add(publishQuietly(channels.user(user), payload));
+      published.add(publisher.publishQuietly(channels.user(user), payload));
     }
     return settle(published);
   }
@@ -427,31 +408,24 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
             + "'";
     return ready.thenCompose(
         v -> {
-          long id = commandIds.incrementAndGet();
-          CompletableFuture<Void> ack = new CompletableFuture<>();
-          long timeout = options.groupAckTimeout().toMillis();
-          ScheduledFuture<?> timer;
-          try {
-            timer =
-                scheduler.schedule(
-                    () ->
-                        failAck(
-                            id,
-                            new HubException(
-                                "Timed out after "
-                                    + timeout
-                                    + " ms waiting for the server holding connection '"
-                                    + connectionId
-                                    + "' to acknowledge "
-                                    + what
-                                    + ".")),
-                    timeout,
-                    TimeUnit.MILLISECONDS);
-          } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(closedException());
-          }
-          pendingAcks.put(id, new PendingAck(ack, timer));
-          publish(
+          long id = groupAcks.nextId();
+          Duration timeout = options.groupAckTimeout();
+          CompletableFuture<Void> ack =
+              groupAcks.await(
+                  id,
+                  timeout,
+                  () ->
+                      new HubException(
+                          "Timed out after "
+                              + timeout.toMillis()
+                              + " ms waiting for the server holding connection '"
+                              + connectionId
+                              + "' to acknowledge "
+                              + what
+                              + "."),
+                  this::closedException);
+          publisher
+              .publish(
                   channels.connection(connectionId),
                   ScaleoutCodec.encode(
                       new GroupCommand(
@@ -459,7 +433,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
               .whenComplete(
                   (receivers, e) -> {
                     if (e != null) {
-                      failAck(
+                      groupAcks.fail(
                           id,
                           new HubException(
                               "Could not reach the server holding connection '"
@@ -470,27 +444,11 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
                               e));
                     } else if (receivers == 0) {
                       // No instance holds the connection: nothing to do, as in-process.
-                      completeAck(id);
+                      groupAcks.complete(id);
                     }
                   });
           return ack;
         });
-  }
-
-  private void completeAck(long id) {
-    PendingAck p = pendingAcks.remove(id);
-    if (p != null) {
-      p.timer().cancel(false);
-      p.future().complete(null);
-    }
-  }
-
-  private void failAck(long id, Throwable error) {
-    PendingAck p = pendingAcks.remove(id);
-    if (p != null) {
-      p.timer().cancel(false);
-      p.future().completeExceptionally(error);
-    }
   }
 
   // ---------------------------------------------------------------- client results
@@ -513,64 +471,19 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       }
       return result;
     }
-    String invocationId = Ids.newId();
-    CompletableFuture<T> result =
-        clientResults.register(connectionId, invocationId, resultType, timeout);
-    remoteTargets.merge(connectionId, 1, Integer::sum);
-    result.whenComplete(
-        (v, e) -> remoteTargets.computeIfPresent(connectionId, (k, n) -> n == 1 ? null : n - 1));
-    SerializedHubMessage message =
-        new SerializedHubMessage(
-            new InvocationMessage(null, invocationId, method, Arrays.asList(args), null));
-    byte[] payload =
-        ScaleoutCodec.encode(
-            new ClientInvocation(
-                serverName,
-                invocationId,
-                serializeAll(message),
-                channels.returns(serverName),
-                timeout.toMillis()));
-    ready
-        .thenCompose(v -> publish(channels.connection(connectionId), payload))
-        .whenComplete(
-            (receivers, e) -> {
-              if (e != null) {
-                clientResults.complete(
-                    connectionId,
-                    CompletionMessage.withError(
-                        invocationId,
-                        "Could not reach connection '"
-                            + connectionId
-                            + "': the backplane is unavailable."));
-              } else if (receivers == 0) {
-                clientResults.complete(
-                    connectionId,
-                    CompletionMessage.withError(
-                        invocationId, "Connection '" + connectionId + "' does not exist."));
-              }
-            });
-    return result;
+    return remoteResults.invoke(ready, connectionId, method, args, resultType, timeout);
   }
 
   @Override
   public void setConnectionResult(String connectionId, CompletionMessage result) {
-    if (clientResults.complete(connectionId, result)) {
-      return;
-    }
-    String key = key(connectionId, result.invocationId());
-    RemoteCall call = remoteCalls.remove(key);
-    if (call == null) {
+    if (!clientResults.complete(connectionId, result)
+        && !remoteResults.complete(connectionId, result)) {
       log.debug(
           "Hub {}: ignoring a result for unknown invocation '{}' of connection '{}'",
           hubName,
           result.invocationId(),
           connectionId);
-      return;
     }
-    call.expiry().cancel(false);
-    HubConnectionContext c = connections.get(connectionId);
-    HubProtocol protocol = c != null ? c.protocol() : protocols.get(0);
-    returnResult(call.returnChannel(), connectionId, protocol, result);
   }
 
   @Override
@@ -580,29 +493,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       return type;
     }
     // Bound generically here, re-serialized, and bound to the caller's type where it waits.
-    return remoteCalls.containsKey(key(connectionId, invocationId)) ? Object.class : null;
-  }
-
-  private void returnResult(
-      String returnChannel, String connectionId, HubProtocol protocol, CompletionMessage result) {
-    byte[] completion = protocol.toBytes(result);
-    publishQuietly(
-        returnChannel,
-        ScaleoutCodec.encode(
-            new ClientResult(connectionId, result.invocationId(), protocol.name(), completion)));
-  }
-
-  private void failRemoteCall(String key, String connectionId, String error) {
-    RemoteCall call = remoteCalls.remove(key);
-    if (call != null) {
-      call.expiry().cancel(false);
-      String invocationId = key.substring(key.indexOf('\u0000') + 1);
-      returnResult(
-          call.returnChannel(),
-          connectionId,
-          protocols.get(0),
-          CompletionMessage.withError(invocationId, error));
-    }
+    return remoteResults.awaits(connectionId, invocationId) ? Object.class : null;
   }
 
   // ---------------------------------------------------------------- receiving
@@ -680,7 +571,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
         deliver(c, SerializedHubMessage.ofSerialized(m.messages()));
       }
     } else if (payload instanceof ClientInvocation m) {
-      onClientInvocation(connectionId, c, m);
+      remoteResults.onClientInvocation(connectionId, c, m);
     } else if (payload instanceof GroupCommand m) {
       CompletableFuture<Void> applied;
       if (c == null) {
@@ -691,101 +582,20 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
         applied = removeLocal(c, m.group());
       }
       applied.whenComplete(
-          (v, e) -> publishQuietly(m.ackChannel(), ScaleoutCodec.encode(new Ack(m.commandId()))));
-    }
-  }
-
-  private void onClientInvocation(String connectionId, HubConnectionContext c, ClientInvocation m) {
-    if (c == null) {
-      returnResult(
-          m.returnChannel(),
-          connectionId,
-          protocols.get(0),
-          CompletionMessage.withError(
-              m.invocationId(), "Connection '" + connectionId + "' disconnected."));
-      return;
-    }
-    String key = key(connectionId, m.invocationId());
-    ScheduledFuture<?> expiry;
-    try {
-      expiry =
-          scheduler.schedule(
-              () -> remoteCalls.remove(key),
-              m.timeoutMillis() + REMOTE_CALL_GRACE_MILLIS,
-              TimeUnit.MILLISECONDS);
-    } catch (RejectedExecutionException e) {
-      return; // closing
-    }
-    remoteCalls.put(key, new RemoteCall(m.returnChannel(), expiry));
-    boolean written;
-    try {
-      written =
-          connections.containsKey(connectionId)
-              && c.write(SerializedHubMessage.ofSerialized(m.messages()));
-    } catch (RuntimeException e) {
-      // The calling instance does not speak this connection's protocol.
-      failRemoteCall(
-          key,
-          connectionId,
-          "Connection '"
-              + connectionId
-              + "' uses the '"
-              + c.protocol().name()
-              + "' protocol, which the calling server does not speak.");
-      return;
-    }
-    if (!written) {
-      failRemoteCall(key, connectionId, "Connection '" + connectionId + "' disconnected.");
+          (v, e) -> publisher.publishQuietly(m.ackChannel(), new Ack(m.commandId())));
     }
   }
 
   private void onAck(Payload payload) {
     if (payload instanceof Ack m) {
-      completeAck(m.commandId());
+      groupAcks.complete(m.commandId());
     }
   }
 
   private void onReturn(Payload payload) {
-    if (!(payload instanceof ClientResult m)) {
-      return;
+    if (payload instanceof ClientResult m) {
+      remoteResults.onReturn(m);
     }
-    String connectionId = m.connectionId();
-    HubProtocol protocol = protocolsByName.get(m.protocol());
-    Type type = clientResults.type(connectionId, m.invocationId());
-    CompletionMessage completion = null;
-    if (protocol != null) {
-      try {
-        HubMessage parsed =
-            protocol.tryParse(
-                ByteBuffer.wrap(m.completion()),
-                new InvocationBinder() {
-                  @Override
-                  public List<Type> parameterTypes(String target) {
-                    return null;
-                  }
-
-                  @Override
-                  public Type returnType(String invocationId) {
-                    return clientResults.type(connectionId, invocationId);
-                  }
-                },
-                Integer.MAX_VALUE);
-        if (parsed instanceof CompletionMessage cm && cm.invocationId().equals(m.invocationId())) {
-          completion = cm;
-        }
-      } catch (RuntimeException e) {
-        log.debug("Hub {}: unreadable client result: {}", hubName, e.toString());
-      }
-    }
-    if (completion == null) {
-      completion =
-          CompletionMessage.withError(
-              m.invocationId(),
-              "Client result wasn't deserializable to "
-                  + (type == null ? "Object" : type.getTypeName())
-                  + ".");
-    }
-    clientResults.complete(connectionId, completion);
   }
 
   // ---------------------------------------------------------------- helpers
@@ -830,49 +640,6 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     return values == null || values.isEmpty() ? List.of() : List.copyOf(values);
   }
 
-  private CompletableFuture<Void> publishQuietly(String channel, Payload payload) {
-    return publishQuietly(channel, ScaleoutCodec.encode(payload));
-  }
-
-  /** Publishes; never fails (a failure is counted and logged). */
-  private CompletableFuture<Void> publishQuietly(String channel, byte[] payload) {
-    return publish(channel, payload).handle((n, e) -> null);
-  }
-
-  private CompletableFuture<Long> publish(String channel, byte[] payload) {
-    CompletableFuture<Long> published;
-    try {
-      published = backplane.publish(channel, payload);
-    } catch (RuntimeException e) {
-      published = CompletableFuture.failedFuture(e);
-    }
-    return published.whenComplete(
-        (n, e) -> {
-          if (e != null) {
-            publishFailed(channel, e);
-          }
-        });
-  }
-
-  private void publishFailed(String channel, Throwable error) {
-    long total = publishFailures.incrementAndGet();
-    long now = System.nanoTime();
-    long last = lastFailureLog.get();
-    if (now - last >= LOG_INTERVAL_NANOS && lastFailureLog.compareAndSet(last, now)) {
-      long since = total - failuresAtLastLog.getAndSet(total);
-      log.warn(
-          "Hub {}: {} backplane publish(es) failed in the last {} s ({} since start); those"
-              + " messages reached no other instance (local connections still got theirs)."
-              + " Last channel {}: {}",
-          hubName,
-          since,
-          TimeUnit.NANOSECONDS.toSeconds(LOG_INTERVAL_NANOS),
-          total,
-          channel,
-          error.toString());
-    }
-  }
-
   private CompletableFuture<Void> settle(List<CompletableFuture<Void>> futures) {
     return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
         .handle(
@@ -883,10 +650,6 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
               }
               return null;
             });
-  }
-
-  private static String key(String connectionId, String invocationId) {
-    return connectionId + '\u0000' + invocationId;
   }
 
   private static CompletableFuture<Void> done() {
@@ -912,12 +675,8 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       return;
     }
     CompletableFuture<Void> unsubscribed = subscriptions.closeAll();
-    for (Long id : new ArrayList<>(pendingAcks.keySet())) {
-      failAck(id, closedException());
-    }
-    for (String target : new ArrayList<>(remoteTargets.keySet())) {
-      clientResults.connectionClosed(target);
-    }
+    groupAcks.failAll(closedException());
+    remoteResults.failPendingCalls();
     try {
       unsubscribed.get(2, TimeUnit.SECONDS);
     } catch (Exception e) {
