@@ -119,6 +119,7 @@ class RedisBackplaneTest {
 
     get(b.unsubscribe(drop));
     assertThat(get(a.publish("ch", bytes("1")))).isEqualTo(1);
+    await().atMost(TIMEOUT).until(() -> kept.size() == 1);
     get(b.unsubscribe(keep));
     assertThat(get(a.publish("ch", bytes("2")))).isZero();
     get(b.unsubscribe(keep));
