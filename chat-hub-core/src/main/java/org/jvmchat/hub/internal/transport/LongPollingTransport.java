@@ -29,6 +29,7 @@ public final class LongPollingTransport implements Transport {
   private final EventExecutor eventLoop;
   private final Duration pollTimeout;
   private final Consumer<FullHttpResponse> headers;
+
   /** HTTP connections already watched for close (touched on the event loop only). */
   private final java.util.Set<Channel> watched =
       java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
