@@ -32,7 +32,7 @@ test('invalid settings exit non-zero with one clear line each', async () => {
   oneLineError(await runToExit({ JWT_SECRET: 'too short' }), /JWT_SECRET must be at least 32 bytes/);
   oneLineError(await runToExit({ PORT: 'http' }), /PORT must be a whole number/);
   oneLineError(await runToExit({ CHAT_ENVIRONMENT: 'Test' }), /CHAT_ENVIRONMENT must be Development or Production/);
-  oneLineError(await runToExit({ REDIS_URL: 'redis://127.0.0.1:6379' }), /REDIS_URL is set, but this build .* has no Redis backplane/);
+  oneLineError(await runToExit({ REDIS_URL: 'localhost:6379' }), /REDIS_URL must look like redis:\/\//);
   oneLineError(await runToExit({ CHAT_CONFIG: '/nonexistent/appsettings.json' }), /CHAT_CONFIG names a file that does not exist/);
 });
 

@@ -588,8 +588,14 @@ public final class HubConnection implements HubConnectionContext {
     lastPingSentAt = System.nanoTime();
     HubLifetimeManager manager = endpoint.lifetimeManager();
     serial
-        .submit(() -> manager.onConnected(this))
-        .thenCompose(v -> endpoint.dispatcher().onConnected(this))
+        .submit(
+            // One serial task: the lifetime manager, then the hub's onConnected, before any
+            // invocation of this connection.
+            () ->
+                manager
+                    .onConnected(this)
+                    .thenComposeAsync(
+                        v -> endpoint.dispatcher().runOnConnected(this), endpoint.executor()))
         .whenComplete(
             (v, e) -> {
               if (e != null) {

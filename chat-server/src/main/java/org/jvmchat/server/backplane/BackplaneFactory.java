@@ -12,18 +12,20 @@ public interface BackplaneFactory {
   Backplane create(ChatSettings settings);
 
   /**
-   * This build's choice: the in-process backplane without {@code REDIS_URL}. A Redis backplane is
-   * not part of this build yet, so {@code REDIS_URL} is refused at start rather than ignored (an
-   * instance that silently ran alone would lose messages between instances).
+   * The in-process backplane without {@code REDIS_URL}; with it, the Redis backplane (a malformed
+   * URL stops the start with a readable error; an unreachable Redis does not: the server starts,
+   * reports not ready, and connects when Redis answers).
    */
   static BackplaneFactory standard() {
     return settings -> {
-      if (settings.redisUrl() != null) {
-        throw new SettingsException(
-            "REDIS_URL is set, but this build of the chat server has no Redis backplane yet;"
-                + " unset REDIS_URL to run a single instance with the in-process backplane");
+      if (settings.redisUrl() == null) {
+        return Backplane.inProcess();
       }
-      return Backplane.inProcess();
+      try {
+        return new RedisChatBackplane(settings.redisUrl());
+      } catch (IllegalArgumentException e) {
+        throw new SettingsException("REDIS_URL is not valid: " + e.getMessage());
+      }
     };
   }
 }

@@ -108,13 +108,13 @@ class SettingsLoaderTest {
   }
 
   @Test
-  void redisUrlIsRefusedUntilTheRedisBackplaneIsPartOfTheBuild() {
+  void redisUrlSelectsTheRedisBackplane() {
     ChatSettings s = SettingsLoader.load(Map.of("REDIS_URL", "redis://127.0.0.1:6379"));
     assertThat(s.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
-    assertThatThrownBy(() -> BackplaneFactory.standard().create(s))
-        .isInstanceOf(SettingsException.class)
-        .hasMessageContaining(
-            "REDIS_URL is set, but this build of the chat server has no Redis backplane");
+    try (var backplane = BackplaneFactory.standard().create(s)) {
+      assertThat(backplane.name()).isEqualTo("redis");
+      assertThat(backplane.lifetimeManagerFactory()).isNotNull();
+    }
     assertThat(BackplaneFactory.standard().create(SettingsLoader.load(Map.of())).name())
         .isEqualTo("in-process");
     assertThatThrownBy(() -> SettingsLoader.load(Map.of("REDIS_URL", "localhost:6379")))

@@ -81,25 +81,22 @@ public final class HubDispatcher {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Runs onConnected (with filters) first in the connection's serial order. */
-  public CompletableFuture<Void> onConnected(HubConnection connection) {
-    return connection
-        .serial()
-        .submit(
-            () -> {
-              withMdc(connection);
-              try {
-                Hub hub = newHub(connection);
-                HubLifetimeContext ctx =
-                    new HubLifetimeContext(connection.callerContext(), hubPath, hub);
-                connectedChain(0, ctx);
-                return CompletableFuture.completedFuture(null);
-              } catch (Exception e) {
-                return CompletableFuture.failedFuture(e);
-              } finally {
-                MDC.clear();
-              }
-            });
+  /**
+   * Runs onConnected (with filters) now, on the calling thread; the connection calls it from the
+   * first task of its serial order, so no invocation can run before it.
+   */
+  public CompletableFuture<Void> runOnConnected(HubConnection connection) {
+    withMdc(connection);
+    try {
+      Hub hub = newHub(connection);
+      HubLifetimeContext ctx = new HubLifetimeContext(connection.callerContext(), hubPath, hub);
+      connectedChain(0, ctx);
+      return CompletableFuture.completedFuture(null);
+    } catch (Exception e) {
+      return CompletableFuture.failedFuture(e);
+    } finally {
+      MDC.clear();
+    }
   }
 
   private void connectedChain(int index, HubLifetimeContext ctx) throws Exception {

@@ -1,0 +1,52 @@
+package org.jvmchat.server.backplane;
+
+import org.jvmchat.backplane.redis.RedisBackplane;
+import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
+import org.jvmchat.hub.spi.ScaleoutLifetimeManagers;
+
+/**
+ * Many chat-server instances as one, over Redis pub/sub: the hub core's scale-out lifetime manager
+ * on a {@link RedisBackplane}. Redis being down never stops the server: local delivery goes on,
+ * {@code /health/ready} answers 503 until Redis is back, and what was published meanwhile is lost
+ * (pub/sub is at-most-once) and counted.
+ */
+public final class RedisChatBackplane implements Backplane {
+  /** Channels start with this, so other apps can share the Redis. */
+  public static final String CHANNEL_PREFIX = "jvmchat:";
+
+  private final RedisBackplane redis;
+  private final HubLifetimeManagerFactory factory;
+
+  public RedisChatBackplane(String redisUrl) {
+    this.redis = RedisBackplane.create(redisUrl, CHANNEL_PREFIX);
+    this.factory = ScaleoutLifetimeManagers.factory(redis);
+  }
+
+  @Override
+  public String name() {
+    return "redis";
+  }
+
+  @Override
+  public HubLifetimeManagerFactory lifetimeManagerFactory() {
+    return factory;
+  }
+
+  @Override
+  public Health check() {
+    org.jvmchat.hub.spi.Backplane.Status s = redis.status();
+    String detail =
+        s.target()
+            + (s.connected() ? " connected" : " unreachable")
+            + (s.publishFailures() > 0
+                ? ", " + s.publishFailures() + " publishes lost while unreachable"
+                : "")
+            + (s.connected() || s.lastError() == null ? "" : " (" + s.lastError() + ")");
+    return new Health(s.connected(), detail);
+  }
+
+  @Override
+  public void close() {
+    redis.close();
+  }
+}
