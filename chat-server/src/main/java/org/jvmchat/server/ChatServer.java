@@ -101,7 +101,12 @@ public final class ChatServer implements AutoCloseable {
           "static/js/signalr.min.js is not on the classpath: the chat page will not work"
               + " (build with Maven, which copies it from node_modules)");
     }
-    this.hubServer = builder.build();
+    try {
+      this.hubServer = builder.build();
+    } catch (RuntimeException e) {
+      assistant.close(); // it owns the assistant client's threads
+      throw e;
+    }
     assistant.bind(hubServer.hubContext(HUB_PATH));
   }
 
