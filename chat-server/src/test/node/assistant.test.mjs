@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import {
-  startServer, stopServer, devToken, api, createRoom, connect, waitUntil, hubErrorText,
+  startServer, stopServer, runToExit, devToken, api, createRoom, connect, waitUntil, hubErrorText,
 } from './helpers.mjs';
 
 // ---- the fake provider -----------------------------------------------------------------------
@@ -288,5 +288,19 @@ test('without OPENAI_API_KEY: @gpt gets a "not configured" system reply and /hea
     }
   } finally {
     await stopServer(plain);
+  }
+});
+
+test('invalid assistant settings stop the start with one clear line', async () => {
+  for (const [env, expected] of [
+    [{ ASSISTANT_RATE_LIMIT: '0' }, /^chat-server: invalid configuration: ASSISTANT_RATE_LIMIT must be 1\.\.1000000 \(was 0\)$/],
+    [{ OPENAI_API_KEY: 'bad key', ASSISTANT_FIRST_TOKEN_TIMEOUT: '1s' }, /^chat-server: invalid configuration: .*apiKey must be printable ASCII/],
+  ]) {
+    const { code, stderr } = await runToExit(env);
+    assert.equal(code, 2, stderr);
+    const lines = stderr.trim().split('\n');
+    assert.equal(lines.length, 1, stderr);
+    assert.match(lines[0], expected);
+    assert.ok(!lines[0].includes('bad key'));
   }
 });
