@@ -126,7 +126,7 @@ test('hub errors complete the invocation with a readable message and keep the co
     [['SendMessage', room.id, 'x'.repeat(4001)], /content must be 1 to 4000 characters long \(was 4001\)/],
     [['SendMessage', room.id, 'nul\u0000inside'], /NUL/],
     [['SendMessage', room.id, null], /content is required/],
-    [['StreamAssistant', room.id, 'hello'], /Unknown hub method 'StreamAssistant'/],
+    [['NoSuchMethod', room.id], /Unknown hub method 'NoSuchMethod'/],
     [['SendMessage', room.id], /Failed to invoke 'SendMessage'/],
   ];
   for (const [args, expected] of cases) {

@@ -5,12 +5,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jvmchat.ai.AssistantClient;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.BearerTokenAuthenticator;
 import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.server.api.AuthApi;
 import org.jvmchat.server.api.RoomsApi;
+import org.jvmchat.server.assistant.AssistantService;
 import org.jvmchat.server.auth.JwtTokens;
 import org.jvmchat.server.backplane.Backplane;
 import org.jvmchat.server.chat.ChatService;
@@ -41,6 +43,7 @@ public final class ChatServer implements AutoCloseable {
   private final JwtTokens tokens;
   private final ChatMetrics metrics;
   private final HealthService health;
+  private final AssistantService assistant;
   private final HubServer hubServer;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -56,9 +59,16 @@ public final class ChatServer implements AutoCloseable {
             settings.clockSkew(),
             Clock.systemUTC());
     this.metrics = new ChatMetrics();
-    this.health = new HealthService(store, backplane, assistantDetail(settings));
-
     ChatService chat = new ChatService(store);
+    this.assistant =
+        new AssistantService(
+            settings.assistant(),
+            settings.assistantClientOptions().map(AssistantClient::create).orElse(null),
+            settings.openAiModel(),
+            chat,
+            metrics);
+    this.health = new HealthService(store, backplane, assistant::health);
+
     UserConnections users = new UserConnections();
     HubOptions hubOptions =
         HubOptions.builder()
@@ -69,7 +79,12 @@ public final class ChatServer implements AutoCloseable {
         HubServer.builder()
             .host(settings.host())
             .port(settings.port())
-            .hub(HUB_PATH, () -> new ChatHub(chat, users, metrics), hubOptions, List.of(), true)
+            .hub(
+                HUB_PATH,
+                () -> new ChatHub(chat, users, metrics, assistant),
+                hubOptions,
+                List.of(),
+                true)
             .authenticator(new BearerTokenAuthenticator(tokens))
             .corsOrigins(settings.corsOrigins())
             .listener(metrics);
@@ -86,13 +101,13 @@ public final class ChatServer implements AutoCloseable {
           "static/js/signalr.min.js is not on the classpath: the chat page will not work"
               + " (build with Maven, which copies it from node_modules)");
     }
-    this.hubServer = builder.build();
-  }
-
-  private static String assistantDetail(ChatSettings settings) {
-    return settings.openAiApiKey() == null
-        ? "OPENAI_API_KEY is not set"
-        : "OPENAI_API_KEY is set, but this build of the chat server has no assistant module";
+    try {
+      this.hubServer = builder.build();
+    } catch (RuntimeException e) {
+      assistant.close(); // it owns the assistant client's threads
+      throw e;
+    }
+    assistant.bind(hubServer.hubContext(HUB_PATH));
   }
 
   /** Binds the port and starts serving. */
@@ -132,6 +147,10 @@ public final class ChatServer implements AutoCloseable {
     return tokens;
   }
 
+  public AssistantService assistant() {
+    return assistant;
+  }
+
   public HealthService health() {
     return health;
   }
@@ -152,6 +171,7 @@ public final class ChatServer implements AutoCloseable {
     health.shuttingDown();
     if (stopped.compareAndSet(false, true)) {
       hubServer.stop(grace);
+      assistant.close();
       metrics.close();
     }
   }

@@ -75,11 +75,12 @@ public final class ChatServerMain {
                 },
                 "chat-shutdown"));
     log.info(
-        READY_LINE + "{} (environment {}, store {}, backplane {}, assistant disabled)",
+        READY_LINE + "{} (environment {}, store {}, backplane {}, assistant {})",
         running.url(),
         settings.environment().displayName(),
         settings.store().embedded() ? "embedded PostgreSQL" : "PostgreSQL",
-        backplane.name());
+        backplane.name(),
+        settings.assistantEnabled() ? "model " + settings.openAiModel() : "disabled");
     awaitShutdown();
   }
 

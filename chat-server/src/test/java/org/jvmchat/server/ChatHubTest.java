@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -211,8 +212,10 @@ class ChatHubTest {
   void unknownMethodsAndWrongArgumentsFailTheInvocationOnly() throws Exception {
     String room = server.createRoom("alice", "General", false);
     TestHubClient alice = server.connect("alice");
-    assertThatThrownBy(() -> alice.call("StreamAssistant", room, "hi"))
-        .hasMessageContaining("Unknown hub method 'StreamAssistant'");
+    assertThat(alice.stream("StreamAssistant", room, "hi").completion.get(10, TimeUnit.SECONDS))
+        .contains("HubException: The assistant is not configured on this server");
+    assertThatThrownBy(() -> alice.call("NoSuchMethod", room))
+        .hasMessageContaining("Unknown hub method 'NoSuchMethod'");
     assertThatThrownBy(() -> alice.call("SendMessage", room))
         .hasMessageContaining("Failed to invoke 'SendMessage'");
     assertThatThrownBy(() -> alice.call("JoinRoom", 42)).hasMessageContaining("JoinRoom");

@@ -39,6 +39,7 @@ public final class ChatSettings {
   private final String openAiApiKey;
   private final String openAiBaseUrl;
   private final String openAiModel;
+  private final AssistantSettings assistant;
   private final Duration shutdownGrace;
   private final Set<String> corsOrigins;
   private final int maxMessageSize;
@@ -59,6 +60,7 @@ public final class ChatSettings {
     this.openAiApiKey = b.openAiApiKey;
     this.openAiBaseUrl = b.openAiBaseUrl;
     this.openAiModel = b.openAiModel;
+    this.assistant = b.assistant;
     this.shutdownGrace = b.shutdownGrace;
     this.corsOrigins = Set.copyOf(b.corsOrigins);
     this.maxMessageSize = b.maxMessageSize;
@@ -85,6 +87,7 @@ public final class ChatSettings {
     b.openAiApiKey = openAiApiKey;
     b.openAiBaseUrl = openAiBaseUrl;
     b.openAiModel = openAiModel;
+    b.assistant = assistant;
     b.shutdownGrace = shutdownGrace;
     b.corsOrigins = corsOrigins;
     b.maxMessageSize = maxMessageSize;
@@ -163,6 +166,23 @@ public final class ChatSettings {
     return openAiModel;
   }
 
+  /** How the assistant behaves: prompt, context budget, timeouts, rate limit. */
+  public AssistantSettings assistant() {
+    return assistant;
+  }
+
+  /** Whether the assistant is on ({@code OPENAI_API_KEY} is set). */
+  public boolean assistantEnabled() {
+    return openAiApiKey != null;
+  }
+
+  /** The chat-ai client options, when the assistant is on. */
+  public java.util.Optional<org.jvmchat.ai.AssistantClientOptions> assistantClientOptions() {
+    return assistantEnabled()
+        ? java.util.Optional.of(assistant.clientOptions(openAiBaseUrl, openAiApiKey, openAiModel))
+        : java.util.Optional.empty();
+  }
+
   /** Longest graceful shutdown (in-flight invocations, Close to clients). Default 10 s. */
   public Duration shutdownGrace() {
     return shutdownGrace;
@@ -208,6 +228,8 @@ public final class ChatSettings {
         + openAiBaseUrl
         + ", openAiModel="
         + openAiModel
+        + ", assistant="
+        + assistant
         + ", shutdownGrace="
         + shutdownGrace
         + ", corsOrigins="
@@ -235,6 +257,7 @@ public final class ChatSettings {
     private String openAiApiKey;
     private String openAiBaseUrl = DEFAULT_OPENAI_BASE_URL;
     private String openAiModel = DEFAULT_OPENAI_MODEL;
+    private AssistantSettings assistant = AssistantSettings.builder().build();
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private Set<String> corsOrigins = Set.of();
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
@@ -313,6 +336,11 @@ public final class ChatSettings {
 
     public Builder openAiModel(String model) {
       this.openAiModel = model;
+      return this;
+    }
+
+    public Builder assistant(AssistantSettings assistant) {
+      this.assistant = assistant;
       return this;
     }
 
@@ -395,6 +423,15 @@ public final class ChatSettings {
       }
       if (openAiModel == null || openAiModel.isBlank()) {
         throw new SettingsException("OPENAI_MODEL must not be empty");
+      }
+      Objects.requireNonNull(assistant, "assistant");
+      if (openAiApiKey != null) {
+        try {
+          assistant.clientOptions(openAiBaseUrl, openAiApiKey, openAiModel);
+        } catch (IllegalArgumentException e) {
+          throw new SettingsException(
+              "the assistant settings are invalid (OPENAI_*/ASSISTANT_*): " + e.getMessage());
+        }
       }
       positive("shutdownGrace", shutdownGrace);
       for (String origin : corsOrigins) {

@@ -36,6 +36,7 @@ import org.jvmchat.persistence.StoreSettings;
  *   <tr><td>OPENAI_API_KEY</td><td>openai.apiKey</td></tr>
  *   <tr><td>OPENAI_BASE_URL</td><td>openai.baseUrl</td></tr>
  *   <tr><td>OPENAI_MODEL</td><td>openai.model</td></tr>
+ *   <tr><td>ASSISTANT_*</td><td>assistant.*</td></tr>
  *   <tr><td>-</td><td>shutdownGrace, corsOrigins, hub.maxMessageSize,
  *       hub.allowStatefulReconnects</td></tr>
  * </table>
@@ -54,12 +55,26 @@ public final class SettingsLoader {
           "redisUrl",
           "jwt",
           "openai",
+          "assistant",
           "shutdownGrace",
           "corsOrigins",
           "hub");
   private static final Set<String> JWT_KEYS =
       Set.of("secret", "issuer", "audience", "devTokenLifetime", "clockSkew");
   private static final Set<String> OPENAI_KEYS = Set.of("apiKey", "baseUrl", "model");
+  private static final Set<String> ASSISTANT_KEYS =
+      Set.of(
+          "systemPrompt",
+          "historyMessages",
+          "historyCharacters",
+          "firstTokenTimeout",
+          "idleTimeout",
+          "totalTimeout",
+          "maxRetries",
+          "maxTokens",
+          "rateLimit",
+          "rateLimitWindow",
+          "maxConcurrent");
   private static final Set<String> HUB_KEYS = Set.of("maxMessageSize", "allowStatefulReconnects");
 
   private SettingsLoader() {}
@@ -77,10 +92,11 @@ public final class SettingsLoader {
    */
   public static ChatSettings load(Map<String, String> env) {
     ChatSettings.Builder b = ChatSettings.builder();
+    AssistantSettings.Builder assistant = AssistantSettings.builder();
     String databaseUrl = null;
     String configPath = get(env, "CHAT_CONFIG");
     if (configPath != null) {
-      databaseUrl = applyFile(b, Path.of(configPath));
+      databaseUrl = applyFile(b, assistant, Path.of(configPath));
     }
     String v;
     if ((v = get(env, "PORT")) != null) {
@@ -113,6 +129,8 @@ public final class SettingsLoader {
     if ((v = get(env, "OPENAI_MODEL")) != null) {
       b.openAiModel(v);
     }
+    applyAssistantEnvironment(assistant, env);
+    b.assistant(assistant.build());
     try {
       b.store(StoreSettings.fromEnvironment(env).toBuilder().databaseUrl(databaseUrl).build());
     } catch (IllegalArgumentException e) {
@@ -121,8 +139,88 @@ public final class SettingsLoader {
     return b.build();
   }
 
+  private static void applyAssistantEnvironment(
+      AssistantSettings.Builder a, Map<String, String> env) {
+    String v;
+    // The prompt is taken as written (not trimmed); only an unset or empty variable is ignored.
+    String prompt = env.get("ASSISTANT_SYSTEM_PROMPT");
+    if (prompt != null && !prompt.isEmpty()) {
+      a.systemPrompt(prompt);
+    }
+    if ((v = get(env, "ASSISTANT_HISTORY_MESSAGES")) != null) {
+      a.historyMessages(parseInt("ASSISTANT_HISTORY_MESSAGES", v));
+    }
+    if ((v = get(env, "ASSISTANT_HISTORY_CHARACTERS")) != null) {
+      a.historyCharacters(parseInt("ASSISTANT_HISTORY_CHARACTERS", v));
+    }
+    if ((v = get(env, "ASSISTANT_FIRST_TOKEN_TIMEOUT")) != null) {
+      a.firstTokenTimeout(parseDuration("ASSISTANT_FIRST_TOKEN_TIMEOUT", v));
+    }
+    if ((v = get(env, "ASSISTANT_IDLE_TIMEOUT")) != null) {
+      a.idleTimeout(parseDuration("ASSISTANT_IDLE_TIMEOUT", v));
+    }
+    if ((v = get(env, "ASSISTANT_TOTAL_TIMEOUT")) != null) {
+      a.totalTimeout(parseDuration("ASSISTANT_TOTAL_TIMEOUT", v));
+    }
+    if ((v = get(env, "ASSISTANT_MAX_RETRIES")) != null) {
+      a.maxRetries(parseInt("ASSISTANT_MAX_RETRIES", v));
+    }
+    if ((v = get(env, "ASSISTANT_MAX_TOKENS")) != null) {
+      a.maxTokens(parseInt("ASSISTANT_MAX_TOKENS", v));
+    }
+    if ((v = get(env, "ASSISTANT_RATE_LIMIT")) != null) {
+      a.rateLimit(parseInt("ASSISTANT_RATE_LIMIT", v));
+    }
+    if ((v = get(env, "ASSISTANT_RATE_LIMIT_WINDOW")) != null) {
+      a.rateLimitWindow(parseDuration("ASSISTANT_RATE_LIMIT_WINDOW", v));
+    }
+    if ((v = get(env, "ASSISTANT_MAX_CONCURRENT")) != null) {
+      a.maxConcurrent(parseInt("ASSISTANT_MAX_CONCURRENT", v));
+    }
+  }
+
+  private static void applyAssistantFile(String where, AssistantSettings.Builder a, ObjectNode o) {
+    checkKeys(where, "assistant.", o, ASSISTANT_KEYS);
+    JsonNode n;
+    String p = where + "assistant.";
+    if ((n = o.get("systemPrompt")) != null) {
+      a.systemPrompt(text(p + "systemPrompt", n));
+    }
+    if ((n = o.get("historyMessages")) != null) {
+      a.historyMessages(intValue(p + "historyMessages", n));
+    }
+    if ((n = o.get("historyCharacters")) != null) {
+      a.historyCharacters(intValue(p + "historyCharacters", n));
+    }
+    if ((n = o.get("firstTokenTimeout")) != null) {
+      a.firstTokenTimeout(duration(p + "firstTokenTimeout", n));
+    }
+    if ((n = o.get("idleTimeout")) != null) {
+      a.idleTimeout(duration(p + "idleTimeout", n));
+    }
+    if ((n = o.get("totalTimeout")) != null) {
+      a.totalTimeout(duration(p + "totalTimeout", n));
+    }
+    if ((n = o.get("maxRetries")) != null) {
+      a.maxRetries(intValue(p + "maxRetries", n));
+    }
+    if ((n = o.get("maxTokens")) != null) {
+      a.maxTokens(intValue(p + "maxTokens", n));
+    }
+    if ((n = o.get("rateLimit")) != null) {
+      a.rateLimit(intValue(p + "rateLimit", n));
+    }
+    if ((n = o.get("rateLimitWindow")) != null) {
+      a.rateLimitWindow(duration(p + "rateLimitWindow", n));
+    }
+    if ((n = o.get("maxConcurrent")) != null) {
+      a.maxConcurrent(intValue(p + "maxConcurrent", n));
+    }
+  }
+
   /** Applies the JSON file; returns its {@code databaseUrl} (or null). */
-  private static String applyFile(ChatSettings.Builder b, Path path) {
+  private static String applyFile(
+      ChatSettings.Builder b, AssistantSettings.Builder assistant, Path path) {
     JsonNode root;
     try {
       root = MAPPER.readTree(Files.readString(path));
@@ -203,6 +301,10 @@ public final class SettingsLoader {
         origins.add(text(where + "corsOrigins[]", o));
       }
       b.corsOrigins(origins);
+    }
+    ObjectNode assistantNode = object(where, "assistant", obj.get("assistant"));
+    if (assistantNode != null) {
+      applyAssistantFile(where, assistant, assistantNode);
     }
     ObjectNode hub = object(where, "hub", obj.get("hub"));
     if (hub != null) {

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jvmchat.hub.ClientProxy;
@@ -15,6 +16,7 @@ import org.jvmchat.hub.HubException;
 import org.jvmchat.hub.HubMethodName;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.persistence.Room;
+import org.jvmchat.server.assistant.AssistantService;
 import org.jvmchat.server.chat.ChatException;
 import org.jvmchat.server.chat.ChatService;
 import org.jvmchat.server.model.MessageDto;
@@ -39,11 +41,14 @@ public class ChatHub extends Hub {
   private final ChatService chat;
   private final UserConnections users;
   private final ChatMetrics metrics;
+  private final AssistantService assistant;
 
-  public ChatHub(ChatService chat, UserConnections users, ChatMetrics metrics) {
+  public ChatHub(
+      ChatService chat, UserConnections users, ChatMetrics metrics, AssistantService assistant) {
     this.chat = chat;
     this.users = users;
     this.metrics = metrics;
+    this.assistant = assistant;
   }
 
   /** The hub group of a room. */
@@ -118,7 +123,11 @@ public class ChatHub extends Hub {
     }
   }
 
-  /** Stores the message; every connection in the room, the sender's included, gets it. */
+  /**
+   * Stores the message; every connection in the room, the sender's included, gets it. A message
+   * that mentions {@code @gpt} then makes the assistant answer in the room, asynchronously: this
+   * invocation completes as soon as the user's message is stored and sent.
+   */
   @HubMethodName("SendMessage")
   public CompletionStage<MessageDto> sendMessage(String roomId, String content) {
     HubUser user = user();
@@ -140,8 +149,34 @@ public class ChatHub extends Hub {
         .thenCompose(
             dto -> {
               metrics.chatMessageStored();
-              return roomClients.send("ReceiveMessage", dto).thenApply(v -> dto);
+              return roomClients
+                  .send("ReceiveMessage", dto)
+                  .thenApply(
+                      v -> {
+                        assistant.onUserMessage(room.id(), user.id(), content);
+                        return dto;
+                      });
             });
+  }
+
+  /**
+   * A private answer of the assistant, streamed to the caller alone (not stored, not sent to the
+   * room), with the room's recent history and {@code prompt} as context. Cancelling the stream
+   * closes the request to the provider.
+   */
+  @HubMethodName("StreamAssistant")
+  public Flow.Publisher<String> streamAssistant(String roomId, String prompt) {
+    HubUser user = user();
+    Room room = call(() -> chat.accessibleRoom(roomId, user.id()));
+    call(
+        () -> {
+          return org.jvmchat.persistence.ChatLimits.requireText(
+              "prompt",
+              prompt,
+              org.jvmchat.persistence.ChatLimits.CONTENT_MIN_LENGTH,
+              org.jvmchat.persistence.ChatLimits.CONTENT_MAX_LENGTH);
+        });
+    return call(() -> assistant.privateAnswer(room.id(), user.id(), user.name(), prompt));
   }
 
   /** The other users' connections in the room get UserTyping. */

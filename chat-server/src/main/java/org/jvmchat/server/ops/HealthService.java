@@ -10,9 +10,10 @@ import org.jvmchat.server.backplane.Backplane;
 
 /**
  * Health of the server's dependencies: {@code store}, {@code backplane} and {@code assistant}. The
- * server is healthy (and ready) when the store and the backplane answer; the assistant is optional
- * and reported as {@code disabled} when there is none. Readiness also turns false, for good, once
- * shutdown begins.
+ * server is healthy (and ready) when the store and the backplane answer; the assistant is optional:
+ * {@code disabled} without a key, {@code healthy} with a detail saying it is configured (the
+ * provider is never called from a health check) and how its last answer went. Readiness also turns
+ * false, for good, once shutdown begins.
  */
 public final class HealthService {
   /** The state of one dependency. */
@@ -40,16 +41,25 @@ public final class HealthService {
 
   private final ChatStore store;
   private final Backplane backplane;
-  private final String assistantDetail;
+  private final java.util.function.Supplier<Entry> assistant;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
   /**
    * @param assistantDetail why the assistant is disabled
    */
   public HealthService(ChatStore store, Backplane backplane, String assistantDetail) {
+    this(store, backplane, () -> new Entry(Status.DISABLED, assistantDetail, 0));
+  }
+
+  /**
+   * @param assistant the assistant's entry: {@code disabled} or {@code healthy} (configured); it
+   *     never makes the report unhealthy and must not block
+   */
+  public HealthService(
+      ChatStore store, Backplane backplane, java.util.function.Supplier<Entry> assistant) {
     this.store = store;
     this.backplane = backplane;
-    this.assistantDetail = assistantDetail;
+    this.assistant = assistant;
   }
 
   /** From now on readiness answers 503. */
@@ -89,8 +99,11 @@ public final class HealthService {
             bh.healthy() ? Status.HEALTHY : Status.UNHEALTHY,
             bh.detail(),
             Duration.ofNanos(System.nanoTime() - start).toMillis()));
-    entries.put("assistant", new Entry(Status.DISABLED, assistantDetail, 0));
-    boolean healthy = entries.values().stream().noneMatch(e -> e.status() == Status.UNHEALTHY);
+    entries.put("assistant", assistant.get());
+    // The assistant is optional: it never makes the server unhealthy or unready.
+    boolean healthy =
+        entries.get("store").status() != Status.UNHEALTHY
+            && entries.get("backplane").status() != Status.UNHEALTHY;
     return new Report(healthy, entries);
   }
 

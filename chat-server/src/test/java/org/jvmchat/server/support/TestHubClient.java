@@ -31,6 +31,7 @@ public final class TestHubClient implements AutoCloseable {
 
   private final WebSocket socket;
   private final Map<String, CompletableFuture<JsonNode>> pending = new ConcurrentHashMap<>();
+  private final Map<String, StreamCall> streams = new ConcurrentHashMap<>();
   private final List<JsonNode> events = new CopyOnWriteArrayList<>();
   private final AtomicInteger ids = new AtomicInteger();
   private final CompletableFuture<String> handshake = new CompletableFuture<>();
@@ -97,6 +98,51 @@ public final class TestHubClient implements AutoCloseable {
     }
     send(msg);
     return result;
+  }
+
+  /** Starts a server-to-client stream (StreamInvocation) and records its items. */
+  public StreamCall stream(String target, Object... args) {
+    String id = Integer.toString(ids.incrementAndGet());
+    StreamCall call = new StreamCall(id);
+    streams.put(id, call);
+    ObjectNode msg = MAPPER.createObjectNode();
+    msg.put("type", 4);
+    msg.put("invocationId", id);
+    msg.put("target", target);
+    ArrayNode arguments = msg.putArray("arguments");
+    for (Object a : args) {
+      arguments.add(MAPPER.valueToTree(a));
+    }
+    send(msg);
+    return call;
+  }
+
+  /** A stream started by {@link #stream}: its items, and its completion (or error). */
+  public final class StreamCall {
+    private final String id;
+    public final List<JsonNode> items = new CopyOnWriteArrayList<>();
+
+    /** Completes with the Completion's error ({@code null} without one). */
+    public final CompletableFuture<String> completion = new CompletableFuture<>();
+
+    private StreamCall(String id) {
+      this.id = id;
+    }
+
+    /** Sends CancelInvocation. */
+    public void cancel() {
+      ObjectNode msg = MAPPER.createObjectNode();
+      msg.put("type", 5);
+      msg.put("invocationId", id);
+      send(msg);
+    }
+
+    /** The items as text, concatenated. */
+    public String text() {
+      StringBuilder sb = new StringBuilder();
+      items.forEach(i -> sb.append(i.asText()));
+      return sb.toString();
+    }
   }
 
   /**
@@ -200,7 +246,18 @@ public final class TestHubClient implements AutoCloseable {
     int type = msg.get("type").asInt();
     switch (type) {
       case 1 -> events.add(msg);
+      case 2 -> {
+        StreamCall call = streams.get(msg.get("invocationId").asText());
+        if (call != null) {
+          call.items.add(msg.get("item"));
+        }
+      }
       case 3 -> {
+        StreamCall call = streams.remove(msg.get("invocationId").asText());
+        if (call != null) {
+          call.completion.complete(msg.has("error") ? msg.get("error").asText() : null);
+          return;
+        }
         CompletableFuture<JsonNode> f = pending.remove(msg.get("invocationId").asText());
         if (f != null) {
           if (msg.has("error")) {
