@@ -115,6 +115,7 @@
     connection.on('UserJoined', (e) => onPresence(e, 'joined'));
     connection.on('UserLeft', (e) => onPresence(e, 'left'));
     connection.on('UserTyping', onTyping);
+    connection.on('ReceiveAssistantChunk', onAssistantChunk);
     connection.onreconnecting(() => setStatus('reconnecting…', 'reconnecting'));
     connection.onreconnected(() => {
       setStatus('connected as ' + state.userId, 'connected');
@@ -258,9 +259,39 @@
 
   // ------------------------------------------------------------------ live events
 
+  // An assistant reply still being written: shown as it streams, replaced by the stored message.
+  const drafts = new Map();
+
+  function onAssistantChunk(c) {
+    if (c.roomId !== state.roomId || state.shownIds.has(c.messageId)) return;
+    let li = drafts.get(c.messageId);
+    if (!li) {
+      li = messageElement({
+        id: c.messageId,
+        roomId: c.roomId,
+        senderName: 'Assistant',
+        content: '',
+        kind: 'assistant',
+        createdAt: new Date().toISOString(),
+      });
+      li.classList.add('draft');
+      drafts.set(c.messageId, li);
+      $('messages').appendChild(li);
+    }
+    const content = li.querySelector('.content');
+    content.textContent = content.textContent + c.delta;
+    const list = $('messages');
+    list.scrollTop = list.scrollHeight;
+  }
+
   function onReceiveMessage(m) {
     if (m.roomId !== state.roomId || state.shownIds.has(m.id)) return;
     state.shownIds.add(m.id);
+    const draft = drafts.get(m.id);
+    if (draft) {
+      drafts.delete(m.id);
+      draft.remove();
+    }
     const typer = state.typers.get(m.senderId);
     if (typer) {
       clearTimeout(typer.timer);
