@@ -5,16 +5,16 @@ package org.jvmchat.hub;
  *
  * <p>A method becomes callable when it is public, not static, and declared by the hub class or a
  * superclass below {@code Hub}; its name is matched case-insensitively, and {@link HubMethodName}
- * renames it. Overloads are refused at start. Parameters are bound from the invocation's
- * arguments; a {@link java.util.concurrent.Flow.Publisher} parameter is a client-to-server stream.
- * A method returning {@link java.util.concurrent.Flow.Publisher}, {@link java.util.Iterator} or
- * {@link java.util.stream.Stream} is a server-to-client stream; one returning {@link
+ * renames it. Overloads are refused at start. Parameters are bound from the invocation's arguments;
+ * a {@link java.util.concurrent.Flow.Publisher} parameter is a client-to-server stream. A method
+ * returning {@link java.util.concurrent.Flow.Publisher}, {@link java.util.Iterator} or {@link
+ * java.util.stream.Stream} is a server-to-client stream; one returning {@link
  * java.util.concurrent.CompletionStage} completes when the stage does.
  *
  * <p>A new instance is made (by the supplier given when mapping the hub) for every invocation and
- * lifecycle event; keep state in services, {@link HubCallerContext#items()} or groups. Methods
- * run on the hub executor, never on an I/O thread, so they may block; one invocation at a time
- * per connection.
+ * lifecycle event; keep state in services, {@link HubCallerContext#items()} or groups. Methods run
+ * on the hub executor, never on an I/O thread, so they may block; one invocation at a time per
+ * connection.
  */
 public abstract class Hub {
   private HubCallerContext context;

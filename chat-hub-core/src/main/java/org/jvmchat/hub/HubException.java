@@ -1,8 +1,8 @@
 package org.jvmchat.hub;
 
 /**
- * An error meant for the caller: its message reaches the client in full (other exceptions only
- * when detailed errors are enabled).
+ * An error meant for the caller: its message reaches the client in full (other exceptions only when
+ * detailed errors are enabled).
  */
 public class HubException extends RuntimeException {
   private static final long serialVersionUID = 1L;

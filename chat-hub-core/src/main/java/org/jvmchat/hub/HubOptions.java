@@ -9,10 +9,10 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
  * Per-hub settings, immutable; defaults are ASP.NET Core's. Build with {@link #builder()}.
  *
  * <p>Slow consumers: every connection has an outbound buffer of at most {@link
- * #outboundBufferLimit()} bytes (messages queued but not yet written to the socket). A message
- * that would exceed it closes that connection with the Close error {@code "Connection closed with
- * an error. The client is not reading messages fast enough."} and {@code allowReconnect: true};
- * memory never grows without limit.
+ * #outboundBufferLimit()} bytes (messages queued but not yet written to the socket). A message that
+ * would exceed it closes that connection with the Close error {@code "Connection closed with an
+ * error. The client is not reading messages fast enough."} and {@code allowReconnect: true}; memory
+ * never grows without limit.
  */
 public final class HubOptions {
   public static final int DEFAULT_MAX_MESSAGE_SIZE = 32 * 1024;
@@ -105,7 +105,10 @@ public final class HubOptions {
     return handshakeTimeout;
   }
 
-  /** How long a connection without a transport (between polls, awaiting a stateful reconnect) is kept. Default 15 s. */
+  /**
+   * How long a connection without a transport (between polls, awaiting a stateful reconnect) is
+   * kept. Default 15 s.
+   */
   public Duration disconnectTimeout() {
     return disconnectTimeout;
   }
@@ -120,7 +123,9 @@ public final class HubOptions {
     return clientResultTimeout;
   }
 
-  /** Items buffered per client-to-server stream before reading from the client stalls. Default 10. */
+  /**
+   * Items buffered per client-to-server stream before reading from the client stalls. Default 10.
+   */
   public int streamBufferCapacity() {
     return streamBufferCapacity;
   }

@@ -59,7 +59,8 @@ public interface HubServer extends AutoCloseable {
 
   /** Listener for connection events, e.g. for metrics. Methods default to nothing. */
   interface ConnectionListener {
-    default void connected(String hubPath, String connectionId, String transport, String protocol) {}
+    default void connected(
+        String hubPath, String connectionId, String transport, String protocol) {}
 
     default void disconnected(
         String hubPath, String connectionId, String transport, String protocol) {}
@@ -177,10 +178,10 @@ public interface HubServer extends AutoCloseable {
     }
 
     /**
-     * The executor hub methods and plain routes run on. Default: a pool of {@code
-     * executorThreads} threads with a queue of {@code executorQueueCapacity}; when both are full,
-     * invocations fail with "The server is too busy" and routes answer 503. A given executor is
-     * not shut down by the server.
+     * The executor hub methods and plain routes run on. Default: a pool of {@code executorThreads}
+     * threads with a queue of {@code executorQueueCapacity}; when both are full, invocations fail
+     * with "The server is too busy" and routes answer 503. A given executor is not shut down by the
+     * server.
      */
     public Builder executor(ExecutorService executor) {
       this.executor = executor;
@@ -213,7 +214,8 @@ public interface HubServer extends AutoCloseable {
         throw new IllegalArgumentException("port must be 0..65535");
       }
       if (executorThreads <= 0 || executorQueueCapacity <= 0 || maxRequestBodySize <= 0) {
-        throw new IllegalArgumentException("executor sizes and maxRequestBodySize must be positive");
+        throw new IllegalArgumentException(
+            "executor sizes and maxRequestBodySize must be positive");
       }
       return new NettyHubServer(
           new NettyHubServer.Config(

@@ -15,8 +15,8 @@ public final class HubStreams {
 
   /**
    * A publisher of {@code count} items, {@code item(i)} for i in 0..count-1, one every {@code
-   * interval} on {@code scheduler}; it honours demand and stops producing as soon as the
-   * subscriber cancels (a client's CancelInvocation).
+   * interval} on {@code scheduler}; it honours demand and stops producing as soon as the subscriber
+   * cancels (a client's CancelInvocation).
    */
   public static <T> Flow.Publisher<T> interval(
       int count, Duration interval, ScheduledExecutorService scheduler, IntFunction<T> item) {
@@ -48,7 +48,8 @@ public final class HubStreams {
                 }
                 return;
               }
-              task[0] = scheduler.schedule(this, Math.max(0, interval.toNanos()), TimeUnit.NANOSECONDS);
+              task[0] =
+                  scheduler.schedule(this, Math.max(0, interval.toNanos()), TimeUnit.NANOSECONDS);
             }
           };
       subscriber.onSubscribe(

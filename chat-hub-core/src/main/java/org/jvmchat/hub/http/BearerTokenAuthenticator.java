@@ -3,9 +3,9 @@ package org.jvmchat.hub.http;
 import org.jvmchat.hub.HubUser;
 
 /**
- * Reads a bearer token from {@code Authorization: Bearer <token>} or, for WebSocket and
- * Server-Sent Events requests where browsers cannot set headers, from the {@code access_token}
- * query parameter, and hands it to a validator.
+ * Reads a bearer token from {@code Authorization: Bearer <token>} or, for WebSocket and Server-Sent
+ * Events requests where browsers cannot set headers, from the {@code access_token} query parameter,
+ * and hands it to a validator.
  */
 public final class BearerTokenAuthenticator implements Authenticator {
   /** Turns a token into a user, or throws when it is not valid. */

@@ -42,8 +42,7 @@ public record HttpResponse(int status, Map<String, String> headers, byte[] body)
       Json.quote(json, detail);
     }
     json.append('}');
-    return of(
-        status, "application/problem+json", json.toString().getBytes(StandardCharsets.UTF_8));
+    return of(status, "application/problem+json", json.toString().getBytes(StandardCharsets.UTF_8));
   }
 
   public HttpResponse withHeader(String name, String value) {

@@ -13,8 +13,8 @@ import org.jvmchat.hub.HubException;
 import org.jvmchat.protocol.CompletionMessage;
 
 /**
- * Server-to-client invocations awaiting the client's Completion, keyed by connection and
- * invocation id. Ids are {@code s1, s2, ...} so they never collide with a client's own ids.
+ * Server-to-client invocations awaiting the client's Completion, keyed by connection and invocation
+ * id. Ids are {@code s1, s2, ...} so they never collide with a client's own ids.
  */
 public final class ClientResults {
   private record Pending(
@@ -29,7 +29,8 @@ public final class ClientResults {
    * @param completions where results complete their futures, so that code chained on a client
    *     result never runs on the I/O thread that received it
    */
-  public ClientResults(ScheduledExecutorService scheduler, java.util.concurrent.Executor completions) {
+  public ClientResults(
+      ScheduledExecutorService scheduler, java.util.concurrent.Executor completions) {
     this.scheduler = scheduler;
     this.completions = completions;
   }

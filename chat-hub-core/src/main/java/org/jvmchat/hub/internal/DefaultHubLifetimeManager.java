@@ -83,7 +83,8 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   }
 
   @Override
-  public CompletableFuture<Void> sendAll(String method, Object[] args, Collection<String> excluded) {
+  public CompletableFuture<Void> sendAll(
+      String method, Object[] args, Collection<String> excluded) {
     SerializedHubMessage message = invocation(method, args);
     for (HubConnectionContext c : connections.values()) {
       if (excluded == null || !excluded.contains(c.connectionId())) {
@@ -161,7 +162,8 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   }
 
   @Override
-  public CompletableFuture<Void> sendUsers(Collection<String> userIds, String method, Object[] args) {
+  public CompletableFuture<Void> sendUsers(
+      Collection<String> userIds, String method, Object[] args) {
     SerializedHubMessage message = invocation(method, args);
     for (String user : userIds) {
       Set<HubConnectionContext> set = users.get(user);
@@ -181,7 +183,9 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
       return done();
     }
     groups.computeIfAbsent(groupName, g -> ConcurrentHashMap.newKeySet()).add(c);
-    groupsOfConnection.computeIfAbsent(connectionId, id -> ConcurrentHashMap.newKeySet()).add(groupName);
+    groupsOfConnection
+        .computeIfAbsent(connectionId, id -> ConcurrentHashMap.newKeySet())
+        .add(groupName);
     if (!connections.containsKey(connectionId)) {
       // Disconnected meanwhile: undo, so no stale member stays behind.
       removeMember(groupName, c);

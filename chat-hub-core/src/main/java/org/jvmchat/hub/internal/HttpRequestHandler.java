@@ -44,8 +44,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns HTTP into SignalR connections (negotiate, WebSocket upgrade, SSE, long polling, POST
- * sends, DELETE) and serves plain routes. Authentication and routes run on the blocking executor;
+ * Turns HTTP into SignalR connections (negotiate, WebSocket upgrade, SSE, long polling, POST sends,
+ * DELETE) and serves plain routes. Authentication and routes run on the blocking executor;
  * everything touching the channel runs on its event loop.
  */
 final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -109,7 +109,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 try {
                   user = server.authenticator().authenticate(request);
                 } catch (UnauthorizedException e) {
-                  ctx.channel().eventLoop().execute(() -> unauthorized(ctx, retained, e.getMessage()));
+                  ctx.channel()
+                      .eventLoop()
+                      .execute(() -> unauthorized(ctx, retained, e.getMessage()));
                   return;
                 } catch (RuntimeException e) {
                   log.warn("Authenticator failed", e);
@@ -118,7 +120,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                       .execute(
                           () -> {
                             try {
-                              sendText(ctx, retained, HttpResponseStatus.INTERNAL_SERVER_ERROR, "Authentication failed");
+                              sendText(
+                                  ctx,
+                                  retained,
+                                  HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                                  "Authentication failed");
                             } finally {
                               retained.release();
                             }
@@ -139,7 +145,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                             }
                           } catch (RuntimeException e) {
                             log.warn("Hub request failed", e);
-                            sendText(ctx, retained, HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal error");
+                            sendText(
+                                ctx,
+                                retained,
+                                HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                                "Internal error");
                           } finally {
                             retained.release();
                           }
@@ -159,7 +169,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
   }
 
-  private void unauthorizedNoRelease(ChannelHandlerContext ctx, FullHttpRequest req, String reason) {
+  private void unauthorizedNoRelease(
+      ChannelHandlerContext ctx, FullHttpRequest req, String reason) {
     FullHttpResponse response = textResponse(HttpResponseStatus.UNAUTHORIZED, "Unauthorized");
     response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
     send(ctx, req, response);
@@ -169,7 +180,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
   // ------------------------------------------------------------------ negotiate
 
   private void negotiate(
-      ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri, HubEndpoint endpoint, HubUser user) {
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      QueryStringDecoder uri,
+      HubEndpoint endpoint,
+      HubUser user) {
     if (req.method() != HttpMethod.POST) {
       sendText(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, "Method not allowed");
       return;
@@ -180,7 +195,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
       try {
         version = Integer.parseInt(requested);
       } catch (NumberFormatException e) {
-        sendJson(ctx, req, NegotiateResponse.error("The client requested a non-integer protocol version.").toJson());
+        sendJson(
+            ctx,
+            req,
+            NegotiateResponse.error("The client requested a non-integer protocol version.")
+                .toJson());
         return;
       }
       if (version < 0) {
@@ -188,7 +207,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
             ctx,
             req,
             NegotiateResponse.error(
-                    "The client requested version '" + version + "', but the server does not support this version.")
+                    "The client requested version '"
+                        + version
+                        + "', but the server does not support this version.")
                 .toJson());
         return;
       }
@@ -203,21 +224,31 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     List<AvailableTransport> transports = new ArrayList<>();
     Set<HttpTransportType> enabled = endpoint.options().transports();
     if (enabled.contains(HttpTransportType.WebSockets)) {
-      transports.add(new AvailableTransport(HttpTransportType.WebSockets, List.of(TransferFormat.Text, TransferFormat.Binary)));
+      transports.add(
+          new AvailableTransport(
+              HttpTransportType.WebSockets, List.of(TransferFormat.Text, TransferFormat.Binary)));
     }
     if (enabled.contains(HttpTransportType.ServerSentEvents)) {
-      transports.add(new AvailableTransport(HttpTransportType.ServerSentEvents, List.of(TransferFormat.Text)));
+      transports.add(
+          new AvailableTransport(HttpTransportType.ServerSentEvents, List.of(TransferFormat.Text)));
     }
     if (enabled.contains(HttpTransportType.LongPolling)) {
-      transports.add(new AvailableTransport(HttpTransportType.LongPolling, List.of(TransferFormat.Text, TransferFormat.Binary)));
+      transports.add(
+          new AvailableTransport(
+              HttpTransportType.LongPolling, List.of(TransferFormat.Text, TransferFormat.Binary)));
     }
-    sendJson(ctx, req, NegotiateResponse.connection(version, id, token, transports, stateful).toJson());
+    sendJson(
+        ctx, req, NegotiateResponse.connection(version, id, token, transports, stateful).toJson());
   }
 
   // ------------------------------------------------------------------ transports
 
   private void transport(
-      ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri, HubEndpoint endpoint, HubUser user) {
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      QueryStringDecoder uri,
+      HubEndpoint endpoint,
+      HubUser user) {
     String token = query(uri, "id");
     HttpMethod method = req.method();
     if (method == HttpMethod.GET) {
@@ -240,11 +271,19 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return;
       }
       if (c.transportType() == HttpTransportType.WebSockets) {
-        sendText(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, "POST requests are not allowed for WebSocket connections.");
+        sendText(
+            ctx,
+            req,
+            HttpResponseStatus.METHOD_NOT_ALLOWED,
+            "POST requests are not allowed for WebSocket connections.");
         return;
       }
       if (c.transportType() == null) {
-        sendText(ctx, req, HttpResponseStatus.BAD_REQUEST, "The connection has no transport yet: start one before sending.");
+        sendText(
+            ctx,
+            req,
+            HttpResponseStatus.BAD_REQUEST,
+            "The connection has no transport yet: start one before sending.");
         return;
       }
       ByteBuffer body = ByteBuffer.wrap(ByteBufUtil.getBytes(req.content()));
@@ -261,7 +300,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return;
       }
       if (c.transportType() != HttpTransportType.LongPolling) {
-        sendText(ctx, req, HttpResponseStatus.BAD_REQUEST, "Cannot terminate this connection using the DELETE endpoint.");
+        sendText(
+            ctx,
+            req,
+            HttpResponseStatus.BAD_REQUEST,
+            "Cannot terminate this connection using the DELETE endpoint.");
         return;
       }
       sendText(ctx, req, HttpResponseStatus.ACCEPTED, "");
@@ -272,7 +315,11 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
   }
 
   private HubConnection lookup(
-      ChannelHandlerContext ctx, FullHttpRequest req, HubEndpoint endpoint, String token, HubUser user) {
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      HubEndpoint endpoint,
+      String token,
+      HubUser user) {
     if (token == null || token.isEmpty()) {
       sendText(ctx, req, HttpResponseStatus.BAD_REQUEST, "Connection ID required");
       return null;
@@ -290,9 +337,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
   }
 
   private void webSocket(
-      ChannelHandlerContext ctx, FullHttpRequest req, HubEndpoint endpoint, String token, HubUser user) {
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      HubEndpoint endpoint,
+      String token,
+      HubUser user) {
     if (!endpoint.options().transports().contains(HttpTransportType.WebSockets)) {
-      sendText(ctx, req, HttpResponseStatus.NOT_FOUND, "WebSockets transport not supported by this end point type");
+      sendText(
+          ctx,
+          req,
+          HttpResponseStatus.NOT_FOUND,
+          "WebSockets transport not supported by this end point type");
       return;
     }
     HubConnection c;
@@ -306,7 +361,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         return;
       }
       if (c.transportType() != null && c.transportType() != HttpTransportType.WebSockets) {
-        sendText(ctx, req, HttpResponseStatus.BAD_REQUEST, "Cannot change transports mid-connection");
+        sendText(
+            ctx, req, HttpResponseStatus.BAD_REQUEST, "Cannot change transports mid-connection");
         return;
       }
       if (c.state() != HubConnection.State.NEW) {
@@ -356,9 +412,17 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
   }
 
   private void serverSentEvents(
-      ChannelHandlerContext ctx, FullHttpRequest req, HubEndpoint endpoint, String token, HubUser user) {
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      HubEndpoint endpoint,
+      String token,
+      HubUser user) {
     if (!endpoint.options().transports().contains(HttpTransportType.ServerSentEvents)) {
-      sendText(ctx, req, HttpResponseStatus.NOT_FOUND, "ServerSentEvents transport not supported by this end point type");
+      sendText(
+          ctx,
+          req,
+          HttpResponseStatus.NOT_FOUND,
+          "ServerSentEvents transport not supported by this end point type");
       return;
     }
     HubConnection c = lookup(ctx, req, endpoint, token, user);
@@ -383,15 +447,25 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     h.set("Long-Running", "true");
     addCors(req, h);
     ctx.pipeline().remove(this);
-    ctx.write(response);
-    ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(":\r\n", StandardCharsets.US_ASCII)));
+    // Attach before the client can see the stream open: its first POST follows at once.
     c.attach(new SseTransport(ctx.channel(), c));
+    ctx.write(response);
+    ctx.writeAndFlush(
+        new DefaultHttpContent(Unpooled.copiedBuffer(":\r\n", StandardCharsets.US_ASCII)));
   }
 
   private void longPoll(
-      ChannelHandlerContext ctx, FullHttpRequest req, HubEndpoint endpoint, String token, HubUser user) {
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      HubEndpoint endpoint,
+      String token,
+      HubUser user) {
     if (!endpoint.options().transports().contains(HttpTransportType.LongPolling)) {
-      sendText(ctx, req, HttpResponseStatus.NOT_FOUND, "LongPolling transport not supported by this end point type");
+      sendText(
+          ctx,
+          req,
+          HttpResponseStatus.NOT_FOUND,
+          "LongPolling transport not supported by this end point type");
       return;
     }
     HubConnection c = lookup(ctx, req, endpoint, token, user);
@@ -417,7 +491,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
               });
       c.attach(lp);
       c.setPollActive(false);
-      FullHttpResponse first = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+      FullHttpResponse first =
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
       first.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
       first.headers().set(HttpHeaderNames.CONTENT_LENGTH, 0);
       send(ctx, req, first);
@@ -437,7 +512,9 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
               org.jvmchat.hub.http.HttpResponse.problem(
                   mismatch[0] ? 405 : 404,
                   mismatch[0] ? "Method Not Allowed" : "Not Found",
-                  mismatch[0] ? "This path does not accept " + req.method().name() + "." : "No resource at " + uri.path() + "."));
+                  mismatch[0]
+                      ? "This path does not accept " + req.method().name() + "."
+                      : "No resource at " + uri.path() + "."));
       send(ctx, req, r);
       return;
     }
@@ -465,7 +542,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 } catch (Exception e) {
                   log.error("Route {} {} failed", request.method(), request.path(), e);
                   response =
-                      org.jvmchat.hub.http.HttpResponse.problem(500, "Internal Server Error", "The request could not be completed.");
+                      org.jvmchat.hub.http.HttpResponse.problem(
+                          500, "Internal Server Error", "The request could not be completed.");
                 }
                 FullHttpResponse r = fromRoute(response);
                 if (head) {
@@ -474,14 +552,21 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 ctx.channel().eventLoop().execute(() -> write(ctx, r, keepAlive, origin));
               });
     } catch (RejectedExecutionException e) {
-      send(ctx, req, fromRoute(org.jvmchat.hub.http.HttpResponse.problem(503, "Service Unavailable", "The server is too busy.")));
+      send(
+          ctx,
+          req,
+          fromRoute(
+              org.jvmchat.hub.http.HttpResponse.problem(
+                  503, "Service Unavailable", "The server is too busy.")));
     }
   }
 
   private static FullHttpResponse fromRoute(org.jvmchat.hub.http.HttpResponse r) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(r.status()), Unpooled.wrappedBuffer(r.body()));
+            HttpVersion.HTTP_1_1,
+            HttpResponseStatus.valueOf(r.status()),
+            Unpooled.wrappedBuffer(r.body()));
     for (Map.Entry<String, String> h : r.headers().entrySet()) {
       response.headers().set(h.getKey(), h.getValue());
     }
@@ -490,10 +575,16 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
   }
 
   private HttpRequest toRequest(
-      ChannelHandlerContext ctx, FullHttpRequest req, QueryStringDecoder uri, Map<String, String> params, boolean withBody) {
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      QueryStringDecoder uri,
+      Map<String, String> params,
+      boolean withBody) {
     Map<String, List<String>> headers = new LinkedHashMap<>();
     for (Map.Entry<String, String> h : req.headers()) {
-      headers.computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>()).add(h.getValue());
+      headers
+          .computeIfAbsent(h.getKey().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
+          .add(h.getValue());
     }
     byte[] body = withBody ? ByteBufUtil.getBytes(req.content()) : new byte[0];
     return new HttpRequest(
@@ -510,7 +601,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
   // ------------------------------------------------------------------ CORS and responses
 
   private void preflight(ChannelHandlerContext ctx, FullHttpRequest req, String origin) {
-    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
     if (server.originAllowed(origin)) {
       HttpHeaders h = response.headers();
       corsHeaders(h, origin);
@@ -540,19 +632,22 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
 
   private static FullHttpResponse textResponse(HttpResponseStatus status, String text) {
     FullHttpResponse response =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(text, StandardCharsets.UTF_8));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
     HttpUtil.setContentLength(response, response.content().readableBytes());
     return response;
   }
 
-  private void sendText(ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String text) {
+  private void sendText(
+      ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String text) {
     send(ctx, req, textResponse(status, text));
   }
 
   private void sendJson(ChannelHandlerContext ctx, FullHttpRequest req, byte[] json) {
     FullHttpResponse response =
-        new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(json));
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(json));
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/json");
     HttpUtil.setContentLength(response, json.length);
     send(ctx, req, response);
@@ -562,7 +657,8 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     write(ctx, response, HttpUtil.isKeepAlive(req), req.headers().get(HttpHeaderNames.ORIGIN));
   }
 
-  private void write(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, String origin) {
+  private void write(
+      ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive, String origin) {
     if (origin != null && server.originAllowed(origin)) {
       corsHeaders(response.headers(), origin);
     }

@@ -16,7 +16,6 @@ import org.jvmchat.hub.HubCallerClients;
 import org.jvmchat.hub.HubCallerContext;
 import org.jvmchat.hub.HubException;
 import org.jvmchat.hub.HubOptions;
-import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.internal.dispatch.ActiveStreams;
 import org.jvmchat.hub.internal.dispatch.HubDispatcher;
@@ -134,7 +133,8 @@ public final class HubConnection implements HubConnectionContext {
     this.user = user;
     this.statefulNegotiated = statefulNegotiated;
     this.serial = new SerialExecutor(endpoint.executor());
-    this.callerClients = new Proxies.CallerClients(endpoint.lifetimeManager(), connectionId, options);
+    this.callerClients =
+        new Proxies.CallerClients(endpoint.lifetimeManager(), connectionId, options);
     this.groupManager = new Proxies.Groups(endpoint.lifetimeManager());
   }
 
@@ -245,6 +245,9 @@ public final class HubConnection implements HubConnectionContext {
    */
   public void reattach(Transport t) {
     Transport old = this.transport;
+    // Switch first: the old socket's close (below) must be seen as stale by transportClosed,
+    // not as the end of this connection.
+    this.transport = t;
     if (old != null && old != t) {
       old.abort();
     }
@@ -357,13 +360,16 @@ public final class HubConnection implements HubConnectionContext {
       }
       if (stateful && trackable) {
         replay.add(bytes);
-        if (state == State.INACTIVE && replay.bufferedBytes() > options.statefulReconnectBufferSize()) {
+        if (state == State.INACTIVE
+            && replay.bufferedBytes() > options.statefulReconnectBufferSize()) {
           overflow = "stateful";
         }
       }
       Transport t = transport;
       long pending = queuedBytes + (t == null ? 0 : t.pendingWriteBytes());
-      if (overflow == null && pending + bytes.length > options.outboundBufferLimit() && !evenWhenClosing) {
+      if (overflow == null
+          && pending + bytes.length > options.outboundBufferLimit()
+          && !evenWhenClosing) {
         overflow = "slow";
       }
       if (overflow == null) {
@@ -509,10 +515,7 @@ public final class HubConnection implements HubConnectionContext {
         }
       } catch (HubProtocolException e) {
         log.debug("Connection {}: protocol error: {}", connectionId, e.getMessage());
-        close(
-            "Connection closed with an error. InvalidDataException: " + e.getMessage(),
-            true,
-            e);
+        close("Connection closed with an error. InvalidDataException: " + e.getMessage(), true, e);
       }
       return true;
     }
@@ -657,7 +660,8 @@ public final class HubConnection implements HubConnectionContext {
     } else if (message instanceof SequenceMessage m) {
       if (stateful) {
         if (m.sequenceId() > nextExpectedId) {
-          throw new HubProtocolException("Sequence ID greater than amount of messages we've received.");
+          throw new HubProtocolException(
+              "Sequence ID greater than amount of messages we've received.");
         }
         nextExpectedId = m.sequenceId();
       }
@@ -685,7 +689,8 @@ public final class HubConnection implements HubConnectionContext {
 
   /** Registers a client-to-server stream; null when the id is in use. */
   public UploadStream openUploadStream(String streamId, Type itemType) {
-    UploadStream s = new UploadStream(streamId, options.streamBufferCapacity(), endpoint.executor());
+    UploadStream s =
+        new UploadStream(streamId, options.streamBufferCapacity(), endpoint.executor());
     if (uploadStreams.putIfAbsent(streamId, s) != null) {
       return null;
     }

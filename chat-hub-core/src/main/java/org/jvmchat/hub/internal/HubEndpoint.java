@@ -56,7 +56,12 @@ public final class HubEndpoint implements HubContext {
     filters.addAll(mapping.filters());
     this.dispatcher =
         new HubDispatcher(
-            mapping.path(), mapping.factory(), filters, options.detailedErrors(), executor, listeners);
+            mapping.path(),
+            mapping.factory(),
+            filters,
+            options.detailedErrors(),
+            executor,
+            listeners);
     this.lifetimeManager =
         managerFactory == null
             ? new DefaultHubLifetimeManager(scheduler, executor)

@@ -91,7 +91,8 @@ public final class NettyHubServer implements HubServer {
       ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
     }
     this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("jvmchat-heartbeat", true));
+        Executors.newSingleThreadScheduledExecutor(
+            new DefaultThreadFactory("jvmchat-heartbeat", true));
     for (HubMapping mapping : config.hubs()) {
       endpoints.add(
           new HubEndpoint(
@@ -128,7 +129,8 @@ public final class NettyHubServer implements HubServer {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(
-                ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(32 * 1024, 64 * 1024))
             .childHandler(
                 new ChannelInitializer<SocketChannel>() {
                   @Override
@@ -140,7 +142,8 @@ public final class NettyHubServer implements HubServer {
                   }
                 });
     try {
-      serverChannel = bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+      serverChannel =
+          bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stop(Duration.ZERO);
@@ -158,9 +161,8 @@ public final class NettyHubServer implements HubServer {
   }
 
   /**
-   * The heartbeat runs every second, as ASP.NET Core's, or faster when a hub's keep-alive or
-   * client timeout is so short that a second would miss it (a third of the shortest, at least 50
-   * ms).
+   * The heartbeat runs every second, as ASP.NET Core's, or faster when a hub's keep-alive or client
+   * timeout is so short that a second would miss it (a third of the shortest, at least 50 ms).
    */
   private long heartbeatPeriodMillis() {
     long period = 1000;
@@ -234,7 +236,8 @@ public final class NettyHubServer implements HubServer {
     if (ownExecutor) {
       executor.shutdown();
       try {
-        if (!executor.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        if (!executor.awaitTermination(
+            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
           executor.shutdownNow();
         }
       } catch (InterruptedException e) {

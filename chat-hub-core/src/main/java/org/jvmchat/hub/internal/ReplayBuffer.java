@@ -5,9 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stateful reconnect, sending side: every trackable message (types 1–5) sent is numbered from 1
- * and kept until the peer acknowledges it. Not thread-safe: guarded by the connection's outbound
- * lock.
+ * Stateful reconnect, sending side: every trackable message (types 1–5) sent is numbered from 1 and
+ * kept until the peer acknowledges it. Not thread-safe: guarded by the connection's outbound lock.
  */
 final class ReplayBuffer {
   private record Entry(long id, byte[] bytes) {}

@@ -44,12 +44,19 @@ final class RouteTable {
 
   private static Map<String, String> match(String[] pattern, String[] segments) {
     if (pattern.length != segments.length) {
-      if (pattern.length > 0 && pattern[pattern.length - 1].equals("{*}")
+      if (pattern.length > 0
+          && pattern[pattern.length - 1].equals("{*}")
           && segments.length >= pattern.length - 1) {
-        Map<String, String> params = match(java.util.Arrays.copyOf(pattern, pattern.length - 1),
-            java.util.Arrays.copyOf(segments, pattern.length - 1));
+        Map<String, String> params =
+            match(
+                java.util.Arrays.copyOf(pattern, pattern.length - 1),
+                java.util.Arrays.copyOf(segments, pattern.length - 1));
         if (params != null) {
-          params.put("*", String.join("/", java.util.Arrays.copyOfRange(segments, pattern.length - 1, segments.length)));
+          params.put(
+              "*",
+              String.join(
+                  "/",
+                  java.util.Arrays.copyOfRange(segments, pattern.length - 1, segments.length)));
         }
         return params;
       }

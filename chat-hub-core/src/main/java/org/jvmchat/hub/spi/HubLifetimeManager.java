@@ -42,7 +42,11 @@ public interface HubLifetimeManager extends AutoCloseable {
    * connection, or when {@code timeout} passes.
    */
   <T> CompletableFuture<T> invokeConnection(
-      String connectionId, String method, Object[] args, Type resultType, java.time.Duration timeout);
+      String connectionId,
+      String method,
+      Object[] args,
+      Type resultType,
+      java.time.Duration timeout);
 
   /** A client's Completion for a server-to-client invocation arrived on {@code connectionId}. */
   void setConnectionResult(String connectionId, CompletionMessage result);

@@ -18,8 +18,8 @@ import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
 
 /**
- * The load tool: N WebSocket clients (JSON protocol, the JDK's client) connect to the feature
- * tour; one of them invokes {@code Broadcast} M times; every client counts the {@code Broadcasted}
+ * The load tool: N WebSocket clients (JSON protocol, the JDK's client) connect to the feature tour;
+ * one of them invokes {@code Broadcast} M times; every client counts the {@code Broadcasted}
  * messages it receives. Reports deliveries per second and the latency from send to receipt
  * (percentiles over every delivery). Bounded: it stops when everything arrived or after the
  * timeout, and exits non-zero if anything was lost.
@@ -44,11 +44,13 @@ public final class BroadcastLoad {
     String url = stringArg(args, "--url", null);
     HubServer server = null;
     if (url == null) {
-      server = FeatureTour.start(0, HubOptions.builder().outboundBufferLimit(8 * 1024 * 1024).build());
+      server =
+          FeatureTour.start(0, HubOptions.builder().outboundBufferLimit(8 * 1024 * 1024).build());
       url = "http://127.0.0.1:" + server.port() + "/hubs/tour";
     }
     try {
-      Result r = run(URI.create(url.replaceFirst("^http", "ws")), clients, messages, rate, timeoutSeconds);
+      Result r =
+          run(URI.create(url.replaceFirst("^http", "ws")), clients, messages, rate, timeoutSeconds);
       System.out.println(r);
       if (r.delivered() != (long) clients * messages) {
         System.exit(1);
@@ -62,7 +64,13 @@ public final class BroadcastLoad {
 
   /** What one run measured. */
   public record Result(
-      int clients, int messages, long delivered, double seconds, long p50Micros, long p99Micros, long maxMicros) {
+      int clients,
+      int messages,
+      long delivered,
+      double seconds,
+      long p50Micros,
+      long p99Micros,
+      long maxMicros) {
     @Override
     public String toString() {
       return String.format(
@@ -203,5 +211,4 @@ public final class BroadcastLoad {
     }
     return fallback;
   }
-
 }

@@ -11,11 +11,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves the feature tour hub at {@code /hubs/tour} on {@code PORT} (default 8080; 0 picks a free
- * port). Environment: {@code TOUR_KEEPALIVE_MS}, {@code TOUR_CLIENT_TIMEOUT_MS} (defaults 15 s
- * and 30 s) to exercise keep-alive quickly; {@code TOUR_DISCONNECT_TIMEOUT_MS} (15 s) and {@code
- * TOUR_STATEFUL_BUFFER_BYTES} (100,000) for the connection-lifetime tests; {@code TOUR_STATEFUL_RECONNECT=false} disables
- * stateful reconnect; {@code TOUR_TRANSPORTS} limits transports (e.g. {@code
- * ServerSentEvents,LongPolling}).
+ * port). Environment: {@code TOUR_KEEPALIVE_MS}, {@code TOUR_CLIENT_TIMEOUT_MS} (defaults 15 s and
+ * 30 s) to exercise keep-alive quickly; {@code TOUR_DISCONNECT_TIMEOUT_MS} (15 s) and {@code
+ * TOUR_STATEFUL_BUFFER_BYTES} (100,000) for the connection-lifetime tests; {@code
+ * TOUR_STATEFUL_RECONNECT=false} disables stateful reconnect; {@code TOUR_TRANSPORTS} limits
+ * transports (e.g. {@code ServerSentEvents,LongPolling}).
  */
 public final class FeatureTour {
   private static final Logger log = LoggerFactory.getLogger(FeatureTour.class);
@@ -44,7 +44,8 @@ public final class FeatureTour {
         HubOptions.builder()
             .allowStatefulReconnects(!"false".equals(env("TOUR_STATEFUL_RECONNECT", "true")))
             .keepAliveInterval(Duration.ofMillis(Long.parseLong(env("TOUR_KEEPALIVE_MS", "15000"))))
-            .clientTimeout(Duration.ofMillis(Long.parseLong(env("TOUR_CLIENT_TIMEOUT_MS", "30000"))))
+            .clientTimeout(
+                Duration.ofMillis(Long.parseLong(env("TOUR_CLIENT_TIMEOUT_MS", "30000"))))
             .disconnectTimeout(
                 Duration.ofMillis(Long.parseLong(env("TOUR_DISCONNECT_TIMEOUT_MS", "15000"))))
             .statefulReconnectBufferSize(

@@ -34,9 +34,9 @@ import org.slf4j.MDC;
 
 /**
  * Runs hub methods for the connections of one hub. Concurrency rule (as ASP.NET Core's): one
- * invocation at a time per connection, in arrival order, on the hub executor; a streaming method
- * is fire-and-forget once it has returned its stream, so other invocations proceed while it
- * streams. Stream items, completions and cancels never wait behind invocations.
+ * invocation at a time per connection, in arrival order, on the hub executor; a streaming method is
+ * fire-and-forget once it has returned its stream, so other invocations proceed while it streams.
+ * Stream items, completions and cancels never wait behind invocations.
  */
 public final class HubDispatcher {
   private static final Logger log = LoggerFactory.getLogger(HubDispatcher.class);
@@ -74,7 +74,8 @@ public final class HubDispatcher {
 
   private Hub newHub(HubConnection connection) {
     Hub hub = factory.get();
-    HubAccess.attach(hub, connection.callerContext(), connection.callerClients(), connection.groupManager());
+    HubAccess.attach(
+        hub, connection.callerContext(), connection.callerClients(), connection.groupManager());
     return hub;
   }
 
@@ -89,7 +90,8 @@ public final class HubDispatcher {
               withMdc(connection);
               try {
                 Hub hub = newHub(connection);
-                HubLifetimeContext ctx = new HubLifetimeContext(connection.callerContext(), hubPath, hub);
+                HubLifetimeContext ctx =
+                    new HubLifetimeContext(connection.callerContext(), hubPath, hub);
                 connectedChain(0, ctx);
                 return CompletableFuture.completedFuture(null);
               } catch (Exception e) {
@@ -117,7 +119,8 @@ public final class HubDispatcher {
               withMdc(connection);
               try {
                 Hub hub = newHub(connection);
-                HubLifetimeContext ctx = new HubLifetimeContext(connection.callerContext(), hubPath, hub);
+                HubLifetimeContext ctx =
+                    new HubLifetimeContext(connection.callerContext(), hubPath, hub);
                 disconnectedChain(0, ctx, error);
               } catch (Exception e) {
                 log.warn("onDisconnected of {} failed", hubPath, e);
@@ -128,7 +131,8 @@ public final class HubDispatcher {
             });
   }
 
-  private void disconnectedChain(int index, HubLifetimeContext ctx, Throwable error) throws Exception {
+  private void disconnectedChain(int index, HubLifetimeContext ctx, Throwable error)
+      throws Exception {
     if (index == filters.size()) {
       ctx.hub().onDisconnected(error);
       return;
@@ -207,7 +211,10 @@ public final class HubDispatcher {
   private static final Object NO_RESULT = new Object();
 
   private CompletionStage<Object> runInvocation(
-      HubConnection connection, HubMethodDescriptor d, List<Object> arguments, List<UploadStream> uploads) {
+      HubConnection connection,
+      HubMethodDescriptor d,
+      List<Object> arguments,
+      List<UploadStream> uploads) {
     withMdc(connection);
     try {
       Hub hub = newHub(connection);
@@ -263,12 +270,15 @@ public final class HubDispatcher {
               withMdc(connection);
               try {
                 Hub hub = newHub(connection);
-                Object result = callThroughFilters(connection, hub, d, allArguments(d, message.arguments(), uploads));
+                Object result =
+                    callThroughFilters(
+                        connection, hub, d, allArguments(d, message.arguments(), uploads));
                 startStream(connection, d, id, result, handle, uploads);
               } catch (Throwable t) {
                 connection.activeStreams().remove(id, handle);
                 closeUploadStreams(connection, uploads);
-                connection.write(CompletionMessage.withError(id, invocationError(message.target(), t)));
+                connection.write(
+                    CompletionMessage.withError(id, invocationError(message.target(), t)));
               } finally {
                 MDC.clear();
               }
@@ -341,14 +351,17 @@ public final class HubDispatcher {
           finished.run();
           if (handle.finish()) {
             connection.write(
-                error == null ? CompletionMessage.empty(id) : CompletionMessage.withError(id, error));
+                error == null
+                    ? CompletionMessage.empty(id)
+                    : CompletionMessage.withError(id, error));
           }
         };
     try {
       executor.execute(loop);
     } catch (RejectedExecutionException e) {
       finished.run();
-      connection.write(CompletionMessage.withError(id, new SerialExecutor.ServerBusyException().getMessage()));
+      connection.write(
+          CompletionMessage.withError(id, new SerialExecutor.ServerBusyException().getMessage()));
     }
   }
 
@@ -423,7 +436,10 @@ public final class HubDispatcher {
   // ---------------------------------------------------------------- helpers
 
   private List<UploadStream> openUploadStreams(
-      HubConnection connection, HubMethodDescriptor d, String invocationId, List<String> streamIds) {
+      HubConnection connection,
+      HubMethodDescriptor d,
+      String invocationId,
+      List<String> streamIds) {
     int expected = d.streamParameterIndexes().length;
     if (streamIds.size() != expected) {
       completeLater(
@@ -445,7 +461,8 @@ public final class HubDispatcher {
         for (UploadStream opened : uploads) {
           connection.closeUploadStream(opened.streamId());
         }
-        completeLater(connection, invocationId, "Stream ID '" + streamIds.get(i) + "' is already in use.");
+        completeLater(
+            connection, invocationId, "Stream ID '" + streamIds.get(i) + "' is already in use.");
         return null;
       }
       uploads.add(s);
@@ -477,8 +494,8 @@ public final class HubDispatcher {
     return all;
   }
 
-  private Object callThroughFilters(HubConnection connection, Hub hub, HubMethodDescriptor d, Object[] args)
-      throws Exception {
+  private Object callThroughFilters(
+      HubConnection connection, Hub hub, HubMethodDescriptor d, Object[] args) throws Exception {
     HubInvocationContext ctx =
         new HubInvocationContext(
             connection.callerContext(), hubPath, hub, d.name(), d.method(), Arrays.asList(args));
@@ -515,7 +532,8 @@ public final class HubDispatcher {
   }
 
   static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException || t instanceof java.util.concurrent.ExecutionException)
+    while ((t instanceof CompletionException
+            || t instanceof java.util.concurrent.ExecutionException)
         && t.getCause() != null) {
       t = t.getCause();
     }

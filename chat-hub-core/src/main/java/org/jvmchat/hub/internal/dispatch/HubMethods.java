@@ -24,7 +24,9 @@ public final class HubMethods {
    */
   public static HubMethods of(Class<? extends Hub> hubClass) {
     Map<String, HubMethodDescriptor> methods = new HashMap<>();
-    for (Class<?> c = hubClass; c != null && c != Hub.class && c != Object.class; c = c.getSuperclass()) {
+    for (Class<?> c = hubClass;
+        c != null && c != Hub.class && c != Object.class;
+        c = c.getSuperclass()) {
       for (Method m : c.getDeclaredMethods()) {
         int mod = m.getModifiers();
         if (!Modifier.isPublic(mod) || Modifier.isStatic(mod) || m.isSynthetic() || m.isBridge()) {

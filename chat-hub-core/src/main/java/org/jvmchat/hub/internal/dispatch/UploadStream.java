@@ -41,8 +41,8 @@ public final class UploadStream implements Flow.Publisher<Object> {
   }
 
   /**
-   * Called once when the buffer has room again after {@link #offer} returned false; at once when
-   * it already has.
+   * Called once when the buffer has room again after {@link #offer} returned false; at once when it
+   * already has.
    */
   public void onSpace(Runnable callback) {
     boolean now;

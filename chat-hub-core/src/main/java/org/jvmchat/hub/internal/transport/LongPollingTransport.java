@@ -29,6 +29,11 @@ public final class LongPollingTransport implements Transport {
   private final EventExecutor eventLoop;
   private final Duration pollTimeout;
   private final Consumer<FullHttpResponse> headers;
+
+  /** HTTP connections already watched for close (touched on the event loop only). */
+  private final java.util.Set<Channel> watched =
+      java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
+
   private Poll pending;
 
   private record Poll(Channel channel, boolean keepAlive, ScheduledFuture<?> timeout) {}
@@ -65,10 +70,23 @@ public final class LongPollingTransport implements Transport {
             respond(previous, HttpResponseStatus.NO_CONTENT, null);
           }
           ScheduledFuture<?> timeout =
-              eventLoop.schedule(() -> timedOut(channel), pollTimeout.toMillis(), TimeUnit.MILLISECONDS);
+              eventLoop.schedule(
+                  () -> timedOut(channel), pollTimeout.toMillis(), TimeUnit.MILLISECONDS);
           pending = new Poll(channel, keepAlive, timeout);
           connection.setPollActive(true);
-          channel.closeFuture().addListener(f -> eventLoop.execute(() -> clientGone(channel)));
+          // One close listener per HTTP connection, however many polls it carries.
+          if (watched.add(channel)) {
+            channel
+                .closeFuture()
+                .addListener(
+                    f -> {
+                      try {
+                        eventLoop.execute(() -> clientGone(channel));
+                      } catch (java.util.concurrent.RejectedExecutionException e) {
+                        // The server is stopping: nothing left to clean up.
+                      }
+                    });
+          }
           drain();
         });
   }
@@ -125,7 +143,9 @@ public final class LongPollingTransport implements Transport {
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
             status,
-            body == null || body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body));
+            body == null || body.length == 0
+                ? Unpooled.EMPTY_BUFFER
+                : Unpooled.wrappedBuffer(body));
     if (status == HttpResponseStatus.OK) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
     }

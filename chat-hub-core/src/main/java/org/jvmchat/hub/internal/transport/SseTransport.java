@@ -3,6 +3,8 @@ package org.jvmchat.hub.internal.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -26,9 +28,26 @@ public final class SseTransport implements Transport {
   public SseTransport(Channel channel, HubConnection connection) {
     this.channel = channel;
     this.connection = connection;
+    channel.closeFuture().addListener(f -> connection.transportClosed(this, ended, null));
+    // drain() stops while the socket is not writable; resume when it is again.
     channel
-        .closeFuture()
-        .addListener(f -> connection.transportClosed(this, ended, null));
+        .pipeline()
+        .addLast(
+            "sse-writability",
+            new ChannelInboundHandlerAdapter() {
+              @Override
+              public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                if (ctx.channel().isWritable()) {
+                  connection.writable();
+                }
+                ctx.fireChannelWritabilityChanged();
+              }
+
+              @Override
+              public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+              }
+            });
   }
 
   @Override
@@ -85,7 +104,9 @@ public final class SseTransport implements Transport {
     }
     ended = true;
     if (channel.isActive()) {
-      channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+      channel
+          .writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+          .addListener(ChannelFutureListener.CLOSE);
     }
   }
 

@@ -19,8 +19,8 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
  * The WebSockets transport: frames in are bytes for the connection (text and binary alike, so a
- * MessagePack client may send its handshake as text); each outbound hub message is one frame,
- * text for JSON, binary for MessagePack, all flushed once per drain.
+ * MessagePack client may send its handshake as text); each outbound hub message is one frame, text
+ * for JSON, binary for MessagePack, all flushed once per drain.
  */
 public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFrame>
     implements Transport {
@@ -54,11 +54,14 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
         || frame instanceof BinaryWebSocketFrame
         || frame instanceof ContinuationWebSocketFrame) {
       if (!connection.receive(frame.content().nioBuffer())) {
+        // Write what is queued (the Close message explaining why) before the close frame.
+        drain();
         end();
       }
     } else if (frame instanceof CloseWebSocketFrame) {
       closeReceived = true;
-      ctx.writeAndFlush(new CloseWebSocketFrame(1000, null)).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(new CloseWebSocketFrame(1000, null))
+          .addListener(ChannelFutureListener.CLOSE);
     } else if (frame instanceof PingWebSocketFrame) {
       ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()));
     }
@@ -66,7 +69,15 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    connection.transportClosed(this, closeReceived || ended, null);
+    boolean graceful = closeReceived || ended;
+    connection.transportClosed(
+        this,
+        graceful,
+        graceful
+            ? null
+            : new java.io.IOException(
+                "The remote party closed the WebSocket connection without completing the close"
+                    + " handshake."));
     super.channelInactive(ctx);
   }
 

@@ -1,0 +1,693 @@
+package org.jvmchat.hub.internal.scaleout;
+
+import java.lang.reflect.Type;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.jvmchat.hub.HubException;
+import org.jvmchat.hub.internal.ClientResults;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Ack;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientInvocation;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientResult;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.GroupCommand;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Invocation;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Payload;
+import org.jvmchat.hub.spi.Backplane;
+import org.jvmchat.hub.spi.HubConnectionContext;
+import org.jvmchat.hub.spi.HubLifetimeManager;
+import org.jvmchat.hub.spi.ScaleoutOptions;
+import org.jvmchat.protocol.CompletionMessage;
+import org.jvmchat.protocol.HubProtocol;
+import org.jvmchat.protocol.InvocationMessage;
+import org.jvmchat.protocol.SerializedHubMessage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A lifetime manager for one hub on one of several server instances that share a {@link Backplane}.
+ * Written once for every backplane:
+ *
+ * <ul>
+ *   <li>Local first: a send writes to this instance's own connections directly and then publishes
+ *       for the others, marked with this instance's name so the echo is ignored. A connection held
+ *       here is never reached through the backplane, and local delivery happens even when the
+ *       backplane is down.
+ *   <li>One serialization per protocol: a message is serialized once per hub protocol, and those
+ *       bytes go to local connections and into the published payload; receiving instances write
+ *       them as they are.
+ *   <li>Groups and users are backplane subscriptions held while a local connection is a member.
+ *       Adding or removing a connection held elsewhere publishes a group command on that
+ *       connection's channel and waits for the holder's acknowledgement ({@link
+ *       ScaleoutOptions#groupAckTimeout()}); when no instance holds the connection it completes at
+ *       once, like the in-process manager.
+ *   <li>Client results: the call goes on the connection's channel with a return channel; zero
+ *       receivers fails it with {@code Connection 'X' does not exist.}.
+ * </ul>
+ *
+ * Sends never fail because of the backplane: a failed publish is counted, logged, and lost for the
+ * other instances (at-most-once). Invocations and group changes that need another instance fail
+ * instead.
+ */
+public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
+  private static final Logger log = LoggerFactory.getLogger(ScaleoutHubLifetimeManager.class);
+  private static final String SELF = "\u0000manager";
+  private static final int COMPLETION_THREADS = 4;
+  private static final int COMPLETION_QUEUE = 10_000;
+
+  private final String hubName;
+  private final List<HubProtocol> protocols;
+  private final Backplane backplane;
+  private final ScaleoutOptions options;
+  private final ScaleoutChannels channels;
+  private final String serverName;
+  private final ScheduledThreadPoolExecutor scheduler;
+  private final ThreadPoolExecutor completions;
+  private final ChannelSubscriptions subscriptions;
+  private final ClientResults clientResults;
+  private final RemoteClientResults remoteResults;
+  private final GroupAcks groupAcks;
+  private final ScaleoutPublisher publisher;
+  private final RecentMessages recent;
+
+  private final Map<String, HubConnectionContext> connections = new ConcurrentHashMap<>();
+  private final Map<String, Set<HubConnectionContext>> groups = new ConcurrentHashMap<>();
+  private final Map<String, Set<String>> groupsOfConnection = new ConcurrentHashMap<>();
+  private final Map<String, Set<HubConnectionContext>> users = new ConcurrentHashMap<>();
+
+  private final AtomicLong messageIds = new AtomicLong();
+  private final AtomicLong invalidPayloads = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final CompletableFuture<Void> ready;
+
+  public ScaleoutHubLifetimeManager(
+      String hubName, List<HubProtocol> protocols, Backplane backplane, ScaleoutOptions options) {
+    if (protocols.isEmpty()) {
+      throw new IllegalArgumentException("A hub needs at least one protocol");
+    }
+    this.hubName = hubName;
+    this.protocols = List.copyOf(protocols);
+    this.backplane = backplane;
+    this.options = options;
+    this.channels = new ScaleoutChannels(options.channelPrefix(), hubName);
+    this.serverName = newServerName();
+    this.scheduler =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "jvmchat-scaleout-" + hubName);
+              t.setDaemon(true);
+              return t;
+            });
+    scheduler.setRemoveOnCancelPolicy(true);
+    // Client results complete here, never on the backplane's I/O thread (when this is
+    // saturated they complete on the thread that received them).
+    this.completions =
+        new ThreadPoolExecutor(
+            COMPLETION_THREADS,
+            COMPLETION_THREADS,
+            30,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(COMPLETION_QUEUE),
+            r -> {
+              Thread t = new Thread(r, "jvmchat-scaleout-results-" + hubName);
+              t.setDaemon(true);
+              return t;
+            });
+    completions.allowCoreThreadTimeOut(true);
+    this.subscriptions = new ChannelSubscriptions(backplane);
+    this.clientResults = new ClientResults(scheduler, completions);
+    this.publisher = new ScaleoutPublisher(hubName, backplane);
+    this.groupAcks = new GroupAcks(scheduler);
+    this.remoteResults =
+        new RemoteClientResults(
+            hubName,
+            this.protocols,
+            channels,
+            serverName,
+            scheduler,
+            clientResults,
+            publisher,
+            connections::get);
+    this.recent = new RecentMessages(options.deduplicationWindow());
+    this.ready =
+        CompletableFuture.allOf(
+                subscriptions.acquire(channels.all(), SELF, handler(channels.all(), this::onAll)),
+                subscriptions.acquire(channels.ack(serverName), SELF, handler("ack", this::onAck)),
+                subscriptions.acquire(
+                    channels.returns(serverName), SELF, handler("return", this::onReturn)))
+            .handle(
+                (v, e) -> {
+                  if (e != null) {
+                    log.warn(
+                        "Hub {}: subscribing to the backplane failed: {}", hubName, e.toString());
+                  }
+                  return null;
+                });
+  }
+
+  private static String newServerName() {
+    String host = System.getenv("HOSTNAME");
+    if (host == null || host.isBlank()) {
+      host = "jvmchat";
+    }
+    host = host.replaceAll("[^A-Za-z0-9.-]", "-");
+    return host + "_" + UUID.randomUUID().toString().replace("-", "");
+  }
+
+  /** This instance's name on the backplane (its ack and return channels). */
+  public String serverName() {
+    return serverName;
+  }
+
+  /** Publishes that failed since start; those messages reached no other instance. */
+  public long publishFailures() {
+    return publisher.failures();
+  }
+
+  /** Payloads received that could not be read (and were dropped). */
+  public long invalidPayloads() {
+    return invalidPayloads.get();
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  @Override
+  public CompletableFuture<Void> onConnected(HubConnectionContext connection) {
+    String id = connection.connectionId();
+    connections.put(id, connection);
+    List<CompletableFuture<Void>> subscribed = new ArrayList<>(2);
+    subscribed.add(
+        subscriptions.acquire(
+            channels.connection(id), id, handler("connection", p -> onConnection(id, p))));
+    String user = connection.userIdentifier();
+    if (user != null) {
+      users.computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet()).add(connection);
+      subscribed.add(
+          subscriptions.acquire(channels.user(user), id, handler("user", p -> onUser(user, p))));
+    }
+    return settle(subscribed);
+  }
+
+  @Override
+  public CompletableFuture<Void> onDisconnected(HubConnectionContext connection) {
+    String id = connection.connectionId();
+    connections.remove(id);
+    List<CompletableFuture<Void>> released = new ArrayList<>();
+    Set<String> joined = groupsOfConnection.remove(id);
+    if (joined != null) {
+      for (String group : joined) {
+        removeMember(group, connection);
+        released.add(subscriptions.release(channels.group(group), id));
+      }
+    }
+    String user = connection.userIdentifier();
+    if (user != null) {
+      users.computeIfPresent(
+          user,
+          (u, set) -> {
+            set.remove(connection);
+            return set.isEmpty() ? null : set;
+          });
+      released.add(subscriptions.release(channels.user(user), id));
+    }
+    released.add(subscriptions.release(channels.connection(id), id));
+    clientResults.connectionClosed(id);
+    remoteResults.connectionClosed(id);
+    return settle(released);
+  }
+
+  // ---------------------------------------------------------------- sends
+
+  @Override
+  public CompletableFuture<Void> sendAll(
+      String method, Object[] args, Collection<String> excluded) {
+    SerializedHubMessage message = invocation(method, args);
+    Map<String, byte[]> bytes = serializeAll(message);
+    for (HubConnectionContext c : connections.values()) {
+      if (excluded == null || !excluded.contains(c.connectionId())) {
+        deliver(c, message);
+      }
+    }
+    return publisher.publishQuietly(
+        channels.all(), new Invocation(serverName, list(excluded), bytes, 0, List.of()));
+  }
+
+  @Override
+  public CompletableFuture<Void> sendConnection(String connectionId, String method, Object[] args) {
+    return sendConnections(List.of(connectionId), method, args);
+  }
+
+  @Override
+  public CompletableFuture<Void> sendConnections(
+      Collection<String> connectionIds, String method, Object[] args) {
+    SerializedHubMessage message = invocation(method, args);
+    byte[] payload = null;
+    List<CompletableFuture<Void>> published = new ArrayList<>();
+    for (String id : new LinkedHashSet<>(connectionIds)) {
+      HubConnectionContext c = connections.get(id);
+      if (c != null) {
+        deliver(c, message);
+      } else {
+        if (payload == null) {
+          payload =
+              ScaleoutCodec.encode(
+                  new Invocation(serverName, List.of(), serializeAll(message), 0, List.of()));
+        }
+        published.add(publisher.publishQuietly(channels.connection(id), payload));
+      }
+    }
+    return settle(published);
+  }
+
+  @Override
+  public CompletableFuture<Void> sendGroup(
+      String groupName, String method, Object[] args, Collection<String> excluded) {
+    SerializedHubMessage message = invocation(method, args);
+    Map<String, byte[]> bytes = serializeAll(message);
+    Set<HubConnectionContext> members = groups.get(groupName);
+    if (members != null) {
+      for (HubConnectionContext c : members) {
+        if (excluded == null || !excluded.contains(c.connectionId())) {
+          deliver(c, message);
+        }
+      }
+    }
+    return publisher.publishQuietly(
+        channels.group(groupName), new Invocation(serverName, list(excluded), bytes, 0, List.of()));
+  }
+
+  @Override
+  public CompletableFuture<Void> sendGroups(
+      Collection<String> groupNames, String method, Object[] args) {
+    List<String> distinct = new ArrayList<>(new LinkedHashSet<>(groupNames));
+    if (distinct.isEmpty()) {
+      return done();
+    }
+    if (distinct.size() == 1) {
+      return sendGroup(distinct.get(0), method, args, List.of());
+    }
+    SerializedHubMessage message = invocation(method, args);
+    for (HubConnectionContext c : localMembers(distinct)) {
+      deliver(c, message);
+    }
+    // One payload for every group channel; an instance with members in several of the groups
+    // delivers on the first arrival and drops the others (deduplication window).
+    byte[] payload =
+        ScaleoutCodec.encode(
+            new Invocation(
+                serverName,
+                List.of(),
+                serializeAll(message),
+                messageIds.incrementAndGet(),
+                distinct));
+    List<CompletableFuture<Void>> published = new ArrayList<>();
+    for (String group : distinct) {
+      published.add(publisher.publishQuietly(channels.group(group), payload));
+    }
+    return settle(published);
+  }
+
+  @Override
+  public CompletableFuture<Void> sendUser(String userId, String method, Object[] args) {
+    return sendUsers(List.of(userId), method, args);
+  }
+
+  @Override
+  public CompletableFuture<Void> sendUsers(
+      Collection<String> userIds, String method, Object[] args) {
+    SerializedHubMessage message = invocation(method, args);
+    byte[] payload =
+        ScaleoutCodec.encode(
+            new Invocation(serverName, List.of(), serializeAll(message), 0, List.of()));
+    List<CompletableFuture<Void>> published = new ArrayList<>();
+    for (String user : new LinkedHashSet<>(userIds)) {
+      Set<HubConnectionContext> set = users.get(user);
+      if (set != null) {
+        for (HubConnectionContext c : set) {
+          deliver(c, message);
+        }
+      }
+      published.add(publisher.publishQuietly(channels.user(user), payload));
+    }
+    return settle(published);
+  }
+
+  // ---------------------------------------------------------------- groups
+
+  @Override
+  public CompletableFuture<Void> addToGroup(String connectionId, String groupName) {
+    HubConnectionContext c = connections.get(connectionId);
+    if (c != null) {
+      return addLocal(c, groupName);
+    }
+    return groupCommand(ScaleoutCodec.ACTION_ADD, connectionId, groupName);
+  }
+
+  @Override
+  public CompletableFuture<Void> removeFromGroup(String connectionId, String groupName) {
+    HubConnectionContext c = connections.get(connectionId);
+    if (c != null) {
+      return removeLocal(c, groupName);
+    }
+    return groupCommand(ScaleoutCodec.ACTION_REMOVE, connectionId, groupName);
+  }
+
+  private CompletableFuture<Void> addLocal(HubConnectionContext c, String group) {
+    String id = c.connectionId();
+    groups.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet()).add(c);
+    groupsOfConnection.computeIfAbsent(id, i -> ConcurrentHashMap.newKeySet()).add(group);
+    CompletableFuture<Void> subscribed =
+        subscriptions.acquire(channels.group(group), id, handler("group", p -> onGroup(group, p)));
+    if (!connections.containsKey(id)) {
+      // Disconnected meanwhile: undo, so no stale member stays behind.
+      return removeLocal(c, group);
+    }
+    return settle(List.of(subscribed));
+  }
+
+  private CompletableFuture<Void> removeLocal(HubConnectionContext c, String group) {
+    String id = c.connectionId();
+    removeMember(group, c);
+    Set<String> joined = groupsOfConnection.get(id);
+    if (joined != null) {
+      joined.remove(group);
+    }
+    return settle(List.of(subscriptions.release(channels.group(group), id)));
+  }
+
+  private void removeMember(String group, HubConnectionContext connection) {
+    groups.computeIfPresent(
+        group,
+        (g, set) -> {
+          set.remove(connection);
+          return set.isEmpty() ? null : set;
+        });
+  }
+
+  private CompletableFuture<Void> groupCommand(int action, String connectionId, String group) {
+    String what =
+        (action == ScaleoutCodec.ACTION_ADD ? "adding it to" : "removing it from")
+            + " group '"
+            + group
+            + "'";
+    return ready.thenCompose(
+        v -> {
+          long id = groupAcks.nextId();
+          Duration timeout = options.groupAckTimeout();
+          CompletableFuture<Void> ack =
+              groupAcks.await(
+                  id,
+                  timeout,
+                  () ->
+                      new HubException(
+                          "Timed out after "
+                              + timeout.toMillis()
+                              + " ms waiting for the server holding connection '"
+                              + connectionId
+                              + "' to acknowledge "
+                              + what
+                              + "."),
+                  this::closedException);
+          publisher
+              .publish(
+                  channels.connection(connectionId),
+                  ScaleoutCodec.encode(
+                      new GroupCommand(
+                          serverName, id, action, group, connectionId, channels.ack(serverName))))
+              .whenComplete(
+                  (receivers, e) -> {
+                    if (e != null) {
+                      groupAcks.fail(
+                          id,
+                          new HubException(
+                              "Could not reach the server holding connection '"
+                                  + connectionId
+                                  + "' for "
+                                  + what
+                                  + ": the backplane is unavailable.",
+                              e));
+                    } else if (receivers == 0) {
+                      // No instance holds the connection: nothing to do, as in-process.
+                      groupAcks.complete(id);
+                    }
+                  });
+          return ack;
+        });
+  }
+
+  // ---------------------------------------------------------------- client results
+
+  @Override
+  public <T> CompletableFuture<T> invokeConnection(
+      String connectionId, String method, Object[] args, Type resultType, Duration timeout) {
+    if (closed.get()) {
+      return CompletableFuture.failedFuture(closedException());
+    }
+    HubConnectionContext c = connections.get(connectionId);
+    if (c != null) {
+      String invocationId = clientResults.nextId();
+      CompletableFuture<T> result =
+          clientResults.register(connectionId, invocationId, resultType, timeout);
+      InvocationMessage invocation =
+          new InvocationMessage(null, invocationId, method, Arrays.asList(args), null);
+      if (!c.write(invocation)) {
+        clientResults.connectionClosed(connectionId);
+      }
+      return result;
+    }
+    return remoteResults.invoke(ready, connectionId, method, args, resultType, timeout);
+  }
+
+  @Override
+  public void setConnectionResult(String connectionId, CompletionMessage result) {
+    if (!clientResults.complete(connectionId, result)
+        && !remoteResults.complete(connectionId, result)) {
+      log.debug(
+          "Hub {}: ignoring a result for unknown invocation '{}' of connection '{}'",
+          hubName,
+          result.invocationId(),
+          connectionId);
+    }
+  }
+
+  @Override
+  public Type resultType(String connectionId, String invocationId) {
+    Type type = clientResults.type(connectionId, invocationId);
+    if (type != null) {
+      return type;
+    }
+    // Bound generically here, re-serialized, and bound to the caller's type where it waits.
+    return remoteResults.awaits(connectionId, invocationId) ? Object.class : null;
+  }
+
+  // ---------------------------------------------------------------- receiving
+
+  private Consumer<byte[]> handler(String what, Consumer<Payload> target) {
+    return bytes -> {
+      Payload payload;
+      try {
+        payload = ScaleoutCodec.decode(bytes);
+      } catch (Exception e) {
+        invalidPayloads.incrementAndGet();
+        log.warn("Hub {}: dropped an unreadable {} payload: {}", hubName, what, e.getMessage());
+        return;
+      }
+      if (payload == null || closed.get()) {
+        return;
+      }
+      try {
+        target.accept(payload);
+      } catch (RuntimeException e) {
+        log.error("Hub {}: handling a {} payload failed", hubName, what, e);
+      }
+    };
+  }
+
+  private void onAll(Payload payload) {
+    if (payload instanceof Invocation m && !m.origin().equals(serverName)) {
+      SerializedHubMessage message = SerializedHubMessage.ofSerialized(m.messages());
+      for (HubConnectionContext c : connections.values()) {
+        if (!m.excluded().contains(c.connectionId())) {
+          deliver(c, message);
+        }
+      }
+    }
+  }
+
+  private void onGroup(String group, Payload payload) {
+    if (!(payload instanceof Invocation m) || m.origin().equals(serverName)) {
+      return;
+    }
+    Collection<HubConnectionContext> targets;
+    if (m.groups().isEmpty()) {
+      Set<HubConnectionContext> members = groups.get(group);
+      targets = members == null ? List.of() : members;
+    } else {
+      if (!recent.firstSeen(m.origin() + '\u0000' + m.messageId())) {
+        return;
+      }
+      targets = localMembers(m.groups());
+    }
+    SerializedHubMessage message = SerializedHubMessage.ofSerialized(m.messages());
+    for (HubConnectionContext c : targets) {
+      if (!m.excluded().contains(c.connectionId())) {
+        deliver(c, message);
+      }
+    }
+  }
+
+  private void onUser(String user, Payload payload) {
+    if (payload instanceof Invocation m && !m.origin().equals(serverName)) {
+      Set<HubConnectionContext> set = users.get(user);
+      if (set != null) {
+        SerializedHubMessage message = SerializedHubMessage.ofSerialized(m.messages());
+        for (HubConnectionContext c : set) {
+          deliver(c, message);
+        }
+      }
+    }
+  }
+
+  private void onConnection(String connectionId, Payload payload) {
+    HubConnectionContext c = connections.get(connectionId);
+    if (payload instanceof Invocation m) {
+      if (c != null) {
+        deliver(c, SerializedHubMessage.ofSerialized(m.messages()));
+      }
+    } else if (payload instanceof ClientInvocation m) {
+      remoteResults.onClientInvocation(connectionId, c, m);
+    } else if (payload instanceof GroupCommand m) {
+      CompletableFuture<Void> applied;
+      if (c == null) {
+        applied = done();
+      } else if (m.action() == ScaleoutCodec.ACTION_ADD) {
+        applied = addLocal(c, m.group());
+      } else {
+        applied = removeLocal(c, m.group());
+      }
+      applied.whenComplete(
+          (v, e) -> publisher.publishQuietly(m.ackChannel(), new Ack(m.commandId())));
+    }
+  }
+
+  private void onAck(Payload payload) {
+    if (payload instanceof Ack m) {
+      groupAcks.complete(m.commandId());
+    }
+  }
+
+  private void onReturn(Payload payload) {
+    if (payload instanceof ClientResult m) {
+      remoteResults.onReturn(m);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private Set<HubConnectionContext> localMembers(Collection<String> groupNames) {
+    Set<HubConnectionContext> targets = new LinkedHashSet<>();
+    for (String group : groupNames) {
+      Set<HubConnectionContext> members = groups.get(group);
+      if (members != null) {
+        targets.addAll(members);
+      }
+    }
+    return targets;
+  }
+
+  private void deliver(HubConnectionContext c, SerializedHubMessage message) {
+    try {
+      c.write(message);
+    } catch (RuntimeException e) {
+      // E.g. a payload from an instance that does not speak this connection's protocol.
+      log.warn(
+          "Hub {}: could not deliver to connection '{}': {}",
+          hubName,
+          c.connectionId(),
+          e.getMessage());
+    }
+  }
+
+  private static SerializedHubMessage invocation(String method, Object[] args) {
+    return new SerializedHubMessage(InvocationMessage.send(method, args));
+  }
+
+  private Map<String, byte[]> serializeAll(SerializedHubMessage message) {
+    Map<String, byte[]> bytes = new LinkedHashMap<>(4);
+    for (HubProtocol p : protocols) {
+      bytes.put(p.name(), message.bytes(p));
+    }
+    return bytes;
+  }
+
+  private static List<String> list(Collection<String> values) {
+    return values == null || values.isEmpty() ? List.of() : List.copyOf(values);
+  }
+
+  private CompletableFuture<Void> settle(List<CompletableFuture<Void>> futures) {
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+        .handle(
+            (v, e) -> {
+              if (e != null) {
+                log.warn(
+                    "Hub {}: a backplane subscription change failed: {}", hubName, e.toString());
+              }
+              return null;
+            });
+  }
+
+  private static CompletableFuture<Void> done() {
+    return CompletableFuture.completedFuture(null);
+  }
+
+  private HubException closedException() {
+    return new HubException("The hub lifetime manager of '" + hubName + "' was closed.");
+  }
+
+  @Override
+  public boolean isHealthy() {
+    return backplane.isConnected();
+  }
+
+  /**
+   * Unsubscribes this hub's channels and fails what is still pending here. The backplane itself is
+   * the caller's and stays open. Idempotent.
+   */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    CompletableFuture<Void> unsubscribed = subscriptions.closeAll();
+    groupAcks.failAll(closedException());
+    remoteResults.failPendingCalls();
+    try {
+      unsubscribed.get(2, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.debug("Hub {}: unsubscribing on close did not finish: {}", hubName, e.toString());
+    }
+    scheduler.shutdownNow();
+    completions.shutdown();
+  }
+
+  @Override
+  public String toString() {
+    return "ScaleoutHubLifetimeManager[hub=" + hubName + ", server=" + serverName + "]";
+  }
+}

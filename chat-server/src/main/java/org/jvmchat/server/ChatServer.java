@@ -1,0 +1,163 @@
+package org.jvmchat.server;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jvmchat.hub.HubOptions;
+import org.jvmchat.hub.HubServer;
+import org.jvmchat.hub.http.BearerTokenAuthenticator;
+import org.jvmchat.persistence.ChatStore;
+import org.jvmchat.server.api.AuthApi;
+import org.jvmchat.server.api.RoomsApi;
+import org.jvmchat.server.auth.JwtTokens;
+import org.jvmchat.server.backplane.Backplane;
+import org.jvmchat.server.chat.ChatService;
+import org.jvmchat.server.config.ChatSettings;
+import org.jvmchat.server.hub.ChatHub;
+import org.jvmchat.server.hub.UserConnections;
+import org.jvmchat.server.ops.ChatMetrics;
+import org.jvmchat.server.ops.HealthService;
+import org.jvmchat.server.ops.OpsRoutes;
+import org.jvmchat.server.web.StaticFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat server assembled: the hub {@code /hubs/chat}, the REST API, the dev-token route, health,
+ * metrics and the web page, on one port. The store and the backplane are the caller's: they are
+ * opened before and closed after this server.
+ */
+public final class ChatServer implements AutoCloseable {
+  /** The path of the chat hub. */
+  public static final String HUB_PATH = "/hubs/chat";
+
+  private static final Logger log = LoggerFactory.getLogger(ChatServer.class);
+
+  private final ChatSettings settings;
+  private final ChatStore store;
+  private final Backplane backplane;
+  private final JwtTokens tokens;
+  private final ChatMetrics metrics;
+  private final HealthService health;
+  private final HubServer hubServer;
+  private final AtomicBoolean stopped = new AtomicBoolean();
+
+  public ChatServer(ChatSettings settings, ChatStore store, Backplane backplane) {
+    this.settings = Objects.requireNonNull(settings, "settings");
+    this.store = Objects.requireNonNull(store, "store");
+    this.backplane = Objects.requireNonNull(backplane, "backplane");
+    this.tokens =
+        new JwtTokens(
+            settings.jwtSecret(),
+            settings.jwtIssuer(),
+            settings.jwtAudience(),
+            settings.clockSkew(),
+            Clock.systemUTC());
+    this.metrics = new ChatMetrics();
+    this.health = new HealthService(store, backplane, assistantDetail(settings));
+
+    ChatService chat = new ChatService(store);
+    UserConnections users = new UserConnections();
+    HubOptions hubOptions =
+        HubOptions.builder()
+            .maxMessageSize(settings.maxMessageSize())
+            .allowStatefulReconnects(settings.allowStatefulReconnects())
+            .build();
+    HubServer.Builder builder =
+        HubServer.builder()
+            .host(settings.host())
+            .port(settings.port())
+            .hub(HUB_PATH, () -> new ChatHub(chat, users, metrics), hubOptions, List.of(), true)
+            .authenticator(new BearerTokenAuthenticator(tokens))
+            .corsOrigins(settings.corsOrigins())
+            .listener(metrics);
+    if (backplane.lifetimeManagerFactory() != null) {
+      builder.lifetimeManagerFactory(backplane.lifetimeManagerFactory());
+    }
+    new RoomsApi(chat).register(builder);
+    new AuthApi(settings, tokens).register(builder);
+    new OpsRoutes(health, metrics).register(builder);
+    StaticFiles files = new StaticFiles();
+    files.register(builder);
+    if (!files.exists("js/signalr.min.js")) {
+      log.warn(
+          "static/js/signalr.min.js is not on the classpath: the chat page will not work"
+              + " (build with Maven, which copies it from node_modules)");
+    }
+    this.hubServer = builder.build();
+  }
+
+  private static String assistantDetail(ChatSettings settings) {
+    return settings.openAiApiKey() == null
+        ? "OPENAI_API_KEY is not set"
+        : "OPENAI_API_KEY is set, but this build of the chat server has no assistant module";
+  }
+
+  /** Binds the port and starts serving. */
+  public ChatServer start() {
+    hubServer.start();
+    return this;
+  }
+
+  public int port() {
+    return hubServer.port();
+  }
+
+  /** The base URL, e.g. {@code http://localhost:8080}. */
+  public String url() {
+    String host = settings.host();
+    if (host.equals("0.0.0.0") || host.equals("::")) {
+      host = "localhost";
+    } else if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return "http://" + host + ":" + port();
+  }
+
+  public ChatSettings settings() {
+    return settings;
+  }
+
+  public ChatStore store() {
+    return store;
+  }
+
+  public Backplane backplane() {
+    return backplane;
+  }
+
+  public JwtTokens tokens() {
+    return tokens;
+  }
+
+  public HealthService health() {
+    return health;
+  }
+
+  public ChatMetrics metrics() {
+    return metrics;
+  }
+
+  public HubServer hubServer() {
+    return hubServer;
+  }
+
+  /**
+   * Graceful stop: readiness answers 503 at once, then the hub server stops (clients get a Close
+   * with {@code allowReconnect}, in-flight invocations get at most {@code grace}). Idempotent.
+   */
+  public void stop(Duration grace) {
+    health.shuttingDown();
+    if (stopped.compareAndSet(false, true)) {
+      hubServer.stop(grace);
+      metrics.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop(settings.shutdownGrace());
+  }
+}

@@ -1,0 +1,94 @@
+package org.jvmchat.server;
+
+import java.time.Duration;
+import org.jvmchat.persistence.ChatStore;
+import org.jvmchat.persistence.ChatStores;
+import org.jvmchat.server.backplane.Backplane;
+import org.jvmchat.server.backplane.BackplaneFactory;
+import org.jvmchat.server.config.ChatSettings;
+import org.jvmchat.server.config.SettingsException;
+import org.jvmchat.server.config.SettingsLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code java -jar chat-server.jar}: reads the settings (environment over {@code CHAT_CONFIG} over
+ * defaults), opens the store and the backplane, starts the server and logs one line with its URL.
+ * SIGTERM (or Ctrl-C) stops it gracefully. Invalid settings or a failed start print one line to
+ * standard error and exit with status 2 (settings) or 1 (start).
+ */
+public final class ChatServerMain {
+  /** The start-up line; tests read the URL from it. */
+  static final String READY_LINE = "Chat server listening on ";
+
+  private ChatServerMain() {}
+
+  public static void main(String[] args) {
+    ChatSettings settings;
+    Backplane backplane;
+    try {
+      settings = SettingsLoader.load();
+      backplane = BackplaneFactory.standard().create(settings);
+    } catch (SettingsException e) {
+      System.err.println("chat-server: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Logger log = LoggerFactory.getLogger(ChatServerMain.class);
+    log.info("Starting with {}", settings);
+    if (settings.jwtSecretGenerated()) {
+      log.warn(
+          "JWT_SECRET is not set: tokens are signed with a random key made at start"
+              + " (Development only; tokens do not survive a restart)");
+    }
+    ChatStore store = null;
+    ChatServer server = null;
+    try {
+      store = ChatStores.open(settings.store());
+      server = new ChatServer(settings, store, backplane).start();
+    } catch (RuntimeException e) {
+      log.error("Start failed", e);
+      System.err.println("chat-server: start failed: " + e.getMessage());
+      if (server != null) {
+        server.stop(Duration.ZERO);
+      }
+      if (store != null) {
+        store.close();
+      }
+      backplane.close();
+      System.exit(1);
+      return;
+    }
+    ChatServer running = server;
+    ChatStore openStore = store;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info(
+                      "Shutting down: readiness is 503, draining connections for at most {}",
+                      settings.shutdownGrace());
+                  running.stop(settings.shutdownGrace());
+                  backplane.close();
+                  openStore.close();
+                  log.info("Stopped");
+                },
+                "chat-shutdown"));
+    log.info(
+        READY_LINE + "{} (environment {}, store {}, backplane {}, assistant disabled)",
+        running.url(),
+        settings.environment().displayName(),
+        settings.store().embedded() ? "embedded PostgreSQL" : "PostgreSQL",
+        backplane.name());
+    awaitShutdown();
+  }
+
+  /** Keeps the main thread alive until the JVM exits (the shutdown hook does the stopping). */
+  private static void awaitShutdown() {
+    try {
+      new java.util.concurrent.CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,191 @@
+package org.jvmchat.server.chat;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.jvmchat.persistence.ChatIds;
+import org.jvmchat.persistence.ChatLimits;
+import org.jvmchat.persistence.ChatMessage;
+import org.jvmchat.persistence.ChatStore;
+import org.jvmchat.persistence.MessagePage;
+import org.jvmchat.persistence.NewMessage;
+import org.jvmchat.persistence.NoSuchRoomException;
+import org.jvmchat.persistence.Room;
+import org.jvmchat.persistence.StoreOverloadedException;
+import org.jvmchat.persistence.StoreUnavailableException;
+
+/**
+ * The chat's rules, shared by the REST API and the hub: who may see and write to a room, input
+ * validation, and the store calls. Every room access is checked here, on every call. Blocking (the
+ * store's reads are): call from the hub or route executor, never from an I/O thread.
+ */
+public final class ChatService {
+  private final ChatStore store;
+
+  public ChatService(ChatStore store) {
+    this.store = store;
+  }
+
+  public ChatStore store() {
+    return store;
+  }
+
+  /**
+   * The room, when {@code userId} may read and write it.
+   *
+   * @throws ChatException 400 for a malformed id, 404 for an unknown room, 403 for a private room
+   *     the user does not take part in
+   */
+  public Room accessibleRoom(String roomId, String userId) {
+    Room room = existingRoom(roomId);
+    if (room.isPrivate() && !guard(() -> store.isParticipant(room.id(), userId))) {
+      throw ChatException.forbidden(room.id());
+    }
+    return room;
+  }
+
+  /** Whether {@code userId} may use the room now (false for unknown rooms). */
+  public boolean mayAccess(String roomId, String userId) {
+    Room room = guard(() -> store.findRoom(roomId)).orElse(null);
+    return room != null && (!room.isPrivate() || guard(() -> store.isParticipant(roomId, userId)));
+  }
+
+  /** The room, whoever asks. */
+  public Room existingRoom(String roomId) {
+    if (roomId == null || roomId.isEmpty()) {
+      throw ChatException.badInput("roomId is required.");
+    }
+    if (!ChatIds.isValid(roomId)) {
+      throw ChatException.badInput(
+          "roomId must be a room id like 0193f1a2-7c4e-7d2a-9b1c-3f0e5a6b7c8d.");
+    }
+    return guard(() -> store.findRoom(roomId))
+        .orElseThrow(() -> ChatException.roomNotFound(roomId));
+  }
+
+  /** Public rooms and the private rooms {@code userId} takes part in, oldest first. */
+  public List<Room> visibleRooms(String userId) {
+    return guard(() -> store.visibleRooms(userId));
+  }
+
+  /** Creates a room; its creator becomes a participant. */
+  public Room createRoom(String name, boolean isPrivate, String userId) {
+    validate(() -> ChatLimits.requireRoomName(name));
+    return guard(() -> store.createRoom(name, isPrivate, userId));
+  }
+
+  /**
+   * A page of history, checking access.
+   *
+   * @param limit {@value ChatLimits#HISTORY_MIN_LIMIT}..{@value ChatLimits#HISTORY_MAX_LIMIT}
+   * @param before a message id of the room, or null for the newest
+   */
+  public MessagePage history(String roomId, String userId, String before, int limit) {
+    Room room = accessibleRoom(roomId, userId);
+    validate(() -> ChatLimits.requireHistoryLimit(limit));
+    if (before != null && !ChatIds.isValid(before)) {
+      throw ChatException.badInput(
+          "before must be a message id like 0193f1a2-7c4e-7d2a-9b1c-3f0e5a6b7c8d (was '"
+              + before
+              + "').");
+    }
+    return validate(() -> guard(() -> store.history(room.id(), before, limit)));
+  }
+
+  /** Adds {@code newUserId} to the room; only a participant may. */
+  public void addParticipant(String roomId, String callerId, String newUserId) {
+    Room room = existingRoom(roomId);
+    if (!guard(() -> store.isParticipant(room.id(), callerId))) {
+      throw room.isPrivate()
+          ? ChatException.forbidden(room.id())
+          : ChatException.notParticipant(room.id());
+    }
+    validate(() -> ChatLimits.requireUserId("userId", newUserId));
+    guard(() -> store.addParticipant(room.id(), newUserId));
+  }
+
+  /** Makes {@code userId} a participant of a room it may access (joining a public room). */
+  public void ensureParticipant(Room room, String userId) {
+    if (!guard(() -> store.isParticipant(room.id(), userId))) {
+      guard(() -> store.addParticipant(room.id(), userId));
+    }
+  }
+
+  /** Checks message content against the limits. */
+  public static void validateContent(String content) {
+    validate(() -> ChatLimits.requireContent(content));
+  }
+
+  /**
+   * Stores a user's message (asynchronously); the future fails with a {@link ChatException} when
+   * the store refuses it.
+   */
+  public CompletableFuture<ChatMessage> append(
+      Room room, String userId, String userName, String content) {
+    NewMessage message = validate(() -> NewMessage.user(room.id(), userId, userName, content));
+    return store
+        .append(message)
+        .handle(
+            (stored, error) -> {
+              if (error == null) {
+                return stored;
+              }
+              throw new CompletionException(translate(unwrap(error)));
+            });
+  }
+
+  /** The store's exceptions as chat errors a person can read. */
+  public static RuntimeException translate(Throwable error) {
+    if (error instanceof ChatException ce) {
+      return ce;
+    }
+    if (error instanceof NoSuchRoomException nsr) {
+      return ChatException.roomNotFound(nsr.roomId());
+    }
+    if (error instanceof IllegalArgumentException iae) {
+      return ChatException.badInput(sentence(iae.getMessage()));
+    }
+    if (error instanceof StoreOverloadedException) {
+      return ChatException.unavailable(
+          "The server is busy storing other messages; nothing was stored. Try again shortly.");
+    }
+    if (error instanceof StoreUnavailableException) {
+      return ChatException.unavailable(
+          "The message store is unavailable; nothing was stored. Try again shortly.");
+    }
+    if (error instanceof RuntimeException re) {
+      return re;
+    }
+    return new IllegalStateException(error);
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+
+  private static String sentence(String message) {
+    if (message == null || message.isEmpty()) {
+      return "The request is not valid.";
+    }
+    return message.endsWith(".") ? message : message + ".";
+  }
+
+  private static <T> T validate(java.util.function.Supplier<T> check) {
+    try {
+      return check.get();
+    } catch (IllegalArgumentException e) {
+      throw ChatException.badInput(sentence(e.getMessage()));
+    }
+  }
+
+  private static <T> T guard(java.util.function.Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (NoSuchRoomException | StoreOverloadedException | StoreUnavailableException e) {
+      throw translate(e);
+    }
+  }
+}

@@ -1,0 +1,301 @@
+package org.jvmchat.server.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.jvmchat.persistence.StoreSettings;
+
+/**
+ * Reads {@link ChatSettings}: the environment wins over the JSON file named by {@code CHAT_CONFIG},
+ * which wins over the defaults. Unknown JSON keys and values of the wrong type are errors, so a
+ * typo never goes unnoticed.
+ *
+ * <table>
+ *   <caption>settings</caption>
+ *   <tr><th>environment</th><th>JSON key</th></tr>
+ *   <tr><td>PORT</td><td>port</td></tr>
+ *   <tr><td>-</td><td>host</td></tr>
+ *   <tr><td>CHAT_ENVIRONMENT</td><td>environment</td></tr>
+ *   <tr><td>DATABASE_URL</td><td>databaseUrl</td></tr>
+ *   <tr><td>REDIS_URL</td><td>redisUrl</td></tr>
+ *   <tr><td>JWT_SECRET</td><td>jwt.secret</td></tr>
+ *   <tr><td>JWT_ISSUER</td><td>jwt.issuer</td></tr>
+ *   <tr><td>JWT_AUDIENCE</td><td>jwt.audience</td></tr>
+ *   <tr><td>-</td><td>jwt.devTokenLifetime, jwt.clockSkew</td></tr>
+ *   <tr><td>OPENAI_API_KEY</td><td>openai.apiKey</td></tr>
+ *   <tr><td>OPENAI_BASE_URL</td><td>openai.baseUrl</td></tr>
+ *   <tr><td>OPENAI_MODEL</td><td>openai.model</td></tr>
+ *   <tr><td>-</td><td>shutdownGrace, corsOrigins, hub.maxMessageSize,
+ *       hub.allowStatefulReconnects</td></tr>
+ * </table>
+ *
+ * <p>The store's own tuning variables ({@code CHAT_DATA_DIR}, {@code DB_POOL_SIZE}, ...) are read
+ * by {@link StoreSettings#fromEnvironment(Map)}.
+ */
+public final class SettingsLoader {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final Set<String> TOP_KEYS =
+      Set.of(
+          "port",
+          "host",
+          "environment",
+          "databaseUrl",
+          "redisUrl",
+          "jwt",
+          "openai",
+          "shutdownGrace",
+          "corsOrigins",
+          "hub");
+  private static final Set<String> JWT_KEYS =
+      Set.of("secret", "issuer", "audience", "devTokenLifetime", "clockSkew");
+  private static final Set<String> OPENAI_KEYS = Set.of("apiKey", "baseUrl", "model");
+  private static final Set<String> HUB_KEYS = Set.of("maxMessageSize", "allowStatefulReconnects");
+
+  private SettingsLoader() {}
+
+  /** Settings from the process environment. */
+  public static ChatSettings load() {
+    return load(System.getenv());
+  }
+
+  /**
+   * Settings from {@code env} (and the file its {@code CHAT_CONFIG} names).
+   *
+   * @throws SettingsException with one readable line when a value is missing, malformed or out of
+   *     range
+   */
+  public static ChatSettings load(Map<String, String> env) {
+    ChatSettings.Builder b = ChatSettings.builder();
+    String databaseUrl = null;
+    String configPath = get(env, "CHAT_CONFIG");
+    if (configPath != null) {
+      databaseUrl = applyFile(b, Path.of(configPath));
+    }
+    String v;
+    if ((v = get(env, "PORT")) != null) {
+      b.port(parseInt("PORT", v));
+    }
+    if ((v = get(env, "CHAT_ENVIRONMENT")) != null) {
+      b.environment(ChatEnvironment.parse("CHAT_ENVIRONMENT", v));
+    }
+    if ((v = get(env, "DATABASE_URL")) != null) {
+      databaseUrl = v;
+    }
+    if ((v = get(env, "REDIS_URL")) != null) {
+      b.redisUrl(v);
+    }
+    if ((v = get(env, "JWT_SECRET")) != null) {
+      b.jwtSecret(v);
+    }
+    if ((v = get(env, "JWT_ISSUER")) != null) {
+      b.jwtIssuer(v);
+    }
+    if ((v = get(env, "JWT_AUDIENCE")) != null) {
+      b.jwtAudience(v);
+    }
+    if ((v = get(env, "OPENAI_API_KEY")) != null) {
+      b.openAiApiKey(v);
+    }
+    if ((v = get(env, "OPENAI_BASE_URL")) != null) {
+      b.openAiBaseUrl(v);
+    }
+    if ((v = get(env, "OPENAI_MODEL")) != null) {
+      b.openAiModel(v);
+    }
+    try {
+      b.store(StoreSettings.fromEnvironment(env).toBuilder().databaseUrl(databaseUrl).build());
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException(e.getMessage(), e);
+    }
+    return b.build();
+  }
+
+  /** Applies the JSON file; returns its {@code databaseUrl} (or null). */
+  private static String applyFile(ChatSettings.Builder b, Path path) {
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(Files.readString(path));
+    } catch (NoSuchFileException e) {
+      throw new SettingsException("CHAT_CONFIG names a file that does not exist: " + path);
+    } catch (JsonProcessingException e) {
+      throw new SettingsException(
+          "CHAT_CONFIG file "
+              + path
+              + " is not valid JSON: "
+              + e.getOriginalMessage()
+              + " (line "
+              + (e.getLocation() == null ? "?" : e.getLocation().getLineNr())
+              + ")");
+    } catch (IOException e) {
+      throw new SettingsException("CHAT_CONFIG file " + path + " cannot be read: " + e);
+    }
+    if (root == null || !root.isObject()) {
+      throw new SettingsException("CHAT_CONFIG file " + path + " must hold a JSON object");
+    }
+    String where = "CHAT_CONFIG " + path + ": ";
+    ObjectNode obj = (ObjectNode) root;
+    checkKeys(where, "", obj, TOP_KEYS);
+    JsonNode n;
+    if ((n = obj.get("port")) != null) {
+      b.port(intValue(where + "port", n));
+    }
+    if ((n = obj.get("host")) != null) {
+      b.host(text(where + "host", n));
+    }
+    if ((n = obj.get("environment")) != null) {
+      b.environment(ChatEnvironment.parse(where + "environment", text(where + "environment", n)));
+    }
+    if ((n = obj.get("redisUrl")) != null && !n.isNull()) {
+      b.redisUrl(text(where + "redisUrl", n));
+    }
+    ObjectNode jwt = object(where, "jwt", obj.get("jwt"));
+    if (jwt != null) {
+      checkKeys(where, "jwt.", jwt, JWT_KEYS);
+      if ((n = jwt.get("secret")) != null) {
+        b.jwtSecret(text(where + "jwt.secret", n));
+      }
+      if ((n = jwt.get("issuer")) != null) {
+        b.jwtIssuer(text(where + "jwt.issuer", n));
+      }
+      if ((n = jwt.get("audience")) != null) {
+        b.jwtAudience(text(where + "jwt.audience", n));
+      }
+      if ((n = jwt.get("devTokenLifetime")) != null) {
+        b.devTokenLifetime(duration(where + "jwt.devTokenLifetime", n));
+      }
+      if ((n = jwt.get("clockSkew")) != null) {
+        b.clockSkew(duration(where + "jwt.clockSkew", n));
+      }
+    }
+    ObjectNode openai = object(where, "openai", obj.get("openai"));
+    if (openai != null) {
+      checkKeys(where, "openai.", openai, OPENAI_KEYS);
+      if ((n = openai.get("apiKey")) != null) {
+        b.openAiApiKey(text(where + "openai.apiKey", n));
+      }
+      if ((n = openai.get("baseUrl")) != null) {
+        b.openAiBaseUrl(text(where + "openai.baseUrl", n));
+      }
+      if ((n = openai.get("model")) != null) {
+        b.openAiModel(text(where + "openai.model", n));
+      }
+    }
+    if ((n = obj.get("shutdownGrace")) != null) {
+      b.shutdownGrace(duration(where + "shutdownGrace", n));
+    }
+    if ((n = obj.get("corsOrigins")) != null) {
+      if (!n.isArray()) {
+        throw new SettingsException(where + "corsOrigins must be an array of origins");
+      }
+      Set<String> origins = new LinkedHashSet<>();
+      for (JsonNode o : n) {
+        origins.add(text(where + "corsOrigins[]", o));
+      }
+      b.corsOrigins(origins);
+    }
+    ObjectNode hub = object(where, "hub", obj.get("hub"));
+    if (hub != null) {
+      checkKeys(where, "hub.", hub, HUB_KEYS);
+      if ((n = hub.get("maxMessageSize")) != null) {
+        b.maxMessageSize(intValue(where + "hub.maxMessageSize", n));
+      }
+      if ((n = hub.get("allowStatefulReconnects")) != null) {
+        if (!n.isBoolean()) {
+          throw new SettingsException(where + "hub.allowStatefulReconnects must be true or false");
+        }
+        b.allowStatefulReconnects(n.booleanValue());
+      }
+    }
+    n = obj.get("databaseUrl");
+    return n == null || n.isNull() ? null : text(where + "databaseUrl", n);
+  }
+
+  private static void checkKeys(String where, String prefix, ObjectNode node, Set<String> known) {
+    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+      String key = it.next();
+      if (!known.contains(key)) {
+        throw new SettingsException(
+            where + "unknown setting '" + prefix + key + "' (known: " + known + ")");
+      }
+    }
+  }
+
+  private static ObjectNode object(String where, String name, JsonNode node) {
+    if (node == null || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      throw new SettingsException(where + name + " must be a JSON object");
+    }
+    return (ObjectNode) node;
+  }
+
+  private static String text(String name, JsonNode node) {
+    if (!node.isTextual()) {
+      throw new SettingsException(name + " must be a string");
+    }
+    return node.textValue();
+  }
+
+  private static int intValue(String name, JsonNode node) {
+    if (!node.isInt()) {
+      throw new SettingsException(name + " must be a whole number");
+    }
+    return node.intValue();
+  }
+
+  private static Duration duration(String name, JsonNode node) {
+    if (node.isIntegralNumber()) {
+      return Duration.ofMillis(node.longValue());
+    }
+    return parseDuration(name, text(name, node));
+  }
+
+  private static String get(Map<String, String> env, String name) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  private static int parseInt(String name, String value) {
+    try {
+      return Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      throw new SettingsException(name + " must be a whole number (was '" + value + "')");
+    }
+  }
+
+  /**
+   * {@code 250} (ms), {@code 250ms}, {@code 5s}, {@code 2m}, {@code 12h} or ISO-8601 {@code PT5S}.
+   */
+  static Duration parseDuration(String name, String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (v.startsWith("pt")) {
+        return Duration.parse(v.toUpperCase(Locale.ROOT));
+      } else if (v.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
+      } else if (v.endsWith("s")) {
+        return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+      } else if (v.endsWith("m")) {
+        return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+      } else if (v.endsWith("h")) {
+        return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1).trim()));
+      }
+      return Duration.ofMillis(Long.parseLong(v));
+    } catch (RuntimeException e) {
+      throw new SettingsException(
+          name + " must be a duration like 500ms, 5s, 2m, 12h or PT5S (was '" + value + "')");
+    }
+  }
+}

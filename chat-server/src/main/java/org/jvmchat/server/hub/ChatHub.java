@@ -1,0 +1,216 @@
+package org.jvmchat.server.hub;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jvmchat.hub.ClientProxy;
+import org.jvmchat.hub.Hub;
+import org.jvmchat.hub.HubException;
+import org.jvmchat.hub.HubMethodName;
+import org.jvmchat.hub.HubUser;
+import org.jvmchat.persistence.Room;
+import org.jvmchat.server.chat.ChatException;
+import org.jvmchat.server.chat.ChatService;
+import org.jvmchat.server.model.MessageDto;
+import org.jvmchat.server.model.RoomDto;
+import org.jvmchat.server.model.UserEvent;
+import org.jvmchat.server.ops.ChatMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The chat hub at {@code /hubs/chat}. Every method checks, on every call, that the caller may use
+ * the room. Errors complete the invocation with a readable message (a {@link HubException}); the
+ * connection stays open. A room's hub group is {@code room:<roomId>}; which rooms a user joined is
+ * stored, so each new connection of the user is put back in those groups.
+ */
+public class ChatHub extends Hub {
+  private static final Logger log = LoggerFactory.getLogger(ChatHub.class);
+
+  /** Longest wait for a group change to take effect. */
+  static final Duration GROUP_TIMEOUT = Duration.ofSeconds(10);
+
+  private final ChatService chat;
+  private final UserConnections users;
+  private final ChatMetrics metrics;
+
+  public ChatHub(ChatService chat, UserConnections users, ChatMetrics metrics) {
+    this.chat = chat;
+    this.users = users;
+    this.metrics = metrics;
+  }
+
+  /** The hub group of a room. */
+  public static String group(String roomId) {
+    return "room:" + roomId;
+  }
+
+  @Override
+  public void onConnected() {
+    HubUser user = user();
+    String connectionId = context().connectionId();
+    users.add(user.id(), connectionId);
+    List<String> restored = new ArrayList<>();
+    for (String roomId : chat.store().groupsOf(user.id())) {
+      if (chat.mayAccess(roomId, user.id())) {
+        await(groups().addToGroup(connectionId, group(roomId)));
+        restored.add(roomId);
+      }
+    }
+    log.debug("Connected; back in the groups of {} room(s)", restored.size());
+  }
+
+  @Override
+  public void onDisconnected(Throwable error) {
+    HubUser user = context().user();
+    if (user != null) {
+      users.remove(user.id(), context().connectionId());
+    }
+  }
+
+  /**
+   * Joins the room's group on every connection of the caller; the other users' connections get
+   * UserJoined when the user newly joined.
+   */
+  @HubMethodName("JoinRoom")
+  public RoomDto joinRoom(String roomId) {
+    HubUser user = user();
+    Room room = call(() -> chat.accessibleRoom(roomId, user.id()));
+    boolean newlyJoined =
+        call(
+            () -> {
+              chat.ensureParticipant(room, user.id());
+              return chat.store().joinGroup(user.id(), room.id());
+            });
+    addUserToGroup(user, room.id());
+    if (newlyJoined) {
+      await(
+          others(user, room.id())
+              .send("UserJoined", new UserEvent(room.id(), user.id(), user.name())));
+    }
+    return RoomDto.of(room);
+  }
+
+  /** Leaves the room's group on every connection of the caller; the others get UserLeft. */
+  @HubMethodName("LeaveRoom")
+  public void leaveRoom(String roomId) {
+    HubUser user = user();
+    Room room = call(() -> chat.existingRoom(roomId));
+    boolean wasJoined = call(() -> chat.store().leaveGroup(user.id(), room.id()));
+    String connectionId = context().connectionId();
+    for (String id : users.of(user.id())) {
+      if (!id.equals(connectionId)) {
+        await(groups().removeFromGroup(id, group(room.id())));
+      }
+    }
+    await(groups().removeFromGroup(connectionId, group(room.id())));
+    if (wasJoined) {
+      await(
+          clients()
+              .group(group(room.id()))
+              .send("UserLeft", new UserEvent(room.id(), user.id(), user.name())));
+    }
+  }
+
+  /** Stores the message; every connection in the room, the sender's included, gets it. */
+  @HubMethodName("SendMessage")
+  public CompletionStage<MessageDto> sendMessage(String roomId, String content) {
+    HubUser user = user();
+    Room room = call(() -> chat.accessibleRoom(roomId, user.id()));
+    call(
+        () -> {
+          ChatService.validateContent(content);
+          return null;
+        });
+    ClientProxy roomClients = clients().group(group(room.id()));
+    return chat.append(room, user.id(), user.name(), content)
+        .handle(
+            (stored, error) -> {
+              if (error != null) {
+                throw new CompletionException(hubError(error));
+              }
+              return MessageDto.of(stored);
+            })
+        .thenCompose(
+            dto -> {
+              metrics.chatMessageStored();
+              return roomClients.send("ReceiveMessage", dto).thenApply(v -> dto);
+            });
+  }
+
+  /** The other users' connections in the room get UserTyping. */
+  @HubMethodName("SendTyping")
+  public void sendTyping(String roomId) {
+    HubUser user = user();
+    Room room = call(() -> chat.accessibleRoom(roomId, user.id()));
+    others(user, room.id()).send("UserTyping", new UserEvent(room.id(), user.id(), user.name()));
+  }
+
+  /** The room's connections except the user's own (on every device connected here). */
+  private ClientProxy others(HubUser user, String roomId) {
+    java.util.Set<String> mine = new java.util.HashSet<>(users.of(user.id()));
+    mine.add(context().connectionId());
+    return clients().groupExcept(group(roomId), mine);
+  }
+
+  private void addUserToGroup(HubUser user, String roomId) {
+    String connectionId = context().connectionId();
+    await(groups().addToGroup(connectionId, group(roomId)));
+    for (String id : users.of(user.id())) {
+      if (!id.equals(connectionId)) {
+        await(groups().addToGroup(id, group(roomId)));
+      }
+    }
+  }
+
+  private HubUser user() {
+    HubUser user = context().user();
+    if (user == null) {
+      // The hub is mapped with requireAuthenticatedUser, so this is not reachable by clients.
+      throw new HubException("You must sign in to use the chat.");
+    }
+    return user;
+  }
+
+  private static <T> T call(java.util.function.Supplier<T> action) {
+    try {
+      return action.get();
+    } catch (RuntimeException e) {
+      throw hubError(e);
+    }
+  }
+
+  private static RuntimeException hubError(Throwable error) {
+    Throwable t = error;
+    while (t instanceof CompletionException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    RuntimeException translated = ChatService.translate(t);
+    if (translated instanceof ChatException ce) {
+      return new HubException(ce.getMessage());
+    }
+    if (translated instanceof HubException he) {
+      return he;
+    }
+    return translated;
+  }
+
+  private static void await(CompletableFuture<Void> future) {
+    try {
+      future.get(GROUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new HubException("The server is shutting down.");
+    } catch (ExecutionException e) {
+      throw hubError(e.getCause());
+    } catch (TimeoutException e) {
+      throw new HubException("The server did not answer in time; try again.");
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package org.jvmchat.server.ops;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jvmchat.hub.HubServer;
+
+/**
+ * The server's meters, fed by the hub core's {@link HubServer.ConnectionListener} events and by the
+ * chat hub, scraped as Prometheus text at {@code /metrics}:
+ *
+ * <ul>
+ *   <li>{@code signalr_connections{hub,transport,protocol}} (gauge): open connections
+ *   <li>{@code signalr_connections_opened_total{hub,transport,protocol}}: connections ever opened
+ *   <li>{@code signalr_messages_received_total{hub,protocol}} / {@code
+ *       signalr_messages_sent_total{hub,protocol}}: hub messages in and out
+ *   <li>{@code signalr_invocations_seconds{hub,method,outcome}} (timer): hub method latency
+ *   <li>{@code signalr_invocation_errors_total{hub,method}}: invocations that failed
+ *   <li>{@code chat_messages_stored_total}: chat messages stored and broadcast
+ *   <li>JVM memory, GC, threads, class loading, CPU and uptime
+ * </ul>
+ *
+ * Thread-safe; every callback is a few atomic operations, so it can run on an I/O thread.
+ */
+public final class ChatMetrics implements HubServer.ConnectionListener, AutoCloseable {
+  private final PrometheusMeterRegistry registry;
+  private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+  private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Counter chatMessages;
+  private final JvmGcMetrics gcMetrics;
+
+  public ChatMetrics() {
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    this.gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    this.chatMessages =
+        Counter.builder("chat.messages.stored")
+            .description("Chat messages stored and sent to their room")
+            .register(registry);
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  /** The Prometheus text exposition of every meter. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  /** A chat message was stored and broadcast. */
+  public void chatMessageStored() {
+    chatMessages.increment();
+  }
+
+  private AtomicInteger connectionGauge(String hub, String transport, String protocol) {
+    return connections.computeIfAbsent(
+        hub + '\0' + transport + '\0' + protocol,
+        k -> {
+          AtomicInteger value = new AtomicInteger();
+          Gauge.builder("signalr.connections", value, AtomicInteger::get)
+              .description("Open hub connections")
+              .tag("hub", hub)
+              .tag("transport", transport)
+              .tag("protocol", protocol)
+              .register(registry);
+          return value;
+        });
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    return counters.computeIfAbsent(
+        name + '\0' + String.join("\0", tags),
+        k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  @Override
+  public void connected(String hubPath, String connectionId, String transport, String protocol) {
+    connectionGauge(hubPath, transport, protocol).incrementAndGet();
+    counter(
+            "signalr.connections.opened",
+            "Hub connections opened",
+            "hub",
+            hubPath,
+            "transport",
+            transport,
+            "protocol",
+            protocol)
+        .increment();
+  }
+
+  @Override
+  public void disconnected(String hubPath, String connectionId, String transport, String protocol) {
+    connectionGauge(hubPath, transport, protocol).decrementAndGet();
+  }
+
+  @Override
+  public void messageReceived(String hubPath, String protocol) {
+    counter(
+            "signalr.messages.received",
+            "Hub messages received from clients",
+            "hub",
+            hubPath,
+            "protocol",
+            protocol)
+        .increment();
+  }
+
+  @Override
+  public void messageSent(String hubPath, String protocol) {
+    counter(
+            "signalr.messages.sent",
+            "Hub messages sent to clients",
+            "hub",
+            hubPath,
+            "protocol",
+            protocol)
+        .increment();
+  }
+
+  @Override
+  public void invocationCompleted(String hubPath, String method, long nanos, boolean failed) {
+    String outcome = failed ? "error" : "success";
+    timers
+        .computeIfAbsent(
+            hubPath + '\0' + method + '\0' + outcome,
+            k ->
+                Timer.builder("signalr.invocations")
+                    .description("Hub method invocation latency")
+                    .tag("hub", hubPath)
+                    .tag("method", method)
+                    .tag("outcome", outcome)
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+    if (failed) {
+      counter(
+              "signalr.invocation.errors",
+              "Hub method invocations that failed",
+              "hub",
+              hubPath,
+              "method",
+              method)
+          .increment();
+    }
+  }
+
+  @Override
+  public void close() {
+    gcMetrics.close();
+    registry.close();
+  }
+}

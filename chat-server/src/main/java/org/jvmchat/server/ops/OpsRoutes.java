@@ -1,0 +1,62 @@
+package org.jvmchat.server.ops;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jvmchat.hub.HubServer;
+import org.jvmchat.hub.http.HttpResponse;
+import org.jvmchat.server.api.Json;
+
+/** {@code /health}, {@code /health/live}, {@code /health/ready} and {@code /metrics}; no token. */
+public final class OpsRoutes {
+  private final HealthService health;
+  private final ChatMetrics metrics;
+
+  public OpsRoutes(HealthService health, ChatMetrics metrics) {
+    this.health = health;
+    this.metrics = metrics;
+  }
+
+  public void register(HubServer.Builder server) {
+    server.route("GET", "/health", r -> report(health.check()));
+    server.route(
+        "GET",
+        "/health/live",
+        r -> Json.ok(200, Map.of("status", "live")).withHeader("cache-control", "no-store"));
+    server.route(
+        "GET",
+        "/health/ready",
+        r -> {
+          if (health.isShuttingDown()) {
+            return Json.ok(503, Map.of("status", "shutting down"))
+                .withHeader("cache-control", "no-store");
+          }
+          return report(health.readiness());
+        });
+    server.route(
+        "GET",
+        "/metrics",
+        r ->
+            HttpResponse.of(
+                200,
+                "text/plain; version=0.0.4; charset=utf-8",
+                metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
+  private static HttpResponse report(HealthService.Report report) {
+    Map<String, Object> entries = new LinkedHashMap<>();
+    report
+        .entries()
+        .forEach(
+            (name, e) -> {
+              Map<String, Object> entry = new LinkedHashMap<>();
+              entry.put("status", e.status().wire());
+              entry.put("detail", e.detail());
+              entry.put("durationMs", e.durationMs());
+              entries.put(name, entry);
+            });
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", report.healthy() ? "healthy" : "unhealthy");
+    body.put("entries", entries);
+    return Json.ok(report.healthy() ? 200 : 503, body).withHeader("cache-control", "no-store");
+  }
+}

@@ -1,0 +1,123 @@
+package org.jvmchat.server.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.jvmchat.server.backplane.BackplaneFactory;
+
+class SettingsLoaderTest {
+  static final String SECRET = "0123456789abcdef0123456789abcdef";
+
+  @TempDir Path dir;
+
+  @Test
+  void defaultsAreDevelopmentOnPort8080WithAnEmbeddedStoreAndAGeneratedKey() {
+    ChatSettings s = SettingsLoader.load(Map.of());
+    assertThat(s.port()).isEqualTo(8080);
+    assertThat(s.environment()).isEqualTo(ChatEnvironment.DEVELOPMENT);
+    assertThat(s.store().embedded()).isTrue();
+    assertThat(s.redisUrl()).isNull();
+    assertThat(s.jwtSecretGenerated()).isTrue();
+    assertThat(s.jwtSecret()).hasSizeGreaterThanOrEqualTo(32);
+    assertThat(s.openAiApiKey()).isNull();
+    assertThat(s.openAiBaseUrl()).isEqualTo("https://api.openai.com/v1");
+    assertThat(s.openAiModel()).isEqualTo("gpt-4o-mini");
+    assertThat(s.allowStatefulReconnects()).isTrue();
+    assertThat(SettingsLoader.load(Map.of()).jwtSecret()).isNotEqualTo(s.jwtSecret());
+  }
+
+  @Test
+  void environmentWinsOverTheFileWhichWinsOverDefaults() throws Exception {
+    Path file = dir.resolve("appsettings.json");
+    Files.writeString(
+        file,
+        """
+        {"port": 9000, "environment": "Production", "databaseUrl": "postgres://u:p@db:5432/chat",
+         "jwt": {"secret": "%s", "issuer": "file-issuer", "devTokenLifetime": "2h"},
+         "openai": {"model": "llama3"}, "shutdownGrace": "3s",
+         "corsOrigins": ["https://chat.example.com"], "hub": {"maxMessageSize": 65536}}
+        """
+            .formatted(SECRET));
+    ChatSettings s =
+        SettingsLoader.load(
+            Map.of("CHAT_CONFIG", file.toString(), "PORT", "9100", "JWT_ISSUER", "env-issuer"));
+    assertThat(s.port()).isEqualTo(9100);
+    assertThat(s.environment()).isEqualTo(ChatEnvironment.PRODUCTION);
+    assertThat(s.store().databaseUrl()).isEqualTo("postgres://u:p@db:5432/chat");
+    assertThat(s.jwtIssuer()).isEqualTo("env-issuer");
+    assertThat(s.jwtSecretGenerated()).isFalse();
+    assertThat(s.devTokenLifetime()).isEqualTo(Duration.ofHours(2));
+    assertThat(s.openAiModel()).isEqualTo("llama3");
+    assertThat(s.shutdownGrace()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(s.corsOrigins()).isEqualTo(Set.of("https://chat.example.com"));
+    assertThat(s.maxMessageSize()).isEqualTo(65536);
+    assertThat(s.toString()).doesNotContain(SECRET).doesNotContain("u:p@");
+  }
+
+  @Test
+  void productionRefusesToStartWithoutJwtSecret() {
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("CHAT_ENVIRONMENT", "Production")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("JWT_SECRET is required in Production (an HS256 key of at least 32 bytes)");
+    assertThat(
+            SettingsLoader.load(Map.of("CHAT_ENVIRONMENT", "production", "JWT_SECRET", SECRET))
+                .environment())
+        .isEqualTo(ChatEnvironment.PRODUCTION);
+  }
+
+  @Test
+  void invalidValuesGiveOneReadableLine() throws Exception {
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("JWT_SECRET", "short")))
+        .hasMessage("JWT_SECRET must be at least 32 bytes long for HS256 (was 5)");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("PORT", "eighty")))
+        .hasMessage("PORT must be a whole number (was 'eighty')");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("PORT", "70000")))
+        .hasMessageContaining("PORT must be 0..65535");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("CHAT_ENVIRONMENT", "Staging")))
+        .hasMessageContaining("CHAT_ENVIRONMENT must be Development or Production");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("DATABASE_URL", "mysql://x")))
+        .hasMessageContaining("DATABASE_URL must start with");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("OPENAI_BASE_URL", "ftp://x")))
+        .hasMessageContaining("OPENAI_BASE_URL");
+    assertThatThrownBy(
+            () -> SettingsLoader.load(Map.of("CHAT_CONFIG", dir.resolve("none.json").toString())))
+        .hasMessageContaining("does not exist");
+    Path bad = dir.resolve("bad.json");
+    Files.writeString(bad, "{\"prot\": 1}");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("CHAT_CONFIG", bad.toString())))
+        .hasMessageContaining("unknown setting 'prot'");
+    Files.writeString(bad, "{\"port\": \"80\"}");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("CHAT_CONFIG", bad.toString())))
+        .hasMessageContaining("port must be a whole number");
+    Files.writeString(bad, "{\"port\": ");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("CHAT_CONFIG", bad.toString())))
+        .hasMessageContaining("is not valid JSON");
+    Files.writeString(bad, "{\"jwt\": {\"secrit\": \"x\"}}");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("CHAT_CONFIG", bad.toString())))
+        .hasMessageContaining("unknown setting 'jwt.secrit'");
+    Files.writeString(bad, "{\"shutdownGrace\": \"soon\"}");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("CHAT_CONFIG", bad.toString())))
+        .hasMessageContaining("shutdownGrace must be a duration");
+  }
+
+  @Test
+  void redisUrlIsRefusedUntilTheRedisBackplaneIsPartOfTheBuild() {
+    ChatSettings s = SettingsLoader.load(Map.of("REDIS_URL", "redis://127.0.0.1:6379"));
+    assertThat(s.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
+    assertThatThrownBy(() -> BackplaneFactory.standard().create(s))
+        .isInstanceOf(SettingsException.class)
+        .hasMessageContaining(
+            "REDIS_URL is set, but this build of the chat server has no Redis backplane");
+    assertThat(BackplaneFactory.standard().create(SettingsLoader.load(Map.of())).name())
+        .isEqualTo("in-process");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("REDIS_URL", "localhost:6379")))
+        .hasMessageContaining("REDIS_URL must look like redis://");
+  }
+}
