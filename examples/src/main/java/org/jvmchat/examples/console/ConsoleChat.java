@@ -152,7 +152,7 @@ public final class ConsoleChat {
     hub.on("ReceiveMessage", JsonNode.class, this::onMessage);
     hub.on("UserJoined", JsonNode.class, e -> onUserEvent(e, "joined"));
     hub.on("UserLeft", JsonNode.class, e -> onUserEvent(e, "left"));
-    hub.on("UserTyping", JsonNode.class, e -> onUserEvent(e, "is typing"));
+    hub.on("UserTyping", JsonNode.class, e -> onUserEvent(e, "is typing in"));
     hub.onReconnecting(e -> print("* connection lost, reconnecting..."));
     hub.onReconnected(id -> print("* reconnected"));
     hub.onClose(
@@ -344,7 +344,7 @@ public final class ConsoleChat {
 
   private void onUserEvent(JsonNode event, String what) {
     String who = event.path("userName").asText(event.path("userId").asText());
-    print("* " + who + " " + what + " in " + roomName(event.path("roomId").asText()));
+    print("* " + who + " " + what + " " + roomName(event.path("roomId").asText()));
   }
 
   private void print(String line) {
