@@ -28,7 +28,7 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
  * in-test fake; a subclass that starts the real feature tour (chat-hub-core + examples) and returns
  * its URL runs the same checks against it.
  */
-abstract class TourContractTest {
+public abstract class TourContractTest {
   static final Duration WAIT = Duration.ofSeconds(30);
   private final List<HubConnection> opened = new ArrayList<>();
 

@@ -72,6 +72,16 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
     for (HubEndpoint endpoint : server.endpoints()) {
       boolean negotiate = path.equals(endpoint.path() + "/negotiate");
+      if (negotiate && server.isStopping()) {
+        // A stopping server must not start connections: refuse, and close this keep-alive
+        // connection so that the client's retry opens a new one (to the next server).
+        write(
+            ctx,
+            textResponse(HttpResponseStatus.SERVICE_UNAVAILABLE, "The server is shutting down"),
+            false,
+            origin);
+        return;
+      }
       if (negotiate || path.equals(endpoint.path())) {
         authenticateThen(ctx, req, uri, endpoint, negotiate);
         return;

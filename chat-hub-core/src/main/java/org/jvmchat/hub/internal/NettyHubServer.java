@@ -206,6 +206,11 @@ public final class NettyHubServer implements HubServer {
     return n;
   }
 
+  /** True from the start of {@link #stop(Duration)} on. */
+  boolean isStopping() {
+    return stopped.get();
+  }
+
   @Override
   public void stop(Duration grace) {
     if (!stopped.compareAndSet(false, true)) {
