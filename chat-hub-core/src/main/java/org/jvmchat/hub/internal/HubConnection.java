@@ -117,7 +117,6 @@ public final class HubConnection implements HubConnectionContext {
   private volatile long lastReceivedAt = System.nanoTime();
   private volatile long lastPingSentAt = System.nanoTime();
   private volatile long inactiveSince;
-  private volatile Runnable readResumer;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
 
   HubConnection(
@@ -610,14 +609,10 @@ public final class HubConnection implements HubConnectionContext {
 
   private void failHandshake(String error) {
     closing = true;
-    protocolForHandshakeError();
+    // No protocol is set yet, so the error goes out as text whatever protocol was asked for.
     enqueue(HandshakeProtocol.writeResponse(new HandshakeResponse(error)), false, true);
     endTransport();
     terminate(null);
-  }
-
-  private void protocolForHandshakeError() {
-    // Handshake errors go out as text, whatever protocol was asked for.
   }
 
   private void onMessage(HubMessage message) {
@@ -682,14 +677,16 @@ public final class HubConnection implements HubConnectionContext {
     }
   }
 
+  /**
+   * A full upload stream pauses reading from a WebSocket until the method catches up. Over SSE and
+   * long polling the items come in POST bodies that are already read (each bounded by the maximum
+   * request body size), so they are buffered instead.
+   */
   private void pauseReading(UploadStream stream) {
-    Runnable resumer = readResumer;
     Transport t = transport;
     if (t instanceof org.jvmchat.hub.internal.transport.WebSocketTransport ws) {
       ws.setAutoRead(false);
       stream.onSpace(() -> ws.setAutoRead(true));
-    } else if (resumer != null) {
-      stream.onSpace(resumer);
     }
   }
 
