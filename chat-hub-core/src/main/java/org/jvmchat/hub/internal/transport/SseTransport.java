@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.EventExecutor;
@@ -62,39 +61,32 @@ public final class SseTransport implements Transport {
 
   @Override
   public void drain() {
-    boolean wrote = false;
-    while (channel.isWritable()) {
-      byte[] bytes = connection.pollOutbound();
-      if (bytes == null) {
-        break;
-      }
-      ByteBuf buf = channel.alloc().buffer(bytes.length + 16);
-      int start = 0;
-      for (int i = 0; i <= bytes.length; i++) {
-        if (i == bytes.length || bytes[i] == '\n') {
-          int end = i;
-          if (end > start && bytes[end - 1] == '\r') {
-            end--;
-          }
-          if (i < bytes.length || end > start) {
-            buf.writeBytes(DATA).writeBytes(bytes, start, end - start).writeBytes(CRLF);
-          }
-          start = i + 1;
+    ChannelDrain.drain(channel, connection, this::event);
+  }
+
+  /** One SSE event: a {@code data: } line per line of the payload, then an empty line. */
+  private Object event(byte[] bytes) {
+    ByteBuf buf = channel.alloc().buffer(bytes.length + 16);
+    int start = 0;
+    for (int i = 0; i <= bytes.length; i++) {
+      if (i == bytes.length || bytes[i] == '\n') {
+        int end = i;
+        if (end > start && bytes[end - 1] == '\r') {
+          end--;
         }
+        if (i < bytes.length || end > start) {
+          buf.writeBytes(DATA).writeBytes(bytes, start, end - start).writeBytes(CRLF);
+        }
+        start = i + 1;
       }
-      buf.writeBytes(CRLF);
-      channel.write(new DefaultHttpContent(buf));
-      wrote = true;
     }
-    if (wrote) {
-      channel.flush();
-    }
+    buf.writeBytes(CRLF);
+    return new DefaultHttpContent(buf);
   }
 
   @Override
   public long pendingWriteBytes() {
-    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    return ChannelDrain.pendingWriteBytes(channel);
   }
 
   @Override

@@ -4,7 +4,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -96,26 +95,19 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
 
   @Override
   public void drain() {
-    boolean wrote = false;
     boolean binary = connection.binaryFrames();
-    while (channel.isWritable()) {
-      byte[] bytes = connection.pollOutbound();
-      if (bytes == null) {
-        break;
-      }
-      var content = Unpooled.wrappedBuffer(bytes);
-      channel.write(binary ? new BinaryWebSocketFrame(content) : new TextWebSocketFrame(content));
-      wrote = true;
-    }
-    if (wrote) {
-      channel.flush();
-    }
+    ChannelDrain.drain(
+        channel,
+        connection,
+        bytes -> {
+          var content = Unpooled.wrappedBuffer(bytes);
+          return binary ? new BinaryWebSocketFrame(content) : new TextWebSocketFrame(content);
+        });
   }
 
   @Override
   public long pendingWriteBytes() {
-    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    return ChannelDrain.pendingWriteBytes(channel);
   }
 
   @Override

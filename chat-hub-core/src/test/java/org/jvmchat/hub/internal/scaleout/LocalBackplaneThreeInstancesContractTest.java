@@ -1,34 +1,9 @@
 package org.jvmchat.hub.internal.scaleout;
 
-import java.util.ArrayList;
-import java.util.List;
-import org.jvmchat.hub.spi.Backplane;
-import org.jvmchat.hub.spi.ScaleoutHubLifetimeManagerContract;
-
-/** The contract for the scale-out manager on three instances sharing an in-memory broker. */
-class LocalBackplaneThreeInstancesContractTest extends ScaleoutHubLifetimeManagerContract {
-  private final LocalBackplane.Broker broker = new LocalBackplane.Broker();
-  private final List<LocalBackplane> nodes = new ArrayList<>();
-
+/** The same contract as {@link LocalBackplaneTwoInstancesContractTest}, on three instances. */
+class LocalBackplaneThreeInstancesContractTest extends LocalBackplaneTwoInstancesContractTest {
   @Override
   protected int instances() {
     return 3;
-  }
-
-  @Override
-  protected Backplane newBackplane(int index) {
-    LocalBackplane b = broker.connect();
-    nodes.add(b);
-    return b;
-  }
-
-  @Override
-  protected void cut(int index) {
-    nodes.get(index).disconnect();
-  }
-
-  @Override
-  protected void restore(int index) {
-    nodes.get(index).reconnect();
   }
 }
