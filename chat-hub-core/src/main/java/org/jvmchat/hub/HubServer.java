@@ -69,6 +69,17 @@ public interface HubServer extends AutoCloseable {
 
     default void messageSent(String hubPath, String protocol) {}
 
+    /**
+     * {@code count} hub messages were handed to transports. The server reports sends in batches
+     * (one call per drain of a connection, not one per message); the default calls {@link
+     * #messageSent} {@code count} times.
+     */
+    default void messagesSent(String hubPath, String protocol, int count) {
+      for (int i = 0; i < count; i++) {
+        messageSent(hubPath, protocol);
+      }
+    }
+
     default void invocationCompleted(String hubPath, String method, long nanos, boolean failed) {}
   }
 

@@ -62,7 +62,14 @@ class StatefulReconnectTest {
                 .hub(
                     "/hubs/tiny",
                     StatefulHub::new,
-                    stateful.toBuilder().statefulReconnectBufferSize(1000).build()));
+                    stateful.toBuilder().statefulReconnectBufferSize(1000).build())
+                .hub(
+                    "/hubs/noack",
+                    StatefulHub::new,
+                    stateful.toBuilder()
+                        .statefulReconnectBufferSize(1000)
+                        .outboundBufferLimit(4096)
+                        .build()));
   }
 
   @AfterAll
@@ -243,6 +250,66 @@ class StatefulReconnectTest {
             });
     assertThatThrownBy(() -> TestHubClient.resume(s.resumeUrl(), new JsonHubProtocol()))
         .hasStackTraceContaining("404");
+  }
+
+  /** The JSON frame of {@code n(payload)} as the server sends it. */
+  static int invocationBytes(String payload) {
+    return new JsonHubProtocol()
+        .toBytes(InvocationMessage.send("n", new Object[] {payload}))
+        .length;
+  }
+
+  static long receivedInvocations(TestHubClient c) {
+    return c.history().stream().filter(m -> m instanceof InvocationMessage).count();
+  }
+
+  @Test
+  void aConnectedClientThatNeverAcknowledgesGetsNoMoreThanTheBufferAndIsThenClosed() {
+    Session s = connect("/hubs/noack");
+    String payload = "z".repeat(200);
+    int perMessage = invocationBytes(payload);
+    // 1000 unacknowledged bytes at most: the first message always goes, then while it fits.
+    long allowed = Math.max(1, 1000 / perMessage);
+    for (int i = 0; i < 40 && !s.client().isSocketClosed(); i++) {
+      sendFromServer("/hubs/noack", s.connectionId(), payload);
+    }
+    org.jvmchat.protocol.CloseMessage close = s.client().awaitClose();
+    assertThat(close.error())
+        .isEqualTo(
+            "Connection closed with an error. The client did not acknowledge the messages it"
+                + " received (stateful reconnect buffer full).");
+    assertThat(receivedInvocations(s.client())).isEqualTo(allowed);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> events.contains("disconnected:" + s.connectionId()));
+  }
+
+  @Test
+  void messagesHeldBackForAFullReplayBufferGoOutOnceAcknowledged() {
+    Session s = connect("/hubs/noack");
+    String payload = "y".repeat(200);
+    long perWindow = Math.max(1, 1000 / invocationBytes(payload));
+    for (int i = 0; i < 12; i++) {
+      sendFromServer("/hubs/noack", s.connectionId(), payload + i);
+    }
+    // Only a buffer's worth is written until the client acknowledges; each Ack lets more out.
+    long acked = 0;
+    while (acked < 12) {
+      long window = acked + perWindow;
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> receivedInvocations(s.client()) >= Math.min(12, window));
+      acked = receivedInvocations(s.client());
+      assertThat(acked).isLessThanOrEqualTo(window);
+      s.client().send(new AckMessage(acked));
+    }
+    List<HubMessage> got = awaitTrackable(s.client(), 12);
+    assertThat(got).extracting(StatefulReconnectTest::arg).hasSize(12);
+    for (int i = 0; i < 12; i++) {
+      assertThat(arg(got.get(i))).isEqualTo(payload + i);
+    }
+    assertThat(s.client().isSocketClosed()).isFalse();
+    s.client().close();
   }
 
   @Test

@@ -11,6 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SerializedHubMessage {
   private final HubMessage message;
   private final Map<String, byte[]> serialized;
+  // The last protocol asked for with its bytes: a broadcast asks for the same one over and over,
+  // so most calls skip the map.
+  private volatile Last last;
+
+  private record Last(HubProtocol protocol, byte[] bytes) {}
 
   public SerializedHubMessage(HubMessage message) {
     this.message = message;
@@ -31,6 +36,10 @@ public final class SerializedHubMessage {
 
   /** The framed bytes of the message in {@code protocol}, serialized at most once. */
   public byte[] bytes(HubProtocol protocol) {
+    Last l = last;
+    if (l != null && l.protocol() == protocol) {
+      return l.bytes();
+    }
     byte[] bytes = serialized.get(protocol.name());
     if (bytes == null) {
       if (message == null) {
@@ -39,6 +48,7 @@ public final class SerializedHubMessage {
       }
       bytes = serialized.computeIfAbsent(protocol.name(), n -> protocol.toBytes(message));
     }
+    last = new Last(protocol, bytes);
     return bytes;
   }
 }

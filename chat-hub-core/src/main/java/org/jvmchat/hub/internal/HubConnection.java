@@ -96,12 +96,18 @@ public final class HubConnection implements HubConnectionContext {
   private long latestProcessedId;
   private volatile boolean ackDue;
 
-  // Outbound state, under outLock.
+  // Outbound state, under outLock. The queue holds byte[] (trackable messages, numbered for
+  // stateful reconnect when they are written) and Untracked (pings, acks, closes, handshake).
   private final Object outLock = new Object();
-  private final ArrayDeque<byte[]> outbound = new ArrayDeque<>();
+  private final ArrayDeque<Object> outbound = new ArrayDeque<>();
   private long queuedBytes;
   private ReplayBuffer replay;
-  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private boolean drainPending;
+  private int sentSinceReport;
+  private volatile WriteScheduler writeScheduler;
+
+  /** A message that is not numbered for stateful reconnect (not a hub invocation message). */
+  private record Untracked(byte[] bytes) {}
 
   private volatile State state = State.NEW;
   private volatile Transport transport;
@@ -204,6 +210,7 @@ public final class HubConnection implements HubConnectionContext {
   /** Attaches the first transport. */
   public void attach(Transport t) {
     this.transportType = t.type();
+    this.writeScheduler = endpoint.writeScheduler(t.eventLoop());
     this.transport = t;
     this.transportAttachedAt = System.nanoTime();
     this.state = State.ACTIVE;
@@ -244,6 +251,7 @@ public final class HubConnection implements HubConnectionContext {
    */
   public void reattach(Transport t) {
     Transport old = this.transport;
+    this.writeScheduler = endpoint.writeScheduler(t.eventLoop());
     // Switch first: the old socket's close (below) must be seen as stale by transportClosed,
     // not as the end of this connection.
     this.transport = t;
@@ -251,17 +259,21 @@ public final class HubConnection implements HubConnectionContext {
       old.abort();
     }
     synchronized (outLock) {
+      // Sequence, then every message written but not acknowledged (numbered again as they are
+      // replayed), then what was never written; pings and acks queued for the old socket go.
+      ArrayDeque<Object> unsent = new ArrayDeque<>(outbound);
       outbound.clear();
       queuedBytes = 0;
-      byte[] sequence = protocol.toBytes(new SequenceMessage(replay.sequenceId()));
-      outbound.add(sequence);
-      queuedBytes += sequence.length;
-      for (byte[] m : replay.unacknowledged()) {
-        outbound.add(m);
-        queuedBytes += m.length;
+      queue(new Untracked(protocol.toBytes(new SequenceMessage(replay.sequenceId()))));
+      for (byte[] m : replay.takeUnacknowledged()) {
+        queue(m);
+      }
+      for (Object m : unsent) {
+        if (!(m instanceof Untracked)) {
+          queue(m);
+        }
       }
     }
-    this.transport = t;
     this.state = State.ACTIVE;
     this.lastReceivedAt = System.nanoTime();
     scheduleDrain();
@@ -284,14 +296,34 @@ public final class HubConnection implements HubConnectionContext {
     terminate(graceful || closing ? null : error);
   }
 
-  /** Called by a transport on its event loop: the next queued message, or null. */
+  /**
+   * Called by a transport on its event loop: the next queued message, or null when nothing is
+   * queued or (stateful reconnect) the next one would take the unacknowledged bytes past the replay
+   * buffer's size: it then waits in the queue for the client's Ack.
+   */
   public byte[] pollOutbound() {
     synchronized (outLock) {
-      byte[] b = outbound.poll();
-      if (b != null) {
-        queuedBytes -= b.length;
+      Object next = outbound.peek();
+      if (next == null) {
+        return null;
       }
-      return b;
+      byte[] bytes;
+      if (next instanceof Untracked u) {
+        bytes = u.bytes();
+      } else {
+        bytes = (byte[]) next;
+        if (stateful) {
+          long unacknowledged = replay.bufferedBytes();
+          if (unacknowledged > 0
+              && unacknowledged + bytes.length > options.statefulReconnectBufferSize()) {
+            return null;
+          }
+          replay.add(bytes);
+        }
+      }
+      outbound.poll();
+      queuedBytes -= bytes.length;
+      return bytes;
     }
   }
 
@@ -311,21 +343,50 @@ public final class HubConnection implements HubConnectionContext {
     return p != null && p.transferFormat() == TransferFormat.Binary;
   }
 
+  /** Under outLock: appends to the queue. */
+  private void queue(Object message) {
+    outbound.add(message);
+    queuedBytes += message instanceof Untracked u ? u.bytes().length : ((byte[]) message).length;
+  }
+
+  /**
+   * Asks the transport's event loop to drain this connection, unless a drain is already pending:
+   * many messages queued before the loop gets to it go out in one write.
+   */
   private void scheduleDrain() {
-    Transport t = transport;
-    if (t == null || state != State.ACTIVE) {
+    WriteScheduler scheduler = writeScheduler;
+    if (scheduler == null || transport == null || state != State.ACTIVE) {
       return;
     }
-    if (drainScheduled.compareAndSet(false, true)) {
-      t.eventLoop()
-          .execute(
-              () -> {
-                drainScheduled.set(false);
-                Transport current = transport;
-                if (current != null) {
-                  current.drain();
-                }
-              });
+    synchronized (outLock) {
+      if (drainPending) {
+        return;
+      }
+      drainPending = true;
+    }
+    scheduler.schedule(this);
+  }
+
+  /** On the event loop, from the write scheduler: hands what is queued to the transport. */
+  void drainNow() {
+    Transport current = transport;
+    WriteScheduler scheduler = writeScheduler;
+    if (current != null && scheduler != null && !current.eventLoop().inEventLoop()) {
+      // A stateful reconnect moved the connection to another loop: drain there (still pending).
+      scheduler.schedule(this);
+      return;
+    }
+    int sent;
+    synchronized (outLock) {
+      drainPending = false;
+      sent = sentSinceReport;
+      sentSinceReport = 0;
+    }
+    if (sent > 0) {
+      endpoint.messagesSent(protocol, sent);
+    }
+    if (current != null && state == State.ACTIVE) {
+      current.drain();
     }
   }
 
@@ -344,63 +405,83 @@ public final class HubConnection implements HubConnectionContext {
     }
     HubMessage m = message.message();
     boolean trackable = m == null || m instanceof HubInvocationMessage;
-    boolean sent = enqueue(message.bytes(p), trackable, false);
-    if (sent) {
-      endpoint.messageSent(p);
-    }
-    return sent;
+    return enqueue(message.bytes(p), trackable, false);
   }
 
   private boolean enqueue(byte[] bytes, boolean trackable, boolean evenWhenClosing) {
     String overflow = null;
+    boolean schedule = false;
     synchronized (outLock) {
       if (state == State.CLOSED || (closing && !evenWhenClosing)) {
         return false;
       }
-      if (stateful && trackable) {
-        replay.add(bytes);
-        if (state == State.INACTIVE
-            && replay.bufferedBytes() > options.statefulReconnectBufferSize()) {
-          overflow = "stateful";
-        }
-      }
       Transport t = transport;
       long pending = queuedBytes + (t == null ? 0 : t.pendingWriteBytes());
-      if (overflow == null
-          && pending + bytes.length > options.outboundBufferLimit()
-          && !evenWhenClosing) {
-        overflow = "slow";
-      }
-      if (overflow == null) {
-        outbound.add(bytes);
-        queuedBytes += bytes.length;
+      if (stateful
+          && trackable
+          && state == State.INACTIVE
+          && replay.bufferedBytes() + queuedBytes + bytes.length
+              > options.statefulReconnectBufferSize()) {
+        overflow = "stateful";
+      } else if (pending + bytes.length > options.outboundBufferLimit() && !evenWhenClosing) {
+        overflow =
+            stateful
+                    && replay.bufferedBytes() + bytes.length > options.statefulReconnectBufferSize()
+                ? "unacknowledged"
+                : "slow";
+      } else {
+        queue(trackable ? bytes : new Untracked(bytes));
+        if (trackable) {
+          sentSinceReport++;
+        }
+        if (!drainPending && state == State.ACTIVE && writeScheduler != null && t != null) {
+          drainPending = true;
+          schedule = true;
+        }
       }
     }
     if (overflow != null) {
-      if (overflow.equals("stateful")) {
-        log.info(
-            "Connection {}: more than {} unacknowledged bytes while disconnected; closing it",
-            connectionId,
-            options.statefulReconnectBufferSize());
-        abortAfterOverflow();
-      } else {
-        log.warn(
-            "Connection {} is not reading fast enough (outbound buffer limit {} B); closing it",
-            connectionId,
-            options.outboundBufferLimit());
-        synchronized (outLock) {
-          outbound.clear();
-          queuedBytes = 0;
-        }
-        close(
-            "Connection closed with an error. The client is not reading messages fast enough.",
-            true,
-            new HubException("Outbound buffer limit exceeded"));
-      }
+      overflow(overflow);
       return false;
     }
-    scheduleDrain();
+    if (schedule) {
+      writeScheduler.schedule(this);
+    }
     return true;
+  }
+
+  private void overflow(String kind) {
+    if (kind.equals("stateful")) {
+      log.info(
+          "Connection {}: more than {} unacknowledged bytes while disconnected; closing it",
+          connectionId,
+          options.statefulReconnectBufferSize());
+      abortAfterOverflow();
+      return;
+    }
+    String reason;
+    if (kind.equals("unacknowledged")) {
+      log.warn(
+          "Connection {} does not acknowledge messages (stateful reconnect buffer {} B full,"
+              + " outbound buffer limit {} B reached); closing it",
+          connectionId,
+          options.statefulReconnectBufferSize(),
+          options.outboundBufferLimit());
+      reason =
+          "Connection closed with an error. The client did not acknowledge the messages it"
+              + " received (stateful reconnect buffer full).";
+    } else {
+      log.warn(
+          "Connection {} is not reading fast enough (outbound buffer limit {} B); closing it",
+          connectionId,
+          options.outboundBufferLimit());
+      reason = "Connection closed with an error. The client is not reading messages fast enough.";
+    }
+    synchronized (outLock) {
+      outbound.clear();
+      queuedBytes = 0;
+    }
+    close(reason, true, new HubException("Outbound buffer limit exceeded"));
   }
 
   private void abortAfterOverflow() {
@@ -654,8 +735,13 @@ public final class HubConnection implements HubConnectionContext {
       terminate(m.error() == null ? null : new HubException(m.error()));
     } else if (message instanceof AckMessage m) {
       if (stateful) {
+        boolean waiting;
         synchronized (outLock) {
           replay.ack(m.sequenceId());
+          waiting = !outbound.isEmpty();
+        }
+        if (waiting) {
+          scheduleDrain(); // messages held back for a full replay buffer may go now
         }
       }
     } else if (message instanceof SequenceMessage m) {

@@ -32,6 +32,7 @@ public final class HubEndpoint implements HubContext {
   private final Map<String, HubConnection> connectionsByToken = new ConcurrentHashMap<>();
   private final HubClients clients;
   private final GroupManager groups;
+  private final WriteScheduler.Registry writeSchedulers;
 
   HubEndpoint(
       HubServer.HubMapping mapping,
@@ -39,8 +40,10 @@ public final class HubEndpoint implements HubContext {
       ExecutorService executor,
       ScheduledExecutorService scheduler,
       org.jvmchat.hub.spi.HubLifetimeManagerFactory managerFactory,
-      List<HubServer.ConnectionListener> listeners) {
+      List<HubServer.ConnectionListener> listeners,
+      WriteScheduler.Registry writeSchedulers) {
     this.mapping = mapping;
+    this.writeSchedulers = writeSchedulers;
     this.options = mapping.options();
     Map<String, HubProtocol> p = new java.util.LinkedHashMap<>();
     if (options.protocols().contains(JsonHubProtocol.NAME)) {
@@ -161,9 +164,14 @@ public final class HubEndpoint implements HubContext {
     }
   }
 
-  void messageSent(HubProtocol p) {
+  /** Hub messages handed to a transport, counted per drain rather than per message. */
+  void messagesSent(HubProtocol p, int count) {
     for (HubServer.ConnectionListener l : listeners) {
-      l.messageSent(path(), p.name());
+      l.messagesSent(path(), p.name(), count);
     }
+  }
+
+  WriteScheduler writeScheduler(io.netty.util.concurrent.EventExecutor eventLoop) {
+    return writeSchedulers.of(eventLoop);
   }
 }

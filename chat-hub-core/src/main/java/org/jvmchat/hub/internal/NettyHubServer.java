@@ -66,6 +66,7 @@ public final class NettyHubServer implements HubServer {
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
   private final List<HubEndpoint> endpoints = new ArrayList<>();
+  private final WriteScheduler.Registry writeSchedulers = new WriteScheduler.Registry();
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
   private EventLoopGroup bossGroup;
@@ -101,7 +102,8 @@ public final class NettyHubServer implements HubServer {
               executor,
               scheduler,
               config.lifetimeManagerFactory(),
-              config.listeners()));
+              config.listeners(),
+              writeSchedulers));
     }
   }
 

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Stateful reconnect, sending side: every trackable message (types 1–5) sent is numbered from 1 and
- * kept until the peer acknowledges it. Not thread-safe: guarded by the connection's outbound lock.
+ * Stateful reconnect, sending side: every trackable message (types 1–5) written to the transport is
+ * numbered from 1 and kept until the peer acknowledges it. Its size is bounded by the connection: a
+ * message that would take it past the configured buffer size waits in the outbound queue for an
+ * Ack. Not thread-safe: guarded by the connection's outbound lock.
  */
 final class ReplayBuffer {
   private record Entry(long id, byte[] bytes) {}
@@ -38,11 +40,21 @@ final class ReplayBuffer {
     return entries.isEmpty() ? lastId + 1 : entries.peek().id();
   }
 
-  List<byte[]> unacknowledged() {
+  /**
+   * For a reconnect: removes and returns every unacknowledged message, oldest first, and rewinds
+   * the numbering so that, added again as they are replayed, they get the same ids (the first one
+   * the id that {@link #sequenceId()} announced).
+   */
+  List<byte[]> takeUnacknowledged() {
     List<byte[]> list = new ArrayList<>(entries.size());
+    if (!entries.isEmpty()) {
+      lastId = entries.peek().id() - 1;
+    }
     for (Entry e : entries) {
       list.add(e.bytes());
     }
+    entries.clear();
+    bytes = 0;
     return list;
   }
 }

@@ -127,6 +127,12 @@ public final class ChatMetrics implements HubServer.ConnectionListener, AutoClos
 
   @Override
   public void messageSent(String hubPath, String protocol) {
+    messagesSent(hubPath, protocol, 1);
+  }
+
+  /** Called once per drain of a connection (not per message) by the hub server. */
+  @Override
+  public void messagesSent(String hubPath, String protocol, int count) {
     counter(
             "signalr.messages.sent",
             "Hub messages sent to clients",
@@ -134,7 +140,7 @@ public final class ChatMetrics implements HubServer.ConnectionListener, AutoClos
             hubPath,
             "protocol",
             protocol)
-        .increment();
+        .increment(count);
   }
 
   @Override

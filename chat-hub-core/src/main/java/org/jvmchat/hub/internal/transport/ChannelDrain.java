@@ -1,25 +1,59 @@
 package org.jvmchat.hub.internal.transport;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelOutboundBuffer;
-import java.util.function.Function;
 import org.jvmchat.hub.internal.HubConnection;
 
 /**
  * The write side shared by the socket transports: take the connection's queued messages while the
- * socket is writable, one frame or event each, and flush once for all of them.
+ * socket is writable and frame them all into one pooled direct buffer, so a drain is one write and
+ * one flush (one syscall) however many messages it carries, and no per-message buffer or frame
+ * object is allocated.
  */
 final class ChannelDrain {
+  /** A batch is written out once it reaches this size, and a new one started. */
+  static final int MAX_BATCH_BYTES = 64 * 1024;
+
+  private static final int MIN_BATCH_CAPACITY = 256;
+
   private ChannelDrain() {}
 
-  static void drain(Channel channel, HubConnection connection, Function<byte[], Object> frame) {
+  /** How a transport frames messages into a batch, and wraps the batch for its pipeline. */
+  interface Framer {
+    /** Bytes the framing adds to a payload of {@code length} bytes, at most. */
+    int overhead(int length);
+
+    /** Appends one message, framed. */
+    void append(ByteBuf batch, byte[] payload);
+
+    /** What to write to the channel for a batch (the buffer itself, or an HTTP chunk of it). */
+    Object wrap(ByteBuf batch);
+  }
+
+  static void drain(Channel channel, HubConnection connection, Framer framer) {
+    ByteBuf batch = null;
     boolean wrote = false;
-    while (channel.isWritable()) {
+    while (batch != null || channel.isWritable()) {
       byte[] bytes = connection.pollOutbound();
       if (bytes == null) {
         break;
       }
-      channel.write(frame.apply(bytes));
+      if (batch == null) {
+        batch =
+            channel
+                .alloc()
+                .directBuffer(
+                    Math.max(MIN_BATCH_CAPACITY, bytes.length + framer.overhead(bytes.length)));
+      }
+      framer.append(batch, bytes);
+      if (batch.readableBytes() >= MAX_BATCH_BYTES) {
+        channel.write(framer.wrap(batch), channel.voidPromise());
+        batch = null;
+        wrote = true;
+      }
+    }
+    if (batch != null) {
+      channel.write(framer.wrap(batch), channel.voidPromise());
       wrote = true;
     }
     if (wrote) {
@@ -27,9 +61,12 @@ final class ChannelDrain {
     }
   }
 
-  /** Bytes handed to the channel but not yet written to the socket. */
+  /**
+   * Bytes handed to the channel but not yet written to the socket (at least the high mark when
+   * unwritable).
+   */
   static long pendingWriteBytes(Channel channel) {
-    ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
-    return buffer == null ? 0 : buffer.totalPendingWriteBytes();
+    return Math.max(
+        0, channel.config().getWriteBufferHighWaterMark() - channel.bytesBeforeUnwritable());
   }
 }

@@ -61,27 +61,42 @@ public final class SseTransport implements Transport {
 
   @Override
   public void drain() {
-    ChannelDrain.drain(channel, connection, this::event);
+    ChannelDrain.drain(channel, connection, EVENTS);
   }
 
-  /** One SSE event: a {@code data: } line per line of the payload, then an empty line. */
-  private Object event(byte[] bytes) {
-    ByteBuf buf = channel.alloc().buffer(bytes.length + 16);
-    int start = 0;
-    for (int i = 0; i <= bytes.length; i++) {
-      if (i == bytes.length || bytes[i] == '\n') {
-        int end = i;
-        if (end > start && bytes[end - 1] == '\r') {
-          end--;
-        }
-        if (i < bytes.length || end > start) {
-          buf.writeBytes(DATA).writeBytes(bytes, start, end - start).writeBytes(CRLF);
-        }
-        start = i + 1;
-      }
+  private static final ChannelDrain.Framer EVENTS = new EventWriter();
+
+  /**
+   * One SSE event per message: a {@code data: } line per line of the payload, then an empty line.
+   */
+  private static final class EventWriter implements ChannelDrain.Framer {
+    @Override
+    public int overhead(int length) {
+      return 16;
     }
-    buf.writeBytes(CRLF);
-    return new DefaultHttpContent(buf);
+
+    @Override
+    public void append(ByteBuf buf, byte[] bytes) {
+      int start = 0;
+      for (int i = 0; i <= bytes.length; i++) {
+        if (i == bytes.length || bytes[i] == '\n') {
+          int end = i;
+          if (end > start && bytes[end - 1] == '\r') {
+            end--;
+          }
+          if (i < bytes.length || end > start) {
+            buf.writeBytes(DATA).writeBytes(bytes, start, end - start).writeBytes(CRLF);
+          }
+          start = i + 1;
+        }
+      }
+      buf.writeBytes(CRLF);
+    }
+
+    @Override
+    public Object wrap(ByteBuf batch) {
+      return new DefaultHttpContent(batch);
+    }
   }
 
   @Override

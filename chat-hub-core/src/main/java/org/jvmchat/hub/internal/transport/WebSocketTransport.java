@@ -1,6 +1,6 @@
 package org.jvmchat.hub.internal.transport;
 
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -95,14 +95,45 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
 
   @Override
   public void drain() {
-    boolean binary = connection.binaryFrames();
-    ChannelDrain.drain(
-        channel,
-        connection,
-        bytes -> {
-          var content = Unpooled.wrappedBuffer(bytes);
-          return binary ? new BinaryWebSocketFrame(content) : new TextWebSocketFrame(content);
-        });
+    ChannelDrain.drain(channel, connection, connection.binaryFrames() ? BINARY : TEXT);
+  }
+
+  private static final ChannelDrain.Framer TEXT = new FrameWriter(0x1);
+  private static final ChannelDrain.Framer BINARY = new FrameWriter(0x2);
+
+  /**
+   * Server-to-client WebSocket frames written straight into the batch (RFC 6455 5.2: FIN, the
+   * opcode, the payload length in 7, 16 or 64 bits, no mask). The batch is a plain buffer, which
+   * Netty's frame encoder passes through untouched; control frames (close, pong) still go through
+   * the encoder, in order, on the same event loop.
+   */
+  private record FrameWriter(int opcode) implements ChannelDrain.Framer {
+    @Override
+    public int overhead(int length) {
+      return length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+    }
+
+    @Override
+    public void append(ByteBuf batch, byte[] payload) {
+      int length = payload.length;
+      batch.ensureWritable(overhead(length) + length);
+      batch.writeByte(0x80 | opcode);
+      if (length < 126) {
+        batch.writeByte(length);
+      } else if (length <= 0xFFFF) {
+        batch.writeByte(126);
+        batch.writeShort(length);
+      } else {
+        batch.writeByte(127);
+        batch.writeLong(length);
+      }
+      batch.writeBytes(payload);
+    }
+
+    @Override
+    public Object wrap(ByteBuf batch) {
+      return batch;
+    }
   }
 
   @Override

@@ -1,0 +1,74 @@
+package org.jvmchat.hub.internal;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Coalesces the writes of one event loop: a connection that got something to send while no drain of
+ * it was pending is put on its event loop's ready queue, and the loop is woken at most once for
+ * everything that became ready meanwhile. One task then drains every ready connection, each with
+ * one write and one flush. So a broadcast to 1,000 connections on two event loops costs two
+ * wake-ups, not 1,000 tasks; and a connection that gets ten messages before its loop runs writes
+ * them with one syscall.
+ *
+ * <p>The ready queue is an unbounded multi-producer queue, but a connection is in it at most once
+ * at a time (its own drain-pending flag), so it never holds more entries than there are connections
+ * on the loop.
+ */
+final class WriteScheduler implements Runnable {
+  private static final int MAX_DRAINS_PER_TASK = 4096;
+
+  private final EventExecutor eventLoop;
+  private final Queue<HubConnection> ready = PlatformDependent.newMpscQueue();
+  private final AtomicBoolean wakeupPending = new AtomicBoolean();
+
+  private WriteScheduler(EventExecutor eventLoop) {
+    this.eventLoop = eventLoop;
+  }
+
+  /** One scheduler per event loop, created on first use. */
+  static final class Registry {
+    private final ConcurrentHashMap<EventExecutor, WriteScheduler> schedulers =
+        new ConcurrentHashMap<>();
+
+    WriteScheduler of(EventExecutor eventLoop) {
+      WriteScheduler s = schedulers.get(eventLoop);
+      return s != null ? s : schedulers.computeIfAbsent(eventLoop, WriteScheduler::new);
+    }
+  }
+
+  /** Queues a drain of {@code connection} on this event loop (called once per pending drain). */
+  void schedule(HubConnection connection) {
+    ready.offer(connection);
+    if (!wakeupPending.get() && wakeupPending.compareAndSet(false, true)) {
+      try {
+        eventLoop.execute(this);
+      } catch (RejectedExecutionException e) {
+        // The server is stopping: its connections are being closed; nothing left to write.
+        wakeupPending.set(false);
+        ready.clear();
+      }
+    }
+  }
+
+  @Override
+  public void run() {
+    // Cleared before draining: whatever is offered from now on wakes the loop again.
+    wakeupPending.set(false);
+    // Bounded, so that a connection made ready again and again cannot keep the loop from reading.
+    for (int i = 0; i < MAX_DRAINS_PER_TASK; i++) {
+      HubConnection c = ready.poll();
+      if (c == null) {
+        return;
+      }
+      c.drainNow();
+    }
+    if (!ready.isEmpty() && wakeupPending.compareAndSet(false, true)) {
+      eventLoop.execute(this);
+    }
+  }
+}
