@@ -1,0 +1,228 @@
+package org.jvmchat.load;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jvmchat.load.internal.ServerProcess;
+
+/**
+ * {@code compare}: for every scenario and every target, starts a fresh server process, runs the
+ * scenario against it, stops it; then prints one table (targets side by side, and the chat server's
+ * ratios to the ceiling and to socket.io) and one JSON line with everything.
+ */
+public final class Compare {
+  private static final Map<String, List<String>> METRICS =
+      Map.of(
+          "fanout",
+          List.of(
+              "deliveriesPerSec",
+              "p50Ms",
+              "p99Ms",
+              "p999Ms",
+              "maxMs",
+              "lost",
+              "duplicated",
+              "serverCpuUsPerDelivery",
+              "serverCpuPercent",
+              "serverRssMb"),
+          "echo",
+          List.of(
+              "roundTripsPerSec",
+              "p50Ms",
+              "p99Ms",
+              "p999Ms",
+              "maxMs",
+              "lost",
+              "duplicated",
+              "serverCpuUsPerRoundTrip",
+              "serverCpuPercent"),
+          "connections",
+          List.of(
+              "connectsPerSec",
+              "failedConnections",
+              "serverCpuUsPerConnect",
+              "rssPerConnectionKb",
+              "serverRssMb"));
+
+  private Compare() {}
+
+  /** Every result, by scenario and then by target. */
+  public record Outcome(
+      List<String> scenarios, List<String> targets, Map<String, Map<String, Result>> results) {
+    public boolean bad() {
+      return results.values().stream().flatMap(m -> m.values().stream()).anyMatch(Result::bad);
+    }
+
+    public Result get(String scenario, String target) {
+      return results.get(scenario).get(target);
+    }
+  }
+
+  static int main(Options o, PrintStream out) {
+    Outcome outcome = run(o, System.err);
+    if (!o.json()) {
+      out.print(table(outcome));
+    }
+    out.println(json(outcome));
+    return outcome.bad() ? 1 : 0;
+  }
+
+  /** Runs everything; progress (each run's table) goes to {@code progress}. */
+  public static Outcome run(Options o, PrintStream progress) {
+    List<String> scenarios = o.list("scenarios");
+    List<String> targets = o.list("targets");
+    for (String s : scenarios) {
+      if (!METRICS.containsKey(s)) {
+        throw new IllegalArgumentException(
+            "unknown scenario '" + s + "' (fanout, echo, connections)");
+      }
+    }
+    targets.forEach(Kind::parse);
+    Path root = repoRoot();
+    ServerProcess.Launch launch =
+        new ServerProcess.Launch(
+            Arrays.stream(o.get("server-jvm-opts").trim().split("\\s+"))
+                .filter(s -> !s.isEmpty())
+                .toList(),
+            System.getProperty("java.class.path"),
+            resolve(root, o.get("chat-jar")),
+            o.get("node"),
+            resolve(root, o.get("socketio-script")),
+            resolve(root, o.get("logs")));
+    Map<String, Map<String, Result>> results = new LinkedHashMap<>();
+    for (String scenario : scenarios) {
+      Map<String, Result> row = new LinkedHashMap<>();
+      results.put(scenario, row);
+      for (String t : targets) {
+        Kind kind = Kind.parse(t);
+        progress.println("== " + scenario + " on " + kind.id());
+        Result r;
+        try (ServerProcess server = ServerProcess.start(kind, launch, kind.id() + "-" + scenario)) {
+          Options so =
+              o.withCommand(scenario)
+                  .with("url", server.url())
+                  .with("kind", kind.id())
+                  .with("pid", Long.toString(server.pid()));
+          r = LoadTool.run(so);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          r = Result.failed(scenario, kind, "interrupted");
+        } catch (Exception e) {
+          r = Result.failed(scenario, kind, String.valueOf(e.getMessage()));
+        }
+        progress.print(r.toTable());
+        row.put(kind.id(), r);
+      }
+    }
+    return new Outcome(scenarios, targets.stream().map(t -> Kind.parse(t).id()).toList(), results);
+  }
+
+  /** The side-by-side table. */
+  public static String table(Outcome oc) {
+    List<String> cols = new ArrayList<>(oc.targets());
+    boolean vsCeiling = oc.targets().contains("chat") && oc.targets().contains("ceiling");
+    boolean vsSocketIo = oc.targets().contains("chat") && oc.targets().contains("socketio");
+    if (vsCeiling) {
+      cols.add("chat/ceiling");
+    }
+    if (vsSocketIo) {
+      cols.add("chat/socketio");
+    }
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format("%-34s", "metric"));
+    cols.forEach(c -> sb.append(String.format("%15s", c)));
+    sb.append('\n');
+    List<String> errors = new ArrayList<>();
+    for (String scenario : oc.scenarios()) {
+      Map<String, Result> row = oc.results().get(scenario);
+      for (String m : METRICS.get(scenario)) {
+        sb.append(String.format("%-34s", scenario + " " + m));
+        for (String t : oc.targets()) {
+          sb.append(String.format("%15s", cell(row.get(t).get(m))));
+        }
+        if (vsCeiling) {
+          sb.append(String.format("%15s", cell(ratio(row.get("chat"), row.get("ceiling"), m))));
+        }
+        if (vsSocketIo) {
+          sb.append(String.format("%15s", cell(ratio(row.get("chat"), row.get("socketio"), m))));
+        }
+        sb.append('\n');
+      }
+      for (String t : oc.targets()) {
+        if (row.get(t).error() != null) {
+          errors.add(scenario + " on " + t + ": " + row.get(t).error());
+        }
+      }
+    }
+    errors.forEach(e -> sb.append("error: ").append(e).append('\n'));
+    return sb.toString();
+  }
+
+  /** One JSON line: every result and every ratio. */
+  public static String json(Outcome oc) {
+    Map<String, Object> all = new LinkedHashMap<>();
+    all.put("scenarios", oc.scenarios());
+    all.put("targets", oc.targets());
+    Map<String, Object> results = new LinkedHashMap<>();
+    Map<String, Object> ratios = new LinkedHashMap<>();
+    for (String scenario : oc.scenarios()) {
+      Map<String, Result> row = oc.results().get(scenario);
+      Map<String, Object> byTarget = new LinkedHashMap<>();
+      row.forEach((t, r) -> byTarget.put(t, r.asMap()));
+      results.put(scenario, byTarget);
+      Map<String, Object> rs = new LinkedHashMap<>();
+      for (String m : METRICS.get(scenario)) {
+        Map<String, Object> pair = new LinkedHashMap<>();
+        pair.put("chat/ceiling", ratio(row.get("chat"), row.get("ceiling"), m));
+        pair.put("chat/socketio", ratio(row.get("chat"), row.get("socketio"), m));
+        rs.put(m, pair);
+      }
+      ratios.put(scenario, rs);
+    }
+    all.put("results", results);
+    all.put("ratios", ratios);
+    all.put("ok", !oc.bad());
+    return Result.json(all);
+  }
+
+  static Double ratio(Result a, Result b, String metric) {
+    if (a == null || b == null) {
+      return null;
+    }
+    Double x = a.number(metric);
+    Double y = b.number(metric);
+    if (x == null || y == null || y == 0) {
+      return null;
+    }
+    return Math.round(x / y * 1000.0) / 1000.0;
+  }
+
+  private static String cell(Object v) {
+    return v == null ? "-" : Result.format(v);
+  }
+
+  /**
+   * The repository root: the nearest ancestor of the working directory holding chat-load/pom.xml.
+   */
+  static Path repoRoot() {
+    for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+      if (Files.isRegularFile(p.resolve("chat-load/pom.xml"))) {
+        return p;
+      }
+    }
+    return Path.of("").toAbsolutePath();
+  }
+
+  static Path resolve(Path root, String p) {
+    Path x = Path.of(p);
+    if (x.isAbsolute() || Files.exists(x)) {
+      return x.toAbsolutePath();
+    }
+    return root.resolve(x);
+  }
+}

@@ -1,0 +1,68 @@
+package org.jvmchat.load;
+
+import org.jvmchat.load.internal.Conn;
+import org.jvmchat.load.internal.Driver;
+import org.jvmchat.load.internal.Opener;
+import org.jvmchat.load.internal.ProcStats;
+import org.jvmchat.load.internal.Setup;
+import org.jvmchat.load.internal.Target;
+
+/**
+ * {@code connections}: opens {@code count} connections ({@code concurrency} in flight), each
+ * joining its room; reports connects/s, then holds them and reports the server's RSS growth per
+ * connection.
+ */
+public final class Connections {
+  private Connections() {}
+
+  public static Result run(Options o) throws Exception {
+    Kind kind = o.kind();
+    Target target = Target.of(kind, o.required("url"));
+    int n = o.integer("count");
+    int rooms = Math.max(1, o.integer("rooms"));
+    Setup setup = Setup.prepare(target, n, o.integer("users", n), rooms);
+    Conn.Listener listener = new Conn.Listener() {};
+
+    try (Driver driver = new Driver(o.integer("driver-threads", 1))) {
+      ProcStats.Sample before = ProcStats.sample(o.pid());
+      Opener.Opened opened =
+          Opener.open(
+              driver,
+              target,
+              n,
+              o.integer("concurrency"),
+              i -> new Conn(i, kind, listener),
+              setup,
+              o.seconds("setup-timeout"));
+      ProcStats.Sample afterOpen = ProcStats.sample(o.pid());
+      double seconds = opened.elapsedNanos() / 1e9;
+      Result r =
+          new Result("connections", kind)
+              .put("connections", opened.opened())
+              .put("failedConnections", (long) opened.failed())
+              .put("connectsPerSec", opened.opened() / seconds);
+      if (opened.failed() > 0) {
+        r.put(
+            "error", opened.failed() + " of " + n + " connections failed: " + opened.firstError());
+      }
+      Measures.cpu(r, "serverCpuUsPerConnect", before, afterOpen, opened.opened());
+      Thread.sleep((long) (o.seconds("hold") * 1000));
+      ProcStats.Sample held = ProcStats.sample(o.pid());
+      int alive = 0;
+      for (Conn c : opened.conns()) {
+        if (c != null && c.channel().isActive()) {
+          alive++;
+        }
+      }
+      if (alive < opened.opened()) {
+        r.put("lost", (long) (opened.opened() - alive));
+        r.put("error", (opened.opened() - alive) + " connections closed while held");
+      }
+      if (before != null && held != null && opened.opened() > 0) {
+        r.put("serverRssMb", held.rssKb() / 1024.0);
+        r.put("rssPerConnectionKb", (double) (held.rssKb() - before.rssKb()) / opened.opened());
+      }
+      return r;
+    }
+  }
+}

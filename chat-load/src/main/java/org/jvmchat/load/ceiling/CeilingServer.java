@@ -1,0 +1,124 @@
+package org.jvmchat.load.ceiling;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ceiling: a minimal raw Netty WebSocket server speaking the chat server's SignalR JSON wire
+ * for {@code JoinRoom} / {@code SendMessage} / {@code ReceiveMessage} at {@code /hubs/chat}, with
+ * nothing else (no auth, no persistence, no negotiate): how fast Netty does this wire when a server
+ * does only what it must.
+ *
+ * <pre>java -cp chat-load.jar org.jvmchat.load.ceiling.CeilingServer --port 8080</pre>
+ */
+public final class CeilingServer implements AutoCloseable {
+  static final int MAX_MESSAGE = 65536;
+  static final int KEEPALIVE_SECONDS = 15;
+
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final Channel server;
+  private final Rooms rooms = new Rooms();
+
+  private CeilingServer(int port, int threads) throws InterruptedException {
+    boolean epoll = Epoll.isAvailable();
+    boss = new MultiThreadIoEventLoopGroup(1, factory(epoll));
+    workers = new MultiThreadIoEventLoopGroup(threads, factory(epoll));
+    Class<? extends ServerSocketChannel> cls =
+        epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    WebSocketServerProtocolConfig ws =
+        WebSocketServerProtocolConfig.newBuilder()
+            .websocketPath("/hubs/chat")
+            .checkStartsWith(true)
+            .maxFramePayloadLength(MAX_MESSAGE)
+            .handleCloseFrames(true)
+            .build();
+    server =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(cls)
+            .option(ChannelOption.SO_BACKLOG, 4096)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec())
+                        .addLast(new HttpObjectAggregator(MAX_MESSAGE))
+                        .addLast(new WebSocketServerProtocolHandler(ws))
+                        .addLast(new WebSocketFrameAggregator(MAX_MESSAGE))
+                        .addLast(new IdleStateHandler(0, KEEPALIVE_SECONDS, 0, TimeUnit.SECONDS))
+                        .addLast(new CeilingHandler(rooms));
+                  }
+                })
+            .bind(new InetSocketAddress(port))
+            .sync()
+            .channel();
+  }
+
+  private static io.netty.channel.IoHandlerFactory factory(boolean epoll) {
+    return epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+  }
+
+  /** Starts on {@code port} (0: a free one) with one worker thread per core. */
+  public static CeilingServer start(int port) throws InterruptedException {
+    return new CeilingServer(port, Runtime.getRuntime().availableProcessors());
+  }
+
+  public int port() {
+    return ((InetSocketAddress) server.localAddress()).getPort();
+  }
+
+  @Override
+  public void close() {
+    server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    int port = 8080;
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--port") && i + 1 < args.length) {
+        port = Integer.parseInt(args[++i]);
+      } else if (args[i].startsWith("--port=")) {
+        port = Integer.parseInt(args[i].substring(7));
+      } else {
+        System.err.println("usage: CeilingServer [--port P]");
+        System.exit(2);
+      }
+    }
+    CeilingServer s = start(port);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  s.close();
+                  stopped.countDown();
+                }));
+    System.out.println("listening on " + s.port());
+    System.out.flush();
+    stopped.await();
+  }
+}

@@ -1,0 +1,83 @@
+package org.jvmchat.load.internal;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A server's CPU time and memory from Linux {@code /proc}: CPU is {@code utime + stime} of the
+ * process and every live descendant (so the embedded PostgreSQL the chat server starts counts), in
+ * microseconds (the kernel reports clock ticks of 1/100 s); RSS is {@code VmRSS} of the process
+ * itself from {@code /proc/<pid>/status}.
+ */
+public final class ProcStats {
+  private static final long MICROS_PER_TICK = 10_000;
+
+  private ProcStats() {}
+
+  /** One reading. */
+  public record Sample(long cpuMicros, long rssKb, long atNanos) {}
+
+  /** A reading, or null when there is no pid or the process is gone. */
+  public static Sample sample(Long pid) {
+    if (pid == null || !Files.exists(Path.of("/proc", pid.toString()))) {
+      return null;
+    }
+    try {
+      return new Sample(treeCpuMicros(pid), rssKb(pid), Clock.now());
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  public static long rssKb(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+      }
+    }
+    return -1;
+  }
+
+  /** {@code [ppid, utime + stime ticks]} from the content of a {@code /proc/<pid>/stat} file. */
+  public static long[] parseStat(String stat) {
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+    // f[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
+    return new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12])};
+  }
+
+  static long treeCpuMicros(long root) throws IOException {
+    Map<Long, List<Long>> children = new HashMap<>();
+    Map<Long, Long> ticks = new HashMap<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path p : ds) {
+        try {
+          long[] s = parseStat(Files.readString(p.resolve("stat")));
+          long pid = Long.parseLong(p.getFileName().toString());
+          ticks.put(pid, s[1]);
+          children.computeIfAbsent(s[0], k -> new ArrayList<>()).add(pid);
+        } catch (IOException | RuntimeException gone) {
+          // the process ended while we looked
+        }
+      }
+    }
+    if (!ticks.containsKey(root)) {
+      throw new IOException("no process " + root);
+    }
+    long sum = 0;
+    Deque<Long> todo = new ArrayDeque<>(List.of(root));
+    while (!todo.isEmpty()) {
+      long p = todo.pop();
+      sum += ticks.getOrDefault(p, 0L);
+      todo.addAll(children.getOrDefault(p, List.of()));
+    }
+    return sum * MICROS_PER_TICK;
+  }
+}
