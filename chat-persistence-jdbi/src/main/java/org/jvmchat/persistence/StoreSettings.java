@@ -33,6 +33,8 @@ import java.util.Objects;
  *       refused at once</td><td>10000</td></tr>
  *   <tr><td>{@code DB_WRITE_BATCH_SIZE}</td><td>most appends committed in one transaction</td>
  *       <td>500</td></tr>
+ *   <tr><td>{@code DB_WRITE_CONNECTIONS}</td><td>group-commit writer connections (pipelining:
+ *       one batch is written while the previous one commits)</td><td>2</td></tr>
  * </table>
  */
 public final class StoreSettings {
@@ -44,6 +46,7 @@ public final class StoreSettings {
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_WRITE_QUEUE_CAPACITY = 10_000;
   public static final int DEFAULT_WRITE_BATCH_SIZE = 500;
+  public static final int DEFAULT_WRITE_CONNECTIONS = 2;
 
   private final String databaseUrl;
   private final Path dataDirectory;
@@ -55,6 +58,7 @@ public final class StoreSettings {
   private final Duration startupTimeout;
   private final int writeQueueCapacity;
   private final int writeBatchSize;
+  private final int writeConnections;
 
   private StoreSettings(Builder b) {
     this.databaseUrl = b.databaseUrl;
@@ -67,6 +71,7 @@ public final class StoreSettings {
     this.startupTimeout = b.startupTimeout;
     this.writeQueueCapacity = b.writeQueueCapacity;
     this.writeBatchSize = b.writeBatchSize;
+    this.writeConnections = b.writeConnections;
   }
 
   public static Builder builder() {
@@ -84,7 +89,8 @@ public final class StoreSettings {
         .socketTimeout(socketTimeout)
         .startupTimeout(startupTimeout)
         .writeQueueCapacity(writeQueueCapacity)
-        .writeBatchSize(writeBatchSize);
+        .writeBatchSize(writeBatchSize)
+        .writeConnections(writeConnections);
   }
 
   /** Settings from the process environment ({@link System#getenv()}). */
@@ -130,6 +136,9 @@ public final class StoreSettings {
     }
     if ((v = get(env, "DB_WRITE_BATCH_SIZE")) != null) {
       b.writeBatchSize(parseInt("DB_WRITE_BATCH_SIZE", v));
+    }
+    if ((v = get(env, "DB_WRITE_CONNECTIONS")) != null) {
+      b.writeConnections(parseInt("DB_WRITE_CONNECTIONS", v));
     }
     return b.build();
   }
@@ -214,6 +223,14 @@ public final class StoreSettings {
     return writeBatchSize;
   }
 
+  /**
+   * Group-commit writer threads, each with its own connection and transaction: while one batch
+   * waits for its COMMIT, the next one runs its statements (at most the pool size is used).
+   */
+  public int writeConnections() {
+    return writeConnections;
+  }
+
   @Override
   public String toString() {
     return "StoreSettings{"
@@ -232,6 +249,8 @@ public final class StoreSettings {
         + writeQueueCapacity
         + ", writeBatchSize="
         + writeBatchSize
+        + ", writeConnections="
+        + writeConnections
         + "}";
   }
 
@@ -247,6 +266,7 @@ public final class StoreSettings {
     private Duration startupTimeout = DEFAULT_STARTUP_TIMEOUT;
     private int writeQueueCapacity = DEFAULT_WRITE_QUEUE_CAPACITY;
     private int writeBatchSize = DEFAULT_WRITE_BATCH_SIZE;
+    private int writeConnections = DEFAULT_WRITE_CONNECTIONS;
 
     private Builder() {}
 
@@ -313,6 +333,12 @@ public final class StoreSettings {
       return this;
     }
 
+    /** Group-commit writer connections, 1..16 (default 2). */
+    public Builder writeConnections(int writeConnections) {
+      this.writeConnections = writeConnections;
+      return this;
+    }
+
     /**
      * @throws IllegalArgumentException when a value is out of range
      */
@@ -351,6 +377,10 @@ public final class StoreSettings {
       if (writeBatchSize < 1 || writeBatchSize > 10_000) {
         throw new IllegalArgumentException(
             "writeBatchSize must be 1..10000 (was " + writeBatchSize + ")");
+      }
+      if (writeConnections < 1 || writeConnections > 16) {
+        throw new IllegalArgumentException(
+            "writeConnections must be 1..16 (was " + writeConnections + ")");
       }
       return new StoreSettings(this);
     }

@@ -14,15 +14,18 @@ import org.jvmchat.persistence.internal.JdbiChatStore;
  * Load benchmark (not a test): durable appends per second with 1, 8 and 64 concurrent senders
  * against the PostgreSQL at {@code DATABASE_URL} (default: the local {@code test} database), each
  * in a fresh schema that is dropped afterwards. Every sender is a closed loop: append, wait for the
- * commit, repeat. It runs once with group commit (default batch size) and once with one transaction
- * per message ({@code writeBatchSize=1}) for comparison.
+ * commit, repeat. It runs with group commit (default batch size) on one and on two writer
+ * connections (pipelined), and with one transaction per message ({@code writeBatchSize=1}, one
+ * connection) for comparison. "batch ms" is the mean time from taking a batch to its commit
+ * returning (statements plus COMMIT).
  *
  * <pre>
  * mvn -q -pl chat-persistence-jdbi test-compile exec:java -Dexec.classpathScope=test \
  *   -Dexec.mainClass=org.jvmchat.persistence.AppendBenchmark -Dexec.args="1,8,64 10 3"
  * </pre>
  *
- * Arguments: sender counts (comma separated), measured seconds, warm-up seconds.
+ * Arguments: sender counts (comma separated), measured seconds, warm-up seconds, rooms (default 8;
+ * sender i writes to room i mod rooms).
  */
 public final class AppendBenchmark {
   private AppendBenchmark() {}
@@ -34,28 +37,41 @@ public final class AppendBenchmark {
             .toArray();
     Duration measure = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
     Duration warmup = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 3);
+    int roomCount = args.length > 3 ? Integer.parseInt(args[3]) : 8;
     System.out.printf(
-        "PostgreSQL %s, %d cores, %ss measured after %ss warm-up, content 100 chars%n",
+        "PostgreSQL %s, %d cores, %ss measured after %ss warm-up, %d rooms, content 100 chars%n",
         TestDatabases.databaseUrl(),
         Runtime.getRuntime().availableProcessors(),
         measure.toSeconds(),
-        warmup.toSeconds());
+        warmup.toSeconds(),
+        roomCount);
     System.out.println(
-        "| mode | senders | appends/s | mean batch | p50 ms | p99 ms |\n|---|---|---|---|---|---|");
-    for (int batch : new int[] {StoreSettings.DEFAULT_WRITE_BATCH_SIZE, 1}) {
+        "| mode | senders | appends/s | mean batch | batch ms | p50 ms | p99 ms |\n"
+            + "|---|---|---|---|---|---|---|");
+    int[][] modes = {
+      {StoreSettings.DEFAULT_WRITE_BATCH_SIZE, 1},
+      {StoreSettings.DEFAULT_WRITE_BATCH_SIZE, 2},
+      {1, 1}
+    };
+    for (int[] mode : modes) {
       for (int senders : senderCounts) {
-        run(batch, senders, measure, warmup);
+        run(mode[0], mode[1], senders, roomCount, measure, warmup);
       }
     }
   }
 
-  private static void run(int batchSize, int senders, Duration measure, Duration warmup)
+  private static void run(
+      int batchSize, int connections, int senders, int roomCount, Duration measure, Duration warmup)
       throws Exception {
     StoreSettings settings =
-        TestDatabases.externalSettings().poolSize(4).writeBatchSize(batchSize).build();
+        TestDatabases.externalSettings()
+            .poolSize(4)
+            .writeBatchSize(batchSize)
+            .writeConnections(connections)
+            .build();
     try (ChatStore store = ChatStores.open(settings)) {
       List<Room> rooms = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
+      for (int i = 0; i < roomCount; i++) {
         rooms.add(store.createRoom("bench " + i, false, "bench"));
       }
       String content = "x".repeat(100);
@@ -101,23 +117,28 @@ public final class AppendBenchmark {
       var writer = ((JdbiChatStore) store).writer();
       long batches0 = writer.batches();
       long items0 = writer.items();
+      long nanos0 = writer.writeNanos();
       measuring.set(true);
       long start = System.nanoTime();
       Thread.sleep(measure.toMillis());
       measuring.set(false);
       double seconds = (System.nanoTime() - start) / 1e9;
       long appends = count.sum();
-      double meanBatch =
-          (writer.items() - items0) / (double) Math.max(1, writer.batches() - batches0);
+      long batchCount = Math.max(1, writer.batches() - batches0);
+      double meanBatch = (writer.items() - items0) / (double) batchCount;
+      double batchMs = (writer.writeNanos() - nanos0) / 1e6 / batchCount;
       stop.set(true);
       done.await(60, TimeUnit.SECONDS);
       long[] all = Arrays.stream(latencies).flatMapToLong(Arrays::stream).sorted().toArray();
       System.out.printf(
-          "| %s | %d | %,.0f | %.1f | %.2f | %.2f |%n",
-          batchSize == 1 ? "one transaction per message" : "group commit",
+          "| %s | %d | %,.0f | %.1f | %.2f | %.2f | %.2f |%n",
+          batchSize == 1
+              ? "one transaction per message"
+              : "group commit, " + connections + " connection" + (connections == 1 ? "" : "s"),
           senders,
           appends / seconds,
           meanBatch,
+          batchMs,
           percentile(all, 0.50),
           percentile(all, 0.99));
     } finally {

@@ -21,6 +21,7 @@ class StoreSettingsTest {
     assertThat(s.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(s.writeQueueCapacity()).isEqualTo(10_000);
     assertThat(s.writeBatchSize()).isEqualTo(500);
+    assertThat(s.writeConnections()).isEqualTo(2);
     assertThat(StoreSettings.fromEnvironment(Map.of()).toString()).isEqualTo(s.toString());
   }
 
@@ -50,6 +51,9 @@ class StoreSettingsTest {
     assertThat(s.startupTimeout()).isEqualTo(Duration.ofMinutes(1));
     assertThat(s.writeQueueCapacity()).isEqualTo(100);
     assertThat(s.writeBatchSize()).isEqualTo(50);
+    assertThat(
+            StoreSettings.fromEnvironment(Map.of("DB_WRITE_CONNECTIONS", "3")).writeConnections())
+        .isEqualTo(3);
     assertThat(s.toString()).doesNotContain("u:p");
     assertThat(s.toBuilder().build().toString()).isEqualTo(s.toString());
   }
@@ -76,5 +80,8 @@ class StoreSettingsTest {
         .hasMessageContaining("schema must be a lowercase SQL identifier");
     assertThatThrownBy(() -> StoreSettings.builder().writeQueueCapacity(0).build())
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> StoreSettings.builder().writeConnections(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("writeConnections must be 1..16 (was 0)");
   }
 }

@@ -22,21 +22,152 @@ import org.jvmchat.persistence.NewMessage;
 import org.jvmchat.persistence.NoSuchRoomException;
 
 /**
- * One group-commit batch, written on one connection inside the caller's transaction: lock the rooms
- * (in id order, so writers of several processes cannot deadlock), check caller-chosen ids, reserve
- * a seq range per room from {@code rooms.last_seq}, insert every row with one statement. Units
+ * One group-commit batch, written on one connection inside the caller's transaction (the caller
+ * commits).
+ *
+ * <p><b>One statement</b> (the usual case: every room of the batch is known to exist and no message
+ * carries a caller-chosen id): {@link #ONE_STATEMENT} locks the rooms in id order, reserves a seq
+ * range per room from {@code rooms.last_seq} and inserts every row, in one round trip.
+ *
+ * <p><b>Checked</b> (otherwise): lock the rooms in id order and learn which exist, check
+ * caller-chosen ids, reserve the seq ranges, insert every row — up to four round trips. Units
  * naming an unknown room or a taken id are rejected alone and take no seq.
+ *
+ * <p>Either way rows are locked in id order (so writers of several processes cannot deadlock), and
+ * a room's row stays locked until the transaction ends, so a later batch touching the same room
+ * waits for this one's commit and gets the following seqs.
  */
 final class AppendTransaction {
+  /**
+   * Lock, reserve and insert in one statement. The update touches only rows the {@code locked} CTE
+   * returned, which locks them in id order as it returns them, so every row lock of the statement
+   * is taken in id order whatever plan the update gets. Parameters: room ids and counts (for {@code
+   * c}), room ids (for {@code locked}), created_at, then the rows with their 1-based offset within
+   * their room. Returns one row per room: id, the seq before this batch, rows inserted.
+   */
+  static final String ONE_STATEMENT =
+      "with c (id, n) as (select * from unnest(?::uuid[], ?::int4[])),"
+          + " locked as (select r.id from rooms r where r.id = any (?::uuid[])"
+          + " order by r.id for no key update),"
+          + " reserved as (update rooms r set last_seq = r.last_seq + c.n"
+          + " from locked l join c on c.id = l.id where r.id = l.id"
+          + " returning r.id, r.last_seq - c.n as base),"
+          + " inserted as (insert into messages"
+          + " (id, room_id, seq, sender_id, sender_name, content, kind, created_at)"
+          + " select u.id, u.room_id, s.base + u.off, u.sender_id, u.sender_name, u.content,"
+          + " u.kind, ?::timestamptz"
+          + " from unnest(?::uuid[], ?::uuid[], ?::int8[], ?::text[], ?::text[], ?::text[],"
+          + " ?::text[]) as u (id, room_id, off, sender_id, sender_name, content, kind)"
+          + " join reserved s on s.id = u.room_id returning 1)"
+          + " select s.id, s.base, (select count(*) from inserted) from reserved s";
+
   private final Connection c;
   private final Instant createdAt;
+  private final KnownRooms knownRooms;
 
-  AppendTransaction(Connection c, Instant createdAt) {
+  AppendTransaction(Connection c, Instant createdAt, KnownRooms knownRooms) {
     this.c = c;
     this.createdAt = createdAt;
+    this.knownRooms = knownRooms;
+  }
+
+  /** Whether {@link #write} will take the one-statement path for this batch. */
+  boolean oneStatement(List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) {
+    for (var unit : batch) {
+      for (NewMessage m : unit.input()) {
+        if (m.id() != null || !knownRooms.contains(JdbiChatStore.uuidOrNull(m.roomId()))) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   void write(List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch)
+      throws SQLException {
+    if (oneStatement(batch)) {
+      writeOneStatement(batch);
+    } else {
+      writeChecked(batch);
+    }
+  }
+
+  private void writeOneStatement(
+      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) throws SQLException {
+    Map<UUID, Integer> counts = new TreeMap<>();
+    int total = 0;
+    for (var unit : batch) {
+      total += unit.input().size();
+    }
+    UUID[] ids = new UUID[total];
+    UUID[] rooms = new UUID[total];
+    Long[] offsets = new Long[total];
+    String[] senderIds = new String[total];
+    String[] senderNames = new String[total];
+    String[] contents = new String[total];
+    String[] kinds = new String[total];
+    int i = 0;
+    for (var unit : batch) {
+      for (NewMessage m : unit.input()) {
+        UUID room = UUID.fromString(m.roomId());
+        ids[i] = UUID.fromString(ChatIds.newId());
+        rooms[i] = room;
+        offsets[i] = (long) counts.merge(room, 1, Integer::sum);
+        senderIds[i] = m.senderId();
+        senderNames[i] = m.senderName();
+        contents[i] = m.content();
+        kinds[i] = m.kind().wireName();
+        i++;
+      }
+    }
+    UUID[] roomIds = counts.keySet().toArray(new UUID[0]);
+    Map<UUID, Long> base = new HashMap<>();
+    long inserted = -1;
+    try (PreparedStatement ps = c.prepareStatement(ONE_STATEMENT)) {
+      ps.setArray(1, array("uuid", roomIds));
+      ps.setArray(2, array("int4", counts.values().toArray(new Integer[0])));
+      ps.setArray(3, array("uuid", roomIds));
+      ps.setObject(4, createdAt.atOffset(ZoneOffset.UTC));
+      ps.setArray(5, array("uuid", ids));
+      ps.setArray(6, array("uuid", rooms));
+      ps.setArray(7, array("int8", offsets));
+      ps.setArray(8, array("text", senderIds));
+      ps.setArray(9, array("text", senderNames));
+      ps.setArray(10, array("text", contents));
+      ps.setArray(11, array("text", kinds));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          base.put(rs.getObject(1, UUID.class), rs.getLong(2));
+          inserted = rs.getLong(3);
+        }
+      }
+    }
+    if (base.size() != counts.size() || inserted != total) {
+      // only if a room "known" to exist did not: fail the batch (the caller rolls back)
+      throw new SQLException(
+          "inserted " + inserted + " of " + total + " messages in " + base.size() + " rooms");
+    }
+    i = 0;
+    for (var unit : batch) {
+      List<ChatMessage> stored = new ArrayList<>(unit.input().size());
+      for (NewMessage m : unit.input()) {
+        stored.add(
+            new ChatMessage(
+                ids[i].toString(),
+                m.roomId(),
+                base.get(rooms[i]) + offsets[i],
+                m.senderId(),
+                m.senderName(),
+                m.content(),
+                m.kind(),
+                createdAt));
+        i++;
+      }
+      unit.succeed(List.copyOf(stored));
+    }
+  }
+
+  private void writeChecked(List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch)
       throws SQLException {
     // 1. Lock the rooms in id order (so concurrent writers of several processes cannot
     //    deadlock) and learn which exist.
@@ -65,6 +196,8 @@ final class AppendTransaction {
           }
         }
       }
+      // committed rooms (the lock reads only those), and rooms are never deleted
+      existing.forEach(knownRooms::add);
     }
     // 2. Ids chosen by callers must be new.
     Set<UUID> taken = new HashSet<>();

@@ -76,6 +76,7 @@ public final class JdbiChatStore implements ChatStore {
   private final AutoCloseable onClose;
   private final Duration closeTimeout;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final KnownRooms knownRooms = new KnownRooms(KnownRooms.DEFAULT_MAX);
 
   /**
    * Wraps a pool whose schema is already migrated; closes {@code dataSource} and then {@code
@@ -103,7 +104,8 @@ public final class JdbiChatStore implements ChatStore {
             "jvmchat-store-writer",
             settings.writeQueueCapacity(),
             settings.writeBatchSize(),
-            this::writeBatch,
+            Math.min(settings.writeConnections(), settings.poolSize()),
+            this::stageBatch,
             failure -> StoreErrors.translate("storing the message", failure),
             completions);
   }
@@ -164,6 +166,7 @@ public final class JdbiChatStore implements ChatStore {
     } catch (RuntimeException e) {
       throw StoreErrors.translate("creating the room", e);
     }
+    knownRooms.add(UUID.fromString(room.id()));
     return room;
   }
 
@@ -174,9 +177,12 @@ public final class JdbiChatStore implements ChatStore {
       ensureOpen();
       return Optional.empty();
     }
-    return read(
-        "reading the room",
-        h -> h.createQuery(ChatSql.FIND_ROOM).bind("id", id).map(ROOM).findOne());
+    Optional<Room> room =
+        read(
+            "reading the room",
+            h -> h.createQuery(ChatSql.FIND_ROOM).bind("id", id).map(ROOM).findOne());
+    room.ifPresent(r -> knownRooms.add(id));
+    return room;
   }
 
   @Override
@@ -304,23 +310,47 @@ public final class JdbiChatStore implements ChatStore {
     return writer.submit(copy, copy.size());
   }
 
-  /** Stores one group-commit batch in one transaction (runs on the writer thread). */
-  private void writeBatch(List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch)
-      throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
+  /**
+   * Runs one group-commit batch's statements in a new transaction (on a writer lane, one batch at a
+   * time) and returns what commits it. The rooms it wrote stay locked until that commit, so the
+   * next batch, staged meanwhile on another lane, waits for it in the database where it touches the
+   * same rooms.
+   */
+  private GroupCommitWriter.Commit stageBatch(
+      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) throws SQLException {
+    Connection c = dataSource.getConnection();
+    try {
       c.setAutoCommit(false);
+      new AppendTransaction(c, now(), knownRooms).write(batch);
+    } catch (SQLException | RuntimeException e) {
+      rollbackAndClose(c, e);
+      throw e;
+    }
+    return () -> {
       try {
-        new AppendTransaction(c, now()).write(batch);
         c.commit();
       } catch (SQLException | RuntimeException e) {
-        try {
-          c.rollback();
-        } catch (SQLException rollback) {
-          e.addSuppressed(rollback);
-        }
+        rollbackAndClose(c, e);
         throw e;
       }
-      // the pool restores auto-commit when the connection goes back
+      try {
+        c.close(); // the pool restores auto-commit when the connection goes back
+      } catch (SQLException | RuntimeException e) {
+        LOG.warn("returning a writer connection to the pool failed (the batch committed)", e);
+      }
+    };
+  }
+
+  private static void rollbackAndClose(Connection c, Exception failure) {
+    try {
+      c.rollback();
+    } catch (SQLException | RuntimeException rollback) {
+      failure.addSuppressed(rollback);
+    }
+    try {
+      c.close();
+    } catch (SQLException | RuntimeException close) {
+      failure.addSuppressed(close);
     }
   }
 
