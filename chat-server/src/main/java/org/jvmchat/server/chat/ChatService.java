@@ -16,14 +16,31 @@ import org.jvmchat.persistence.StoreUnavailableException;
 
 /**
  * The chat's rules, shared by the REST API and the hub: who may see and write to a room, input
- * validation, and the store calls. Every room access is checked here, on every call. Blocking (the
- * store's reads are): call from the hub or route executor, never from an I/O thread.
+ * validation, and the store calls. Every room access is checked here, on every call; the answers
+ * that can never change (a room, a positive participant check) come from {@link RoomAccess}'s
+ * cache, so a message to a known room reads no database. Blocking (the store's reads are): call
+ * from the hub or route executor, never from an I/O thread.
  */
 public final class ChatService {
   private final ChatStore store;
+  private final RoomAccess access;
 
+  /** With the default access cache ({@value RoomAccess#DEFAULT_MAX_ENTRIES} entries). */
   public ChatService(ChatStore store) {
+    this(store, RoomAccess.DEFAULT_MAX_ENTRIES);
+  }
+
+  /**
+   * @param accessCacheEntries bound of the room and participant caches; 0 = no caching
+   */
+  public ChatService(ChatStore store, int accessCacheEntries) {
     this.store = store;
+    this.access = new RoomAccess(store, accessCacheEntries);
+  }
+
+  /** The cached room and participant answers. */
+  public RoomAccess access() {
+    return access;
   }
 
   public ChatStore store() {
@@ -38,7 +55,7 @@ public final class ChatService {
    */
   public Room accessibleRoom(String roomId, String userId) {
     Room room = existingRoom(roomId);
-    if (room.isPrivate() && !guard(() -> store.isParticipant(room.id(), userId))) {
+    if (room.isPrivate() && !guard(() -> access.isParticipant(room.id(), userId))) {
       throw ChatException.forbidden(room.id());
     }
     return room;
@@ -46,8 +63,9 @@ public final class ChatService {
 
   /** Whether {@code userId} may use the room now (false for unknown rooms). */
   public boolean mayAccess(String roomId, String userId) {
-    Room room = guard(() -> store.findRoom(roomId)).orElse(null);
-    return room != null && (!room.isPrivate() || guard(() -> store.isParticipant(roomId, userId)));
+    Room room = guard(() -> access.findRoom(roomId)).orElse(null);
+    return room != null
+        && (!room.isPrivate() || guard(() -> access.isParticipant(room.id(), userId)));
   }
 
   /** The room, whoever asks. */
@@ -59,7 +77,7 @@ public final class ChatService {
       throw ChatException.badInput(
           "roomId must be a room id like 0193f1a2-7c4e-7d2a-9b1c-3f0e5a6b7c8d.");
     }
-    return guard(() -> store.findRoom(roomId))
+    return guard(() -> access.findRoom(roomId))
         .orElseThrow(() -> ChatException.roomNotFound(roomId));
   }
 
@@ -71,7 +89,10 @@ public final class ChatService {
   /** Creates a room; its creator becomes a participant. */
   public Room createRoom(String name, boolean isPrivate, String userId) {
     validate(() -> ChatLimits.requireRoomName(name));
-    return guard(() -> store.createRoom(name, isPrivate, userId));
+    Room room = guard(() -> store.createRoom(name, isPrivate, userId));
+    access.rememberRoom(room);
+    access.rememberParticipant(room.id(), userId); // the creator takes part
+    return room;
   }
 
   /**
@@ -95,19 +116,27 @@ public final class ChatService {
   /** Adds {@code newUserId} to the room; only a participant may. */
   public void addParticipant(String roomId, String callerId, String newUserId) {
     Room room = existingRoom(roomId);
-    if (!guard(() -> store.isParticipant(room.id(), callerId))) {
+    if (!guard(() -> access.isParticipant(room.id(), callerId))) {
       throw room.isPrivate()
           ? ChatException.forbidden(room.id())
           : ChatException.notParticipant(room.id());
     }
     validate(() -> ChatLimits.requireUserId("userId", newUserId));
     guard(() -> store.addParticipant(room.id(), newUserId));
+    access.rememberParticipant(room.id(), newUserId);
   }
 
-  /** Makes {@code userId} a participant of a room it may access (joining a public room). */
+  /**
+   * Makes {@code userId} a participant of a room it may access (joining a public room). Reads
+   * nothing when the cache already knows the user takes part.
+   */
   public void ensureParticipant(Room room, String userId) {
-    if (!guard(() -> store.isParticipant(room.id(), userId))) {
+    if (access.knownParticipant(room.id(), userId)) {
+      return;
+    }
+    if (!guard(() -> access.isParticipant(room.id(), userId))) {
       guard(() -> store.addParticipant(room.id(), userId));
+      access.rememberParticipant(room.id(), userId);
     }
   }
 

@@ -1,0 +1,153 @@
+package org.jvmchat.server.chat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.jvmchat.persistence.ChatIds;
+import org.jvmchat.persistence.ChatStore;
+import org.jvmchat.persistence.ChatStores;
+import org.jvmchat.persistence.Room;
+
+/**
+ * The access cache: a room and a positive participant answer are read once; negative answers and
+ * unknown rooms are read every time; every check stays as strict as without the cache.
+ */
+class RoomAccessTest {
+  private final ChatStore memory = ChatStores.inMemory();
+  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
+  private final ChatStore store = counting(memory);
+
+  @AfterEach
+  void close() {
+    memory.close();
+  }
+
+  private ChatStore counting(ChatStore delegate) {
+    InvocationHandler handler =
+        (proxy, method, args) -> {
+          calls.computeIfAbsent(method.getName(), k -> new AtomicInteger()).incrementAndGet();
+          try {
+            return method.invoke(delegate, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        };
+    return (ChatStore)
+        Proxy.newProxyInstance(
+            ChatStore.class.getClassLoader(), new Class<?>[] {ChatStore.class}, handler);
+  }
+
+  private int calls(String method) {
+    AtomicInteger n = calls.get(method);
+    return n == null ? 0 : n.get();
+  }
+
+  private static int status(Runnable action) {
+    try {
+      action.run();
+      return 200;
+    } catch (ChatException e) {
+      return e.status();
+    }
+  }
+
+  @Test
+  void aPrivateRoomAndItsParticipantAreReadOnceThenServedFromTheCache() {
+    ChatService chat = new ChatService(store);
+    Room room = memory.createRoom("secret", true, "alice");
+    for (int i = 0; i < 100; i++) {
+      assertThat(chat.accessibleRoom(room.id(), "alice")).isEqualTo(room);
+      assertThat(chat.mayAccess(room.id(), "alice")).isTrue();
+    }
+    assertThat(calls("findRoom")).isEqualTo(1);
+    assertThat(calls("isParticipant")).isEqualTo(1);
+  }
+
+  @Test
+  void aRefusalIsNotCachedSoAParticipantAddedElsewhereGetsInAtOnce() {
+    ChatService chat = new ChatService(store);
+    Room room = memory.createRoom("secret", true, "alice");
+    assertThat(status(() -> chat.accessibleRoom(room.id(), "bob"))).isEqualTo(403);
+    assertThat(status(() -> chat.accessibleRoom(room.id(), "bob"))).isEqualTo(403);
+    assertThat(chat.mayAccess(room.id(), "bob")).isFalse();
+    assertThat(calls("isParticipant")).isEqualTo(3); // asked every time
+    memory.addParticipant(room.id(), "bob"); // e.g. by another server instance
+    assertThat(chat.accessibleRoom(room.id(), "bob")).isEqualTo(room);
+    assertThat(chat.accessibleRoom(room.id(), "bob")).isEqualTo(room);
+    assertThat(calls("isParticipant")).isEqualTo(4);
+    assertThat(calls("findRoom")).isEqualTo(1);
+  }
+
+  @Test
+  void unknownRoomsAreNotCachedAndMalformedIdsNeverReachTheStore() {
+    ChatService chat = new ChatService(store);
+    String unknown = ChatIds.newId();
+    assertThat(status(() -> chat.accessibleRoom(unknown, "alice"))).isEqualTo(404);
+    assertThat(status(() -> chat.accessibleRoom(unknown, "alice"))).isEqualTo(404);
+    assertThat(chat.mayAccess(unknown, "alice")).isFalse();
+    assertThat(calls("findRoom")).isEqualTo(3);
+    assertThat(status(() -> chat.accessibleRoom("not-an-id", "alice"))).isEqualTo(400);
+    assertThat(status(() -> chat.accessibleRoom(null, "alice"))).isEqualTo(400);
+    assertThat(calls("findRoom")).isEqualTo(3);
+  }
+
+  @Test
+  void aPublicRoomIsOpenToEveryoneAndJoiningItTwiceReadsNothingTheSecondTime() {
+    ChatService chat = new ChatService(store);
+    Room room = memory.createRoom("lobby", false, "alice");
+    assertThat(chat.accessibleRoom(room.id(), "bob")).isEqualTo(room);
+    assertThat(calls("isParticipant")).isZero(); // public: no participant check
+    chat.ensureParticipant(room, "bob");
+    assertThat(calls("isParticipant")).isEqualTo(1);
+    assertThat(calls("addParticipant")).isEqualTo(1);
+    assertThat(memory.isParticipant(room.id(), "bob")).isTrue();
+    chat.ensureParticipant(room, "bob");
+    assertThat(calls("isParticipant")).isEqualTo(1);
+    assertThat(calls("addParticipant")).isEqualTo(1);
+  }
+
+  @Test
+  void roomsCreatedAndParticipantsAddedHereAreKnownWithoutARead() {
+    ChatService chat = new ChatService(store);
+    Room room = chat.createRoom("secret", true, "alice");
+    assertThat(chat.accessibleRoom(room.id(), "alice")).isEqualTo(room);
+    chat.addParticipant(room.id(), "alice", "bob");
+    assertThat(chat.accessibleRoom(room.id(), "bob")).isEqualTo(room);
+    assertThat(calls("findRoom")).isZero();
+    assertThat(calls("isParticipant")).isZero();
+    // only a participant may add one, and that stays so
+    assertThat(status(() -> chat.addParticipant(room.id(), "carol", "dave"))).isEqualTo(403);
+  }
+
+  @Test
+  void theCacheIsBoundedAndSizeZeroTurnsItOff() {
+    ChatService small = new ChatService(store, 1);
+    Room a = memory.createRoom("a", false, "alice");
+    Room b = memory.createRoom("b", false, "alice");
+    small.accessibleRoom(a.id(), "alice");
+    small.accessibleRoom(b.id(), "alice");
+    small.accessibleRoom(a.id(), "alice");
+    small.accessibleRoom(b.id(), "alice");
+    // with 16 stripes of at least one entry, a and b may share a stripe: at most 4 reads, at least
+    // 2
+    assertThat(calls("findRoom")).isBetween(2, 4);
+
+    calls.clear();
+    ChatService off = new ChatService(store, 0);
+    for (int i = 0; i < 5; i++) {
+      off.accessibleRoom(a.id(), "alice");
+    }
+    assertThat(calls("findRoom")).isEqualTo(5);
+    assertThat(off.access().maxEntries()).isZero();
+    assertThatThrownBy(() -> new ChatService(store, -1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+}
