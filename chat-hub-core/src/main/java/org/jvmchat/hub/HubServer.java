@@ -57,6 +57,12 @@ public interface HubServer extends AutoCloseable {
     stop(Duration.ofSeconds(5));
   }
 
+  /**
+   * The response header naming the instance that answered, on every HTTP response when {@link
+   * Builder#instanceId(String)} is set.
+   */
+  String INSTANCE_HEADER = "X-Chat-Instance";
+
   /** Listener for connection events, e.g. for metrics. Methods default to nothing. */
   interface ConnectionListener {
     default void connected(
@@ -70,12 +76,12 @@ public interface HubServer extends AutoCloseable {
     default void messageSent(String hubPath, String protocol) {}
 
     /**
-     * {@code count} hub messages were handed to transports. The server reports sends in batches
-     * (one call per drain of a connection, not one per message); the default calls {@link
-     * #messageSent} {@code count} times.
+     * {@code count} hub messages were handed to transports. The server adds sends up and reports
+     * them about once a second (and once with 0 when a protocol is first used), not once per
+     * message; the default calls {@link #messageSent} {@code count} times.
      */
-    default void messagesSent(String hubPath, String protocol, int count) {
-      for (int i = 0; i < count; i++) {
+    default void messagesSent(String hubPath, String protocol, long count) {
+      for (long i = 0; i < count; i++) {
         messageSent(hubPath, protocol);
       }
     }
@@ -112,6 +118,9 @@ public interface HubServer extends AutoCloseable {
     private int executorQueueCapacity = 10_000;
     private int maxRequestBodySize = 1024 * 1024;
     private final List<ConnectionListener> listeners = new ArrayList<>();
+    private byte[] connectionTokenKey;
+    private String instanceUrl;
+    private String instanceId;
 
     private Builder() {}
 
@@ -220,6 +229,42 @@ public interface HubServer extends AutoCloseable {
       return this;
     }
 
+    /**
+     * The HMAC-SHA256 key of signed connection tokens. Instances built with the same key accept
+     * each other's tokens: a WebSocket request that reaches another instance than the one that
+     * answered negotiate creates the connection there (same connection id, same user), so
+     * WebSockets need no session affinity; with {@link #instanceUrl(String)} SSE and long-polling
+     * requests are forwarded to the instance that holds the connection. Use at least 32 random
+     * bytes. Default none: connection tokens are random and valid only on the instance that issued
+     * them (a single server, or a load balancer with session affinity).
+     */
+    public Builder connectionTokenKey(byte[] key) {
+      this.connectionTokenKey = key == null ? null : key.clone();
+      return this;
+    }
+
+    /**
+     * The base URL at which other instances reach this one directly, e.g. {@code
+     * http://10.0.0.7:8080} (no path). Put into signed connection tokens (see {@link
+     * #connectionTokenKey(byte[])}) so that an SSE stream, long poll, send or DELETE that reaches
+     * another instance is forwarded here. Port 0 ({@code http://10.0.0.7:0}) stands for the bound
+     * port. Default none: such requests get 404 "Connection not found on this instance (SSE and
+     * long polling need session affinity)".
+     */
+    public Builder instanceUrl(String url) {
+      this.instanceUrl = url;
+      return this;
+    }
+
+    /**
+     * A name of this instance (a pod or host name), sent as {@value #INSTANCE_HEADER} on every HTTP
+     * response so that operators (and tests) see which instance answered. Default none (no header).
+     */
+    public Builder instanceId(String id) {
+      this.instanceId = id;
+      return this;
+    }
+
     public HubServer build() {
       if (port < 0 || port > 65535) {
         throw new IllegalArgumentException("port must be 0..65535");
@@ -227,6 +272,33 @@ public interface HubServer extends AutoCloseable {
       if (executorThreads <= 0 || executorQueueCapacity <= 0 || maxRequestBodySize <= 0) {
         throw new IllegalArgumentException(
             "executor sizes and maxRequestBodySize must be positive");
+      }
+      if (connectionTokenKey != null && connectionTokenKey.length < 16) {
+        throw new IllegalArgumentException("connectionTokenKey must have at least 16 bytes");
+      }
+      String url = instanceUrl == null || instanceUrl.isBlank() ? null : instanceUrl.strip();
+      if (url != null) {
+        if (connectionTokenKey == null) {
+          throw new IllegalArgumentException("instanceUrl needs a connectionTokenKey");
+        }
+        java.net.URI u;
+        try {
+          u = java.net.URI.create(url);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("instanceUrl is not a URL: " + url);
+        }
+        if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme()))
+            || u.getHost() == null
+            || u.getQuery() != null
+            || !(u.getPath() == null || u.getPath().isEmpty() || u.getPath().equals("/"))) {
+          throw new IllegalArgumentException(
+              "instanceUrl must be http(s)://host[:port] without a path (was " + url + ")");
+        }
+        url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+      }
+      String id = instanceId == null || instanceId.isBlank() ? null : instanceId.strip();
+      if (id != null && !id.chars().allMatch(ch -> ch > 0x20 && ch < 0x7f)) {
+        throw new IllegalArgumentException("instanceId must be visible ASCII without spaces");
       }
       return new NettyHubServer(
           new NettyHubServer.Config(
@@ -242,7 +314,10 @@ public interface HubServer extends AutoCloseable {
               executorThreads,
               executorQueueCapacity,
               maxRequestBodySize,
-              List.copyOf(listeners)));
+              List.copyOf(listeners),
+              connectionTokenKey,
+              url,
+              id));
     }
   }
 }

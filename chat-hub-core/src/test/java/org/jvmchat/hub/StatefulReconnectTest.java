@@ -270,6 +270,11 @@ class StatefulReconnectTest {
     int perMessage = invocationBytes(payload);
     // 1000 unacknowledged bytes at most: the first message always goes, then while it fits.
     long allowed = Math.max(1, 1000 / perMessage);
+    for (int i = 0; i < allowed + 1; i++) {
+      sendFromServer("/hubs/noack", s.connectionId(), payload);
+    }
+    // The replay buffer is full: the next message waits for an Ack that never comes.
+    await().atMost(Duration.ofSeconds(10)).until(() -> receivedInvocations(s.client()) >= allowed);
     for (int i = 0; i < 40 && !s.client().isSocketClosed(); i++) {
       sendFromServer("/hubs/noack", s.connectionId(), payload);
     }

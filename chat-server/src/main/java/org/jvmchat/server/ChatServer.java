@@ -59,7 +59,7 @@ public final class ChatServer implements AutoCloseable {
             settings.clockSkew(),
             Clock.systemUTC());
     this.metrics = new ChatMetrics();
-    ChatService chat = new ChatService(store);
+    ChatService chat = new ChatService(store, settings.accessCacheRooms());
     this.assistant =
         new AssistantService(
             settings.assistant(),
@@ -91,6 +91,13 @@ public final class ChatServer implements AutoCloseable {
     if (backplane.lifetimeManagerFactory() != null) {
       builder.lifetimeManagerFactory(backplane.lifetimeManagerFactory());
     }
+    byte[] connectionTokenKey = settings.connectionTokenKey();
+    if (connectionTokenKey != null) {
+      // Instances sharing the key accept each other's connection tokens (docs/DEPLOYING.md).
+      builder.connectionTokenKey(connectionTokenKey).instanceUrl(settings.instance().url());
+    }
+    builder.instanceId(
+        settings.instance().id() != null ? settings.instance().id() : localHostName());
     new RoomsApi(chat).register(builder);
     new AuthApi(settings, tokens).register(builder);
     new OpsRoutes(health, metrics).register(builder);
@@ -108,6 +115,14 @@ public final class ChatServer implements AutoCloseable {
       throw e;
     }
     assistant.bind(hubServer.hubContext(HUB_PATH));
+  }
+
+  private static String localHostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** Binds the port and starts serving. */

@@ -85,10 +85,12 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   @Override
   public CompletableFuture<Void> sendAll(
       String method, Object[] args, Collection<String> excluded) {
-    SerializedHubMessage message = invocation(method, args);
-    for (HubConnectionContext c : connections.values()) {
-      if (excluded == null || !excluded.contains(c.connectionId())) {
-        c.write(message);
+    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+      SerializedHubMessage message = invocation(method, args);
+      for (HubConnectionContext c : connections.values()) {
+        if (excluded == null || !excluded.contains(c.connectionId())) {
+          c.write(message);
+        }
       }
     }
     return done();
@@ -106,24 +108,11 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   @Override
   public CompletableFuture<Void> sendConnections(
       Collection<String> connectionIds, String method, Object[] args) {
-    SerializedHubMessage message = invocation(method, args);
-    for (String id : connectionIds) {
-      HubConnectionContext c = connections.get(id);
-      if (c != null) {
-        c.write(message);
-      }
-    }
-    return done();
-  }
-
-  @Override
-  public CompletableFuture<Void> sendGroup(
-      String groupName, String method, Object[] args, Collection<String> excluded) {
-    Set<HubConnectionContext> members = groups.get(groupName);
-    if (members != null) {
+    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
       SerializedHubMessage message = invocation(method, args);
-      for (HubConnectionContext c : members) {
-        if (excluded == null || !excluded.contains(c.connectionId())) {
+      for (String id : connectionIds) {
+        HubConnectionContext c = connections.get(id);
+        if (c != null) {
           c.write(message);
         }
       }
@@ -132,15 +121,14 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   }
 
   @Override
-  public CompletableFuture<Void> sendGroups(
-      Collection<String> groupNames, String method, Object[] args) {
-    SerializedHubMessage message = invocation(method, args);
-    Set<String> sent = new HashSet<>();
-    for (String group : groupNames) {
-      Set<HubConnectionContext> members = groups.get(group);
+  public CompletableFuture<Void> sendGroup(
+      String groupName, String method, Object[] args, Collection<String> excluded) {
+    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+      Set<HubConnectionContext> members = groups.get(groupName);
       if (members != null) {
+        SerializedHubMessage message = invocation(method, args);
         for (HubConnectionContext c : members) {
-          if (sent.add(c.connectionId())) {
+          if (excluded == null || !excluded.contains(c.connectionId())) {
             c.write(message);
           }
         }
@@ -150,12 +138,34 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   }
 
   @Override
-  public CompletableFuture<Void> sendUser(String userId, String method, Object[] args) {
-    Set<HubConnectionContext> set = users.get(userId);
-    if (set != null) {
+  public CompletableFuture<Void> sendGroups(
+      Collection<String> groupNames, String method, Object[] args) {
+    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
       SerializedHubMessage message = invocation(method, args);
-      for (HubConnectionContext c : set) {
-        c.write(message);
+      Set<String> sent = new HashSet<>();
+      for (String group : groupNames) {
+        Set<HubConnectionContext> members = groups.get(group);
+        if (members != null) {
+          for (HubConnectionContext c : members) {
+            if (sent.add(c.connectionId())) {
+              c.write(message);
+            }
+          }
+        }
+      }
+    }
+    return done();
+  }
+
+  @Override
+  public CompletableFuture<Void> sendUser(String userId, String method, Object[] args) {
+    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+      Set<HubConnectionContext> set = users.get(userId);
+      if (set != null) {
+        SerializedHubMessage message = invocation(method, args);
+        for (HubConnectionContext c : set) {
+          c.write(message);
+        }
       }
     }
     return done();
@@ -164,12 +174,14 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   @Override
   public CompletableFuture<Void> sendUsers(
       Collection<String> userIds, String method, Object[] args) {
-    SerializedHubMessage message = invocation(method, args);
-    for (String user : userIds) {
-      Set<HubConnectionContext> set = users.get(user);
-      if (set != null) {
-        for (HubConnectionContext c : set) {
-          c.write(message);
+    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+      SerializedHubMessage message = invocation(method, args);
+      for (String user : userIds) {
+        Set<HubConnectionContext> set = users.get(user);
+        if (set != null) {
+          for (HubConnectionContext c : set) {
+            c.write(message);
+          }
         }
       }
     }

@@ -219,7 +219,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         "true".equalsIgnoreCase(query(uri, "useStatefulReconnect"))
             && endpoint.options().allowStatefulReconnects();
     String id = Ids.newId();
-    String token = version >= 1 ? Ids.newId() : id;
+    String token = version >= 1 ? endpoint.newToken(id, user, stateful) : id;
     endpoint.newConnection(id, token, user, stateful);
     List<AvailableTransport> transports = new ArrayList<>();
     Set<HttpTransportType> enabled = endpoint.options().transports();
@@ -257,12 +257,19 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
         webSocket(ctx, req, endpoint, token, user);
         return;
       }
+      if (elsewhere(ctx, req, endpoint, token, user)) {
+        return;
+      }
       String accept = req.headers().get(HttpHeaderNames.ACCEPT, "");
       if (accept.contains("text/event-stream")) {
         serverSentEvents(ctx, req, endpoint, token, user);
       } else {
         longPoll(ctx, req, endpoint, token, user);
       }
+      return;
+    }
+    if ((method == HttpMethod.POST || method == HttpMethod.DELETE)
+        && elsewhere(ctx, req, endpoint, token, user)) {
       return;
     }
     if (method == HttpMethod.POST) {
@@ -314,6 +321,84 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     sendText(ctx, req, HttpResponseStatus.METHOD_NOT_ALLOWED, "Method not allowed");
   }
 
+  /**
+   * Handles a request for a connection this instance does not hold but another one does (a signed
+   * token of another instance): forwards it to the owner when the token names its URL, else answers
+   * 404 saying that affinity is needed. Returns false when the request is for this instance (the
+   * usual lookup then answers).
+   */
+  private boolean elsewhere(
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      HubEndpoint endpoint,
+      String token,
+      HubUser user) {
+    if (token == null || token.isEmpty() || endpoint.find(token) != null) {
+      return false;
+    }
+    ConnectionTokens.Claims claims = endpoint.verify(token);
+    if (claims == null || claims.issuedHere()) {
+      return false;
+    }
+    if (!sameUser(claims, user)) {
+      sendText(ctx, req, HttpResponseStatus.FORBIDDEN, "Forbidden");
+      return true;
+    }
+    ConnectionForwarder forwarder = server.forwarder();
+    boolean forwarded = req.headers().contains(ConnectionForwarder.FORWARDED_BY);
+    if (claims.ownerUrl() != null && forwarder != null && !forwarded) {
+      boolean sse = req.headers().get(HttpHeaderNames.ACCEPT, "").contains("text/event-stream");
+      if (sse) {
+        // The stream is the owner's from now on: nothing else is read on this HTTP connection.
+        ctx.pipeline().remove(this);
+      }
+      forwarder.forward(
+          ctx.channel(), req, claims.ownerUrl(), sse, endpoint.options().longPollTimeout());
+      return true;
+    }
+    sendText(
+        ctx,
+        req,
+        HttpResponseStatus.NOT_FOUND,
+        forwarded
+            ? "Connection not found on this instance (a forwarded request: the instance URL in the"
+                + " connection token does not reach the instance that issued it)"
+            : "Connection not found on this instance (SSE and long polling need session affinity)");
+    return true;
+  }
+
+  private static boolean sameUser(ConnectionTokens.Claims claims, HubUser user) {
+    return claims.userId() == null || (user != null && claims.userId().equals(user.id()));
+  }
+
+  /**
+   * A WebSocket for a connection another instance negotiated (its signed token, within the adoption
+   * window): the connection is created here with the same id; null after answering.
+   */
+  private HubConnection adopt(
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      HubEndpoint endpoint,
+      String token,
+      HubUser user) {
+    ConnectionTokens.Claims claims = endpoint.verify(token);
+    if (claims == null || claims.issuedHere()) {
+      sendText(ctx, req, HttpResponseStatus.NOT_FOUND, "No Connection with that ID");
+      return null;
+    }
+    if (!sameUser(claims, user)) {
+      sendText(ctx, req, HttpResponseStatus.FORBIDDEN, "Forbidden");
+      return null;
+    }
+    HubConnection c = endpoint.adopt(token, claims, claims.userId() == null ? null : user);
+    if (c == null) {
+      sendText(ctx, req, HttpResponseStatus.NOT_FOUND, "No Connection with that ID");
+      return null;
+    }
+    log.debug("Connection {} negotiated on another instance is served here", c.connectionId());
+    return c;
+  }
+
   private HubConnection lookup(
       ChannelHandlerContext ctx,
       FullHttpRequest req,
@@ -356,7 +441,10 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
       String id = Ids.newId();
       c = endpoint.newConnection(id, id, user, false); // skipNegotiation: version 0 semantics
     } else {
-      c = lookup(ctx, req, endpoint, token, user);
+      c =
+          endpoint.find(token) == null
+              ? adopt(ctx, req, endpoint, token, user)
+              : lookup(ctx, req, endpoint, token, user);
       if (c == null) {
         return;
       }
@@ -387,9 +475,12 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     }
     HttpHeaders extra = io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE;
     String origin = req.headers().get(HttpHeaderNames.ORIGIN);
-    if (origin != null && server.originAllowed(origin)) {
+    if ((origin != null && server.originAllowed(origin)) || server.instanceId() != null) {
       extra = new io.netty.handler.codec.http.DefaultHttpHeaders();
-      corsHeaders(extra, origin);
+      if (origin != null && server.originAllowed(origin)) {
+        corsHeaders(extra, origin);
+      }
+      instanceHeader(extra);
     }
     WebSocketTransport transport = new WebSocketTransport(ctx.channel(), c);
     boolean isReconnect = reconnect;
@@ -446,6 +537,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     h.set("Long-Running", "true");
     addCors(req, h);
+    instanceHeader(h);
     ctx.pipeline().remove(this);
     // Attach before the client can see the stream open: its first POST follows at once.
     c.attach(new SseTransport(ctx.channel(), c));
@@ -488,6 +580,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
                 if (origin != null && server.originAllowed(origin)) {
                   corsHeaders(r.headers(), origin);
                 }
+                instanceHeader(r.headers());
               });
       c.attach(lp);
       c.setPollActive(false);
@@ -617,6 +710,13 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     write(ctx, response, HttpUtil.isKeepAlive(req), null);
   }
 
+  private void instanceHeader(HttpHeaders h) {
+    String id = server.instanceId();
+    if (id != null) {
+      h.set(org.jvmchat.hub.HubServer.INSTANCE_HEADER, id);
+    }
+  }
+
   private static void corsHeaders(HttpHeaders h, String origin) {
     h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
     h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
@@ -662,6 +762,7 @@ final class HttpRequestHandler extends SimpleChannelInboundHandler<FullHttpReque
     if (origin != null && server.originAllowed(origin)) {
       corsHeaders(response.headers(), origin);
     }
+    instanceHeader(response.headers());
     if (keepAlive) {
       HttpUtil.setKeepAlive(response, true);
       ctx.writeAndFlush(response);

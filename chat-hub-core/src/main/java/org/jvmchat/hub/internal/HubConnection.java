@@ -343,6 +343,20 @@ public final class HubConnection implements HubConnectionContext {
     return p != null && p.transferFormat() == TransferFormat.Binary;
   }
 
+  /**
+   * Under outLock: whether the next queued message waits for an Ack (the unacknowledged bytes plus
+   * it would pass the replay buffer's size), i.e. the client, not the socket, holds the queue up.
+   */
+  private boolean replayGateClosed() {
+    Object next = outbound.peek();
+    if (!(next instanceof byte[] head)) {
+      return false;
+    }
+    long unacknowledged = replay.bufferedBytes();
+    return unacknowledged > 0
+        && unacknowledged + head.length > options.statefulReconnectBufferSize();
+  }
+
   /** Under outLock: appends to the queue. */
   private void queue(Object message) {
     outbound.add(message);
@@ -376,17 +390,23 @@ public final class HubConnection implements HubConnectionContext {
       scheduler.schedule(this);
       return;
     }
-    int sent;
     synchronized (outLock) {
       drainPending = false;
-      sent = sentSinceReport;
-      sentSinceReport = 0;
-    }
-    if (sent > 0) {
-      endpoint.messagesSent(protocol, sent);
     }
     if (current != null && state == State.ACTIVE) {
       current.drain();
+    }
+  }
+
+  /**
+   * Hub messages queued since the last call (the heartbeat adds them to the metrics about once a
+   * second; counting per drain on the event loops cost more than the drain).
+   */
+  int takeSentCount() {
+    synchronized (outLock) {
+      int n = sentSinceReport;
+      sentSinceReport = 0;
+      return n;
     }
   }
 
@@ -424,11 +444,7 @@ public final class HubConnection implements HubConnectionContext {
               > options.statefulReconnectBufferSize()) {
         overflow = "stateful";
       } else if (pending + bytes.length > options.outboundBufferLimit() && !evenWhenClosing) {
-        overflow =
-            stateful
-                    && replay.bufferedBytes() + bytes.length > options.statefulReconnectBufferSize()
-                ? "unacknowledged"
-                : "slow";
+        overflow = stateful && replayGateClosed() ? "unacknowledged" : "slow";
       } else {
         queue(trackable ? bytes : new Untracked(bytes));
         if (trackable) {
@@ -654,6 +670,7 @@ public final class HubConnection implements HubConnectionContext {
       return null;
     }
     this.protocol = p;
+    endpoint.sentCounter(p); // the metric exists from the first connection on
     this.reader = new HubMessageReader(p, new Binder(), options.maxMessageSize());
     if (statefulNegotiated
         && request.version() >= 2

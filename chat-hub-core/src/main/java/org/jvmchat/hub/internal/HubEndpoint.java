@@ -33,6 +33,9 @@ public final class HubEndpoint implements HubContext {
   private final HubClients clients;
   private final GroupManager groups;
   private final WriteScheduler.Registry writeSchedulers;
+  private final Map<String, java.util.concurrent.atomic.LongAdder> sentByProtocol =
+      new ConcurrentHashMap<>();
+  private final ConnectionTokens tokens;
 
   HubEndpoint(
       HubServer.HubMapping mapping,
@@ -41,8 +44,10 @@ public final class HubEndpoint implements HubContext {
       ScheduledExecutorService scheduler,
       org.jvmchat.hub.spi.HubLifetimeManagerFactory managerFactory,
       List<HubServer.ConnectionListener> listeners,
-      WriteScheduler.Registry writeSchedulers) {
+      WriteScheduler.Registry writeSchedulers,
+      ConnectionTokens tokens) {
     this.mapping = mapping;
+    this.tokens = tokens;
     this.writeSchedulers = writeSchedulers;
     this.options = mapping.options();
     Map<String, HubProtocol> p = new java.util.LinkedHashMap<>();
@@ -120,12 +125,55 @@ public final class HubEndpoint implements HubContext {
     return c;
   }
 
+  /**
+   * A connection token for a negotiated connection: signed (verifiable by every instance sharing
+   * the key, adoptable until the disconnect timeout has passed) or random (see {@link
+   * ConnectionTokens}).
+   */
+  public String newToken(String connectionId, HubUser user, boolean statefulNegotiated) {
+    return tokens.issue(
+        path(),
+        connectionId,
+        user == null ? null : user.id(),
+        statefulNegotiated,
+        options.disconnectTimeout().toMillis());
+  }
+
+  /** The claims of a signed token of this hub, or null. */
+  public ConnectionTokens.Claims verify(String token) {
+    return tokens.verify(path(), token);
+  }
+
+  /**
+   * Creates here a connection that another instance negotiated (its token verified by the caller),
+   * once per token and only within the token's adoption window; null otherwise.
+   */
+  public HubConnection adopt(String token, ConnectionTokens.Claims claims, HubUser user) {
+    if (!tokens.adoptable(token, claims)) {
+      return null;
+    }
+    HubConnection c =
+        new HubConnection(this, claims.connectionId(), token, user, claims.stateful());
+    HubConnection existing = connectionsByToken.putIfAbsent(token, c);
+    return existing == null ? c : null;
+  }
+
   public HubConnection find(String token) {
     return token == null ? null : connectionsByToken.get(token);
   }
 
   void remove(HubConnection c) {
-    connectionsByToken.remove(c.connectionToken(), c);
+    if (connectionsByToken.remove(c.connectionToken(), c)) {
+      countSent(c);
+    }
+  }
+
+  private void countSent(HubConnection c) {
+    int n = c.takeSentCount();
+    HubProtocol p = c.protocol();
+    if (n > 0 && p != null) {
+      sentCounter(p).add(n);
+    }
   }
 
   public Collection<HubConnection> connections() {
@@ -133,6 +181,7 @@ public final class HubEndpoint implements HubContext {
   }
 
   void tick(long now) {
+    reportSent();
     for (HubConnection c : connectionsByToken.values()) {
       try {
         c.tick(now);
@@ -164,10 +213,39 @@ public final class HubEndpoint implements HubContext {
     }
   }
 
-  /** Hub messages handed to a transport, counted per drain rather than per message. */
-  void messagesSent(HubProtocol p, int count) {
-    for (HubServer.ConnectionListener l : listeners) {
-      l.messagesSent(path(), p.name(), count);
+  /**
+   * The count of hub messages sent in {@code p}: connections add to it once per drain, and the
+   * heartbeat reports it to the listeners about once a second (a per-message listener call cost
+   * more than the write itself in a broadcast). The first use reports 0, so the metric exists from
+   * the first connection on.
+   */
+  java.util.concurrent.atomic.LongAdder sentCounter(HubProtocol p) {
+    java.util.concurrent.atomic.LongAdder counter = sentByProtocol.get(p.name());
+    if (counter == null) {
+      java.util.concurrent.atomic.LongAdder created = new java.util.concurrent.atomic.LongAdder();
+      counter = sentByProtocol.putIfAbsent(p.name(), created);
+      if (counter == null) {
+        counter = created;
+        for (HubServer.ConnectionListener l : listeners) {
+          l.messagesSent(path(), p.name(), 0);
+        }
+      }
+    }
+    return counter;
+  }
+
+  /** Reports the messages sent since the last report (heartbeat, and at stop). */
+  void reportSent() {
+    for (HubConnection c : connectionsByToken.values()) {
+      countSent(c);
+    }
+    for (Map.Entry<String, java.util.concurrent.atomic.LongAdder> e : sentByProtocol.entrySet()) {
+      long n = e.getValue().sumThenReset();
+      if (n > 0) {
+        for (HubServer.ConnectionListener l : listeners) {
+          l.messagesSent(path(), e.getKey(), n);
+        }
+      }
     }
   }
 

@@ -58,7 +58,10 @@ public final class NettyHubServer implements HubServer {
       int executorThreads,
       int executorQueueCapacity,
       int maxRequestBodySize,
-      List<ConnectionListener> listeners) {}
+      List<ConnectionListener> listeners,
+      byte[] connectionTokenKey,
+      String instanceUrl,
+      String instanceId) {}
 
   private final Config config;
   private final RouteTable routes;
@@ -67,6 +70,8 @@ public final class NettyHubServer implements HubServer {
   private final ScheduledExecutorService scheduler;
   private final List<HubEndpoint> endpoints = new ArrayList<>();
   private final WriteScheduler.Registry writeSchedulers = new WriteScheduler.Registry();
+  private final ConnectionTokens tokens;
+  private final ConnectionForwarder forwarder;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
   private EventLoopGroup bossGroup;
@@ -91,6 +96,18 @@ public final class NettyHubServer implements HubServer {
     if (ownExecutor) {
       ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
     }
+    this.tokens =
+        config.connectionTokenKey() == null
+            ? ConnectionTokens.unsigned()
+            : ConnectionTokens.signed(
+                config.connectionTokenKey(), config.instanceUrl(), java.time.Clock.systemUTC());
+    this.forwarder =
+        tokens.isSigned()
+            ? new ConnectionForwarder(
+                config.instanceId() != null
+                    ? config.instanceId()
+                    : config.instanceUrl() != null ? config.instanceUrl() : "another-instance")
+            : null;
     this.scheduler =
         Executors.newSingleThreadScheduledExecutor(
             new DefaultThreadFactory("jvmchat-heartbeat", true));
@@ -103,7 +120,8 @@ public final class NettyHubServer implements HubServer {
               scheduler,
               config.lifetimeManagerFactory(),
               config.listeners(),
-              writeSchedulers));
+              writeSchedulers,
+              tokens));
     }
   }
 
@@ -156,6 +174,7 @@ public final class NettyHubServer implements HubServer {
           "Could not listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
     boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    tokens.bound(boundPort);
     long tick = heartbeatPeriodMillis();
     scheduler.scheduleAtFixedRate(this::heartbeat, tick, tick, TimeUnit.MILLISECONDS);
     log.debug("Hub server listening on {}:{}", config.host(), boundPort);
@@ -178,6 +197,7 @@ public final class NettyHubServer implements HubServer {
   }
 
   private void heartbeat() {
+    tokens.purge();
     long now = System.nanoTime();
     for (HubEndpoint e : endpoints) {
       e.tick(now);
@@ -248,8 +268,12 @@ public final class NettyHubServer implements HubServer {
       }
     }
     scheduler.shutdownNow();
+    if (forwarder != null) {
+      forwarder.close();
+    }
     for (HubEndpoint e : endpoints) {
       try {
+        e.reportSent();
         e.lifetimeManager().close();
       } catch (Exception ex) {
         log.warn("Closing the lifetime manager of {} failed", e.path(), ex);
@@ -283,6 +307,20 @@ public final class NettyHubServer implements HubServer {
 
   int maxWebSocketFrameSize() {
     return config.maxRequestBodySize();
+  }
+
+  ConnectionTokens tokens() {
+    return tokens;
+  }
+
+  /** Forwards SSE and long-polling requests to the owning instance; null without signed tokens. */
+  ConnectionForwarder forwarder() {
+    return forwarder;
+  }
+
+  /** The value of the instance header, or null. */
+  String instanceId() {
+    return config.instanceId();
   }
 
   boolean originAllowed(String origin) {

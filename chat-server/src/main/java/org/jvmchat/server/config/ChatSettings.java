@@ -24,6 +24,8 @@ public final class ChatSettings {
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_MESSAGE_SIZE = HubOptions.DEFAULT_MAX_MESSAGE_SIZE;
   public static final boolean DEFAULT_ALLOW_STATEFUL_RECONNECTS = true;
+  public static final int DEFAULT_ACCESS_CACHE_ROOMS = 100_000;
+  public static final int MAX_ACCESS_CACHE_ROOMS = 10_000_000;
 
   private final int port;
   private final String host;
@@ -44,6 +46,8 @@ public final class ChatSettings {
   private final Set<String> corsOrigins;
   private final int maxMessageSize;
   private final boolean allowStatefulReconnects;
+  private final int accessCacheRooms;
+  private final InstanceSettings instance;
 
   private ChatSettings(Builder b) {
     this.port = b.port;
@@ -65,6 +69,8 @@ public final class ChatSettings {
     this.corsOrigins = Set.copyOf(b.corsOrigins);
     this.maxMessageSize = b.maxMessageSize;
     this.allowStatefulReconnects = b.allowStatefulReconnects;
+    this.accessCacheRooms = b.accessCacheRooms;
+    this.instance = b.instance;
   }
 
   public static Builder builder() {
@@ -92,6 +98,8 @@ public final class ChatSettings {
     b.corsOrigins = corsOrigins;
     b.maxMessageSize = maxMessageSize;
     b.allowStatefulReconnects = allowStatefulReconnects;
+    b.accessCacheRooms = accessCacheRooms;
+    b.instance = instance;
     return b;
   }
 
@@ -203,6 +211,25 @@ public final class ChatSettings {
     return allowStatefulReconnects;
   }
 
+  /**
+   * Bound of the room-access caches: at most this many rooms and this many positive "user takes
+   * part in room" answers are kept (least recently used evicted); 0 turns caching off. Default
+   * 100,000.
+   */
+  public int accessCacheRooms() {
+    return accessCacheRooms;
+  }
+
+  /** Connection-token key, instance URL and id (several instances behind one load balancer). */
+  public InstanceSettings instance() {
+    return instance;
+  }
+
+  /** The key of signed connection tokens, or null (see {@link InstanceSettings}). */
+  public byte[] connectionTokenKey() {
+    return instance.connectionTokenKey(jwtSecret, jwtSecretGenerated);
+  }
+
   /** A description without secrets, for the start-up log. */
   @Override
   public String toString() {
@@ -238,6 +265,10 @@ public final class ChatSettings {
         + maxMessageSize
         + ", allowStatefulReconnects="
         + allowStatefulReconnects
+        + ", accessCacheRooms="
+        + accessCacheRooms
+        + ", instance="
+        + instance
         + "}";
   }
 
@@ -262,6 +293,8 @@ public final class ChatSettings {
     private Set<String> corsOrigins = Set.of();
     private int maxMessageSize = DEFAULT_MAX_MESSAGE_SIZE;
     private boolean allowStatefulReconnects = DEFAULT_ALLOW_STATEFUL_RECONNECTS;
+    private int accessCacheRooms = DEFAULT_ACCESS_CACHE_ROOMS;
+    private InstanceSettings instance = InstanceSettings.defaults();
 
     private Builder() {}
 
@@ -364,6 +397,18 @@ public final class ChatSettings {
       return this;
     }
 
+    /** Connection-token key, instance URL and id; default {@link InstanceSettings#defaults()}. */
+    public Builder instance(InstanceSettings instance) {
+      this.instance = Objects.requireNonNull(instance, "instance");
+      return this;
+    }
+
+    /** Bound of the room-access caches (0..10,000,000; 0 = no caching). */
+    public Builder accessCacheRooms(int entries) {
+      this.accessCacheRooms = entries;
+      return this;
+    }
+
     /**
      * Validates and builds. In Development a missing JWT key is generated (random, per start).
      *
@@ -409,6 +454,12 @@ public final class ChatSettings {
                 + jwtSecret.length
                 + ")");
       }
+      if (instance.url() != null
+          && instance.connectionTokenKey(jwtSecret, jwtSecretGenerated) == null) {
+        throw new SettingsException(
+            "CHAT_INSTANCE_URL needs CONNECTION_TOKEN_SECRET or JWT_SECRET (a key every instance"
+                + " shares, for the signed connection tokens)");
+      }
       jwtIssuer = blankToNull(jwtIssuer);
       jwtAudience = blankToNull(jwtAudience);
       positive("jwt.devTokenLifetime", devTokenLifetime);
@@ -445,6 +496,14 @@ public final class ChatSettings {
       if (maxMessageSize < 1024 || maxMessageSize > 16 * 1024 * 1024) {
         throw new SettingsException(
             "hub.maxMessageSize must be 1024..16777216 bytes (was " + maxMessageSize + ")");
+      }
+      if (accessCacheRooms < 0 || accessCacheRooms > MAX_ACCESS_CACHE_ROOMS) {
+        throw new SettingsException(
+            "CHAT_ACCESS_CACHE_ROOMS must be 0.."
+                + MAX_ACCESS_CACHE_ROOMS
+                + " (was "
+                + accessCacheRooms
+                + ")");
       }
       return new ChatSettings(this);
     }

@@ -37,6 +37,8 @@ import org.jvmchat.persistence.StoreSettings;
  *   <tr><td>OPENAI_BASE_URL</td><td>openai.baseUrl</td></tr>
  *   <tr><td>OPENAI_MODEL</td><td>openai.model</td></tr>
  *   <tr><td>ASSISTANT_*</td><td>assistant.*</td></tr>
+ *   <tr><td>CHAT_ACCESS_CACHE_ROOMS</td><td>accessCacheRooms</td></tr>
+ *   <tr><td>CONNECTION_TOKEN_SECRET, CHAT_INSTANCE_URL, CHAT_INSTANCE_ID</td><td>-</td></tr>
  *   <tr><td>-</td><td>shutdownGrace, corsOrigins, hub.maxMessageSize,
  *       hub.allowStatefulReconnects</td></tr>
  * </table>
@@ -58,7 +60,8 @@ public final class SettingsLoader {
           "assistant",
           "shutdownGrace",
           "corsOrigins",
-          "hub");
+          "hub",
+          "accessCacheRooms");
   private static final Set<String> JWT_KEYS =
       Set.of("secret", "issuer", "audience", "devTokenLifetime", "clockSkew");
   private static final Set<String> OPENAI_KEYS = Set.of("apiKey", "baseUrl", "model");
@@ -129,6 +132,16 @@ public final class SettingsLoader {
     if ((v = get(env, "OPENAI_MODEL")) != null) {
       b.openAiModel(v);
     }
+    if ((v = get(env, "CHAT_ACCESS_CACHE_ROOMS")) != null) {
+      b.accessCacheRooms(parseInt("CHAT_ACCESS_CACHE_ROOMS", v));
+    }
+    b.instance(
+        InstanceSettings.of(
+            env.get("CONNECTION_TOKEN_SECRET"),
+            get(env, "CHAT_INSTANCE_URL"),
+            get(env, "CHAT_INSTANCE_ID") != null
+                ? get(env, "CHAT_INSTANCE_ID")
+                : get(env, "HOSTNAME")));
     applyAssistantEnvironment(assistant, env);
     b.assistant(assistant.build());
     try {
@@ -301,6 +314,9 @@ public final class SettingsLoader {
         origins.add(text(where + "corsOrigins[]", o));
       }
       b.corsOrigins(origins);
+    }
+    if ((n = obj.get("accessCacheRooms")) != null) {
+      b.accessCacheRooms(intValue(where + "accessCacheRooms", n));
     }
     ObjectNode assistantNode = object(where, "assistant", obj.get("assistant"));
     if (assistantNode != null) {

@@ -130,9 +130,9 @@ public final class ChatMetrics implements HubServer.ConnectionListener, AutoClos
     messagesSent(hubPath, protocol, 1);
   }
 
-  /** Called once per drain of a connection (not per message) by the hub server. */
+  /** Called about once a second with the count since the last call (not per message). */
   @Override
-  public void messagesSent(String hubPath, String protocol, int count) {
+  public void messagesSent(String hubPath, String protocol, long count) {
     counter(
             "signalr.messages.sent",
             "Hub messages sent to clients",

@@ -30,7 +30,26 @@ class SettingsLoaderTest {
     assertThat(s.openAiBaseUrl()).isEqualTo("https://api.openai.com/v1");
     assertThat(s.openAiModel()).isEqualTo("gpt-4o-mini");
     assertThat(s.allowStatefulReconnects()).isTrue();
+    assertThat(s.accessCacheRooms()).isEqualTo(100_000);
     assertThat(SettingsLoader.load(Map.of()).jwtSecret()).isNotEqualTo(s.jwtSecret());
+  }
+
+  @Test
+  void theAccessCacheSizeComesFromTheEnvironmentOrTheFileAndIsChecked() throws Exception {
+    assertThat(SettingsLoader.load(Map.of("CHAT_ACCESS_CACHE_ROOMS", "500")).accessCacheRooms())
+        .isEqualTo(500);
+    assertThat(SettingsLoader.load(Map.of("CHAT_ACCESS_CACHE_ROOMS", "0")).accessCacheRooms())
+        .isZero();
+    Path file = dir.resolve("cache.json");
+    Files.writeString(file, "{\"accessCacheRooms\": 42}");
+    assertThat(SettingsLoader.load(Map.of("CHAT_CONFIG", file.toString())).accessCacheRooms())
+        .isEqualTo(42);
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("CHAT_ACCESS_CACHE_ROOMS", "-1")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("CHAT_ACCESS_CACHE_ROOMS must be 0..10000000 (was -1)");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("CHAT_ACCESS_CACHE_ROOMS", "lots")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("CHAT_ACCESS_CACHE_ROOMS must be a whole number (was 'lots')");
   }
 
   @Test

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jvmchat.hub.HubException;
 import org.jvmchat.hub.internal.ClientResults;
+import org.jvmchat.hub.internal.WriteScheduler;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Ack;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientInvocation;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientResult;
@@ -239,9 +240,11 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       String method, Object[] args, Collection<String> excluded) {
     SerializedHubMessage message = invocation(method, args);
     Map<String, byte[]> bytes = serializeAll(message);
-    for (HubConnectionContext c : connections.values()) {
-      if (excluded == null || !excluded.contains(c.connectionId())) {
-        deliver(c, message);
+    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+      for (HubConnectionContext c : connections.values()) {
+        if (excluded == null || !excluded.contains(c.connectionId())) {
+          deliver(c, message);
+        }
       }
     }
     return publisher.publishQuietly(
@@ -259,17 +262,19 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     SerializedHubMessage message = invocation(method, args);
     byte[] payload = null;
     List<CompletableFuture<Void>> published = new ArrayList<>();
-    for (String id : new LinkedHashSet<>(connectionIds)) {
-      HubConnectionContext c = connections.get(id);
-      if (c != null) {
-        deliver(c, message);
-      } else {
-        if (payload == null) {
-          payload =
-              ScaleoutCodec.encode(
-                  new Invocation(serverName, List.of(), serializeAll(message), 0, List.of()));
+    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+      for (String id : new LinkedHashSet<>(connectionIds)) {
+        HubConnectionContext c = connections.get(id);
+        if (c != null) {
+          deliver(c, message);
+        } else {
+          if (payload == null) {
+            payload =
+                ScaleoutCodec.encode(
+                    new Invocation(serverName, List.of(), serializeAll(message), 0, List.of()));
+          }
+          published.add(publisher.publishQuietly(channels.connection(id), payload));
         }
-        published.add(publisher.publishQuietly(channels.connection(id), payload));
       }
     }
     return settle(published);
@@ -282,9 +287,11 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     Map<String, byte[]> bytes = serializeAll(message);
     Set<HubConnectionContext> members = groups.get(groupName);
     if (members != null) {
-      for (HubConnectionContext c : members) {
-        if (excluded == null || !excluded.contains(c.connectionId())) {
-          deliver(c, message);
+      try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+        for (HubConnectionContext c : members) {
+          if (excluded == null || !excluded.contains(c.connectionId())) {
+            deliver(c, message);
+          }
         }
       }
     }
@@ -303,8 +310,10 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       return sendGroup(distinct.get(0), method, args, List.of());
     }
     SerializedHubMessage message = invocation(method, args);
-    for (HubConnectionContext c : localMembers(distinct)) {
-      deliver(c, message);
+    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+      for (HubConnectionContext c : localMembers(distinct)) {
+        deliver(c, message);
+      }
     }
     // One payload for every group channel; an instance with members in several of the groups
     // delivers on the first arrival and drops the others (deduplication window).
@@ -336,14 +345,16 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
         ScaleoutCodec.encode(
             new Invocation(serverName, List.of(), serializeAll(message), 0, List.of()));
     List<CompletableFuture<Void>> published = new ArrayList<>();
-    for (String user : new LinkedHashSet<>(userIds)) {
-      Set<HubConnectionContext> set = users.get(user);
-      if (set != null) {
-        for (HubConnectionContext c : set) {
-          deliver(c, message);
+    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+      for (String user : new LinkedHashSet<>(userIds)) {
+        Set<HubConnectionContext> set = users.get(user);
+        if (set != null) {
+          for (HubConnectionContext c : set) {
+            deliver(c, message);
+          }
         }
+        published.add(publisher.publishQuietly(channels.user(user), payload));
       }
-      published.add(publisher.publishQuietly(channels.user(user), payload));
     }
     return settle(published);
   }
@@ -522,9 +533,11 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private void onAll(Payload payload) {
     if (payload instanceof Invocation m && !m.origin().equals(serverName)) {
       SerializedHubMessage message = SerializedHubMessage.ofSerialized(m.messages());
-      for (HubConnectionContext c : connections.values()) {
-        if (!m.excluded().contains(c.connectionId())) {
-          deliver(c, message);
+      try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+        for (HubConnectionContext c : connections.values()) {
+          if (!m.excluded().contains(c.connectionId())) {
+            deliver(c, message);
+          }
         }
       }
     }
@@ -545,9 +558,11 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       targets = localMembers(m.groups());
     }
     SerializedHubMessage message = SerializedHubMessage.ofSerialized(m.messages());
-    for (HubConnectionContext c : targets) {
-      if (!m.excluded().contains(c.connectionId())) {
-        deliver(c, message);
+    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+      for (HubConnectionContext c : targets) {
+        if (!m.excluded().contains(c.connectionId())) {
+          deliver(c, message);
+        }
       }
     }
   }
@@ -557,8 +572,10 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       Set<HubConnectionContext> set = users.get(user);
       if (set != null) {
         SerializedHubMessage message = SerializedHubMessage.ofSerialized(m.messages());
-        for (HubConnectionContext c : set) {
-          deliver(c, message);
+        try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
+          for (HubConnectionContext c : set) {
+            deliver(c, message);
+          }
         }
       }
     }

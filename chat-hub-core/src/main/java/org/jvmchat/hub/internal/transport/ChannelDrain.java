@@ -2,6 +2,8 @@ package org.jvmchat.hub.internal.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundInvoker;
 import org.jvmchat.hub.internal.HubConnection;
 
 /**
@@ -28,9 +30,25 @@ final class ChannelDrain {
 
     /** What to write to the channel for a batch (the buffer itself, or an HTTP chunk of it). */
     Object wrap(ByteBuf batch);
+
+    /**
+     * Whether the batch is complete wire bytes that no handler of the pipeline may touch: then it
+     * is written from the first handler's context, straight to the socket, instead of walking every
+     * handler from the tail (WebSocket frames; not SSE, whose chunks the HTTP encoder frames).
+     */
+    default boolean wireReady() {
+      return false;
+    }
   }
 
   static void drain(Channel channel, HubConnection connection, Framer framer) {
+    ChannelOutboundInvoker out = channel;
+    if (framer.wireReady()) {
+      ChannelHandlerContext first = channel.pipeline().firstContext();
+      if (first != null) {
+        out = first;
+      }
+    }
     ByteBuf batch = null;
     boolean wrote = false;
     while (batch != null || channel.isWritable()) {
@@ -47,17 +65,17 @@ final class ChannelDrain {
       }
       framer.append(batch, bytes);
       if (batch.readableBytes() >= MAX_BATCH_BYTES) {
-        channel.write(framer.wrap(batch), channel.voidPromise());
+        out.write(framer.wrap(batch), channel.voidPromise());
         batch = null;
         wrote = true;
       }
     }
     if (batch != null) {
-      channel.write(framer.wrap(batch), channel.voidPromise());
+      out.write(framer.wrap(batch), channel.voidPromise());
       wrote = true;
     }
     if (wrote) {
-      channel.flush();
+      out.flush();
     }
   }
 

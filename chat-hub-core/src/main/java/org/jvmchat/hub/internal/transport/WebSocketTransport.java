@@ -134,6 +134,11 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
     public Object wrap(ByteBuf batch) {
       return batch;
     }
+
+    @Override
+    public boolean wireReady() {
+      return true;
+    }
   }
 
   @Override
