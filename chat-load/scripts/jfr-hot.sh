@@ -2,14 +2,18 @@
 # Where a JFR recording's CPU samples go: the top frames (self time) and the top frames anywhere on
 # the stack (total time), over the threads whose names match a pattern (default: all).
 #   chat-load/scripts/jfr-hot.sh recording.jfr [thread-regex] [rows]
+# JFR_FROM / JFR_TO (HH:MM:SS, the recording's clock) keep only the samples of that window, e.g.
+# the measured phase of a run without its setup.
 # Record one with the server's JVM option
 #   -XX:StartFlightRecording=filename=server.jfr,settings=profile,dumponexit=true
 set -euo pipefail
 file=$1; threads=${2:-.}; rows=${3:-25}
 tmp=$(mktemp); trap 'rm -f "$tmp"' EXIT
-jfr print --events jdk.ExecutionSample --stack-depth 64 "$file" | awk -v re="$threads" '
-  /^jdk.ExecutionSample/ { inside = 1; keep = 0; n = 0; stack = 0; next }
-  inside && /sampledThread = / { keep = ($0 ~ re) }
+jfr print --events jdk.ExecutionSample --stack-depth 64 "$file" | awk -v re="$threads" \
+    -v from="${JFR_FROM:-00:00:00}" -v to="${JFR_TO:-99:99:99}" '
+  /^jdk.ExecutionSample/ { inside = 1; keep = 0; n = 0; stack = 0; inwindow = 1; next }
+  inside && /startTime = / { t = $3; inwindow = (t >= from && t <= to) }
+  inside && /sampledThread = / { keep = inwindow && ($0 ~ re) }
   inside && /stackTrace = \[/ { stack = 1; next }
   inside && stack && /^  \]/ { stack = 0; next }
   inside && stack && !/^[ \t]+\.\.\./ {

@@ -47,6 +47,7 @@ public final class Compare {
               "failedConnections",
               "serverCpuUsPerConnect",
               "rssPerConnectionKb",
+              "heapPerConnectionKb",
               "serverRssMb"));
 
   private Compare() {}

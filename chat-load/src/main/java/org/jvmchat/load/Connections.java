@@ -2,6 +2,7 @@ package org.jvmchat.load;
 
 import org.jvmchat.load.internal.Conn;
 import org.jvmchat.load.internal.Driver;
+import org.jvmchat.load.internal.JvmHeap;
 import org.jvmchat.load.internal.Opener;
 import org.jvmchat.load.internal.ProcStats;
 import org.jvmchat.load.internal.Setup;
@@ -10,7 +11,8 @@ import org.jvmchat.load.internal.Target;
 /**
  * {@code connections}: opens {@code count} connections ({@code concurrency} in flight), each
  * joining its room; reports connects/s, then holds them and reports the server's RSS growth per
- * connection.
+ * connection and, for a JVM server, its live-heap growth per connection (both read right after a
+ * full GC, before the first connect and after the hold).
  */
 public final class Connections {
   private Connections() {}
@@ -23,7 +25,11 @@ public final class Connections {
     Setup setup = Setup.prepare(target, n, o.integer("users", n), rooms);
     Conn.Listener listener = new Conn.Listener() {};
 
+    boolean jvm = JvmHeap.isJvm(o.pid());
     try (Driver driver = new Driver(o.integer("driver-threads", 1))) {
+      // A JVM server: a full GC first (the histogram runs one), so that both RSS readings are
+      // taken right after a collection, not at a point of the young generation's fill level.
+      long heapBefore = jvm ? JvmHeap.liveBytes(o.pid()) : -1;
       ProcStats.Sample before = ProcStats.sample(o.pid());
       Opener.Opened opened =
           Opener.open(
@@ -47,7 +53,11 @@ public final class Connections {
       }
       Measures.cpu(r, "serverCpuUsPerConnect", before, afterOpen, opened.opened());
       Thread.sleep((long) (o.seconds("hold") * 1000));
+      long heapHeld = jvm ? JvmHeap.liveBytes(o.pid()) : -1;
       ProcStats.Sample held = ProcStats.sample(o.pid());
+      if (heapBefore >= 0 && heapHeld >= 0 && opened.opened() > 0) {
+        r.put("heapPerConnectionKb", (heapHeld - heapBefore) / 1024.0 / opened.opened());
+      }
       int alive = 0;
       for (Conn c : opened.conns()) {
         if (c != null && c.channel().isActive()) {

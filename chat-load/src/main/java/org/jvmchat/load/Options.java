@@ -33,7 +33,7 @@ public final class Options {
           new Spec("hold", "10", "connections: seconds to hold them open before reading RSS"),
           new Spec(
               "users", null, "chat: distinct users (tokens) at most (default: one per connection)"),
-          new Spec("rooms", "1", "connections: rooms the connections are spread over"),
+          new Spec("rooms", "500", "connections: rooms the connections are spread over"),
           new Spec("setup-timeout", "180", "seconds to open all connections at most"),
           new Spec("driver-threads", "1", "driver event loop threads"),
           new Spec("pid", null, "server process id, for CPU and RSS from /proc"),
@@ -44,7 +44,7 @@ public final class Options {
               "chat-jar", "chat-server/target/chat-server.jar", "compare: the chat server jar"),
           new Spec(
               "server-jvm-opts",
-              "-Xms512m -Xmx2g -XX:+UseG1GC",
+              "-Xms64m -Xmx2g -XX:+UseG1GC",
               "compare: JVM options of both Java servers"),
           new Spec("node", "node", "compare: the node executable"),
           new Spec(

@@ -39,6 +39,7 @@ public final class Result {
           "serverCpuPercent",
           "serverRssMb",
           "rssPerConnectionKb",
+          "heapPerConnectionKb",
           "error");
 
   private static final ObjectMapper JSON = new ObjectMapper();

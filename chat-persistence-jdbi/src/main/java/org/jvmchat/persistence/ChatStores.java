@@ -22,6 +22,9 @@ public final class ChatStores {
    * StoreUnavailableException} while it is gone and succeed again when it is back.
    */
   public static ChatStore open(StoreSettings settings) {
+    if (settings.inMemory()) {
+      return inMemory();
+    }
     return PostgresStoreFactory.open(settings);
   }
 

@@ -17,6 +17,22 @@ public interface GroupMembershipStore {
   boolean joinGroup(String userId, String roomId);
 
   /**
+   * Makes {@code userId} a participant of the room (if it is not one yet) and records that it
+   * joined the room's group, as one unit: what a user joining a public room needs, in one round
+   * trip where the store can. The default adds the participant, then joins the group.
+   *
+   * @return {@code true} when the group was newly joined
+   * @throws NoSuchRoomException when the room does not exist
+   * @throws IllegalArgumentException when the user id breaks a {@link ChatLimits limit}
+   */
+  default boolean joinAsParticipant(String userId, String roomId) {
+    if (this instanceof ParticipantStore participants) {
+      participants.addParticipant(roomId, userId);
+    }
+    return joinGroup(userId, roomId);
+  }
+
+  /**
    * Records that {@code userId} left the room's group.
    *
    * @return {@code true} when the user had joined it

@@ -35,6 +35,9 @@ import java.util.Objects;
  *       <td>500</td></tr>
  *   <tr><td>{@code DB_WRITE_CONNECTIONS}</td><td>group-commit writer connections (pipelining:
  *       one batch is written while the previous one commits)</td><td>2</td></tr>
+ *   <tr><td>{@code CHAT_STORE}</td><td>{@code postgres} (durable: {@code DATABASE_URL} or the
+ *       embedded server) or {@code memory} (nothing survives a restart: development, tests and
+ *       benchmarks that leave the database out)</td><td>{@code postgres}</td></tr>
  * </table>
  */
 public final class StoreSettings {
@@ -59,6 +62,7 @@ public final class StoreSettings {
   private final int writeQueueCapacity;
   private final int writeBatchSize;
   private final int writeConnections;
+  private final boolean inMemory;
 
   private StoreSettings(Builder b) {
     this.databaseUrl = b.databaseUrl;
@@ -72,6 +76,7 @@ public final class StoreSettings {
     this.writeQueueCapacity = b.writeQueueCapacity;
     this.writeBatchSize = b.writeBatchSize;
     this.writeConnections = b.writeConnections;
+    this.inMemory = b.inMemory;
   }
 
   public static Builder builder() {
@@ -90,7 +95,8 @@ public final class StoreSettings {
         .startupTimeout(startupTimeout)
         .writeQueueCapacity(writeQueueCapacity)
         .writeBatchSize(writeBatchSize)
-        .writeConnections(writeConnections);
+        .writeConnections(writeConnections)
+        .inMemory(inMemory);
   }
 
   /** Settings from the process environment ({@link System#getenv()}). */
@@ -139,6 +145,15 @@ public final class StoreSettings {
     }
     if ((v = get(env, "DB_WRITE_CONNECTIONS")) != null) {
       b.writeConnections(parseInt("DB_WRITE_CONNECTIONS", v));
+    }
+    if ((v = get(env, "CHAT_STORE")) != null) {
+      switch (v.toLowerCase(java.util.Locale.ROOT)) {
+        case "postgres" -> b.inMemory(false);
+        case "memory" -> b.inMemory(true);
+        default ->
+            throw new IllegalArgumentException(
+                "CHAT_STORE must be 'postgres' or 'memory' (was '" + v + "')");
+      }
     }
     return b.build();
   }
@@ -231,6 +246,11 @@ public final class StoreSettings {
     return writeConnections;
   }
 
+  /** Whether the store keeps everything in memory ({@code CHAT_STORE=memory}): not durable. */
+  public boolean inMemory() {
+    return inMemory;
+  }
+
   @Override
   public String toString() {
     return "StoreSettings{"
@@ -251,6 +271,8 @@ public final class StoreSettings {
         + writeBatchSize
         + ", writeConnections="
         + writeConnections
+        + ", inMemory="
+        + inMemory
         + "}";
   }
 
@@ -267,6 +289,7 @@ public final class StoreSettings {
     private int writeQueueCapacity = DEFAULT_WRITE_QUEUE_CAPACITY;
     private int writeBatchSize = DEFAULT_WRITE_BATCH_SIZE;
     private int writeConnections = DEFAULT_WRITE_CONNECTIONS;
+    private boolean inMemory;
 
     private Builder() {}
 
@@ -340,9 +363,22 @@ public final class StoreSettings {
     }
 
     /**
+     * Keep everything in memory instead of PostgreSQL: nothing survives a restart and instances
+     * share nothing. For development, tests and benchmarks that leave the database out.
+     */
+    public Builder inMemory(boolean inMemory) {
+      this.inMemory = inMemory;
+      return this;
+    }
+
+    /**
      * @throws IllegalArgumentException when a value is out of range
      */
     public StoreSettings build() {
+      if (inMemory && databaseUrl != null) {
+        throw new IllegalArgumentException(
+            "CHAT_STORE=memory and DATABASE_URL exclude each other: unset one of them");
+      }
       if (databaseUrl != null && databaseUrl.isBlank()) {
         databaseUrl = null;
       }

@@ -520,6 +520,31 @@ public abstract class ChatStoreContractTest {
   }
 
   @Test
+  void joiningAsParticipantAddsTheParticipantAndTheGroupOnce() {
+    String alice = user("alice");
+    String bob = user("bob");
+    Room room = store.createRoom("public", false, alice);
+
+    assertThat(store.isParticipant(room.id(), bob)).isFalse();
+    assertThat(store.joinAsParticipant(bob, room.id())).isTrue();
+    assertThat(store.isParticipant(room.id(), bob)).isTrue();
+    assertThat(store.groupsOf(bob)).containsExactly(room.id());
+    assertThat(store.joinAsParticipant(bob, room.id())).isFalse();
+    // Already a participant (the creator), not yet in the group: joins the group.
+    assertThat(store.joinAsParticipant(alice, room.id())).isTrue();
+    assertThat(store.groupsOf(alice)).containsExactly(room.id());
+    // Left the group, still a participant: joins again.
+    assertThat(store.leaveGroup(bob, room.id())).isTrue();
+    assertThat(store.joinAsParticipant(bob, room.id())).isTrue();
+    assertThatThrownBy(() -> store.joinAsParticipant(bob, ChatIds.newId()))
+        .isInstanceOf(NoSuchRoomException.class);
+    assertThatThrownBy(() -> store.joinAsParticipant(bob, "garbage"))
+        .isInstanceOf(NoSuchRoomException.class);
+    assertThatThrownBy(() -> store.joinAsParticipant("", room.id()))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void joiningTheGroupOfAnUnknownRoomFails() {
     assertThatThrownBy(() -> store.joinGroup(user("alice"), ChatIds.newId()))
         .isInstanceOf(NoSuchRoomException.class);

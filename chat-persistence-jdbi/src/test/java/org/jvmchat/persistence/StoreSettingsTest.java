@@ -59,6 +59,27 @@ class StoreSettingsTest {
   }
 
   @Test
+  void chatStoreMemoryOpensTheInMemoryStore() {
+    StoreSettings memory = StoreSettings.fromEnvironment(Map.of("CHAT_STORE", "Memory"));
+    assertThat(memory.inMemory()).isTrue();
+    assertThat(StoreSettings.fromEnvironment(Map.of("CHAT_STORE", "postgres")).inMemory())
+        .isFalse();
+    assertThat(StoreSettings.fromEnvironment(Map.of()).inMemory()).isFalse();
+    try (ChatStore store = ChatStores.open(memory)) {
+      assertThat(store).isInstanceOf(InMemoryChatStore.class);
+    }
+    assertThatThrownBy(() -> StoreSettings.fromEnvironment(Map.of("CHAT_STORE", "redis")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("CHAT_STORE must be 'postgres' or 'memory' (was 'redis')");
+    assertThatThrownBy(
+            () ->
+                StoreSettings.fromEnvironment(
+                    Map.of("CHAT_STORE", "memory", "DATABASE_URL", "postgres://u:p@h:5432/d")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("exclude each other");
+  }
+
+  @Test
   void badValuesNameTheVariable() {
     assertThatThrownBy(() -> StoreSettings.fromEnvironment(Map.of("DB_POOL_SIZE", "many")))
         .isInstanceOf(IllegalArgumentException.class)

@@ -41,6 +41,11 @@ public final class ChatServerMain {
           "JWT_SECRET is not set: tokens are signed with a random key made at start"
               + " (Development only; tokens do not survive a restart)");
     }
+    if (settings.store().inMemory()) {
+      log.warn(
+          "CHAT_STORE=memory: rooms and messages are kept in memory only; nothing survives a"
+              + " restart and instances share nothing");
+    }
     ChatStore store = null;
     ChatServer server = null;
     try {

@@ -256,6 +256,20 @@ public final class JdbiChatStore implements ChatStore {
         userId);
   }
 
+  /** One statement (so one round trip and one commit): both inserts, idempotent. */
+  @Override
+  public boolean joinAsParticipant(String userId, String roomId) {
+    ChatLimits.requireUserId("userId", userId);
+    return insertLink(
+        "joining the room",
+        "with participant as (insert into room_participants (room_id, user_id)"
+            + " values (:room, :user) on conflict do nothing)"
+            + " insert into group_memberships (user_id, room_id) values (:user, :room)"
+            + " on conflict do nothing",
+        roomId,
+        userId);
+  }
+
   @Override
   public boolean leaveGroup(String userId, String roomId) {
     UUID room = uuidOrNull(roomId);

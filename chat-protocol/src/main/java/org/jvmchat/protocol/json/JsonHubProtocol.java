@@ -370,6 +370,24 @@ public final class JsonHubProtocol implements HubProtocol {
     return headers;
   }
 
+  /**
+   * Writes into a builder whose segments come from Jackson's buffer recycler, so serializing a
+   * message allocates its result array and little else (the default grows a fresh stream).
+   */
+  @Override
+  public byte[] toBytes(HubMessage message) {
+    com.fasterxml.jackson.core.util.ByteArrayBuilder out =
+        new com.fasterxml.jackson.core.util.ByteArrayBuilder(factory._getBufferRecycler(), 256);
+    try {
+      write(message, out);
+      return out.toByteArray();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } finally {
+      out.release();
+    }
+  }
+
   @Override
   public void write(HubMessage message, OutputStream out) throws IOException {
     try (JsonGenerator g = factory.createGenerator(out)) {

@@ -133,7 +133,8 @@ public final class AssistantService implements AutoCloseable {
 
   /** Whether {@code content} mentions the assistant: {@code @gpt} as a word, any case. */
   public static boolean mentionsAssistant(String content) {
-    return content != null && MENTION.matcher(content).find();
+    // Most messages have no '@' at all: skip the regex (its look-behind is tried at every index).
+    return content != null && content.indexOf('@') >= 0 && MENTION.matcher(content).find();
   }
 
   /**

@@ -127,6 +127,22 @@ public final class ChatService {
   }
 
   /**
+   * The user joins the room's group, becoming a participant first if it is not one (joining a
+   * public room; {@link #accessibleRoom} checked access): one store call, and no read when the
+   * cache knows the participant.
+   *
+   * @return whether the group was newly joined
+   */
+  public boolean join(Room room, String userId) {
+    if (access.knownParticipant(room.id(), userId)) {
+      return guard(() -> store.joinGroup(userId, room.id()));
+    }
+    boolean newlyJoined = guard(() -> store.joinAsParticipant(userId, room.id()));
+    access.rememberParticipant(room.id(), userId);
+    return newlyJoined;
+  }
+
+  /**
    * Makes {@code userId} a participant of a room it may access (joining a public room). Reads
    * nothing when the cache already knows the user takes part.
    */

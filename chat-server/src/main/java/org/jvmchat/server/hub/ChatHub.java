@@ -87,12 +87,7 @@ public class ChatHub extends Hub {
   public RoomDto joinRoom(String roomId) {
     HubUser user = user();
     Room room = call(() -> chat.accessibleRoom(roomId, user.id()));
-    boolean newlyJoined =
-        call(
-            () -> {
-              chat.ensureParticipant(room, user.id());
-              return chat.store().joinGroup(user.id(), room.id());
-            });
+    boolean newlyJoined = call(() -> chat.join(room, user.id()));
     addUserToGroup(user, room.id());
     if (newlyJoined) {
       await(
