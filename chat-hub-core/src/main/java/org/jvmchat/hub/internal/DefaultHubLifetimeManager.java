@@ -41,7 +41,7 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
     connections.put(connection.connectionId(), connection);
     String user = connection.userIdentifier();
     if (user != null) {
-      users.computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet()).add(connection);
+      users.computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet(2)).add(connection);
     }
     return done();
   }
@@ -89,7 +89,7 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
       SerializedHubMessage message = invocation(method, args);
       for (HubConnectionContext c : connections.values()) {
         if (excluded == null || !excluded.contains(c.connectionId())) {
-          c.write(message);
+          batch.write(c, message);
         }
       }
     }
@@ -113,7 +113,7 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
       for (String id : connectionIds) {
         HubConnectionContext c = connections.get(id);
         if (c != null) {
-          c.write(message);
+          batch.write(c, message);
         }
       }
     }
@@ -129,7 +129,7 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
         SerializedHubMessage message = invocation(method, args);
         for (HubConnectionContext c : members) {
           if (excluded == null || !excluded.contains(c.connectionId())) {
-            c.write(message);
+            batch.write(c, message);
           }
         }
       }
@@ -148,7 +148,7 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
         if (members != null) {
           for (HubConnectionContext c : members) {
             if (sent.add(c.connectionId())) {
-              c.write(message);
+              batch.write(c, message);
             }
           }
         }
@@ -164,7 +164,7 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
       if (set != null) {
         SerializedHubMessage message = invocation(method, args);
         for (HubConnectionContext c : set) {
-          c.write(message);
+          batch.write(c, message);
         }
       }
     }
@@ -180,7 +180,7 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
         Set<HubConnectionContext> set = users.get(user);
         if (set != null) {
           for (HubConnectionContext c : set) {
-            c.write(message);
+            batch.write(c, message);
           }
         }
       }
@@ -196,7 +196,7 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
     }
     groups.computeIfAbsent(groupName, g -> ConcurrentHashMap.newKeySet()).add(c);
     groupsOfConnection
-        .computeIfAbsent(connectionId, id -> ConcurrentHashMap.newKeySet())
+        .computeIfAbsent(connectionId, id -> ConcurrentHashMap.newKeySet(2))
         .add(groupName);
     if (!connections.containsKey(connectionId)) {
       // Disconnected meanwhile: undo, so no stale member stays behind.

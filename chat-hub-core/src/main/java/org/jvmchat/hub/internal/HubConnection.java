@@ -90,7 +90,9 @@ public final class HubConnection implements HubConnectionContext {
 
   // Inbound state, under inboundLock.
   private final Object inboundLock = new Object();
-  private ByteBuffer handshakeBuffer = ByteBuffer.allocate(0);
+  // Never written: a partial handshake is copied into a buffer of its own.
+  private static final ByteBuffer NO_BYTES = ByteBuffer.allocate(0).asReadOnlyBuffer();
+  private ByteBuffer handshakeBuffer = NO_BYTES;
   private HubMessageReader reader;
   private long nextExpectedId = 1;
   private long latestProcessedId;
@@ -419,16 +421,26 @@ public final class HubConnection implements HubConnectionContext {
 
   @Override
   public boolean write(SerializedHubMessage message) {
+    return write(message, null);
+  }
+
+  /** A write of a broadcast: the event loop is woken when {@code batch} closes. */
+  boolean write(SerializedHubMessage message, WriteScheduler.Batch batch) {
     HubProtocol p = protocol;
     if (p == null) {
       return false;
     }
     HubMessage m = message.message();
     boolean trackable = m == null || m instanceof HubInvocationMessage;
-    return enqueue(message.bytes(p), trackable, false);
+    return enqueue(message.bytes(p), trackable, false, batch);
   }
 
   private boolean enqueue(byte[] bytes, boolean trackable, boolean evenWhenClosing) {
+    return enqueue(bytes, trackable, evenWhenClosing, null);
+  }
+
+  private boolean enqueue(
+      byte[] bytes, boolean trackable, boolean evenWhenClosing, WriteScheduler.Batch batch) {
     String overflow = null;
     boolean schedule = false;
     synchronized (outLock) {
@@ -461,7 +473,7 @@ public final class HubConnection implements HubConnectionContext {
       return false;
     }
     if (schedule) {
-      writeScheduler.schedule(this);
+      writeScheduler.schedule(this, batch);
     }
     return true;
   }
@@ -645,7 +657,7 @@ public final class HubConnection implements HubConnectionContext {
       handshakeBuffer = keep;
       return null;
     }
-    handshakeBuffer = ByteBuffer.allocate(0);
+    handshakeBuffer = NO_BYTES;
     HubProtocol p = endpoint.protocol(request.protocol());
     if (p == null) {
       failHandshake("The protocol '" + request.protocol() + "' is not supported.");

@@ -1,12 +1,13 @@
 package org.jvmchat.hub.internal;
 
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.internal.PlatformDependent;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jvmchat.hub.spi.HubConnectionContext;
+import org.jvmchat.protocol.SerializedHubMessage;
 
 /**
  * Coalesces the writes of one event loop: a connection that got something to send while no drain of
@@ -43,74 +44,75 @@ public final class WriteScheduler implements Runnable {
   }
 
   /**
-   * Defers, on the calling thread, the wake-ups of the event loops that sends make ready until the
-   * outermost batch closes: a broadcast loop wrapped in a batch wakes each event loop once, after
-   * it queued to every receiver, instead of waking a loop that drains faster than the loop fills it
-   * again and again. Nested batches join the outermost one.
+   * Defers the wake-ups of the event loops that a broadcast's writes make ready until the batch
+   * closes: a broadcast wakes each event loop once, after it queued to every receiver, instead of
+   * waking a loop that drains faster than the broadcast fills it, again and again. Passed
+   * explicitly (no thread-local: its lookup cost more than the write it saved).
    *
    * <pre>{@code
    * try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-   *   for (HubConnectionContext c : members) c.write(message);
+   *   for (HubConnectionContext c : members) batch.write(c, message);
    * }
    * }</pre>
    */
   public static final class Batch implements AutoCloseable {
-    // Netty's FastThreadLocal: an indexed slot on the server's own threads (a ThreadLocal's hash
-    // probe showed up as the most expensive part of a broadcast).
-    private static final FastThreadLocal<Batch> CURRENT =
-        new FastThreadLocal<>() {
-          @Override
-          protected Batch initialValue() {
-            return new Batch();
-          }
-        };
-
-    private final java.util.ArrayList<WriteScheduler> deferred = new java.util.ArrayList<>(4);
-    private int depth;
+    private WriteScheduler first;
+    private java.util.ArrayList<WriteScheduler> more;
 
     private Batch() {}
 
     public static Batch open() {
-      Batch b = CURRENT.get();
-      b.depth++;
-      return b;
+      return new Batch();
     }
 
-    private static Batch current() {
-      Batch b = CURRENT.get();
-      return b.depth > 0 ? b : null;
+    /** Writes {@code message} to {@code c}, waking its event loop when the batch closes. */
+    public boolean write(HubConnectionContext c, SerializedHubMessage message) {
+      return c instanceof HubConnection h ? h.write(message, this) : c.write(message);
     }
 
-    private void defer(WriteScheduler s) {
-      for (int i = 0; i < deferred.size(); i++) {
-        if (deferred.get(i) == s) {
+    void defer(WriteScheduler s) {
+      if (first == null || first == s) {
+        first = s;
+        return;
+      }
+      if (more == null) {
+        more = new java.util.ArrayList<>(4);
+      }
+      for (int i = 0; i < more.size(); i++) {
+        if (more.get(i) == s) {
           return;
         }
       }
-      deferred.add(s);
+      more.add(s);
     }
 
     @Override
     public void close() {
-      if (--depth > 0) {
-        return;
+      if (first != null) {
+        first.wake();
+        first = null;
       }
-      for (int i = 0; i < deferred.size(); i++) {
-        deferred.get(i).wake();
+      if (more != null) {
+        for (int i = 0; i < more.size(); i++) {
+          more.get(i).wake();
+        }
+        more = null;
       }
-      deferred.clear();
     }
   }
 
   /** Queues a drain of {@code connection} on this event loop (called once per pending drain). */
-  void schedule(HubConnection connection) {
+  void schedule(HubConnection connection, Batch batch) {
     ready.offer(connection);
-    Batch batch = Batch.current();
     if (batch != null) {
       batch.defer(this);
     } else {
       wake();
     }
+  }
+
+  void schedule(HubConnection connection) {
+    schedule(connection, null);
   }
 
   private void wake() {

@@ -13,7 +13,7 @@ public final class UserConnections {
   private final Map<String, Set<String>> byUser = new ConcurrentHashMap<>();
 
   public void add(String userId, String connectionId) {
-    byUser.computeIfAbsent(userId, u -> ConcurrentHashMap.newKeySet()).add(connectionId);
+    byUser.computeIfAbsent(userId, u -> ConcurrentHashMap.newKeySet(2)).add(connectionId);
   }
 
   public void remove(String userId, String connectionId) {

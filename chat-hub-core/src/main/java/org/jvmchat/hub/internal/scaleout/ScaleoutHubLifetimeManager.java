@@ -243,7 +243,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
       for (HubConnectionContext c : connections.values()) {
         if (excluded == null || !excluded.contains(c.connectionId())) {
-          deliver(c, message);
+          deliver(c, message, batch);
         }
       }
     }
@@ -266,7 +266,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       for (String id : new LinkedHashSet<>(connectionIds)) {
         HubConnectionContext c = connections.get(id);
         if (c != null) {
-          deliver(c, message);
+          deliver(c, message, batch);
         } else {
           if (payload == null) {
             payload =
@@ -290,7 +290,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
         for (HubConnectionContext c : members) {
           if (excluded == null || !excluded.contains(c.connectionId())) {
-            deliver(c, message);
+            deliver(c, message, batch);
           }
         }
       }
@@ -312,7 +312,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     SerializedHubMessage message = invocation(method, args);
     try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
       for (HubConnectionContext c : localMembers(distinct)) {
-        deliver(c, message);
+        deliver(c, message, batch);
       }
     }
     // One payload for every group channel; an instance with members in several of the groups
@@ -350,7 +350,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
         Set<HubConnectionContext> set = users.get(user);
         if (set != null) {
           for (HubConnectionContext c : set) {
-            deliver(c, message);
+            deliver(c, message, batch);
           }
         }
         published.add(publisher.publishQuietly(channels.user(user), payload));
@@ -536,7 +536,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
         for (HubConnectionContext c : connections.values()) {
           if (!m.excluded().contains(c.connectionId())) {
-            deliver(c, message);
+            deliver(c, message, batch);
           }
         }
       }
@@ -561,7 +561,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
       for (HubConnectionContext c : targets) {
         if (!m.excluded().contains(c.connectionId())) {
-          deliver(c, message);
+          deliver(c, message, batch);
         }
       }
     }
@@ -574,7 +574,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
         SerializedHubMessage message = SerializedHubMessage.ofSerialized(m.messages());
         try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
           for (HubConnectionContext c : set) {
-            deliver(c, message);
+            deliver(c, message, batch);
           }
         }
       }
@@ -629,8 +629,17 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   }
 
   private void deliver(HubConnectionContext c, SerializedHubMessage message) {
+    deliver(c, message, null);
+  }
+
+  private void deliver(
+      HubConnectionContext c, SerializedHubMessage message, WriteScheduler.Batch batch) {
     try {
-      c.write(message);
+      if (batch != null) {
+        batch.write(c, message);
+      } else {
+        c.write(message);
+      }
     } catch (RuntimeException e) {
       // E.g. a payload from an instance that does not speak this connection's protocol.
       log.warn(
