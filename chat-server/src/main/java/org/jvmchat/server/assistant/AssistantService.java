@@ -133,8 +133,18 @@ public final class AssistantService implements AutoCloseable {
 
   /** Whether {@code content} mentions the assistant: {@code @gpt} as a word, any case. */
   public static boolean mentionsAssistant(String content) {
-    // Most messages have no '@' at all: skip the regex (its look-behind is tried at every index).
-    return content != null && content.indexOf('@') >= 0 && MENTION.matcher(content).find();
+    // Most messages hold no "@gpt" in any case: skip the regex (its look-behind is tried at
+    // every index) unless they do.
+    return content != null && containsAtGpt(content) && MENTION.matcher(content).find();
+  }
+
+  private static boolean containsAtGpt(String s) {
+    for (int i = s.indexOf('@'); i >= 0 && i + 3 < s.length(); i = s.indexOf('@', i + 1)) {
+      if (s.regionMatches(true, i + 1, "gpt", 0, 3)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
