@@ -48,8 +48,7 @@ public final class Connections {
               .put("failedConnections", (long) opened.failed())
               .put("connectsPerSec", opened.opened() / seconds);
       if (opened.failed() > 0) {
-        r.put(
-            "error", opened.failed() + " of " + n + " connections failed: " + opened.firstError());
+        r.put("error", opened.failure());
       }
       Measures.cpu(r, "serverCpuUsPerConnect", before, afterOpen, opened.opened());
       Thread.sleep((long) (o.seconds("hold") * 1000));

@@ -10,9 +10,7 @@ import org.jvmchat.load.internal.Content;
 import org.jvmchat.load.internal.Driver;
 import org.jvmchat.load.internal.LatencyRecorder;
 import org.jvmchat.load.internal.Opener;
-import org.jvmchat.load.internal.Pacer;
 import org.jvmchat.load.internal.Phases;
-import org.jvmchat.load.internal.ProcStats;
 import org.jvmchat.load.internal.Sender;
 import org.jvmchat.load.internal.SeqTracker;
 import org.jvmchat.load.internal.Setup;
@@ -89,10 +87,7 @@ public final class Echo {
               setup,
               o.seconds("setup-timeout"));
       if (opened.failed() > 0) {
-        return Result.failed(
-                "echo",
-                kind,
-                opened.failed() + " of " + n + " connections failed: " + opened.firstError())
+        return Result.failed("echo", kind, opened.failure())
             .put("connections", opened.opened())
             .put("failedConnections", (long) opened.failed());
       }
@@ -104,26 +99,17 @@ public final class Echo {
       long windowStart = start + warmup;
       long windowEnd = windowStart + duration;
       latency.window(windowStart, windowEnd);
-      for (Sender s : senders) {
-        s.start(new Pacer(start, 0, windowEnd));
-      }
-      Phases.sleepUntil(windowStart);
-      ProcStats.Sample cpu0 = ProcStats.sample(o.pid());
-      Phases.sleepUntil(windowEnd);
-      ProcStats.Sample cpu1 = ProcStats.sample(o.pid());
-      long drainEnd = Clock.now() + Phases.seconds(o.seconds("drain"));
-      Phases.await(
-          () -> {
-            long sent = 0;
-            for (Sender s : senders) {
-              if (!s.finished() || s.outstanding() > 0) {
-                return false;
-              }
-              sent += s.sent();
-            }
-            return ownReceived.sum() >= sent;
-          },
-          drainEnd);
+      Phases.Window measured =
+          Phases.runSenders(
+              senders,
+              0,
+              start,
+              windowStart,
+              windowEnd,
+              o.pid(),
+              Phases.seconds(o.seconds("drain")),
+              ownReceived::sum,
+              1);
       driver.barrier();
 
       long sent = 0;
@@ -153,7 +139,7 @@ public final class Echo {
               .put("duplicated", dup + foreign.sum())
               .put("errors", errors.sum());
       Measures.latency(r, h);
-      Measures.cpu(r, "serverCpuUsPerRoundTrip", cpu0, cpu1, trips);
+      Measures.cpu(r, "serverCpuUsPerRoundTrip", measured.cpuStart(), measured.cpuEnd(), trips);
       return r;
     }
   }

@@ -10,9 +10,7 @@ import org.jvmchat.load.internal.Content;
 import org.jvmchat.load.internal.Driver;
 import org.jvmchat.load.internal.LatencyRecorder;
 import org.jvmchat.load.internal.Opener;
-import org.jvmchat.load.internal.Pacer;
 import org.jvmchat.load.internal.Phases;
-import org.jvmchat.load.internal.ProcStats;
 import org.jvmchat.load.internal.Sender;
 import org.jvmchat.load.internal.SeqTracker;
 import org.jvmchat.load.internal.Setup;
@@ -108,10 +106,7 @@ public final class Fanout {
               setup,
               o.seconds("setup-timeout"));
       if (opened.failed() > 0) {
-        return Result.failed(
-                "fanout",
-                kind,
-                opened.failed() + " of " + total + " connections failed: " + opened.firstError())
+        return Result.failed("fanout", kind, opened.failure())
             .put("connections", opened.opened())
             .put("failedConnections", (long) opened.failed());
       }
@@ -123,26 +118,17 @@ public final class Fanout {
       synchronized (senderList) {
         sendersNow = new ArrayList<>(senderList);
       }
-      for (Sender s : sendersNow) {
-        s.start(new Pacer(start, rate, windowEnd));
-      }
-      Phases.sleepUntil(windowStart);
-      ProcStats.Sample cpu0 = ProcStats.sample(o.pid());
-      Phases.sleepUntil(windowEnd);
-      ProcStats.Sample cpu1 = ProcStats.sample(o.pid());
-      long drainEnd = Clock.now() + Phases.seconds(o.seconds("drain"));
-      Phases.await(
-          () -> {
-            long sent = 0;
-            for (Sender s : sendersNow) {
-              if (!s.finished() || s.outstanding() > 0) {
-                return false;
-              }
-              sent += s.sent();
-            }
-            return delivered.sum() >= sent * receivers;
-          },
-          drainEnd);
+      Phases.Window measured =
+          Phases.runSenders(
+              sendersNow,
+              rate,
+              start,
+              windowStart,
+              windowEnd,
+              o.pid(),
+              Phases.seconds(o.seconds("drain")),
+              delivered::sum,
+              receivers);
       driver.barrier();
 
       long sentTotal = 0;
@@ -177,7 +163,7 @@ public final class Fanout {
               .put("duplicated", dup + unknown.sum())
               .put("errors", errors.sum());
       Measures.latency(r, h);
-      Measures.cpu(r, "serverCpuUsPerDelivery", cpu0, cpu1, inWindow);
+      Measures.cpu(r, "serverCpuUsPerDelivery", measured.cpuStart(), measured.cpuEnd(), inWindow);
       return r;
     }
   }

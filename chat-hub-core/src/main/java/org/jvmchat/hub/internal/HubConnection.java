@@ -313,15 +313,13 @@ public final class HubConnection implements HubConnectionContext {
       if (next instanceof Untracked u) {
         bytes = u.bytes();
       } else {
-        bytes = (byte[]) next;
         if (stateful) {
-          long unacknowledged = replay.bufferedBytes();
-          if (unacknowledged > 0
-              && unacknowledged + bytes.length > options.statefulReconnectBufferSize()) {
+          if (replayGateClosed()) {
             return null;
           }
-          replay.add(bytes);
+          replay.add((byte[]) next);
         }
+        bytes = (byte[]) next;
       }
       outbound.poll();
       queuedBytes -= bytes.length;
@@ -441,7 +439,7 @@ public final class HubConnection implements HubConnectionContext {
 
   private boolean enqueue(
       byte[] bytes, boolean trackable, boolean evenWhenClosing, WriteScheduler.Batch batch) {
-    String overflow = null;
+    Overflow overflow = null;
     boolean schedule = false;
     synchronized (outLock) {
       if (state == State.CLOSED || (closing && !evenWhenClosing)) {
@@ -454,9 +452,9 @@ public final class HubConnection implements HubConnectionContext {
           && state == State.INACTIVE
           && replay.bufferedBytes() + queuedBytes + bytes.length
               > options.statefulReconnectBufferSize()) {
-        overflow = "stateful";
+        overflow = Overflow.WHILE_DISCONNECTED;
       } else if (pending + bytes.length > options.outboundBufferLimit() && !evenWhenClosing) {
-        overflow = stateful && replayGateClosed() ? "unacknowledged" : "slow";
+        overflow = stateful && replayGateClosed() ? Overflow.UNACKNOWLEDGED : Overflow.SLOW_READER;
       } else {
         queue(trackable ? bytes : new Untracked(bytes));
         if (trackable) {
@@ -478,8 +476,18 @@ public final class HubConnection implements HubConnectionContext {
     return true;
   }
 
-  private void overflow(String kind) {
-    if (kind.equals("stateful")) {
+  /** Why a message did not fit. */
+  private enum Overflow {
+    /** Stateful, socket down: more unacknowledged bytes than the replay buffer holds. */
+    WHILE_DISCONNECTED,
+    /** The queue is full because the client does not acknowledge (the replay gate is closed). */
+    UNACKNOWLEDGED,
+    /** The queue is full because the client does not read. */
+    SLOW_READER
+  }
+
+  private void overflow(Overflow kind) {
+    if (kind == Overflow.WHILE_DISCONNECTED) {
       log.info(
           "Connection {}: more than {} unacknowledged bytes while disconnected; closing it",
           connectionId,
@@ -488,7 +496,7 @@ public final class HubConnection implements HubConnectionContext {
       return;
     }
     String reason;
-    if (kind.equals("unacknowledged")) {
+    if (kind == Overflow.UNACKNOWLEDGED) {
       log.warn(
           "Connection {} does not acknowledge messages (stateful reconnect buffer {} B full,"
               + " outbound buffer limit {} B reached); closing it",

@@ -181,14 +181,15 @@ public final class HubEndpoint implements HubContext {
   }
 
   void tick(long now) {
-    reportSent();
     for (HubConnection c : connectionsByToken.values()) {
       try {
+        countSent(c);
         c.tick(now);
       } catch (RuntimeException e) {
         org.slf4j.LoggerFactory.getLogger(HubEndpoint.class).warn("Heartbeat of {} failed", c, e);
       }
     }
+    reportCounted();
   }
 
   void connected(HubConnection c) {
@@ -234,11 +235,15 @@ public final class HubEndpoint implements HubContext {
     return counter;
   }
 
-  /** Reports the messages sent since the last report (heartbeat, and at stop). */
+  /** Counts and reports the messages sent since the last report (at stop; tick does the same). */
   void reportSent() {
     for (HubConnection c : connectionsByToken.values()) {
       countSent(c);
     }
+    reportCounted();
+  }
+
+  private void reportCounted() {
     for (Map.Entry<String, java.util.concurrent.atomic.LongAdder> e : sentByProtocol.entrySet()) {
       long n = e.getValue().sumThenReset();
       if (n > 0) {

@@ -27,6 +27,11 @@ public final class Opener {
     public int opened() {
       return conns.size() - failed;
     }
+
+    /** The error of a run some of whose connections failed. */
+    public String failure() {
+      return failed + " of " + conns.size() + " connections failed: " + firstError;
+    }
   }
 
   public static Opened open(

@@ -1,6 +1,8 @@
 package org.jvmchat.load.internal;
 
+import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /** Waiting helpers for the main thread of a run. */
 public final class Phases {
@@ -23,6 +25,49 @@ public final class Phases {
       Thread.sleep(20);
     }
     return true;
+  }
+
+  /** The server's CPU at the start and the end of the measured window (null without a pid). */
+  public record Window(ProcStats.Sample cpuStart, ProcStats.Sample cpuEnd) {}
+
+  /**
+   * The load phase shared by the sending scenarios: starts every sender with {@code rate} (0 = as
+   * fast as its window allows) at {@code start}, samples the server's CPU at {@code windowStart}
+   * and {@code windowEnd} (when the senders stop), then waits up to {@code drainNanos} until every
+   * sender has finished with nothing outstanding and {@code arrived} has reached {@code
+   * arrivalsPerSend} for each message sent.
+   */
+  public static Window runSenders(
+      List<Sender> senders,
+      double rate,
+      long start,
+      long windowStart,
+      long windowEnd,
+      Long pid,
+      long drainNanos,
+      LongSupplier arrived,
+      long arrivalsPerSend)
+      throws InterruptedException {
+    for (Sender s : senders) {
+      s.start(new Pacer(start, rate, windowEnd));
+    }
+    sleepUntil(windowStart);
+    ProcStats.Sample cpuStart = ProcStats.sample(pid);
+    sleepUntil(windowEnd);
+    ProcStats.Sample cpuEnd = ProcStats.sample(pid);
+    await(
+        () -> {
+          long sent = 0;
+          for (Sender s : senders) {
+            if (!s.finished() || s.outstanding() > 0) {
+              return false;
+            }
+            sent += s.sent();
+          }
+          return arrived.getAsLong() >= sent * arrivalsPerSend;
+        },
+        Clock.now() + drainNanos);
+    return new Window(cpuStart, cpuEnd);
   }
 
   public static long seconds(double s) {
