@@ -33,9 +33,13 @@ public final class ChatSql {
   public static final String IS_PARTICIPANT =
       "select exists (select 1 from room_participants where room_id = :room and user_id = :user)";
 
-  /** A user's groups: index-only scan of {@code group_memberships_pkey}. */
+  /**
+   * The groups of several users at once (one JDBC parameter: their ids): index-only scans of {@code
+   * group_memberships_pkey}.
+   */
   public static final String GROUPS_OF =
-      "select room_id from group_memberships where user_id = :user order by room_id";
+      "select user_id, room_id from group_memberships where user_id = any (?::text[])"
+          + " order by user_id, room_id";
 
   /** The seq of the {@code before} message: {@code messages_id_unique} lookup. */
   public static final String MESSAGE_SEQ =

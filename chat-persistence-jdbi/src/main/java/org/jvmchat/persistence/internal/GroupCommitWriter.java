@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -126,6 +127,8 @@ public final class GroupCommitWriter<I, R> implements AutoCloseable {
   private final ArrayBlockingQueue<Unit<I, R>> queue;
   private final int capacity;
   private final int maxBatchItems;
+  private final String queueName;
+  private final String refused;
   private final StagedBatchWriter<I, R> writer;
   private final Function<Throwable, RuntimeException> errorTranslator;
   private final SerialLane completions;
@@ -185,12 +188,41 @@ public final class GroupCommitWriter<I, R> implements AutoCloseable {
       StagedBatchWriter<I, R> writer,
       Function<Throwable, RuntimeException> errorTranslator,
       Executor completionExecutor) {
+    this(
+        name,
+        "message write",
+        "message not stored",
+        capacity,
+        maxBatchItems,
+        lanes,
+        writer,
+        errorTranslator,
+        completionExecutor);
+  }
+
+  /**
+   * As above, with the words of the errors callers see when the queue is full or the store closed:
+   * "the {@code queueName} queue is full (…); {@code refused}, try again shortly", e.g. "message
+   * write" and "message not stored".
+   */
+  public GroupCommitWriter(
+      String name,
+      String queueName,
+      String refused,
+      int capacity,
+      int maxBatchItems,
+      int lanes,
+      StagedBatchWriter<I, R> writer,
+      Function<Throwable, RuntimeException> errorTranslator,
+      Executor completionExecutor) {
     if (lanes < 1 || lanes > 64) {
       throw new IllegalArgumentException("lanes must be 1..64 (was " + lanes + ")");
     }
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.capacity = capacity;
     this.maxBatchItems = maxBatchItems;
+    this.queueName = queueName;
+    this.refused = refused;
     this.writer = writer;
     this.errorTranslator = errorTranslator;
     this.completions = new SerialLane(completionExecutor);
@@ -213,19 +245,42 @@ public final class GroupCommitWriter<I, R> implements AutoCloseable {
     try {
       if (closing) {
         return CompletableFuture.failedFuture(
-            new ChatStoreException("the chat store is closed; message not stored"));
+            new ChatStoreException("the chat store is closed; " + refused));
       }
       if (!queue.offer(unit)) {
         return CompletableFuture.failedFuture(
             new StoreOverloadedException(
-                "the message write queue is full ("
+                "the "
+                    + queueName
+                    + " queue is full ("
                     + capacity
-                    + " waiting); message not stored, try again shortly"));
+                    + " waiting); "
+                    + refused
+                    + ", try again shortly"));
       }
     } finally {
       closeLock.readLock().unlock();
     }
     return unit.future;
+  }
+
+  /**
+   * {@link #submit} and wait: for synchronous callers (off the event loop). Throws what the future
+   * failed with (already translated for callers).
+   */
+  public R submitAndWait(I input, int size) {
+    try {
+      return submit(input, size).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ChatStoreException("interrupted while waiting for the store; " + refused);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw errorTranslator.apply(cause);
+    }
   }
 
   /** Transactions committed or attempted so far. */
@@ -241,6 +296,11 @@ public final class GroupCommitWriter<I, R> implements AutoCloseable {
   /** Time spent writing batches so far (staging plus commit, summed over the batches), in ns. */
   public long writeNanos() {
     return writeNanos.get();
+  }
+
+  /** Submissions waiting for a writer thread now. */
+  public int queued() {
+    return queue.size();
   }
 
   /** Writer threads. */
@@ -370,7 +430,7 @@ public final class GroupCommitWriter<I, R> implements AutoCloseable {
     Unit<I, R> left;
     while ((left = queue.poll()) != null) {
       left.future.completeExceptionally(
-          new ChatStoreException("the chat store closed before the message was stored"));
+          new ChatStoreException("the chat store closed first; " + refused));
     }
   }
 

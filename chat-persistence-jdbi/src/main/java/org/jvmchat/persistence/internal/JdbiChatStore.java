@@ -72,6 +72,8 @@ public final class JdbiChatStore implements ChatStore {
   private final Jdbi jdbi;
   private final String description;
   private final GroupCommitWriter<List<NewMessage>, List<ChatMessage>> writer;
+  private final JoinWriter joins;
+  private final GroupsOfReader groupReads;
   private final ExecutorService completions;
   private final AutoCloseable onClose;
   private final Duration closeTimeout;
@@ -108,6 +110,20 @@ public final class JdbiChatStore implements ChatStore {
             this::stageBatch,
             failure -> StoreErrors.translate("storing the message", failure),
             completions);
+    this.joins =
+        new JoinWriter(dataSource, settings.writeQueueCapacity(), settings.writeBatchSize());
+    this.groupReads =
+        new GroupsOfReader(dataSource, settings.writeQueueCapacity(), settings.writeBatchSize());
+  }
+
+  /** The batching of group lookups (its counters show how lookups were batched). */
+  public GroupCommitWriter<?, ?> groupReader() {
+    return groupReads.reader();
+  }
+
+  /** The group-commit writer of joins (its counters show how joins were batched). */
+  public GroupCommitWriter<?, ?> joinWriter() {
+    return joins.writer();
   }
 
   /** The group-commit writer (its counters show how appends were batched). */
@@ -247,27 +263,23 @@ public final class JdbiChatStore implements ChatStore {
 
   @Override
   public boolean joinGroup(String userId, String roomId) {
-    ChatLimits.requireUserId("userId", userId);
-    return insertLink(
-        "joining the group",
-        "insert into group_memberships (user_id, room_id) values (:user, :room)"
-            + " on conflict do nothing",
-        roomId,
-        userId);
+    return join(userId, roomId, false);
   }
 
-  /** One statement (so one round trip and one commit): both inserts, idempotent. */
+  /** Both inserts in one statement, and concurrent joins share it and its commit. */
   @Override
   public boolean joinAsParticipant(String userId, String roomId) {
+    return join(userId, roomId, true);
+  }
+
+  private boolean join(String userId, String roomId, boolean asParticipant) {
     ChatLimits.requireUserId("userId", userId);
-    return insertLink(
-        "joining the room",
-        "with participant as (insert into room_participants (room_id, user_id)"
-            + " values (:room, :user) on conflict do nothing)"
-            + " insert into group_memberships (user_id, room_id) values (:user, :room)"
-            + " on conflict do nothing",
-        roomId,
-        userId);
+    UUID room = uuidOrNull(roomId);
+    ensureOpen();
+    if (room == null) {
+      throw new NoSuchRoomException(roomId);
+    }
+    return joins.join(new JoinWriter.Join(userId, room, asParticipant));
   }
 
   @Override
@@ -290,17 +302,11 @@ public final class JdbiChatStore implements ChatStore {
 
   @Override
   public List<String> groupsOf(String userId) {
+    ensureOpen();
     if (userId == null) {
-      ensureOpen();
       return List.of();
     }
-    return read(
-        "listing the groups",
-        h ->
-            h.createQuery(ChatSql.GROUPS_OF)
-                .bind("user", userId)
-                .map((rs, ctx) -> rs.getObject(1, UUID.class).toString())
-                .list());
+    return groupReads.groupsOf(userId);
   }
 
   // ---- messages -------------------------------------------------------------------------------
@@ -457,6 +463,8 @@ public final class JdbiChatStore implements ChatStore {
       return;
     }
     writer.close(closeTimeout);
+    joins.close(closeTimeout);
+    groupReads.close(closeTimeout);
     completions.shutdown();
     try {
       if (!completions.awaitTermination(closeTimeout.toMillis(), TimeUnit.MILLISECONDS)) {

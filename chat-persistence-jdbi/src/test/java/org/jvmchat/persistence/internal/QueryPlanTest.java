@@ -79,6 +79,7 @@ class QueryPlanTest {
         sql.replace(":id", "'" + room + "'::uuid")
             .replace(":room", "'" + room + "'::uuid")
             .replace(":user", "'user42'")
+            .replace("?::text[]", "array['user42', 'user7']::text[]")
             .replace(":end", "150")
             .replace(":limit", "51");
     if (sql.equals(ChatSql.MESSAGE_SEQ)) {
