@@ -1,6 +1,6 @@
-// Two chat-server instances behind a round-robin TCP proxy written here (each new TCP connection
-// goes to the next instance; no session affinity), sharing JWT_SECRET, Redis (REDIS_URL) and
-// PostgreSQL (DATABASE_URL, a schema of its own). The official @microsoft/signalr client:
+// Two chat-server instances behind a round-robin TCP proxy (chat-test-support's tcp-proxy.mjs: each
+// new TCP connection goes to the next instance; no session affinity), sharing JWT_SECRET, Redis
+// (REDIS_URL) and PostgreSQL (DATABASE_URL, a schema of its own). The official @microsoft/signalr client:
 // - over WebSockets, negotiate is answered by one instance and the WebSocket by the other (the
 //   signed connection token is adopted there), and messages flow;
 // - over long polling and Server-Sent Events, the requests that reach the instance which does not
@@ -10,9 +10,9 @@
 // PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { startTcpProxy } from '../../../../chat-test-support/src/main/node/tcp-proxy.mjs';
 import { startServer, stopServer, devToken, createRoom, connect } from './helpers.mjs';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -39,47 +39,28 @@ function psql(sql) {
 }
 
 /**
- * A TCP proxy that sends each new connection to the next target in turn. Records, per connection,
- * the target's name, the request lines seen and the instance headers of the answers.
+ * The shared TCP proxy over both instances (each new connection to the next one), recording per
+ * connection the target's name, the request lines seen and the instance headers of the answers.
  */
 async function roundRobinProxy(targets) {
-  let next = 0;
   const connections = [];
-  const sockets = new Set();
-  const server = net.createServer((client) => {
-    const target = targets[next++ % targets.length];
-    const record = { target: target.name, requests: [], instances: new Set(), forwardedBy: new Set() };
-    connections.push(record);
-    const upstream = net.connect(target.port, '127.0.0.1');
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.once('close', () => sockets.delete(s));
-      s.on('error', () => {});
-    }
-    client.on('data', (d) => {
-      for (const m of d.toString('latin1').matchAll(/^(GET|POST|DELETE|OPTIONS|PUT) (\S+) HTTP\/1\.1\r\n/gm)) {
-        record.requests.push(m[1] + ' ' + m[2]);
-      }
-    });
-    upstream.on('data', (d) => {
-      const text = d.toString('latin1');
-      for (const m of text.matchAll(/^x-chat-instance: *(\S+)\r$/gim)) record.instances.add(m[1]);
-      for (const m of text.matchAll(/^x-chat-forwarded-by: *(\S+)\r$/gim)) record.forwardedBy.add(m[1]);
-    });
-    client.pipe(upstream);
-    upstream.pipe(client);
-    client.once('close', () => upstream.destroy());
-    upstream.once('close', () => client.destroy());
-  });
-  await new Promise((res) => server.listen(0, '127.0.0.1', res));
-  return {
-    url: `http://127.0.0.1:${server.address().port}`,
-    connections,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise((res) => server.close(res));
+  const proxy = await startTcpProxy(targets, {
+    onConnection({ target, client, upstream }) {
+      const record = { target: target.name, requests: [], instances: new Set(), forwardedBy: new Set() };
+      connections.push(record);
+      client.on('data', (d) => {
+        for (const m of d.toString('latin1').matchAll(/^(GET|POST|DELETE|OPTIONS|PUT) (\S+) HTTP\/1\.1\r\n/gm)) {
+          record.requests.push(m[1] + ' ' + m[2]);
+        }
+      });
+      upstream.on('data', (d) => {
+        const text = d.toString('latin1');
+        for (const m of text.matchAll(/^x-chat-instance: *(\S+)\r$/gim)) record.instances.add(m[1]);
+        for (const m of text.matchAll(/^x-chat-forwarded-by: *(\S+)\r$/gim)) record.forwardedBy.add(m[1]);
+      });
     },
-  };
+  });
+  return { url: proxy.url, connections, close: () => proxy.close() };
 }
 
 const portOf = (url) => Number(new URL(url).port);

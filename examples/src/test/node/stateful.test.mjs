@@ -2,7 +2,8 @@
 import { describe, it, after } from "node:test";
 import assert from "node:assert/strict";
 import * as signalR from "@microsoft/signalr";
-import { startTour, startProxy, connect, waitFor } from "./support.mjs";
+import { startTcpProxy } from "../../../../chat-test-support/src/main/node/tcp-proxy.mjs";
+import { startTour, connect, waitFor } from "./support.mjs";
 
 describe("stateful reconnect", () => {
   let tour;
@@ -15,7 +16,7 @@ describe("stateful reconnect", () => {
   for (const protocol of ["json", "messagepack"]) {
     it(`${protocol}: every message arrives exactly once, in order, on the same connection`, async () => {
       tour ??= await startTour();
-      proxy ??= await startProxy(tour.port);
+      proxy ??= await startTcpProxy(tour.port);
       const receiver = connect(`http://127.0.0.1:${proxy.port}/hubs/tour`, {
         transport: "WebSockets",
         protocol,
@@ -57,7 +58,7 @@ describe("stateful reconnect", () => {
 
   it("past the buffer limit while disconnected, the connection ends and automatic reconnect starts a new one", async () => {
     const small = await startTour({ TOUR_STATEFUL_BUFFER_BYTES: "2000" });
-    const p = await startProxy(small.port);
+    const p = await startTcpProxy(small.port);
     try {
       const observer = connect(small.url, { transport: "WebSockets" });
       const gone = [];

@@ -1,6 +1,6 @@
-// Test support: start the feature tour jar on a free port, and a TCP proxy that can cut connections.
+// Test support: start the feature tour jar on a free port and connect to it (the TCP proxy that cuts
+// connections is the shared one in chat-test-support/src/main/node/tcp-proxy.mjs).
 import { spawn } from "node:child_process";
-import net from "node:net";
 import * as signalR from "@microsoft/signalr";
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 
@@ -82,55 +82,4 @@ export async function waitFor(predicate, timeoutMs = 10000, what = "condition") 
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/**
- * A TCP proxy in front of the server: `cut()` destroys every proxied socket without a close
- * handshake (a network loss); `hold()` accepts new connections but keeps them waiting until
- * `release()`.
- */
-export async function startProxy(targetPort) {
-  const sockets = new Set();
-  let held = false;
-  const waiting = [];
-  const pipe = (client) => {
-    const upstream = net.connect(targetPort, "127.0.0.1");
-    sockets.add(client);
-    sockets.add(upstream);
-    client.pipe(upstream);
-    upstream.pipe(client);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      sockets.delete(client);
-      sockets.delete(upstream);
-    };
-    client.on("error", drop).on("close", drop);
-    upstream.on("error", drop).on("close", drop);
-  };
-  const server = net.createServer((client) => {
-    client.on("error", () => client.destroy());
-    if (held) waiting.push(client);
-    else pipe(client);
-  });
-  await new Promise((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    port: server.address().port,
-    cut() {
-      for (const s of sockets) s.resetAndDestroy ? s.resetAndDestroy() : s.destroy();
-      sockets.clear();
-    },
-    hold() {
-      held = true;
-    },
-    release() {
-      held = false;
-      for (const c of waiting.splice(0)) if (!c.destroyed) pipe(c);
-    },
-    close() {
-      this.cut();
-      for (const c of waiting.splice(0)) c.destroy();
-      return new Promise((r) => server.close(() => r()));
-    },
-  };
 }

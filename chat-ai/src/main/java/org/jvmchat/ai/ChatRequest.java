@@ -20,7 +20,7 @@ import java.util.Objects;
  *     null} for the provider's default
  */
 public record ChatRequest(
-    List<ChatMessage> messages, String model, Double temperature, Integer maxTokens) {
+    List<PromptMessage> messages, String model, Double temperature, Integer maxTokens) {
 
   public ChatRequest {
     Objects.requireNonNull(messages, "messages");
@@ -40,13 +40,13 @@ public record ChatRequest(
   }
 
   /** A request for these messages with the default model and sampling. */
-  public static ChatRequest of(List<ChatMessage> messages) {
+  public static ChatRequest of(List<PromptMessage> messages) {
     return new ChatRequest(messages, null, null, null);
   }
 
   /** A request with one user message. */
   public static ChatRequest ofUser(String prompt) {
-    return of(List.of(ChatMessage.user(prompt)));
+    return of(List.of(PromptMessage.user(prompt)));
   }
 
   /** A new empty builder. */
@@ -66,7 +66,7 @@ public record ChatRequest(
 
   /** Builds a {@link ChatRequest}; {@link #build()} validates. Not thread-safe. */
   public static final class Builder {
-    private final List<ChatMessage> messages = new ArrayList<>();
+    private final List<PromptMessage> messages = new ArrayList<>();
     private String model;
     private Double temperature;
     private Integer maxTokens;
@@ -74,30 +74,30 @@ public record ChatRequest(
     private Builder() {}
 
     /** Appends a message. */
-    public Builder message(ChatMessage message) {
+    public Builder message(PromptMessage message) {
       messages.add(Objects.requireNonNull(message, "message"));
       return this;
     }
 
     /** Appends messages, in order. */
-    public Builder messages(List<ChatMessage> more) {
+    public Builder messages(List<PromptMessage> more) {
       more.forEach(this::message);
       return this;
     }
 
     /** Appends a system message. */
     public Builder system(String content) {
-      return message(ChatMessage.system(content));
+      return message(PromptMessage.system(content));
     }
 
     /** Appends a user message. */
     public Builder user(String content) {
-      return message(ChatMessage.user(content));
+      return message(PromptMessage.user(content));
     }
 
     /** Appends an assistant message. */
     public Builder assistant(String content) {
-      return message(ChatMessage.assistant(content));
+      return message(PromptMessage.assistant(content));
     }
 
     /** The model for this request; {@code null} (the default) uses the client's model. */

@@ -1,6 +1,6 @@
 package org.jvmchat.ai;
 
-/** Who wrote a {@link ChatMessage}, as the chat-completions API names it. */
+/** Who wrote a {@link PromptMessage}, as the chat-completions API names it. */
 public enum ChatRole {
   /** Instructions that frame the conversation. */
   SYSTEM("system"),

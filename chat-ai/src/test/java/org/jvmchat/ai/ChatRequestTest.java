@@ -15,18 +15,18 @@ class ChatRequestTest {
 
     assertThat(request.messages())
         .containsExactly(
-            new ChatMessage(ChatRole.SYSTEM, "s"),
-            new ChatMessage(ChatRole.USER, "u"),
-            new ChatMessage(ChatRole.ASSISTANT, "a"));
+            new PromptMessage(ChatRole.SYSTEM, "s"),
+            new PromptMessage(ChatRole.USER, "u"),
+            new PromptMessage(ChatRole.ASSISTANT, "a"));
     assertThat(request.model()).isNull();
     assertThat(request.toBuilder().user("more").build().messages()).hasSize(4);
   }
 
   @Test
   void messagesAreCopied() {
-    List<ChatMessage> messages = new ArrayList<>(List.of(ChatMessage.user("hi")));
+    List<PromptMessage> messages = new ArrayList<>(List.of(PromptMessage.user("hi")));
     ChatRequest request = ChatRequest.of(messages);
-    messages.add(ChatMessage.user("later"));
+    messages.add(PromptMessage.user("later"));
 
     assertThat(request.messages()).hasSize(1);
   }
@@ -44,7 +44,7 @@ class ChatRequestTest {
         .hasMessageContaining("maxTokens must be at least 1");
     assertThatThrownBy(() -> ChatRequest.builder().user("x").model(" ").build())
         .hasMessageContaining("model must not be blank");
-    assertThatThrownBy(() -> ChatMessage.user(null)).isInstanceOf(NullPointerException.class);
+    assertThatThrownBy(() -> PromptMessage.user(null)).isInstanceOf(NullPointerException.class);
   }
 
   @Test

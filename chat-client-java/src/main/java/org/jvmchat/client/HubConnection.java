@@ -4,6 +4,7 @@ import java.lang.reflect.Type;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Flow;
 import java.util.function.Consumer;
+import org.jvmchat.protocol.HubException;
 
 /**
  * A connection to one SignalR hub. Build it with {@link HubConnectionBuilder}; it is thread-safe.

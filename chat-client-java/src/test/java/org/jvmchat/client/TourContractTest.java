@@ -16,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.jvmchat.client.testing.Recorder;
+import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.json.JsonHubProtocol;
 import org.jvmchat.protocol.msgpack.MessagePackHubProtocol;

@@ -19,6 +19,7 @@ import org.jvmchat.client.testing.FakeConnection;
 import org.jvmchat.client.testing.Recorder;
 import org.jvmchat.protocol.CancelInvocationMessage;
 import org.jvmchat.protocol.CloseMessage;
+import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.HubMessage;
 import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.PingMessage;

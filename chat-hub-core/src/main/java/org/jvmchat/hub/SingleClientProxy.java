@@ -2,6 +2,7 @@ package org.jvmchat.hub;
 
 import java.lang.reflect.Type;
 import java.util.concurrent.CompletableFuture;
+import org.jvmchat.protocol.HubException;
 
 /** One client, which can also be asked for a result (a client result). */
 public interface SingleClientProxy extends ClientProxy {

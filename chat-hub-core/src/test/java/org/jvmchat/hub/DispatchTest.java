@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.protocol.CompletionMessage;
+import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.HubMessage;
 import org.jvmchat.protocol.msgpack.MessagePackHubProtocol;
 

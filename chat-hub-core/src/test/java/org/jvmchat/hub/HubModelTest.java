@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.jvmchat.hub.http.BearerTokenAuthenticator;
 import org.jvmchat.protocol.CloseMessage;
 import org.jvmchat.protocol.CompletionMessage;
+import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.HubMessage;
 import org.jvmchat.protocol.InvocationMessage;
 

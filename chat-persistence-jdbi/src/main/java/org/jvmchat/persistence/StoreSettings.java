@@ -1,17 +1,23 @@
 package org.jvmchat.persistence;
 
+import static org.jvmchat.persistence.settings.SettingValues.duration;
+import static org.jvmchat.persistence.settings.SettingValues.get;
+import static org.jvmchat.persistence.settings.SettingValues.oneOf;
+import static org.jvmchat.persistence.settings.SettingValues.wholeNumber;
+
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.jvmchat.persistence.settings.InvalidSettingException;
 
 /**
  * How {@link ChatStores#open(StoreSettings)} opens the store. Immutable; build with {@link
  * #builder()} or read from the environment with {@link #fromEnvironment(Map)}.
  *
- * <p>Environment variables (all optional; durations are milliseconds, or a number with {@code ms},
- * {@code s} or {@code m}, or ISO-8601 like {@code PT5S}):
+ * <p>Environment variables (all optional; durations are a number with {@code ms}, {@code s}, {@code
+ * m} or {@code h}, a bare number of milliseconds, or ISO-8601 like {@code PT5S}, as {@link
+ * org.jvmchat.persistence.settings.SettingValues} reads them):
  *
  * <table>
  *   <caption>settings</caption>
@@ -108,7 +114,9 @@ public final class StoreSettings {
    * Settings from environment variables (names in the class documentation); missing or blank ones
    * keep their defaults.
    *
-   * @throws IllegalArgumentException naming the variable when a value cannot be parsed
+   * @throws InvalidSettingException naming the variable, quoting the value and saying what is
+   *     expected when a value cannot be read
+   * @throws IllegalArgumentException when a value is out of range ({@link Builder#build()})
    */
   public static StoreSettings fromEnvironment(Map<String, String> env) {
     Builder b = builder();
@@ -120,75 +128,36 @@ public final class StoreSettings {
       b.dataDirectory(Path.of(v));
     }
     if ((v = get(env, "CHAT_EMBEDDED_DB_PORT")) != null) {
-      b.embeddedPort(parseInt("CHAT_EMBEDDED_DB_PORT", v));
+      b.embeddedPort(wholeNumber("CHAT_EMBEDDED_DB_PORT", v));
     }
     if ((v = get(env, "DB_SCHEMA")) != null) {
       b.schema(v);
     }
     if ((v = get(env, "DB_POOL_SIZE")) != null) {
-      b.poolSize(parseInt("DB_POOL_SIZE", v));
+      b.poolSize(wholeNumber("DB_POOL_SIZE", v));
     }
     if ((v = get(env, "DB_CONNECT_TIMEOUT")) != null) {
-      b.connectTimeout(parseDuration("DB_CONNECT_TIMEOUT", v));
+      b.connectTimeout(duration("DB_CONNECT_TIMEOUT", v));
     }
     if ((v = get(env, "DB_SOCKET_TIMEOUT")) != null) {
-      b.socketTimeout(parseDuration("DB_SOCKET_TIMEOUT", v));
+      b.socketTimeout(duration("DB_SOCKET_TIMEOUT", v));
     }
     if ((v = get(env, "DB_STARTUP_TIMEOUT")) != null) {
-      b.startupTimeout(parseDuration("DB_STARTUP_TIMEOUT", v));
+      b.startupTimeout(duration("DB_STARTUP_TIMEOUT", v));
     }
     if ((v = get(env, "DB_WRITE_QUEUE_CAPACITY")) != null) {
-      b.writeQueueCapacity(parseInt("DB_WRITE_QUEUE_CAPACITY", v));
+      b.writeQueueCapacity(wholeNumber("DB_WRITE_QUEUE_CAPACITY", v));
     }
     if ((v = get(env, "DB_WRITE_BATCH_SIZE")) != null) {
-      b.writeBatchSize(parseInt("DB_WRITE_BATCH_SIZE", v));
+      b.writeBatchSize(wholeNumber("DB_WRITE_BATCH_SIZE", v));
     }
     if ((v = get(env, "DB_WRITE_CONNECTIONS")) != null) {
-      b.writeConnections(parseInt("DB_WRITE_CONNECTIONS", v));
+      b.writeConnections(wholeNumber("DB_WRITE_CONNECTIONS", v));
     }
     if ((v = get(env, "CHAT_STORE")) != null) {
-      switch (v.toLowerCase(java.util.Locale.ROOT)) {
-        case "postgres" -> b.inMemory(false);
-        case "memory" -> b.inMemory(true);
-        default ->
-            throw new IllegalArgumentException(
-                "CHAT_STORE must be 'postgres' or 'memory' (was '" + v + "')");
-      }
+      b.inMemory(oneOf("CHAT_STORE", v, "postgres", "memory").equals("memory"));
     }
     return b.build();
-  }
-
-  private static String get(Map<String, String> env, String name) {
-    String value = env.get(name);
-    return value == null || value.isBlank() ? null : value.trim();
-  }
-
-  private static int parseInt(String name, String value) {
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(name + " must be a whole number (was " + value + ")");
-    }
-  }
-
-  /** Parses {@code 250} (ms), {@code 250ms}, {@code 5s}, {@code 2m} or ISO-8601 {@code PT5S}. */
-  static Duration parseDuration(String name, String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    try {
-      if (v.startsWith("pt")) {
-        return Duration.parse(v.toUpperCase(Locale.ROOT));
-      } else if (v.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
-      } else if (v.endsWith("s")) {
-        return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1).trim()));
-      } else if (v.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1).trim()));
-      }
-      return Duration.ofMillis(Long.parseLong(v));
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(
-          name + " must be a duration like 500ms, 5s, 2m or PT5S (was " + value + ")");
-    }
   }
 
   /** External PostgreSQL URL, or {@code null} for the embedded PostgreSQL. */

@@ -59,6 +59,19 @@ class StoreSettingsTest {
   }
 
   @Test
+  void durationsTakeEveryDocumentedForm() {
+    StoreSettings s =
+        StoreSettings.fromEnvironment(
+            Map.of(
+                "DB_CONNECT_TIMEOUT", "750ms",
+                "DB_SOCKET_TIMEOUT", "2m",
+                "DB_STARTUP_TIMEOUT", "12h"));
+    assertThat(s.connectTimeout()).isEqualTo(Duration.ofMillis(750));
+    assertThat(s.socketTimeout()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(s.startupTimeout()).isEqualTo(Duration.ofHours(12));
+  }
+
+  @Test
   void chatStoreMemoryOpensTheInMemoryStore() {
     StoreSettings memory = StoreSettings.fromEnvironment(Map.of("CHAT_STORE", "Memory"));
     assertThat(memory.inMemory()).isTrue();
@@ -70,7 +83,7 @@ class StoreSettingsTest {
     }
     assertThatThrownBy(() -> StoreSettings.fromEnvironment(Map.of("CHAT_STORE", "redis")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("CHAT_STORE must be 'postgres' or 'memory' (was 'redis')");
+        .hasMessage("CHAT_STORE must be postgres or memory (was 'redis')");
     assertThatThrownBy(
             () ->
                 StoreSettings.fromEnvironment(
@@ -83,10 +96,11 @@ class StoreSettingsTest {
   void badValuesNameTheVariable() {
     assertThatThrownBy(() -> StoreSettings.fromEnvironment(Map.of("DB_POOL_SIZE", "many")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("DB_POOL_SIZE must be a whole number (was many)");
+        .hasMessage("DB_POOL_SIZE must be a whole number (was 'many')");
     assertThatThrownBy(() -> StoreSettings.fromEnvironment(Map.of("DB_CONNECT_TIMEOUT", "soon")))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("DB_CONNECT_TIMEOUT must be a duration like 500ms, 5s, 2m or PT5S (was soon)");
+        .hasMessage(
+            "DB_CONNECT_TIMEOUT must be a duration like 500ms, 5s, 2m, 12h or PT5S (was 'soon')");
     assertThatThrownBy(() -> StoreSettings.fromEnvironment(Map.of("DATABASE_URL", "mysql://x")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("DATABASE_URL must start with");

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.jvmchat.ai.ChatMessage;
 import org.jvmchat.ai.ChatRequest;
+import org.jvmchat.ai.PromptMessage;
 
 /** The JSON of the chat-completions API: the request body, stream chunks, error bodies. */
 final class ChatCompletionJson {
@@ -25,7 +25,7 @@ final class ChatCompletionJson {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("model", request.model() != null ? request.model() : defaultModel);
     ArrayNode messages = root.putArray("messages");
-    for (ChatMessage m : request.messages()) {
+    for (PromptMessage m : request.messages()) {
       messages.addObject().put("role", m.role().wireName()).put("content", m.content());
     }
     root.put("stream", true);

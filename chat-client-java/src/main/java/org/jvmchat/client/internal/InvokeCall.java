@@ -3,8 +3,8 @@ package org.jvmchat.client.internal;
 import java.lang.reflect.Type;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import org.jvmchat.client.HubException;
 import org.jvmchat.protocol.CompletionMessage;
+import org.jvmchat.protocol.HubException;
 
 /** A pending {@code invoke}: its future completes on the result lane. */
 final class InvokeCall implements PendingCall {

@@ -4,8 +4,8 @@ import java.lang.reflect.Type;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
-import org.jvmchat.client.HubException;
 import org.jvmchat.protocol.CompletionMessage;
+import org.jvmchat.protocol.HubException;
 
 /**
  * One subscription to a server-to-client stream. Items are queued (at most {@code capacity} beyond

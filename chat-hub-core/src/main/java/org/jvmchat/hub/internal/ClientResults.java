@@ -9,8 +9,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jvmchat.hub.HubException;
 import org.jvmchat.protocol.CompletionMessage;
+import org.jvmchat.protocol.HubException;
 
 /**
  * Server-to-client invocations awaiting the client's Completion, keyed by connection and invocation

@@ -38,8 +38,8 @@ public interface HubLifetimeManager extends AutoCloseable {
 
   /**
    * Invokes a method on one client and completes with its result bound to {@code resultType}, or
-   * exceptionally ({@link org.jvmchat.hub.HubException}) on a client error, disconnect, unknown
-   * connection, or when {@code timeout} passes.
+   * exceptionally ({@link org.jvmchat.protocol.HubException}) on a client error, disconnect,
+   * unknown connection, or when {@code timeout} passes.
    */
   <T> CompletableFuture<T> invokeConnection(
       String connectionId,

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.jvmchat.hub.HubException;
 import org.jvmchat.hub.internal.scaleout.ScaleoutHubLifetimeManager;
+import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.HubProtocol;
 
 /**

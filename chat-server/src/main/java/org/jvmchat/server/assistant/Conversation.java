@@ -3,8 +3,9 @@ package org.jvmchat.server.assistant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import org.jvmchat.ai.ChatMessage;
 import org.jvmchat.ai.ChatRequest;
+import org.jvmchat.ai.PromptMessage;
+import org.jvmchat.persistence.ChatMessage;
 import org.jvmchat.persistence.MessageKind;
 import org.jvmchat.server.config.AssistantSettings;
 
@@ -28,22 +29,19 @@ final class Conversation {
    * even when it alone is longer than the character budget.
    */
   static ChatRequest request(
-      AssistantSettings settings,
-      List<org.jvmchat.persistence.ChatMessage> history,
-      String promptSender,
-      String prompt) {
-    Deque<ChatMessage> picked = new ArrayDeque<>();
+      AssistantSettings settings, List<ChatMessage> history, String promptSender, String prompt) {
+    Deque<PromptMessage> picked = new ArrayDeque<>();
     long budget = settings.historyCharacters();
     int count = 0;
     if (prompt != null) {
-      ChatMessage m = ChatMessage.user(promptSender + ": " + prompt);
+      PromptMessage m = PromptMessage.user(promptSender + ": " + prompt);
       budget -= length(m.content());
       picked.addFirst(m);
       count++;
     }
     for (int i = history.size() - 1; i >= 0 && count < settings.historyMessages(); i--) {
-      org.jvmchat.persistence.ChatMessage stored = history.get(i);
-      ChatMessage m = toModel(stored);
+      ChatMessage stored = history.get(i);
+      PromptMessage m = toModel(stored);
       if (m == null) {
         continue;
       }
@@ -64,12 +62,12 @@ final class Conversation {
     return b.build();
   }
 
-  private static ChatMessage toModel(org.jvmchat.persistence.ChatMessage m) {
+  private static PromptMessage toModel(ChatMessage m) {
     if (m.kind() == MessageKind.USER) {
-      return ChatMessage.user(m.senderName() + ": " + m.content());
+      return PromptMessage.user(m.senderName() + ": " + m.content());
     }
     if (m.kind() == MessageKind.ASSISTANT) {
-      return ChatMessage.assistant(m.content());
+      return PromptMessage.assistant(m.content());
     }
     return null;
   }

@@ -1,6 +1,7 @@
 package org.jvmchat.server.config;
 
-import java.util.Locale;
+import org.jvmchat.persistence.settings.InvalidSettingException;
+import org.jvmchat.persistence.settings.SettingValues;
 
 /** {@code Development} (dev tokens, generated key) or {@code Production}. */
 public enum ChatEnvironment {
@@ -18,14 +19,15 @@ public enum ChatEnvironment {
     return displayName;
   }
 
-  /** Parses {@code Development} or {@code Production} (case-insensitive). */
+  /**
+   * Parses {@code Development} or {@code Production} (case-insensitive).
+   *
+   * @param source the setting, named in the error
+   * @throws InvalidSettingException for any other value
+   */
   public static ChatEnvironment parse(String source, String value) {
-    for (ChatEnvironment e : values()) {
-      if (e.displayName.toLowerCase(Locale.ROOT).equals(value.trim().toLowerCase(Locale.ROOT))) {
-        return e;
-      }
-    }
-    throw new SettingsException(
-        source + " must be Development or Production (was '" + value + "')");
+    String name =
+        SettingValues.oneOf(source, value, DEVELOPMENT.displayName, PRODUCTION.displayName);
+    return name.equals(DEVELOPMENT.displayName) ? DEVELOPMENT : PRODUCTION;
   }
 }

@@ -1,5 +1,8 @@
 package org.jvmchat.server.config;
 
+import static org.jvmchat.persistence.settings.SettingValues.get;
+import static org.jvmchat.persistence.settings.SettingValues.wholeNumber;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,10 +14,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.settings.InvalidSettingException;
+import org.jvmchat.persistence.settings.SettingValues;
 
 /**
  * Reads {@link ChatSettings}: the environment wins over the JSON file named by {@code CHAT_CONFIG},
@@ -44,7 +48,9 @@ import org.jvmchat.persistence.StoreSettings;
  * </table>
  *
  * <p>The store's own tuning variables ({@code CHAT_DATA_DIR}, {@code DB_POOL_SIZE}, ...) are read
- * by {@link StoreSettings#fromEnvironment(Map)}.
+ * by {@link StoreSettings#fromEnvironment(Map)}. Values in the environment and durations in the
+ * file are read by {@link SettingValues}, the one parser both use: whole numbers, durations ({@code
+ * 500ms}, {@code 5s}, {@code 2m}, {@code 12h}, {@code PT5S}, milliseconds) and choices.
  */
 public final class SettingsLoader {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -94,6 +100,14 @@ public final class SettingsLoader {
    *     range
    */
   public static ChatSettings load(Map<String, String> env) {
+    try {
+      return read(env);
+    } catch (InvalidSettingException e) {
+      throw new SettingsException(e.getMessage(), e);
+    }
+  }
+
+  private static ChatSettings read(Map<String, String> env) {
     ChatSettings.Builder b = ChatSettings.builder();
     AssistantSettings.Builder assistant = AssistantSettings.builder();
     String databaseUrl = null;
@@ -103,7 +117,7 @@ public final class SettingsLoader {
     }
     String v;
     if ((v = get(env, "PORT")) != null) {
-      b.port(parseInt("PORT", v));
+      b.port(wholeNumber("PORT", v));
     }
     if ((v = get(env, "CHAT_ENVIRONMENT")) != null) {
       b.environment(ChatEnvironment.parse("CHAT_ENVIRONMENT", v));
@@ -133,7 +147,7 @@ public final class SettingsLoader {
       b.openAiModel(v);
     }
     if ((v = get(env, "CHAT_ACCESS_CACHE_ROOMS")) != null) {
-      b.accessCacheRooms(parseInt("CHAT_ACCESS_CACHE_ROOMS", v));
+      b.accessCacheRooms(wholeNumber("CHAT_ACCESS_CACHE_ROOMS", v));
     }
     b.instance(
         InstanceSettings.of(
@@ -161,34 +175,34 @@ public final class SettingsLoader {
       a.systemPrompt(prompt);
     }
     if ((v = get(env, "ASSISTANT_HISTORY_MESSAGES")) != null) {
-      a.historyMessages(parseInt("ASSISTANT_HISTORY_MESSAGES", v));
+      a.historyMessages(wholeNumber("ASSISTANT_HISTORY_MESSAGES", v));
     }
     if ((v = get(env, "ASSISTANT_HISTORY_CHARACTERS")) != null) {
-      a.historyCharacters(parseInt("ASSISTANT_HISTORY_CHARACTERS", v));
+      a.historyCharacters(wholeNumber("ASSISTANT_HISTORY_CHARACTERS", v));
     }
     if ((v = get(env, "ASSISTANT_FIRST_TOKEN_TIMEOUT")) != null) {
-      a.firstTokenTimeout(parseDuration("ASSISTANT_FIRST_TOKEN_TIMEOUT", v));
+      a.firstTokenTimeout(SettingValues.duration("ASSISTANT_FIRST_TOKEN_TIMEOUT", v));
     }
     if ((v = get(env, "ASSISTANT_IDLE_TIMEOUT")) != null) {
-      a.idleTimeout(parseDuration("ASSISTANT_IDLE_TIMEOUT", v));
+      a.idleTimeout(SettingValues.duration("ASSISTANT_IDLE_TIMEOUT", v));
     }
     if ((v = get(env, "ASSISTANT_TOTAL_TIMEOUT")) != null) {
-      a.totalTimeout(parseDuration("ASSISTANT_TOTAL_TIMEOUT", v));
+      a.totalTimeout(SettingValues.duration("ASSISTANT_TOTAL_TIMEOUT", v));
     }
     if ((v = get(env, "ASSISTANT_MAX_RETRIES")) != null) {
-      a.maxRetries(parseInt("ASSISTANT_MAX_RETRIES", v));
+      a.maxRetries(wholeNumber("ASSISTANT_MAX_RETRIES", v));
     }
     if ((v = get(env, "ASSISTANT_MAX_TOKENS")) != null) {
-      a.maxTokens(parseInt("ASSISTANT_MAX_TOKENS", v));
+      a.maxTokens(wholeNumber("ASSISTANT_MAX_TOKENS", v));
     }
     if ((v = get(env, "ASSISTANT_RATE_LIMIT")) != null) {
-      a.rateLimit(parseInt("ASSISTANT_RATE_LIMIT", v));
+      a.rateLimit(wholeNumber("ASSISTANT_RATE_LIMIT", v));
     }
     if ((v = get(env, "ASSISTANT_RATE_LIMIT_WINDOW")) != null) {
-      a.rateLimitWindow(parseDuration("ASSISTANT_RATE_LIMIT_WINDOW", v));
+      a.rateLimitWindow(SettingValues.duration("ASSISTANT_RATE_LIMIT_WINDOW", v));
     }
     if ((v = get(env, "ASSISTANT_MAX_CONCURRENT")) != null) {
-      a.maxConcurrent(parseInt("ASSISTANT_MAX_CONCURRENT", v));
+      a.maxConcurrent(wholeNumber("ASSISTANT_MAX_CONCURRENT", v));
     }
   }
 
@@ -368,7 +382,7 @@ public final class SettingsLoader {
 
   private static int intValue(String name, JsonNode node) {
     if (!node.isInt()) {
-      throw new SettingsException(name + " must be a whole number");
+      throw new SettingsException(name + " must be " + SettingValues.WHOLE_NUMBER);
     }
     return node.intValue();
   }
@@ -377,43 +391,6 @@ public final class SettingsLoader {
     if (node.isIntegralNumber()) {
       return Duration.ofMillis(node.longValue());
     }
-    return parseDuration(name, text(name, node));
-  }
-
-  private static String get(Map<String, String> env, String name) {
-    String value = env.get(name);
-    return value == null || value.isBlank() ? null : value.trim();
-  }
-
-  private static int parseInt(String name, String value) {
-    try {
-      return Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      throw new SettingsException(name + " must be a whole number (was '" + value + "')");
-    }
-  }
-
-  /**
-   * {@code 250} (ms), {@code 250ms}, {@code 5s}, {@code 2m}, {@code 12h} or ISO-8601 {@code PT5S}.
-   */
-  static Duration parseDuration(String name, String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
-    try {
-      if (v.startsWith("pt")) {
-        return Duration.parse(v.toUpperCase(Locale.ROOT));
-      } else if (v.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2).trim()));
-      } else if (v.endsWith("s")) {
-        return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1).trim()));
-      } else if (v.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1).trim()));
-      } else if (v.endsWith("h")) {
-        return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1).trim()));
-      }
-      return Duration.ofMillis(Long.parseLong(v));
-    } catch (RuntimeException e) {
-      throw new SettingsException(
-          name + " must be a duration like 500ms, 5s, 2m, 12h or PT5S (was '" + value + "')");
-    }
+    return SettingValues.duration(name, text(name, node));
   }
 }

@@ -127,6 +127,48 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void serverAndStoreVariablesReadDurationsAlike() throws Exception {
+    ChatSettings s =
+        SettingsLoader.load(
+            Map.of(
+                "ASSISTANT_RATE_LIMIT_WINDOW", "12h",
+                "DB_STARTUP_TIMEOUT", "12h",
+                "ASSISTANT_IDLE_TIMEOUT", "PT45S",
+                "DB_SOCKET_TIMEOUT", "45000"));
+    assertThat(s.assistant().rateLimitWindow()).isEqualTo(Duration.ofHours(12));
+    assertThat(s.store().startupTimeout()).isEqualTo(Duration.ofHours(12));
+    assertThat(s.assistant().idleTimeout()).isEqualTo(Duration.ofSeconds(45));
+    assertThat(s.store().socketTimeout()).isEqualTo(Duration.ofSeconds(45));
+    Path file = dir.resolve("durations.json");
+    Files.writeString(file, "{\"shutdownGrace\": \"2m\", \"jwt\": {\"clockSkew\": 1500}}");
+    ChatSettings fromFile = SettingsLoader.load(Map.of("CHAT_CONFIG", file.toString()));
+    assertThat(fromFile.shutdownGrace()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(fromFile.clockSkew()).isEqualTo(Duration.ofMillis(1500));
+  }
+
+  @Test
+  void aBadStoreVariableIsASettingsErrorNamingItLikeTheServersOwn() {
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("DB_STARTUP_TIMEOUT", "soon")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage(
+            "DB_STARTUP_TIMEOUT must be a duration like 500ms, 5s, 2m, 12h or PT5S (was 'soon')");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("ASSISTANT_IDLE_TIMEOUT", "soon")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage(
+            "ASSISTANT_IDLE_TIMEOUT must be a duration like 500ms, 5s, 2m, 12h or PT5S"
+                + " (was 'soon')");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("DB_POOL_SIZE", "many")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("DB_POOL_SIZE must be a whole number (was 'many')");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("CHAT_STORE", "redis")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("CHAT_STORE must be postgres or memory (was 'redis')");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("CHAT_ENVIRONMENT", "Staging")))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage("CHAT_ENVIRONMENT must be Development or Production (was 'Staging')");
+  }
+
+  @Test
   void redisUrlSelectsTheRedisBackplane() {
     ChatSettings s = SettingsLoader.load(Map.of("REDIS_URL", "redis://127.0.0.1:6379"));
     assertThat(s.redisUrl()).isEqualTo("redis://127.0.0.1:6379");

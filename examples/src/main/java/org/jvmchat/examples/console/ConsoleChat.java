@@ -25,7 +25,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.jvmchat.client.HubConnection;
 import org.jvmchat.client.HubConnectionBuilder;
-import org.jvmchat.client.HubException;
+import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**

@@ -6,8 +6,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jvmchat.hub.Hub;
-import org.jvmchat.hub.HubException;
 import org.jvmchat.hub.HubStreams;
+import org.jvmchat.protocol.HubException;
 
 /** The protocol feature tour: one method for each feature of the hub model. */
 public class TourHub extends Hub {

@@ -23,7 +23,7 @@ import org.jvmchat.client.HubConnection;
 import org.jvmchat.client.HubConnectionBuilder;
 import org.jvmchat.client.HubConnectionException;
 import org.jvmchat.client.HubConnectionState;
-import org.jvmchat.client.HubException;
+import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.json.JsonHubProtocol;
 import org.jvmchat.protocol.msgpack.MessagePackHubProtocol;

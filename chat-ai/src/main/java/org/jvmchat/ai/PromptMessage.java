@@ -8,25 +8,25 @@ import java.util.Objects;
  * @param role who wrote it
  * @param content its text, sent exactly as given (may be empty, never null)
  */
-public record ChatMessage(ChatRole role, String content) {
+public record PromptMessage(ChatRole role, String content) {
 
-  public ChatMessage {
+  public PromptMessage {
     Objects.requireNonNull(role, "role");
     Objects.requireNonNull(content, "content");
   }
 
   /** A {@link ChatRole#SYSTEM} message. */
-  public static ChatMessage system(String content) {
-    return new ChatMessage(ChatRole.SYSTEM, content);
+  public static PromptMessage system(String content) {
+    return new PromptMessage(ChatRole.SYSTEM, content);
   }
 
   /** A {@link ChatRole#USER} message. */
-  public static ChatMessage user(String content) {
-    return new ChatMessage(ChatRole.USER, content);
+  public static PromptMessage user(String content) {
+    return new PromptMessage(ChatRole.USER, content);
   }
 
   /** An {@link ChatRole#ASSISTANT} message (an earlier answer). */
-  public static ChatMessage assistant(String content) {
-    return new ChatMessage(ChatRole.ASSISTANT, content);
+  public static PromptMessage assistant(String content) {
+    return new PromptMessage(ChatRole.ASSISTANT, content);
   }
 }
