@@ -13,6 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import org.jvmchat.protocol.internal.SerialExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The threads and HTTP machinery of one run of a connection (from start() to Disconnected): a
@@ -21,7 +24,11 @@ import okhttp3.OkHttpClient;
  * passed in (its OkHttpClient, its executor) is left alone.
  */
 final class ClientResources {
+  private static final Logger log = LoggerFactory.getLogger(ClientResources.class);
   private static final AtomicInteger RUNS = new AtomicInteger();
+
+  /** Callbacks a lane runs before yielding its thread to the other lane. */
+  private static final int LANE_BATCH = 64;
 
   final ScheduledThreadPoolExecutor timer;
   final SerialExecutor handlerLane;
@@ -54,8 +61,14 @@ final class ClientResources {
       ownedCallbackPool.allowCoreThreadTimeOut(true);
       callbacks = ownedCallbackPool;
     }
-    handlerLane = new SerialExecutor(callbacks, "handler lane");
-    resultLane = new SerialExecutor(callbacks, "result lane");
+    // When the executor rejects a lane (shut down), its remaining callbacks run on the
+    // submitting thread rather than leave futures pending.
+    handlerLane =
+        SerialExecutor.runInlineWhenRejected(
+            callbacks, LANE_BATCH, t -> log.warn("handler lane: callback failed", t));
+    resultLane =
+        SerialExecutor.runInlineWhenRejected(
+            callbacks, LANE_BATCH, t -> log.warn("result lane: callback failed", t));
 
     Duration httpTimeout = options.httpTimeout();
     OkHttpClient.Builder builder;

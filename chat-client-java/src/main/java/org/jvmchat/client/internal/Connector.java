@@ -132,8 +132,8 @@ final class Connector {
               if (e == null) {
                 return CompletableFuture.completedFuture(session);
               }
-              Throwable cause = HubSession.unwrap(e);
-              if (cancelled || cause instanceof HubSession.HandshakeFailure) {
+              Throwable cause = Futures.unwrap(e);
+              if (cancelled || cause instanceof HandshakeFailure) {
                 return CompletableFuture.<HubSession>failedFuture(cause);
               }
               log.debug("Transport {} failed: {}", type, cause.getMessage());

@@ -98,7 +98,7 @@ public final class DefaultHubConnection implements HubConnection, HubSession.Own
         return;
       }
       if (e != null) {
-        failure = HubSession.unwrap(e);
+        failure = Futures.unwrap(e);
       } else if (s.isFinished()) {
         failure =
             new HubConnectionException(
@@ -274,7 +274,7 @@ public final class DefaultHubConnection implements HubConnection, HubSession.Own
                   stale = s;
                 }
                 if (state == HubConnectionState.Reconnecting) {
-                  Throwable cause = e != null ? HubSession.unwrap(e) : s.closeError();
+                  Throwable cause = e != null ? Futures.unwrap(e) : s.closeError();
                   log.info(
                       "Reconnect attempt {} failed: {}",
                       previousAttempts + 1,

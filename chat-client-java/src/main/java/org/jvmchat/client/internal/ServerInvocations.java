@@ -86,7 +86,7 @@ final class ServerInvocations {
                         error == null
                             ? CompletionMessage.withResult(invocationId, value)
                             : CompletionMessage.withError(
-                                invocationId, HubSession.unwrap(error).toString())));
+                                invocationId, Futures.unwrap(error).toString())));
           } else {
             sender.accept(CompletionMessage.withResult(invocationId, result));
           }

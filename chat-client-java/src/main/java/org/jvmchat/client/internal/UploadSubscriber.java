@@ -10,13 +10,13 @@ import org.jvmchat.protocol.StreamItemMessage;
  * transport and, with stateful reconnect, by the replay buffer). Completion ends the stream.
  */
 final class UploadSubscriber implements Flow.Subscriber<Object> {
-  private final HubSession session;
+  private final UploadStreams uploads;
   private final String streamId;
   private volatile Flow.Subscription subscription;
   private volatile boolean done;
 
-  UploadSubscriber(HubSession session, String streamId) {
-    this.session = session;
+  UploadSubscriber(UploadStreams uploads, String streamId) {
+    this.uploads = uploads;
     this.streamId = streamId;
   }
 
@@ -35,8 +35,8 @@ final class UploadSubscriber implements Flow.Subscriber<Object> {
     if (done) {
       return;
     }
-    session
-        .sendMessage(StreamItemMessage.of(streamId, item))
+    uploads
+        .send(StreamItemMessage.of(streamId, item))
         .whenComplete(
             (v, e) -> {
               if (e != null) {
@@ -51,8 +51,8 @@ final class UploadSubscriber implements Flow.Subscriber<Object> {
   public void onError(Throwable error) {
     if (!done) {
       done = true;
-      session.uploadDone(this);
-      session.sendMessage(CompletionMessage.withError(streamId, error.toString()));
+      uploads.done(this);
+      uploads.send(CompletionMessage.withError(streamId, error.toString()));
     }
   }
 
@@ -60,8 +60,8 @@ final class UploadSubscriber implements Flow.Subscriber<Object> {
   public void onComplete() {
     if (!done) {
       done = true;
-      session.uploadDone(this);
-      session.sendMessage(CompletionMessage.empty(streamId));
+      uploads.done(this);
+      uploads.send(CompletionMessage.empty(streamId));
     }
   }
 
