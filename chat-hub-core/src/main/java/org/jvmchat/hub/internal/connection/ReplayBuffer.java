@@ -1,4 +1,4 @@
-package org.jvmchat.hub.internal;
+package org.jvmchat.hub.internal.connection;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -6,9 +6,9 @@ import java.util.List;
 
 /**
  * Stateful reconnect, sending side: every trackable message (types 1–5) written to the transport is
- * numbered from 1 and kept until the peer acknowledges it. Its size is bounded by the connection: a
- * message that would take it past the configured buffer size waits in the outbound queue for an
- * Ack. Not thread-safe: guarded by the connection's outbound lock.
+ * numbered from 1 and kept until the peer acknowledges it. Its size is bounded by the {@link
+ * OutboundQueue}: a message that would take it past the configured buffer size waits in the queue
+ * for an Ack. Not thread-safe: touched only on the connection's executor.
  */
 final class ReplayBuffer {
   private record Entry(long id, byte[] bytes) {}
