@@ -1,0 +1,227 @@
+package org.jvmchat.protocol.internal;
+
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Runs tasks one at a time, in submission order, on a delegate executor (a "lane"), without holding
+ * a thread while the lane is idle.
+ *
+ * <ul>
+ *   <li>{@link #execute(Runnable)}: a plain task; if it throws, the error goes to the lane's
+ *       failure handler and the lane goes on.
+ *   <li>{@link #submit(Supplier)}: a task that may finish asynchronously (it returns a stage); the
+ *       next task starts when that stage completes. The returned future completes with the stage.
+ * </ul>
+ *
+ * Tasks that finish synchronously run back to back on one delegate thread, at most {@code
+ * batchSize} of them, then the lane yields the thread so other lanes sharing the delegate progress.
+ *
+ * <p>When the delegate rejects the lane (shut down or saturated), one of two policies applies:
+ * {@link #runInlineWhenRejected} runs the remaining tasks on the submitting thread, so no future is
+ * left pending (a client whose pool was shut down); {@link #failWhenRejected} fails the next task
+ * with a given exception and tries again with the rest (a server that tells the caller it is busy).
+ *
+ * <p>Thread-safe: any thread may submit; the queue is guarded by its own monitor.
+ */
+public final class SerialExecutor implements Executor {
+  private final Executor delegate;
+  private final int batchSize;
+  private final Supplier<? extends RuntimeException> rejection; // null: run inline
+  private final Consumer<Throwable> taskFailed;
+  private final ArrayDeque<Task> tasks = new ArrayDeque<>();
+  private boolean running; // guarded by tasks
+
+  private SerialExecutor(
+      Executor delegate,
+      int batchSize,
+      Supplier<? extends RuntimeException> rejection,
+      Consumer<Throwable> taskFailed) {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("batchSize must be at least 1: " + batchSize);
+    }
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+    this.batchSize = batchSize;
+    this.rejection = rejection;
+    this.taskFailed = Objects.requireNonNull(taskFailed, "taskFailed");
+  }
+
+  /**
+   * A lane that, when the delegate rejects it, runs what is queued on the submitting thread.
+   *
+   * @param taskFailed receives what a {@link #execute} task threw
+   */
+  public static SerialExecutor runInlineWhenRejected(
+      Executor delegate, int batchSize, Consumer<Throwable> taskFailed) {
+    return new SerialExecutor(delegate, batchSize, null, taskFailed);
+  }
+
+  /**
+   * A lane that, when the delegate rejects it, fails the next task with {@code rejection.get()}
+   * (its future fails; a plain task's failure handler is called) and tries again with the rest.
+   *
+   * @param taskFailed receives what a {@link #execute} task threw, or the rejection
+   */
+  public static SerialExecutor failWhenRejected(
+      Executor delegate,
+      int batchSize,
+      Supplier<? extends RuntimeException> rejection,
+      Consumer<Throwable> taskFailed) {
+    return new SerialExecutor(
+        delegate, batchSize, Objects.requireNonNull(rejection, "rejection"), taskFailed);
+  }
+
+  @Override
+  public void execute(Runnable task) {
+    enqueue(new PlainTask(Objects.requireNonNull(task, "task")));
+  }
+
+  /** Queues a task that may finish asynchronously; the future completes with its stage. */
+  public <T> CompletableFuture<T> submit(Supplier<? extends CompletionStage<T>> body) {
+    StageTask<T> task = new StageTask<>(Objects.requireNonNull(body, "body"));
+    enqueue(task);
+    return task.result;
+  }
+
+  private void enqueue(Task task) {
+    synchronized (tasks) {
+      tasks.add(task);
+      if (running) {
+        return;
+      }
+      running = true;
+    }
+    schedule();
+  }
+
+  /** The lane is running (owns {@code running}) and has work: hands it to the delegate. */
+  private void schedule() {
+    while (true) {
+      try {
+        delegate.execute(this::drain);
+        return;
+      } catch (RejectedExecutionException e) {
+        if (rejection == null) {
+          drain();
+          return;
+        }
+        Task head = poll();
+        if (head == null) {
+          return;
+        }
+        head.fail(rejection.get());
+      }
+    }
+  }
+
+  /** The next task, or null after marking the lane idle. */
+  private Task poll() {
+    synchronized (tasks) {
+      Task next = tasks.poll();
+      if (next == null) {
+        running = false;
+      }
+      return next;
+    }
+  }
+
+  private void drain() {
+    for (int i = 0; i < batchSize; i++) {
+      Task next = poll();
+      if (next == null) {
+        return;
+      }
+      CompletableFuture<?> finished = next.start();
+      if (!finished.isDone()) {
+        // Asynchronous: the lane stays busy; whoever completes the stage continues it.
+        finished.whenComplete((v, e) -> continueLane());
+        return;
+      }
+    }
+    continueLane();
+  }
+
+  private void continueLane() {
+    synchronized (tasks) {
+      if (tasks.isEmpty()) {
+        running = false;
+        return;
+      }
+    }
+    schedule();
+  }
+
+  private abstract static class Task {
+    /** Runs the task; the future completes (never exceptionally) when the task has finished. */
+    abstract CompletableFuture<?> start();
+
+    abstract void fail(Throwable error);
+  }
+
+  private final class PlainTask extends Task {
+    private final Runnable body;
+
+    PlainTask(Runnable body) {
+      this.body = body;
+    }
+
+    @Override
+    CompletableFuture<?> start() {
+      try {
+        body.run();
+      } catch (Throwable t) {
+        taskFailed.accept(t);
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    void fail(Throwable error) {
+      taskFailed.accept(error);
+    }
+  }
+
+  private static final class StageTask<T> extends Task {
+    private final Supplier<? extends CompletionStage<T>> body;
+    final CompletableFuture<T> result = new CompletableFuture<>();
+
+    StageTask(Supplier<? extends CompletionStage<T>> body) {
+      this.body = body;
+    }
+
+    @Override
+    CompletableFuture<?> start() {
+      CompletionStage<T> stage;
+      try {
+        stage = body.get();
+      } catch (Throwable t) {
+        stage = CompletableFuture.failedFuture(t);
+      }
+      if (stage == null) {
+        stage = CompletableFuture.completedFuture(null);
+      }
+      CompletableFuture<Void> finished = new CompletableFuture<>();
+      stage.whenComplete(
+          (v, e) -> {
+            if (e != null) {
+              result.completeExceptionally(e);
+            } else {
+              result.complete(v);
+            }
+            finished.complete(null);
+          });
+      return finished;
+    }
+
+    @Override
+    void fail(Throwable error) {
+      result.completeExceptionally(error);
+    }
+  }
+}
