@@ -20,6 +20,7 @@ import org.jvmchat.hub.internal.connection.OutboundQueue;
 import org.jvmchat.hub.internal.connection.UploadStreams;
 import org.jvmchat.hub.internal.dispatch.ActiveStreams;
 import org.jvmchat.hub.internal.dispatch.HubDispatcher;
+import org.jvmchat.hub.internal.dispatch.ServerBusyException;
 import org.jvmchat.hub.internal.dispatch.UploadStream;
 import org.jvmchat.hub.internal.transport.Transport;
 import org.jvmchat.hub.spi.HubConnectionContext;
@@ -35,6 +36,8 @@ import org.jvmchat.protocol.PingMessage;
 import org.jvmchat.protocol.SequenceMessage;
 import org.jvmchat.protocol.SerializedHubMessage;
 import org.jvmchat.protocol.TransferFormat;
+import org.jvmchat.protocol.internal.MessageBuffer;
+import org.jvmchat.protocol.internal.SerialExecutor;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,7 +126,12 @@ public final class HubConnection implements HubConnectionContext {
     this.connectionToken = connectionToken;
     this.user = user;
     this.statefulNegotiated = statefulNegotiated;
-    this.serial = new SerialExecutor(endpoint.executor());
+    this.serial =
+        SerialExecutor.failWhenRejected(
+            endpoint.executor(),
+            1, // one task per hand-over: a connection's invocations never hold a thread in a row
+            ServerBusyException::new,
+            e -> log.warn("A task of connection {} failed", connectionId, e));
     this.uploads = new UploadStreams(options.streamBufferCapacity(), endpoint.executor());
     this.callerClients =
         new Proxies.CallerClients(endpoint.lifetimeManager(), connectionId, options);
@@ -580,13 +588,16 @@ public final class HubConnection implements HubConnectionContext {
    * reconnect on when negotiated, asked for (version 2) and possible on this transport, and runs
    * the lifetime manager's and the hub's onConnected before any invocation.
    *
-   * @return whether the connection is stateful
+   * @return for a stateful connection, its message buffer (the handler numbers the inbound side,
+   *     the outbound queue the outbound side, both on the executor), else null
    */
-  boolean handshakeCompleted(HubProtocol p, int version) {
+  MessageBuffer<byte[]> handshakeCompleted(HubProtocol p, int version) {
     this.protocol = p;
     endpoint.sentCounter(p); // the metric exists from the first connection on
+    MessageBuffer<byte[]> buffer = null;
     if (statefulNegotiated && version >= 2 && transport.supportsStatefulReconnect()) {
-      outbound.enableReplay();
+      buffer = MessageBuffer.ofBytes(options.statefulReconnectBufferSize());
+      outbound.enableReplay(buffer);
       stateful = true;
     }
     enqueue(HandshakeProtocol.writeResponse(HandshakeResponse.SUCCESS), false, false);
@@ -610,7 +621,7 @@ public final class HubConnection implements HubConnectionContext {
                 endpoint.connected(this);
               }
             });
-    return stateful;
+    return buffer;
   }
 
   /** Executor: the handshake failed; the client gets the error as text, then the end. */

@@ -4,8 +4,6 @@ import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.util.List;
 import org.jvmchat.hub.HubOptions;
-import org.jvmchat.hub.internal.connection.HandshakeReader;
-import org.jvmchat.hub.internal.connection.InboundSequence;
 import org.jvmchat.protocol.HandshakeRequest;
 import org.jvmchat.protocol.HubInvocationMessage;
 import org.jvmchat.protocol.HubMessage;
@@ -14,6 +12,8 @@ import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.HubProtocolException;
 import org.jvmchat.protocol.InvocationBinder;
 import org.jvmchat.protocol.TransferFormat;
+import org.jvmchat.protocol.internal.HandshakeReader;
+import org.jvmchat.protocol.internal.MessageBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +33,9 @@ final class HubConnectionHandler {
   private final HubConnection connection;
   private final HubEndpoint endpoint;
   private final HubOptions options;
-  private HandshakeReader handshake;
+  private HandshakeReader<HandshakeRequest> handshake;
   private HubMessageReader reader;
-  private InboundSequence sequence;
+  private MessageBuffer<byte[]> sequence; // stateful only: its inbound side
   private long lastReceivedAt = System.nanoTime();
   private boolean pingReceived;
 
@@ -43,7 +43,7 @@ final class HubConnectionHandler {
     this.connection = connection;
     this.endpoint = endpoint;
     this.options = endpoint.options();
-    this.handshake = new HandshakeReader(options.maxMessageSize());
+    this.handshake = HandshakeReader.forRequest(options.maxMessageSize());
   }
 
   HubEndpoint endpoint() {
@@ -77,21 +77,23 @@ final class HubConnectionHandler {
 
   /** Processes the handshake; returns the bytes after it, or null when not complete or failed. */
   private ByteBuffer handshake(ByteBuffer bytes) {
-    HandshakeRequest request;
+    HandshakeReader.Result<HandshakeRequest> read;
     try {
-      request = handshake.read(bytes);
+      read = handshake.feed(bytes);
+    } catch (HandshakeReader.HandshakeTooLargeException e) {
+      connection.failHandshake("Handshake was canceled.");
+      return null;
     } catch (HubProtocolException e) {
       connection.failHandshake(
-          HandshakeReader.isSizeLimit(e)
-              ? "Handshake was canceled."
-              : "An unexpected error occurred during connection handshake."
-                  + (options.detailedErrors() ? " HubProtocolException: " + e.getMessage() : ""));
+          "An unexpected error occurred during connection handshake."
+              + (options.detailedErrors() ? " HubProtocolException: " + e.getMessage() : ""));
       return null;
     }
-    if (request == null) {
+    if (read == null) {
       return null;
     }
-    ByteBuffer rest = handshake.remaining();
+    HandshakeRequest request = read.message();
+    ByteBuffer rest = read.remaining();
     handshake = null;
     HubProtocol p = endpoint.protocol(request.protocol());
     if (p == null) {
@@ -116,14 +118,12 @@ final class HubConnectionHandler {
       return null;
     }
     reader = new HubMessageReader(p, new Binder(), options.maxMessageSize());
-    if (connection.handshakeCompleted(p, request.version())) {
-      sequence = new InboundSequence();
-    }
+    sequence = connection.handshakeCompleted(p, request.version());
     return rest;
   }
 
   private void onMessage(HubMessage message) {
-    if (sequence != null && message instanceof HubInvocationMessage && !sequence.accept()) {
+    if (sequence != null && message instanceof HubInvocationMessage && !sequence.shouldProcess()) {
       return; // a duplicate replayed after a reconnect
     }
     endpoint.messageReceived(connection.protocol());

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.function.LongFunction;
+import org.jvmchat.protocol.internal.MessageBuffer;
 
 /**
  * The bounded outbound queue of one connection, with the stateful-reconnect replay buffer and the
@@ -87,7 +88,7 @@ public final class OutboundQueue {
   // The executor's (the consumer's) own.
   private Node head;
   private ArrayDeque<Object> front; // before the linked queue: a reconnect's Sequence and replay
-  private ReplayBuffer replay;
+  private MessageBuffer<byte[]> replay; // its outbound side; the handler uses its inbound side
   private boolean awaitingAck;
   private long takenBytes;
   private long lastCountedId;
@@ -148,9 +149,12 @@ public final class OutboundQueue {
 
   // ------------------------------------------------------------------ the executor
 
-  /** Stateful reconnect was agreed: trackable messages are numbered and kept until acknowledged. */
-  public void enableReplay() {
-    replay = new ReplayBuffer();
+  /**
+   * Stateful reconnect was agreed: trackable messages are numbered and kept in {@code buffer} until
+   * acknowledged.
+   */
+  public void enableReplay(MessageBuffer<byte[]> buffer) {
+    replay = buffer;
     stateful = true;
   }
 
@@ -188,8 +192,7 @@ public final class OutboundQueue {
       bytes = (byte[]) message;
       long id = 0;
       if (replay != null) {
-        long unacknowledged = replay.bufferedBytes();
-        if (unacknowledged > 0 && unacknowledged + bytes.length > replayLimit) {
+        if (!replay.hasRoomFor(bytes)) {
           awaitingAck = true;
           return null;
         }
