@@ -1,14 +1,13 @@
 package org.jvmchat.hub.internal;
 
+import io.netty.util.concurrent.EventExecutor;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jvmchat.hub.GroupManager;
@@ -16,48 +15,54 @@ import org.jvmchat.hub.HubCallerClients;
 import org.jvmchat.hub.HubCallerContext;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubUser;
+import org.jvmchat.hub.internal.connection.OutboundQueue;
+import org.jvmchat.hub.internal.connection.UploadStreams;
 import org.jvmchat.hub.internal.dispatch.ActiveStreams;
 import org.jvmchat.hub.internal.dispatch.HubDispatcher;
+import org.jvmchat.hub.internal.dispatch.ServerBusyException;
 import org.jvmchat.hub.internal.dispatch.UploadStream;
 import org.jvmchat.hub.internal.transport.Transport;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.protocol.AckMessage;
-import org.jvmchat.protocol.CancelInvocationMessage;
 import org.jvmchat.protocol.CloseMessage;
-import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HandshakeProtocol;
-import org.jvmchat.protocol.HandshakeRequest;
 import org.jvmchat.protocol.HandshakeResponse;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.HubInvocationMessage;
 import org.jvmchat.protocol.HubMessage;
-import org.jvmchat.protocol.HubMessageReader;
 import org.jvmchat.protocol.HubProtocol;
-import org.jvmchat.protocol.HubProtocolException;
-import org.jvmchat.protocol.InvocationBinder;
-import org.jvmchat.protocol.InvocationBindingFailureMessage;
-import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.PingMessage;
 import org.jvmchat.protocol.SequenceMessage;
 import org.jvmchat.protocol.SerializedHubMessage;
-import org.jvmchat.protocol.StreamBindingFailureMessage;
-import org.jvmchat.protocol.StreamInvocationMessage;
-import org.jvmchat.protocol.StreamItemMessage;
 import org.jvmchat.protocol.TransferFormat;
+import org.jvmchat.protocol.internal.MessageBuffer;
+import org.jvmchat.protocol.internal.SerialExecutor;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One SignalR connection, independent of the transport carrying it: created by negotiate (or a
+ * One SignalR connection, independent of the transport carrying it (ASP.NET Core's {@code
+ * HttpConnectionContext} and {@code HubConnectionContext} in one): created by negotiate (or a
  * WebSocket without negotiation), it outlives each HTTP request (long polling) and each socket
- * (stateful reconnect). It does the connection's life: handshake, the read-parse-dispatch loop,
- * keep-alive and timeouts, the outbound queue, close, disconnect.
+ * (stateful reconnect). It owns the connection's life: which transport carries it, the state
+ * machine (new, active, inactive, closed), keep-alive and timeouts, close and disconnect. The
+ * inbound side (handshake, parse, route) is its {@link HubConnectionHandler}; the outbound queue
+ * and the replay buffer are its {@link OutboundQueue}; client-to-server streams are its {@link
+ * UploadStreams}; what differs between transports is asked of the {@link Transport}.
  *
- * <p>Threads: inbound bytes are processed under {@code inboundLock} (one transport request at a
- * time); outbound messages may be written from any thread and are queued under {@code outLock},
- * then written by the transport on its event loop, one flush per drain.
+ * <p><b>Threads.</b> The connection's mutable state belongs to one Netty event loop, its
+ * <em>executor</em>: the event loop of its first transport (a WebSocket's or SSE stream's channel,
+ * the first long poll's). Fields marked "executor" are touched only there and need no
+ * synchronization. Entry points that other threads call hop onto the executor: {@link #receive} (a
+ * POST body on another HTTP connection, a socket that a stateful reconnect opened on another loop),
+ * {@link #close}, {@link #reattach}, {@link #transportClosed}, {@link #deleteLongPolling}; the
+ * heartbeat ticks every connection of an executor in one task per loop. Writes ({@link #write}) do
+ * not hop: they go through the {@link OutboundQueue}'s lock-free hand-off, and the connection is
+ * put on its executor's {@link WriteScheduler} once per drain. The few fields other threads read
+ * (state, transport type, protocol, closing, stateful) are volatile and written on the executor
+ * only.
  */
 public final class HubConnection implements HubConnectionContext {
   private static final Logger log = LoggerFactory.getLogger(HubConnection.class);
@@ -82,50 +87,32 @@ public final class HubConnection implements HubConnectionContext {
   private final ConcurrentMap<Object, Object> items = new ConcurrentHashMap<>();
   private final SerialExecutor serial;
   private final ActiveStreams activeStreams = new ActiveStreams();
-  private final Map<String, UploadStream> uploadStreams = new ConcurrentHashMap<>();
-  private final Map<String, Type> uploadStreamTypes = new ConcurrentHashMap<>();
+  private final UploadStreams uploads;
   private final CallerContext callerContext = new CallerContext();
   private final HubCallerClients callerClients;
   private final GroupManager groupManager;
+  private final HubConnectionHandler handler;
+  private final OutboundQueue outbound;
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+  private final AtomicBoolean terminated = new AtomicBoolean();
+  private final long createdAt = System.nanoTime();
 
-  // Inbound state, under inboundLock.
-  private final Object inboundLock = new Object();
-  // Never written: a partial handshake is copied into a buffer of its own.
-  private static final ByteBuffer NO_BYTES = ByteBuffer.allocate(0).asReadOnlyBuffer();
-  private ByteBuffer handshakeBuffer = NO_BYTES;
-  private HubMessageReader reader;
-  private long nextExpectedId = 1;
-  private long latestProcessedId;
-  private volatile boolean ackDue;
-
-  // Outbound state, under outLock. The queue holds byte[] (trackable messages, numbered for
-  // stateful reconnect when they are written) and Untracked (pings, acks, closes, handshake).
-  private final Object outLock = new Object();
-  private final ArrayDeque<Object> outbound = new ArrayDeque<>();
-  private long queuedBytes;
-  private ReplayBuffer replay;
-  private boolean drainPending;
-  private int sentSinceReport;
+  // Set once by the first attach, before the state becomes ACTIVE; read by any thread.
+  private volatile EventExecutor executor;
   private volatile WriteScheduler writeScheduler;
 
-  /** A message that is not numbered for stateful reconnect (not a hub invocation message). */
-  private record Untracked(byte[] bytes) {}
-
+  // Written on the executor, read by other threads.
   private volatile State state = State.NEW;
-  private volatile Transport transport;
   private volatile HttpTransportType transportType;
   private volatile HubProtocol protocol;
-  private volatile boolean handshakeDone;
   private volatile boolean stateful;
   private volatile boolean closing;
-  private final AtomicBoolean terminated = new AtomicBoolean();
-  private volatile boolean pingReceived;
-  private final long createdAt = System.nanoTime();
-  private volatile long transportAttachedAt;
-  private volatile long lastReceivedAt = System.nanoTime();
-  private volatile long lastPingSentAt = System.nanoTime();
-  private volatile long inactiveSince;
-  private final CompletableFuture<Void> closed = new CompletableFuture<>();
+
+  // The executor's own.
+  private Transport transport;
+  private long transportAttachedAt;
+  private long lastPingSentAt = System.nanoTime();
+  private long inactiveSince;
 
   HubConnection(
       HubEndpoint endpoint,
@@ -139,10 +126,19 @@ public final class HubConnection implements HubConnectionContext {
     this.connectionToken = connectionToken;
     this.user = user;
     this.statefulNegotiated = statefulNegotiated;
-    this.serial = new SerialExecutor(endpoint.executor());
+    this.serial =
+        SerialExecutor.failWhenRejected(
+            endpoint.executor(),
+            1, // one task per hand-over: a connection's invocations never hold a thread in a row
+            ServerBusyException::new,
+            e -> log.warn("A task of connection {} failed", connectionId, e));
+    this.uploads = new UploadStreams(options.streamBufferCapacity(), endpoint.executor());
     this.callerClients =
         new Proxies.CallerClients(endpoint.lifetimeManager(), connectionId, options);
     this.groupManager = new Proxies.Groups(endpoint.lifetimeManager());
+    this.outbound =
+        new OutboundQueue(options.outboundBufferLimit(), options.statefulReconnectBufferSize());
+    this.handler = new HubConnectionHandler(this, endpoint);
   }
 
   // ------------------------------------------------------------------ accessors
@@ -182,6 +178,10 @@ public final class HubConnection implements HubConnectionContext {
     return statefulNegotiated;
   }
 
+  public boolean isClosing() {
+    return closing;
+  }
+
   public SerialExecutor serial() {
     return serial;
   }
@@ -202,38 +202,79 @@ public final class HubConnection implements HubConnectionContext {
     return groupManager;
   }
 
+  UploadStreams uploads() {
+    return uploads;
+  }
+
   /** Completes when the connection has ended (after onDisconnected). */
   public CompletableFuture<Void> closedFuture() {
     return closed;
   }
 
-  // ------------------------------------------------------------------ transports
-
-  /** Attaches the first transport. */
-  public void attach(Transport t) {
-    this.transportType = t.type();
-    this.writeScheduler = endpoint.writeScheduler(t.eventLoop());
-    this.transport = t;
-    this.transportAttachedAt = System.nanoTime();
-    this.state = State.ACTIVE;
-    scheduleDrain();
+  /** The event loop that owns this connection's state; null until a transport attached. */
+  EventExecutor executor() {
+    return executor;
   }
 
+  /** Executor: the current transport. */
+  Transport transport() {
+    return transport;
+  }
+
+  /** The current transport (the long-polling request handler hands it the next poll). */
   public Transport currentTransport() {
     return transport;
   }
 
-  /** {@code DELETE} from a long-polling client: ends at once; a pending poll gets 204. */
-  public void deleteLongPolling() {
-    closing = true;
-    Transport t = transport;
-    if (t != null) {
-      t.abort();
+  /**
+   * Runs {@code task} on the executor: at once when called there, or before any transport attached
+   * (nothing else runs then), else queued there, in order.
+   */
+  private void onExecutor(Runnable task) {
+    EventExecutor e = executor;
+    if (e == null || e.inEventLoop()) {
+      task.run();
+      return;
     }
-    dispose();
+    try {
+      e.execute(task);
+    } catch (RejectedExecutionException stopping) {
+      task.run(); // the server is stopping and its event loop is gone: nothing else runs there
+    }
   }
 
-  /** A long poll arrived (ACTIVE) or ended (INACTIVE). */
+  // ------------------------------------------------------------------ transports
+
+  /** Attaches the first transport; called on its event loop, which becomes the executor. */
+  public void attach(Transport t) {
+    if (executor == null) {
+      writeScheduler = endpoint.writeScheduler(t.eventLoop());
+      executor = t.eventLoop();
+    }
+    onExecutor(
+        () -> {
+          transport = t;
+          transportType = t.type();
+          transportAttachedAt = System.nanoTime();
+          state = State.ACTIVE;
+          scheduleDrain();
+        });
+  }
+
+  /** {@code DELETE} from a long-polling client: ends at once; a pending poll gets 204. */
+  public void deleteLongPolling() {
+    onExecutor(
+        () -> {
+          closing = true;
+          Transport t = transport;
+          if (t != null) {
+            t.abort();
+          }
+          dispose();
+        });
+  }
+
+  /** Executor (long polling): a poll arrived (ACTIVE) or ended (INACTIVE). */
   public void setPollActive(boolean active) {
     if (state == State.CLOSED) {
       return;
@@ -249,173 +290,102 @@ public final class HubConnection implements HubConnectionContext {
   /**
    * Stateful reconnect: a new socket replaces the one that dropped. Sends Sequence and then every
    * unacknowledged message, in order; nothing else that was queued is lost, since every trackable
-   * message is in the replay buffer.
+   * message is in the replay buffer. The new socket may be on another event loop: the connection
+   * stays on its executor, and Netty hands the drains' writes to the socket's loop.
    */
   public void reattach(Transport t) {
-    Transport old = this.transport;
-    this.writeScheduler = endpoint.writeScheduler(t.eventLoop());
-    // Switch first: the old socket's close (below) must be seen as stale by transportClosed,
-    // not as the end of this connection.
-    this.transport = t;
-    if (old != null && old != t) {
-      old.abort();
-    }
-    synchronized (outLock) {
-      // Sequence, then every message written but not acknowledged (numbered again as they are
-      // replayed), then what was never written; pings and acks queued for the old socket go.
-      ArrayDeque<Object> unsent = new ArrayDeque<>(outbound);
-      outbound.clear();
-      queuedBytes = 0;
-      queue(new Untracked(protocol.toBytes(new SequenceMessage(replay.sequenceId()))));
-      for (byte[] m : replay.takeUnacknowledged()) {
-        queue(m);
-      }
-      for (Object m : unsent) {
-        if (!(m instanceof Untracked)) {
-          queue(m);
-        }
-      }
-    }
-    this.state = State.ACTIVE;
-    this.lastReceivedAt = System.nanoTime();
-    scheduleDrain();
+    onExecutor(
+        () -> {
+          if (closing || state == State.CLOSED) {
+            t.abort();
+            return;
+          }
+          Transport old = transport;
+          // Switch first: the old socket's close (below) must be seen as stale by
+          // transportClosed, not as the end of this connection.
+          transport = t;
+          if (old != null && old != t) {
+            old.abort();
+          }
+          outbound.rewind(id -> protocol.toBytes(new SequenceMessage(id)));
+          handler.resumed();
+          state = State.ACTIVE;
+          scheduleDrain();
+        });
   }
 
   /**
-   * The transport ended. For a stateful connection whose socket dropped without a close, the
-   * connection waits (INACTIVE) for a reconnect for the disconnect timeout; otherwise it ends.
+   * The transport ended. A stateful connection whose socket dropped without a close waits
+   * (INACTIVE) for a reconnect for the disconnect timeout; otherwise the connection ends.
    */
   public void transportClosed(Transport t, boolean graceful, Throwable error) {
-    if (transport != t || state == State.CLOSED) {
-      return;
+    onExecutor(
+        () -> {
+          if (transport != t || state == State.CLOSED) {
+            return;
+          }
+          if (!graceful && stateful && !closing && t.supportsStatefulReconnect()) {
+            inactiveSince = System.nanoTime();
+            state = State.INACTIVE;
+            log.debug("Connection {} lost its socket; awaiting a stateful reconnect", connectionId);
+            return;
+          }
+          terminate(graceful || closing ? null : error);
+        });
+  }
+
+  /** Called by a transport whose socket became writable again (any thread). */
+  public void writable() {
+    if (state == State.ACTIVE && outbound.claimDrain()) {
+      writeScheduler.schedule(this);
     }
-    if (!graceful && stateful && !closing) {
-      inactiveSince = System.nanoTime();
-      state = State.INACTIVE;
-      log.debug("Connection {} lost its socket; awaiting a stateful reconnect", connectionId);
-      return;
+  }
+
+  /** Executor: asks for a drain, unless one is already pending. */
+  private void scheduleDrain() {
+    if (state == State.ACTIVE && writeScheduler != null && outbound.claimDrain()) {
+      writeScheduler.schedule(this);
     }
-    terminate(graceful || closing ? null : error);
+  }
+
+  /** Executor, from the write scheduler. */
+  void drainNow() {
+    drain();
   }
 
   /**
-   * Called by a transport on its event loop: the next queued message, or null when nothing is
-   * queued or (stateful reconnect) the next one would take the unacknowledged bytes past the replay
-   * buffer's size: it then waits in the queue for the client's Ack.
+   * Executor: hands what is queued to the transport (the transport calls {@link #pollOutbound()}
+   * until it returns null or the socket stops being writable).
+   */
+  public void drain() {
+    outbound.drainStarted();
+    Transport t = transport;
+    if (t != null && state == State.ACTIVE) {
+      t.drain();
+      outbound.drainFinished(t.pendingWriteBytes());
+    }
+  }
+
+  /**
+   * Executor, from a transport's drain: the next queued message, or null when nothing is queued or
+   * (stateful reconnect) the next one waits for the client's Ack.
    */
   public byte[] pollOutbound() {
-    synchronized (outLock) {
-      Object next = outbound.peek();
-      if (next == null) {
-        return null;
-      }
-      byte[] bytes;
-      if (next instanceof Untracked u) {
-        bytes = u.bytes();
-      } else {
-        if (stateful) {
-          if (replayGateClosed()) {
-            return null;
-          }
-          replay.add((byte[]) next);
-        }
-        bytes = (byte[]) next;
-      }
-      outbound.poll();
-      queuedBytes -= bytes.length;
-      return bytes;
-    }
+    return outbound.poll();
   }
 
-  public boolean hasOutbound() {
-    synchronized (outLock) {
-      return !outbound.isEmpty();
-    }
-  }
-
-  public boolean isClosing() {
-    return closing;
-  }
-
-  /** The outbound format: text frames for JSON and before the handshake, binary for MessagePack. */
+  /** Executor: the outbound format, text frames for JSON and before the handshake, binary else. */
   public boolean binaryFrames() {
     HubProtocol p = protocol;
     return p != null && p.transferFormat() == TransferFormat.Binary;
   }
 
-  /**
-   * Under outLock: whether the next queued message waits for an Ack (the unacknowledged bytes plus
-   * it would pass the replay buffer's size), i.e. the client, not the socket, holds the queue up.
-   */
-  private boolean replayGateClosed() {
-    Object next = outbound.peek();
-    if (!(next instanceof byte[] head)) {
-      return false;
-    }
-    long unacknowledged = replay.bufferedBytes();
-    return unacknowledged > 0
-        && unacknowledged + head.length > options.statefulReconnectBufferSize();
-  }
-
-  /** Under outLock: appends to the queue. */
-  private void queue(Object message) {
-    outbound.add(message);
-    queuedBytes += message instanceof Untracked u ? u.bytes().length : ((byte[]) message).length;
-  }
-
-  /**
-   * Asks the transport's event loop to drain this connection, unless a drain is already pending:
-   * many messages queued before the loop gets to it go out in one write.
-   */
-  private void scheduleDrain() {
-    WriteScheduler scheduler = writeScheduler;
-    if (scheduler == null || transport == null || state != State.ACTIVE) {
-      return;
-    }
-    synchronized (outLock) {
-      if (drainPending) {
-        return;
-      }
-      drainPending = true;
-    }
-    scheduler.schedule(this);
-  }
-
-  /** On the event loop, from the write scheduler: hands what is queued to the transport. */
-  void drainNow() {
-    Transport current = transport;
-    WriteScheduler scheduler = writeScheduler;
-    if (current != null && scheduler != null && !current.eventLoop().inEventLoop()) {
-      // A stateful reconnect moved the connection to another loop: drain there (still pending).
-      scheduler.schedule(this);
-      return;
-    }
-    synchronized (outLock) {
-      drainPending = false;
-    }
-    if (current != null && state == State.ACTIVE) {
-      current.drain();
-    }
-  }
-
-  /**
-   * Hub messages queued since the last call (the heartbeat adds them to the metrics about once a
-   * second; counting per drain on the event loops cost more than the drain).
-   */
+  /** Executor: hub messages sent since the last call (the heartbeat reports them). */
   int takeSentCount() {
-    synchronized (outLock) {
-      int n = sentSinceReport;
-      sentSinceReport = 0;
-      return n;
-    }
+    return outbound.takeSentCount();
   }
 
-  /** Called by a transport whose socket became writable again. */
-  public void writable() {
-    scheduleDrain();
-  }
-
-  // ------------------------------------------------------------------ outbound
+  // ------------------------------------------------------------------ outbound (any thread)
 
   @Override
   public boolean write(SerializedHubMessage message) {
@@ -433,70 +403,50 @@ public final class HubConnection implements HubConnectionContext {
     return enqueue(message.bytes(p), trackable, false, batch);
   }
 
-  private boolean enqueue(byte[] bytes, boolean trackable, boolean evenWhenClosing) {
-    return enqueue(bytes, trackable, evenWhenClosing, null);
+  private boolean enqueue(byte[] bytes, boolean trackable, boolean force) {
+    return enqueue(bytes, trackable, force, null);
   }
 
   private boolean enqueue(
-      byte[] bytes, boolean trackable, boolean evenWhenClosing, WriteScheduler.Batch batch) {
-    Overflow overflow = null;
-    boolean schedule = false;
-    synchronized (outLock) {
-      if (state == State.CLOSED || (closing && !evenWhenClosing)) {
-        return false;
-      }
-      Transport t = transport;
-      long pending = queuedBytes + (t == null ? 0 : t.pendingWriteBytes());
-      if (stateful
-          && trackable
-          && state == State.INACTIVE
-          && replay.bufferedBytes() + queuedBytes + bytes.length
-              > options.statefulReconnectBufferSize()) {
-        overflow = Overflow.WHILE_DISCONNECTED;
-      } else if (pending + bytes.length > options.outboundBufferLimit() && !evenWhenClosing) {
-        overflow = stateful && replayGateClosed() ? Overflow.UNACKNOWLEDGED : Overflow.SLOW_READER;
-      } else {
-        queue(trackable ? bytes : new Untracked(bytes));
-        if (trackable) {
-          sentSinceReport++;
-        }
-        if (!drainPending && state == State.ACTIVE && writeScheduler != null && t != null) {
-          drainPending = true;
-          schedule = true;
-        }
-      }
-    }
-    if (overflow != null) {
-      overflow(overflow);
+      byte[] bytes, boolean trackable, boolean force, WriteScheduler.Batch batch) {
+    State s = state;
+    if (s == State.CLOSED || (closing && !force)) {
       return false;
     }
-    if (schedule) {
+    OutboundQueue.Overflow overflow = outbound.offer(bytes, trackable, force, s == State.INACTIVE);
+    if (overflow != null) {
+      if (overflow != OutboundQueue.Overflow.REFUSED) {
+        onExecutor(() -> overflowed(overflow));
+      }
+      return false;
+    }
+    // Offered first, claimed second: see OutboundQueue.
+    if (state == State.ACTIVE && outbound.claimDrain()) {
       writeScheduler.schedule(this, batch);
     }
     return true;
   }
 
-  /** Why a message did not fit. */
-  private enum Overflow {
-    /** Stateful, socket down: more unacknowledged bytes than the replay buffer holds. */
-    WHILE_DISCONNECTED,
-    /** The queue is full because the client does not acknowledge (the replay gate is closed). */
-    UNACKNOWLEDGED,
-    /** The queue is full because the client does not read. */
-    SLOW_READER
-  }
-
-  private void overflow(Overflow kind) {
-    if (kind == Overflow.WHILE_DISCONNECTED) {
+  /** Executor: a message did not fit; the connection ends. */
+  private void overflowed(OutboundQueue.Overflow kind) {
+    if (closing || state == State.CLOSED) {
+      return;
+    }
+    if (kind == OutboundQueue.Overflow.WHILE_DISCONNECTED) {
       log.info(
           "Connection {}: more than {} unacknowledged bytes while disconnected; closing it",
           connectionId,
           options.statefulReconnectBufferSize());
-      abortAfterOverflow();
+      closing = true;
+      Transport t = transport;
+      if (t != null) {
+        t.abort();
+      }
+      terminate(new HubException("Stateful reconnect buffer limit exceeded while disconnected"));
       return;
     }
     String reason;
-    if (kind == Overflow.UNACKNOWLEDGED) {
+    if (kind == OutboundQueue.Overflow.UNACKNOWLEDGED) {
       log.warn(
           "Connection {} does not acknowledge messages (stateful reconnect buffer {} B full,"
               + " outbound buffer limit {} B reached); closing it",
@@ -513,21 +463,11 @@ public final class HubConnection implements HubConnectionContext {
           options.outboundBufferLimit());
       reason = "Connection closed with an error. The client is not reading messages fast enough.";
     }
-    synchronized (outLock) {
-      outbound.clear();
-      queuedBytes = 0;
-    }
+    outbound.clear();
     close(reason, true, new HubException("Outbound buffer limit exceeded"));
   }
 
-  private void abortAfterOverflow() {
-    closing = true;
-    Transport t = transport;
-    if (t != null) {
-      t.abort();
-    }
-    terminate(new HubException("Stateful reconnect buffer limit exceeded while disconnected"));
-  }
+  // ------------------------------------------------------------------ close
 
   /** Ends the connection with a Close message (error null for a normal close). */
   @Override
@@ -535,48 +475,56 @@ public final class HubConnection implements HubConnectionContext {
     close(error, allowReconnect, error == null ? null : new HubException(error));
   }
 
+  /** Ends the connection with a Close message; any thread. */
   void close(String error, boolean allowReconnect, Throwable cause) {
-    if (closing || state == State.CLOSED) {
-      return;
-    }
-    closing = true;
-    if (handshakeDone) {
-      enqueue(protocol.toBytes(new CloseMessage(error, allowReconnect)), false, true);
-    }
-    endTransport();
-    terminate(cause);
+    onExecutor(
+        () -> {
+          if (closing || state == State.CLOSED) {
+            return;
+          }
+          closing = true;
+          if (handler.handshakeDone()) {
+            enqueue(protocol.toBytes(new CloseMessage(error, allowReconnect)), false, true);
+          }
+          endTransport();
+          terminate(cause);
+        });
   }
 
+  /** Executor: the client sent Close; answer with Close and end. */
+  void closedByClient(String error) {
+    closing = true;
+    enqueue(protocol.toBytes(CloseMessage.EMPTY), false, true);
+    endTransport();
+    terminate(error == null ? null : new HubException(error));
+  }
+
+  /** Executor: writes out what is queued (the Close message, say), then ends the transport. */
   private void endTransport() {
     Transport t = transport;
     if (t == null || state != State.ACTIVE) {
       return;
     }
-    t.eventLoop()
-        .execute(
-            () -> {
-              t.drain();
-              t.end();
-            });
+    drain();
+    t.end();
   }
 
-  /** The final step, once: streams stopped, lifetime manager and hub told, registry cleaned. */
+  /**
+   * Executor: the final step, once: streams stopped, lifetime manager and hub told, unregistered.
+   */
   void terminate(Throwable cause) {
     if (!terminated.compareAndSet(false, true)) {
       return;
     }
     closing = true;
-    boolean wasConnected = handshakeDone;
-    if (transportType != HttpTransportType.LongPolling || transport == null) {
+    boolean wasConnected = handler.handshakeDone();
+    Transport t = transport;
+    if (t == null || !t.holdsConnectionUntilCollected()) {
       state = State.CLOSED;
       endpoint.remove(this);
     }
-    // Long polling keeps the connection registered until a poll has taken the last data (204).
     activeStreams.cancelAll();
-    for (UploadStream s : uploadStreams.values()) {
-      s.complete(new HubException("The connection was closed."));
-    }
-    uploadStreams.clear();
+    uploads.failAll();
     if (!wasConnected) {
       closed.complete(null);
       return;
@@ -597,7 +545,7 @@ public final class HubConnection implements HubConnectionContext {
             });
   }
 
-  /** Long polling: the last data went out and the client was told 204; forget the connection. */
+  /** Executor (long polling): the last data went out and the client was told 204; forget it. */
   public void dispose() {
     state = State.CLOSED;
     endpoint.remove(this);
@@ -609,99 +557,50 @@ public final class HubConnection implements HubConnectionContext {
   // ------------------------------------------------------------------ inbound
 
   /**
-   * Bytes from the client (a WebSocket frame or a POST body), in order. Never blocks on I/O.
+   * Bytes from the client (a WebSocket frame or a POST body), in order; processed on the executor
+   * (copied first when they arrive on another thread). Never blocks on I/O.
    *
    * @return false when the connection is closed
    */
   public boolean receive(ByteBuffer bytes) {
-    synchronized (inboundLock) {
-      if (state == State.CLOSED || closing) {
-        return false;
-      }
-      lastReceivedAt = System.nanoTime();
-      try {
-        if (!handshakeDone) {
-          bytes = handshake(bytes);
-          if (bytes == null) {
-            return true;
-          }
-        }
-        if (bytes.hasRemaining()) {
-          reader.feed(bytes, this::onMessage);
-        }
-      } catch (HubProtocolException e) {
-        log.debug("Connection {}: protocol error: {}", connectionId, e.getMessage());
-        close("Connection closed with an error. InvalidDataException: " + e.getMessage(), true, e);
-      }
+    if (state == State.CLOSED || closing) {
+      return false;
+    }
+    EventExecutor e = executor;
+    if (e == null || e.inEventLoop()) {
+      receiveHere(bytes);
       return true;
+    }
+    ByteBuffer copy = ByteBuffer.allocate(bytes.remaining());
+    copy.put(bytes).flip();
+    onExecutor(() -> receiveHere(copy));
+    return true;
+  }
+
+  private void receiveHere(ByteBuffer bytes) {
+    if (state != State.CLOSED && !closing) {
+      handler.receive(bytes);
     }
   }
 
-  /** Processes the handshake; returns the bytes after it, or null when not complete/failed. */
-  private ByteBuffer handshake(ByteBuffer bytes) {
-    ByteBuffer buf = handshakeBuffer;
-    if (buf.hasRemaining()) {
-      ByteBuffer joined = ByteBuffer.allocate(buf.remaining() + bytes.remaining());
-      joined.put(buf).put(bytes).flip();
-      buf = joined;
-    } else {
-      buf = bytes;
-    }
-    HandshakeRequest request;
-    try {
-      request = HandshakeProtocol.tryParseRequest(buf, options.maxMessageSize());
-    } catch (HubProtocolException e) {
-      String text =
-          e.getMessage().startsWith("The maximum message size")
-              ? "Handshake was canceled."
-              : "An unexpected error occurred during connection handshake."
-                  + (options.detailedErrors() ? " HubProtocolException: " + e.getMessage() : "");
-      failHandshake(text);
-      return null;
-    }
-    if (request == null) {
-      ByteBuffer keep = ByteBuffer.allocate(buf.remaining());
-      keep.put(buf).flip();
-      handshakeBuffer = keep;
-      return null;
-    }
-    handshakeBuffer = NO_BYTES;
-    HubProtocol p = endpoint.protocol(request.protocol());
-    if (p == null) {
-      failHandshake("The protocol '" + request.protocol() + "' is not supported.");
-      return null;
-    }
-    if (!p.isVersionSupported(request.version())) {
-      failHandshake(
-          "The server does not support version "
-              + request.version()
-              + " of the '"
-              + request.protocol()
-              + "' protocol.");
-      return null;
-    }
-    if (p.transferFormat() == TransferFormat.Binary
-        && transportType == HttpTransportType.ServerSentEvents) {
-      failHandshake(
-          "Cannot use the '"
-              + p.name()
-              + "' protocol on the current transport. The transport does not support 'Binary'"
-              + " transfer format.");
-      return null;
-    }
+  /**
+   * Executor, from the handler: the handshake succeeded with {@code p}. Answers it, turns stateful
+   * reconnect on when negotiated, asked for (version 2) and possible on this transport, and runs
+   * the lifetime manager's and the hub's onConnected before any invocation.
+   *
+   * @return for a stateful connection, its message buffer (the handler numbers the inbound side,
+   *     the outbound queue the outbound side, both on the executor), else null
+   */
+  MessageBuffer<byte[]> handshakeCompleted(HubProtocol p, int version) {
     this.protocol = p;
     endpoint.sentCounter(p); // the metric exists from the first connection on
-    this.reader = new HubMessageReader(p, new Binder(), options.maxMessageSize());
-    if (statefulNegotiated
-        && request.version() >= 2
-        && transportType == HttpTransportType.WebSockets) {
-      synchronized (outLock) {
-        replay = new ReplayBuffer();
-        stateful = true;
-      }
+    MessageBuffer<byte[]> buffer = null;
+    if (statefulNegotiated && version >= 2 && transport.supportsStatefulReconnect()) {
+      buffer = MessageBuffer.ofBytes(options.statefulReconnectBufferSize());
+      outbound.enableReplay(buffer);
+      stateful = true;
     }
     enqueue(HandshakeProtocol.writeResponse(HandshakeResponse.SUCCESS), false, false);
-    handshakeDone = true;
     lastPingSentAt = System.nanoTime();
     HubLifetimeManager manager = endpoint.lifetimeManager();
     serial
@@ -722,133 +621,54 @@ public final class HubConnection implements HubConnectionContext {
                 endpoint.connected(this);
               }
             });
-    return buf;
+    return buffer;
   }
 
-  private void failHandshake(String error) {
+  /** Executor: the handshake failed; the client gets the error as text, then the end. */
+  void failHandshake(String error) {
     closing = true;
-    // No protocol is set yet, so the error goes out as text whatever protocol was asked for.
     enqueue(HandshakeProtocol.writeResponse(new HandshakeResponse(error)), false, true);
     endTransport();
     terminate(null);
   }
 
-  private void onMessage(HubMessage message) {
-    if (stateful && message instanceof HubInvocationMessage) {
-      long id = nextExpectedId++;
-      if (id <= latestProcessedId) {
-        return; // a duplicate replayed after a reconnect
-      }
-      latestProcessedId = id;
-      ackDue = true;
-    }
-    endpoint.messageReceived(protocol);
-    HubDispatcher dispatcher = endpoint.dispatcher();
-    if (message instanceof InvocationMessage m) {
-      dispatcher.invoke(this, m);
-    } else if (message instanceof StreamInvocationMessage m) {
-      dispatcher.streamInvoke(this, m);
-    } else if (message instanceof StreamItemMessage m) {
-      UploadStream s = uploadStreams.get(m.invocationId());
-      if (s != null && !s.offer(m.item())) {
-        pauseReading(s);
-      }
-    } else if (message instanceof CompletionMessage m) {
-      UploadStream s = uploadStreams.remove(m.invocationId());
-      if (s != null) {
-        uploadStreamTypes.remove(m.invocationId());
-        s.complete(m.error() == null ? null : new HubException(m.error()));
-      } else {
-        endpoint.lifetimeManager().setConnectionResult(connectionId, m);
-      }
-    } else if (message instanceof CancelInvocationMessage m) {
-      dispatcher.cancel(this, m.invocationId());
-    } else if (message instanceof PingMessage) {
-      pingReceived = true;
-    } else if (message instanceof CloseMessage m) {
-      closing = true;
-      enqueue(protocol.toBytes(CloseMessage.EMPTY), false, true);
-      endTransport();
-      terminate(m.error() == null ? null : new HubException(m.error()));
-    } else if (message instanceof AckMessage m) {
-      if (stateful) {
-        boolean waiting;
-        synchronized (outLock) {
-          replay.ack(m.sequenceId());
-          waiting = !outbound.isEmpty();
-        }
-        if (waiting) {
-          scheduleDrain(); // messages held back for a full replay buffer may go now
-        }
-      }
-    } else if (message instanceof SequenceMessage m) {
-      if (stateful) {
-        if (m.sequenceId() > nextExpectedId) {
-          throw new HubProtocolException(
-              "Sequence ID greater than amount of messages we've received.");
-        }
-        nextExpectedId = m.sequenceId();
-      }
-    } else if (message instanceof InvocationBindingFailureMessage m) {
-      dispatcher.bindingFailure(this, m);
-    } else if (message instanceof StreamBindingFailureMessage m) {
-      UploadStream s = uploadStreams.remove(m.invocationId());
-      if (s != null) {
-        uploadStreamTypes.remove(m.invocationId());
-        s.complete(new HubException(m.reason()));
-      }
+  /** Executor: the client acknowledged; messages held back for a full replay buffer may go. */
+  void acknowledged(long sequenceId) {
+    if (outbound.ack(sequenceId)) {
+      scheduleDrain();
     }
   }
 
   /**
-   * A full upload stream pauses reading from a WebSocket until the method catches up. Over SSE and
-   * long polling the items come in POST bodies that are already read (each bounded by the maximum
-   * request body size), so they are buffered instead.
+   * Executor: a full upload stream stops reading from the client until the method catches up (where
+   * the transport can pause; see {@link Transport#pauseReading()}).
    */
-  private void pauseReading(UploadStream stream) {
+  void pauseReadingUntilSpace(UploadStream stream) {
     Transport t = transport;
-    if (t instanceof org.jvmchat.hub.internal.transport.WebSocketTransport ws) {
-      ws.setAutoRead(false);
-      stream.onSpace(() -> ws.setAutoRead(true));
-    }
+    t.pauseReading();
+    stream.onSpace(t::resumeReading);
   }
 
-  /** Registers a client-to-server stream; null when the id is in use. */
+  /** Registers a client-to-server stream (a hub thread); null when the id is in use. */
   public UploadStream openUploadStream(String streamId, Type itemType) {
-    UploadStream s =
-        new UploadStream(streamId, options.streamBufferCapacity(), endpoint.executor());
-    if (uploadStreams.putIfAbsent(streamId, s) != null) {
-      return null;
-    }
-    uploadStreamTypes.put(streamId, itemType);
-    return s;
+    return uploads.open(streamId, itemType);
   }
 
   public void closeUploadStream(String streamId) {
-    uploadStreams.remove(streamId);
-    uploadStreamTypes.remove(streamId);
+    uploads.close(streamId);
   }
 
-  private final class Binder implements InvocationBinder {
-    @Override
-    public List<Type> parameterTypes(String target) {
-      return endpoint.dispatcher().parameterTypes(target);
-    }
-
-    @Override
-    public Type returnType(String invocationId) {
-      return endpoint.lifetimeManager().resultType(connectionId, invocationId);
-    }
-
-    @Override
-    public Type streamItemType(String streamId) {
-      return uploadStreamTypes.get(streamId);
-    }
+  /** For tests and diagnostics. */
+  List<String> uploadStreamIds() {
+    return uploads.ids();
   }
 
   // ------------------------------------------------------------------ heartbeat
 
-  /** Called about once a second: pings, acks, and every timeout. */
+  /**
+   * Executor (or the heartbeat before any transport): about once a second, pings, acks, and every
+   * timeout.
+   */
   void tick(long now) {
     State s = state;
     if (s == State.CLOSED) {
@@ -878,35 +698,27 @@ public final class HubConnection implements HubConnectionContext {
       }
       return;
     }
-    if (!handshakeDone) {
+    if (!handler.handshakeDone()) {
       if (!closing && now - transportAttachedAt > options.handshakeTimeout().toNanos()) {
-        synchronized (inboundLock) {
-          if (!handshakeDone && !closing) {
-            failHandshake("Handshake was canceled.");
-          }
-        }
+        failHandshake("Handshake was canceled.");
       }
       return;
     }
     if (closing) {
       return;
     }
-    if (stateful && ackDue) {
-      ackDue = false;
-      long id;
-      synchronized (inboundLock) {
-        id = latestProcessedId;
-      }
-      enqueue(protocol.toBytes(new AckMessage(id)), false, false);
+    long ack = handler.takeAck();
+    if (ack >= 0) {
+      enqueue(protocol.toBytes(new AckMessage(ack)), false, false);
     }
-    if (transportType == HttpTransportType.LongPolling) {
-      return; // long polling has inherent keep-alive
+    if (!transport.needsKeepAlive()) {
+      return;
     }
     if (now - lastPingSentAt >= options.keepAliveInterval().toNanos()) {
       lastPingSentAt = now;
       enqueue(protocol.toBytes(PingMessage.INSTANCE), false, false);
     }
-    if (pingReceived && now - lastReceivedAt > options.clientTimeout().toNanos()) {
+    if (handler.timedOut(now, options.clientTimeout().toNanos())) {
       log.debug("Connection {}: client timeout", connectionId);
       close(
           "Connection closed with an error.",
@@ -955,10 +767,5 @@ public final class HubConnection implements HubConnectionContext {
     public void abort() {
       close(null, false, null);
     }
-  }
-
-  /** For tests and diagnostics. */
-  List<String> uploadStreamIds() {
-    return new ArrayList<>(uploadStreams.keySet());
   }
 }

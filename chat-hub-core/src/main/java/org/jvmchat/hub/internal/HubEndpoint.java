@@ -1,12 +1,15 @@
 package org.jvmchat.hub.internal;
 
+import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
 import org.jvmchat.hub.GroupManager;
 import org.jvmchat.hub.HubClients;
 import org.jvmchat.hub.HubContext;
@@ -19,6 +22,7 @@ import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.json.JsonHubProtocol;
 import org.jvmchat.protocol.msgpack.MessagePackHubProtocol;
+import org.slf4j.LoggerFactory;
 
 /** One mapped hub: its options, protocols, dispatcher, lifetime manager and connections. */
 public final class HubEndpoint implements HubContext {
@@ -50,12 +54,10 @@ public final class HubEndpoint implements HubContext {
     this.tokens = tokens;
     this.writeSchedulers = writeSchedulers;
     this.options = mapping.options();
+    List<HubProtocol> enabled = protocolsOf(options);
     Map<String, HubProtocol> p = new java.util.LinkedHashMap<>();
-    if (options.protocols().contains(JsonHubProtocol.NAME)) {
-      p.put(JsonHubProtocol.NAME, new JsonHubProtocol());
-    }
-    if (options.protocols().contains(MessagePackHubProtocol.NAME)) {
-      p.put(MessagePackHubProtocol.NAME, new MessagePackHubProtocol());
+    for (HubProtocol protocol : enabled) {
+      p.put(protocol.name(), protocol);
     }
     this.protocols = Map.copyOf(p);
     this.executor = executor;
@@ -73,9 +75,34 @@ public final class HubEndpoint implements HubContext {
     this.lifetimeManager =
         managerFactory == null
             ? new DefaultHubLifetimeManager(scheduler, executor)
-            : managerFactory.create(mapping.path(), List.copyOf(p.values()));
+            : managerFactory.create(mapping.path(), enabled);
     this.clients = new Proxies.Clients(lifetimeManager, options);
     this.groups = new Proxies.Groups(lifetimeManager);
+  }
+
+  /**
+   * The hub protocols this server implements, in the order they are offered: each endpoint creates
+   * the ones its {@link HubOptions#protocols()} enable, and nothing else names a protocol class.
+   */
+  private static final List<Map.Entry<String, Supplier<HubProtocol>>> IMPLEMENTED =
+      List.of(
+          Map.entry(JsonHubProtocol.NAME, JsonHubProtocol::new),
+          Map.entry(MessagePackHubProtocol.NAME, MessagePackHubProtocol::new));
+
+  /** The protocols {@code options} enable, one instance each. */
+  static List<HubProtocol> protocolsOf(HubOptions options) {
+    List<HubProtocol> list = new ArrayList<>();
+    for (Map.Entry<String, Supplier<HubProtocol>> e : IMPLEMENTED) {
+      if (options.protocols().contains(e.getKey())) {
+        list.add(e.getValue().get());
+      }
+    }
+    for (String name : options.protocols()) {
+      if (list.stream().noneMatch(p -> p.name().equals(name))) {
+        throw new IllegalArgumentException("Unknown hub protocol '" + name + "'");
+      }
+    }
+    return List.copyOf(list);
   }
 
   public String path() {
@@ -168,6 +195,7 @@ public final class HubEndpoint implements HubContext {
     }
   }
 
+  /** On the connection's executor (its count is its executor's). */
   private void countSent(HubConnection c) {
     int n = c.takeSentCount();
     HubProtocol p = c.protocol();
@@ -180,16 +208,46 @@ public final class HubEndpoint implements HubContext {
     return connectionsByToken.values();
   }
 
+  /**
+   * The heartbeat: ticks every connection on its executor, one task per event loop (not one per
+   * connection, which would wake the loops once per connection per second); a connection without a
+   * transport yet has no executor and is ticked here. What the ticks count is reported by the next
+   * heartbeat.
+   */
   void tick(long now) {
+    Map<EventExecutor, List<HubConnection>> byExecutor = new java.util.HashMap<>();
     for (HubConnection c : connectionsByToken.values()) {
+      EventExecutor e = c.executor();
+      if (e == null) {
+        tick(c, now);
+      } else {
+        byExecutor.computeIfAbsent(e, k -> new ArrayList<>()).add(c);
+      }
+    }
+    for (Map.Entry<EventExecutor, List<HubConnection>> e : byExecutor.entrySet()) {
+      List<HubConnection> list = e.getValue();
       try {
-        countSent(c);
-        c.tick(now);
-      } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(HubEndpoint.class).warn("Heartbeat of {} failed", c, e);
+        e.getKey()
+            .execute(
+                () -> {
+                  for (HubConnection c : list) {
+                    tick(c, now);
+                  }
+                });
+      } catch (RejectedExecutionException stopping) {
+        // The server is stopping: its connections are being closed.
       }
     }
     reportCounted();
+  }
+
+  private void tick(HubConnection c, long now) {
+    try {
+      countSent(c);
+      c.tick(now);
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(HubEndpoint.class).warn("Heartbeat of {} failed", c, e);
+    }
   }
 
   void connected(HubConnection c) {
@@ -235,11 +293,11 @@ public final class HubEndpoint implements HubContext {
     return counter;
   }
 
-  /** Counts and reports the messages sent since the last report (at stop; tick does the same). */
+  /**
+   * Reports the messages counted since the last report (at stop, after the connections closed: a
+   * connection adds its count when it is removed, and the ticks on its executor before).
+   */
   void reportSent() {
-    for (HubConnection c : connectionsByToken.values()) {
-      countSent(c);
-    }
     reportCounted();
   }
 
@@ -254,7 +312,7 @@ public final class HubEndpoint implements HubContext {
     }
   }
 
-  WriteScheduler writeScheduler(io.netty.util.concurrent.EventExecutor eventLoop) {
+  WriteScheduler writeScheduler(EventExecutor eventLoop) {
     return writeSchedulers.of(eventLoop);
   }
 }

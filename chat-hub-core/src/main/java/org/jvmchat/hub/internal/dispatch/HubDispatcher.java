@@ -21,7 +21,6 @@ import org.jvmchat.hub.HubInvocationContext;
 import org.jvmchat.hub.HubLifetimeContext;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.internal.HubConnection;
-import org.jvmchat.hub.internal.SerialExecutor;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.InvocationBindingFailureMessage;
@@ -357,8 +356,7 @@ public final class HubDispatcher {
       executor.execute(loop);
     } catch (RejectedExecutionException e) {
       finished.run();
-      connection.write(
-          CompletionMessage.withError(id, new SerialExecutor.ServerBusyException().getMessage()));
+      connection.write(CompletionMessage.withError(id, new ServerBusyException().getMessage()));
     }
   }
 
@@ -539,7 +537,7 @@ public final class HubDispatcher {
 
   String invocationError(String method, Throwable error) {
     Throwable t = unwrap(error);
-    if (t instanceof SerialExecutor.ServerBusyException) {
+    if (t instanceof ServerBusyException) {
       return t.getMessage();
     }
     String text = "An unexpected error occurred invoking '" + method + "' on the server.";

@@ -20,9 +20,10 @@ import org.jvmchat.hub.internal.HubConnection;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
- * The Long Polling transport: each poll is held until there is data (200 with all of it), the poll
- * timeout passes (200, empty), a newer poll replaces it (204), or the connection has ended and
- * nothing is left (204, after which the connection is forgotten).
+ * The Long Polling transport (its event loop, that of the first poll, is the connection's executor;
+ * later polls on other HTTP connections hop onto it): each poll is held until there is data (200
+ * with all of it), the poll timeout passes (200, empty), a newer poll replaces it (204), or the
+ * connection has ended and nothing is left (204, after which the connection is forgotten).
  */
 public final class LongPollingTransport implements Transport {
   private final HubConnection connection;
@@ -59,6 +60,18 @@ public final class LongPollingTransport implements Transport {
     return eventLoop;
   }
 
+  /** A poll every few seconds is keep-alive enough: no Pings, no client timeout. */
+  @Override
+  public boolean needsKeepAlive() {
+    return false;
+  }
+
+  /** The next poll collects what is left when the connection ends, then gets 204. */
+  @Override
+  public boolean holdsConnectionUntilCollected() {
+    return true;
+  }
+
   /** A poll arrived. */
   public void poll(Channel channel, boolean keepAlive) {
     eventLoop.execute(
@@ -87,7 +100,7 @@ public final class LongPollingTransport implements Transport {
                       }
                     });
           }
-          drain();
+          connection.drain();
         });
   }
 
@@ -109,6 +122,7 @@ public final class LongPollingTransport implements Transport {
     }
   }
 
+  /** Executor, from the connection's drain: answers the pending poll with everything queued. */
   @Override
   public void drain() {
     Poll p = pending;
@@ -131,11 +145,6 @@ public final class LongPollingTransport implements Transport {
       respond(p, HttpResponseStatus.NO_CONTENT, null);
       connection.dispose();
     }
-  }
-
-  /** Whether the connection has ended with nothing left: the next poll gets 204. */
-  public boolean finished() {
-    return connection.isClosing() && !connection.hasOutbound();
   }
 
   private void respond(Poll p, HttpResponseStatus status, byte[][] body) {

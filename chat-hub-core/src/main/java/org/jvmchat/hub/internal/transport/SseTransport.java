@@ -59,6 +59,12 @@ public final class SseTransport implements Transport {
     return channel.eventLoop();
   }
 
+  /** SSE carries text only: a binary protocol is refused at the handshake. */
+  @Override
+  public boolean supportsBinary() {
+    return false;
+  }
+
   @Override
   public void drain() {
     ChannelDrain.drain(channel, connection, EVENTS);

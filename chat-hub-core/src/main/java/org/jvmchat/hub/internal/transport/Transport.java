@@ -3,13 +3,23 @@ package org.jvmchat.hub.internal.transport;
 import io.netty.util.concurrent.EventExecutor;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 
-/** How a connection's outbound bytes reach the client. Methods run on {@link #eventLoop()}. */
+/**
+ * How a connection's bytes reach the client, and what the transport can do: every difference
+ * between WebSockets, Server-Sent Events and long polling that the connection cares about is a
+ * method here, so the connection never asks which transport it has.
+ *
+ * <p>{@link #drain()}, {@link #end()} and {@link #abort()} are called on the connection's executor
+ * (normally the transport's own event loop; after a stateful reconnect whose new socket landed on
+ * another loop, the connection's original one: Netty then hands the channel writes to the channel's
+ * loop).
+ */
 public interface Transport {
   HttpTransportType type();
 
+  /** The event loop of this transport; the first transport's becomes the connection's executor. */
   EventExecutor eventLoop();
 
-  /** Writes out what the connection has queued (called on the event loop, coalesced). */
+  /** Writes out what the connection has queued (coalesced: one write and one flush per drain). */
   void drain();
 
   /** Bytes handed to the socket but not yet written. */
@@ -20,4 +30,40 @@ public interface Transport {
 
   /** Drops the transport without sending more (a stateful reconnect replaces it). */
   void abort();
+
+  /** Whether binary hub protocols (MessagePack) can be carried. */
+  default boolean supportsBinary() {
+    return true;
+  }
+
+  /**
+   * Whether the connection may survive this transport's loss and be resumed by a new one (stateful
+   * reconnect): only a socket that the client reopens with the same token.
+   */
+  default boolean supportsStatefulReconnect() {
+    return false;
+  }
+
+  /** Whether the server sends Pings and applies the client timeout (not on long polling). */
+  default boolean needsKeepAlive() {
+    return true;
+  }
+
+  /**
+   * Whether the connection stays registered after it ended until a request has collected the last
+   * data (long polling: the next poll takes what is left, then gets 204).
+   */
+  default boolean holdsConnectionUntilCollected() {
+    return false;
+  }
+
+  /**
+   * Stops reading from the client (a full upload stream) until {@link #resumeReading()}. A no-op
+   * where the client's bytes come in request bodies that are already read (SSE and long polling:
+   * each bounded by the maximum request body size), so those items are buffered instead.
+   */
+  default void pauseReading() {}
+
+  /** Resumes reading after {@link #pauseReading()}; may be called from any thread. */
+  default void resumeReading() {}
 }

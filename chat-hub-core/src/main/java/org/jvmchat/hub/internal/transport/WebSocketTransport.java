@@ -43,8 +43,20 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
     return channel.eventLoop();
   }
 
-  public void setAutoRead(boolean autoRead) {
-    channel.config().setAutoRead(autoRead);
+  @Override
+  public boolean supportsStatefulReconnect() {
+    return true;
+  }
+
+  /** Stops reading frames (TCP back-pressure reaches the client) until {@link #resumeReading}. */
+  @Override
+  public void pauseReading() {
+    channel.config().setAutoRead(false);
+  }
+
+  @Override
+  public void resumeReading() {
+    channel.config().setAutoRead(true);
   }
 
   @Override
@@ -53,8 +65,8 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
         || frame instanceof BinaryWebSocketFrame
         || frame instanceof ContinuationWebSocketFrame) {
       if (!connection.receive(frame.content().nioBuffer())) {
-        // Write what is queued (the Close message explaining why) before the close frame.
-        drain();
+        // The connection has ended (its Close message already written by the close): end this
+        // socket too, in case it is one the connection no longer uses.
         end();
       }
     } else if (frame instanceof CloseWebSocketFrame) {
