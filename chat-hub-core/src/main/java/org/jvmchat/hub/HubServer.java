@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
@@ -89,15 +90,126 @@ public interface HubServer extends AutoCloseable {
     default void invocationCompleted(String hubPath, String method, long nanos, boolean failed) {}
   }
 
-  /** One hub mapping. */
-  record HubMapping(
-      String path,
-      Supplier<? extends Hub> factory,
-      HubOptions options,
-      List<HubFilter> filters,
-      boolean requireAuthenticatedUser) {
-    public HubMapping {
-      filters = List.copyOf(filters);
+  /**
+   * One hub mapping: the path, the hub factory, the hub's options and filters, and whether
+   * anonymous requests are refused. Immutable; built with {@link #builder(String, Supplier)}:
+   *
+   * <pre>{@code
+   * HubServer.builder()
+   *     .hub(HubMapping.builder("/hubs/chat", ChatHub::new)
+   *         .options(options)
+   *         .filter(new LoggingFilter())
+   *         .requireAuthenticatedUser(true)
+   *         .build())
+   * }</pre>
+   */
+  final class HubMapping {
+    private final String path;
+    private final Supplier<? extends Hub> factory;
+    private final HubOptions options;
+    private final List<HubFilter> filters;
+    private final boolean requireAuthenticatedUser;
+
+    private HubMapping(Builder b) {
+      this.path = b.path;
+      this.factory = b.factory;
+      this.options = b.options;
+      this.filters = List.copyOf(b.filters);
+      this.requireAuthenticatedUser = b.requireAuthenticatedUser;
+    }
+
+    /**
+     * A mapping of {@code factory}'s hubs to {@code path} with default options, no filters of its
+     * own, anonymous users allowed.
+     *
+     * @param path starts with {@code /} and does not end with it, e.g. {@code /hubs/chat}
+     * @param factory a new hub instance per invocation
+     * @throws IllegalArgumentException for a path that does not start with {@code /} or ends with
+     *     it
+     */
+    public static Builder builder(String path, Supplier<? extends Hub> factory) {
+      return new Builder(path, factory);
+    }
+
+    public String path() {
+      return path;
+    }
+
+    public Supplier<? extends Hub> factory() {
+      return factory;
+    }
+
+    public HubOptions options() {
+      return options;
+    }
+
+    /** Filters of this hub only; they run after the server-wide ones. */
+    public List<HubFilter> filters() {
+      return filters;
+    }
+
+    /** True when anonymous requests get 401 and never open a connection. */
+    public boolean requireAuthenticatedUser() {
+      return requireAuthenticatedUser;
+    }
+
+    @Override
+    public String toString() {
+      return "HubMapping["
+          + path
+          + (requireAuthenticatedUser ? ", authenticated users only" : "")
+          + ", "
+          + filters.size()
+          + " filter(s)]";
+    }
+
+    /** Builds a {@link HubMapping}. */
+    public static final class Builder {
+      private final String path;
+      private final Supplier<? extends Hub> factory;
+      private HubOptions options = HubOptions.defaults();
+      private final List<HubFilter> filters = new ArrayList<>();
+      private boolean requireAuthenticatedUser;
+
+      private Builder(String path, Supplier<? extends Hub> factory) {
+        if (path == null || !path.startsWith("/") || path.endsWith("/")) {
+          throw new IllegalArgumentException(
+              "A hub path starts with '/' and does not end with it (was " + path + ")");
+        }
+        this.path = path;
+        this.factory = Objects.requireNonNull(factory, "factory");
+      }
+
+      /** The hub's options; default {@link HubOptions#defaults()}. */
+      public Builder options(HubOptions options) {
+        this.options = Objects.requireNonNull(options, "options");
+        return this;
+      }
+
+      /** Adds a filter for this hub only, run after the server-wide ones, in the order added. */
+      public Builder filter(HubFilter filter) {
+        filters.add(Objects.requireNonNull(filter, "filter"));
+        return this;
+      }
+
+      /** Adds filters for this hub only (see {@link #filter(HubFilter)}). */
+      public Builder filters(List<? extends HubFilter> filters) {
+        filters.forEach(this::filter);
+        return this;
+      }
+
+      /**
+       * When true, requests the authenticator finds no user for get 401 and never open a
+       * connection. Default false (anonymous users may connect).
+       */
+      public Builder requireAuthenticatedUser(boolean require) {
+        this.requireAuthenticatedUser = require;
+        return this;
+      }
+
+      public HubMapping build() {
+        return new HubMapping(this);
+      }
     }
   }
 
@@ -136,32 +248,23 @@ public interface HubServer extends AutoCloseable {
       return this;
     }
 
-    /** Maps a hub with default options. */
+    /** Maps a hub with default options, anonymous users allowed. */
     public Builder hub(String path, Supplier<? extends Hub> factory) {
-      return hub(path, factory, HubOptions.defaults());
+      return hub(HubMapping.builder(path, factory).build());
     }
 
+    /** Maps a hub with {@code options}, anonymous users allowed. */
     public Builder hub(String path, Supplier<? extends Hub> factory, HubOptions options) {
-      return hub(path, factory, options, List.of(), false);
+      return hub(HubMapping.builder(path, factory).options(options).build());
     }
 
     /**
-     * Maps a hub.
-     *
-     * @param filters filters for this hub only, after the server-wide ones
-     * @param requireAuthenticatedUser when true, anonymous requests get 401 and never open a
-     *     connection
+     * Maps a hub with its own filters or for authenticated users only, e.g. {@code
+     * hub(HubMapping.builder("/hubs/chat", ChatHub::new).requireAuthenticatedUser(true).build())}.
+     * A second mapping of the same path replaces the first.
      */
-    public Builder hub(
-        String path,
-        Supplier<? extends Hub> factory,
-        HubOptions options,
-        List<HubFilter> filters,
-        boolean requireAuthenticatedUser) {
-      if (!path.startsWith("/") || path.endsWith("/")) {
-        throw new IllegalArgumentException("A hub path starts with '/' and does not end with it");
-      }
-      hubs.put(path, new HubMapping(path, factory, options, filters, requireAuthenticatedUser));
+    public Builder hub(HubMapping mapping) {
+      hubs.put(mapping.path(), mapping);
       return this;
     }
 

@@ -97,6 +97,49 @@ class HubApiTest {
   }
 
   @Test
+  void aHubMappingDefaultsToDefaultOptionsNoFiltersAndAnonymousUsers() {
+    HubServer.HubMapping m = HubServer.HubMapping.builder("/hubs/r", RenamedHub::new).build();
+    assertThat(m.path()).isEqualTo("/hubs/r");
+    assertThat(m.options().maxMessageSize()).isEqualTo(HubOptions.DEFAULT_MAX_MESSAGE_SIZE);
+    assertThat(m.filters()).isEmpty();
+    assertThat(m.requireAuthenticatedUser()).isFalse();
+    assertThat(m.factory().get()).isInstanceOf(RenamedHub.class);
+  }
+
+  @Test
+  void aHubMappingKeepsItsOptionsFiltersInOrderAndTheUserRequirement() {
+    HubFilter first = new HubFilter() {};
+    HubFilter second = new HubFilter() {};
+    HubFilter third = new HubFilter() {};
+    HubOptions options = HubOptions.builder().maxMessageSize(1024).build();
+    HubServer.HubMapping.Builder b =
+        HubServer.HubMapping.builder("/hubs/r", RenamedHub::new)
+            .options(options)
+            .filter(first)
+            .filters(List.of(second, third))
+            .requireAuthenticatedUser(true);
+    HubServer.HubMapping m = b.build();
+    assertThat(m.options()).isSameAs(options);
+    assertThat(m.filters()).containsExactly(first, second, third);
+    assertThat(m.requireAuthenticatedUser()).isTrue();
+    assertThatThrownBy(() -> m.filters().add(first))
+        .isInstanceOf(UnsupportedOperationException.class);
+    // A built mapping does not change with its builder.
+    b.filter(first).requireAuthenticatedUser(false);
+    assertThat(m.filters()).hasSize(3);
+    assertThat(m.requireAuthenticatedUser()).isTrue();
+  }
+
+  @Test
+  void aHubMappingRefusesABadPathAtOnce() {
+    assertThatThrownBy(() -> HubServer.HubMapping.builder("hubs/r", RenamedHub::new))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("hubs/r");
+    assertThatThrownBy(() -> HubServer.HubMapping.builder("/hubs/r", null))
+        .isInstanceOf(NullPointerException.class);
+  }
+
+  @Test
   void overloadedHubMethodsAreRefusedWhenTheServerIsBuilt() {
     assertThatThrownBy(() -> HubServer.builder().hub("/hubs/o", OverloadedHub::new).build())
         .isInstanceOf(IllegalArgumentException.class)

@@ -184,17 +184,13 @@ class HubModelTest {
                     HubOptions.builder().clientResultTimeout(Duration.ofMillis(500)).build())
                 .hub("/hubs/failconnect", FailingConnectHub::new)
                 .hub(
-                    "/hubs/filtered",
-                    ModelHub::new,
-                    HubOptions.defaults(),
-                    List.of(new Tracing("B")),
-                    false)
+                    HubServer.HubMapping.builder("/hubs/filtered", ModelHub::new)
+                        .filter(new Tracing("B"))
+                        .build())
                 .hub(
-                    "/hubs/shortcircuit",
-                    ModelHub::new,
-                    HubOptions.defaults(),
-                    List.of(new ShortCircuit()),
-                    false)
+                    HubServer.HubMapping.builder("/hubs/shortcircuit", ModelHub::new)
+                        .filter(new ShortCircuit())
+                        .build())
                 .filter(
                     new HubFilter() {
                       @Override

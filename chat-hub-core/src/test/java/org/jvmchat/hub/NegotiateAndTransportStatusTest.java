@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Set;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -53,7 +52,10 @@ class NegotiateAndTransportStatusTest {
                     HubOptions.builder().allowStatefulReconnects(true).build())
                 .hub("/hubs/wsonly", EchoHub::new, wsOnly)
                 .hub("/hubs/nows", EchoHub::new, noWs)
-                .hub("/hubs/secure", EchoHub::new, HubOptions.defaults(), List.of(), true)
+                .hub(
+                    HubServer.HubMapping.builder("/hubs/secure", EchoHub::new)
+                        .requireAuthenticatedUser(true)
+                        .build())
                 .corsOrigins(Set.of(ORIGIN))
                 .authenticator(
                     new BearerTokenAuthenticator(

@@ -2,7 +2,6 @@ package org.jvmchat.server;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jvmchat.ai.AssistantClient;
@@ -80,11 +79,11 @@ public final class ChatServer implements AutoCloseable {
             .host(settings.host())
             .port(settings.port())
             .hub(
-                HUB_PATH,
-                () -> new ChatHub(chat, users, metrics, assistant),
-                hubOptions,
-                List.of(),
-                true)
+                HubServer.HubMapping.builder(
+                        HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant))
+                    .options(hubOptions)
+                    .requireAuthenticatedUser(true)
+                    .build())
             .authenticator(new BearerTokenAuthenticator(tokens))
             .corsOrigins(settings.corsOrigins())
             .listener(metrics);

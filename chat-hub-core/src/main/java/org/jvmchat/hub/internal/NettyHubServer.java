@@ -2,21 +2,10 @@ package org.jvmchat.hub.internal;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -36,6 +25,10 @@ import org.jvmchat.hub.HubFilter;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.Authenticator;
+import org.jvmchat.hub.internal.http.ConnectionForwarder;
+import org.jvmchat.hub.internal.http.HttpServerContext;
+import org.jvmchat.hub.internal.http.HubChannelInitializer;
+import org.jvmchat.hub.internal.http.SocketIo;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +57,6 @@ public final class NettyHubServer implements HubServer {
       String instanceId) {}
 
   private final Config config;
-  private final RouteTable routes;
   private final boolean ownExecutor;
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
@@ -72,6 +64,7 @@ public final class NettyHubServer implements HubServer {
   private final WriteScheduler.Registry writeSchedulers = new WriteScheduler.Registry();
   private final ConnectionTokens tokens;
   private final ConnectionForwarder forwarder;
+  private final HubChannelInitializer channelInitializer;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
   private EventLoopGroup bossGroup;
@@ -81,7 +74,6 @@ public final class NettyHubServer implements HubServer {
 
   public NettyHubServer(Config config) {
     this.config = config;
-    this.routes = new RouteTable(config.routes());
     this.ownExecutor = config.executor() == null;
     this.executor =
         ownExecutor
@@ -123,6 +115,18 @@ public final class NettyHubServer implements HubServer {
               writeSchedulers,
               tokens));
     }
+    this.channelInitializer =
+        new HubChannelInitializer(
+            new HttpServerContext(
+                List.copyOf(endpoints),
+                config.routes(),
+                executor,
+                config.authenticator(),
+                config.corsOrigins(),
+                config.instanceId(),
+                config.maxRequestBodySize(),
+                forwarder,
+                stopped::get));
   }
 
   @Override
@@ -130,37 +134,23 @@ public final class NettyHubServer implements HubServer {
     if (!started.compareAndSet(false, true)) {
       throw new IllegalStateException("Already started");
     }
-    IoHandlerFactory io;
-    Class<? extends ServerChannel> channelType;
-    if (Epoll.isAvailable()) {
-      io = EpollIoHandler.newFactory();
-      channelType = EpollServerSocketChannel.class;
-    } else {
-      io = NioIoHandler.newFactory();
-      channelType = NioServerSocketChannel.class;
-    }
-    bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jvmchat-accept"), io);
-    workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("jvmchat-io"), io);
-    int maxBody = config.maxRequestBodySize();
+    SocketIo io = SocketIo.select();
+    bossGroup =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("jvmchat-accept"), io.ioHandlerFactory());
+    workerGroup =
+        new MultiThreadIoEventLoopGroup(
+            0, new DefaultThreadFactory("jvmchat-io"), io.ioHandlerFactory());
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(bossGroup, workerGroup)
-            .channel(channelType)
+            .channel(io.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-            .childHandler(
-                new ChannelInitializer<SocketChannel>() {
-                  @Override
-                  protected void initChannel(SocketChannel ch) {
-                    ch.pipeline()
-                        .addLast("http", new HttpServerCodec(8192, 16384, 16384))
-                        .addLast("aggregator", new HttpObjectAggregator(maxBody))
-                        .addLast("handler", new HttpRequestHandler(NettyHubServer.this));
-                  }
-                });
+            .childHandler(channelInitializer);
     try {
       serverChannel =
           bootstrap.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
@@ -177,7 +167,7 @@ public final class NettyHubServer implements HubServer {
     tokens.bound(boundPort);
     long tick = heartbeatPeriodMillis();
     scheduler.scheduleAtFixedRate(this::heartbeat, tick, tick, TimeUnit.MILLISECONDS);
-    log.debug("Hub server listening on {}:{}", config.host(), boundPort);
+    log.debug("Hub server listening on {}:{} ({})", config.host(), boundPort, io.name());
     return this;
   }
 
@@ -226,11 +216,6 @@ public final class NettyHubServer implements HubServer {
       n += e.connections().size();
     }
     return n;
-  }
-
-  /** True from the start of {@link #stop(Duration)} on. */
-  boolean isStopping() {
-    return stopped.get();
   }
 
   @Override
@@ -287,43 +272,11 @@ public final class NettyHubServer implements HubServer {
     }
   }
 
-  // ------------------------------------------------------------------ for the request handler
-
-  List<HubEndpoint> endpoints() {
-    return endpoints;
-  }
-
-  RouteTable routes() {
-    return routes;
-  }
-
-  ExecutorService executor() {
-    return executor;
-  }
-
-  Authenticator authenticator() {
-    return config.authenticator();
-  }
-
-  int maxWebSocketFrameSize() {
-    return config.maxRequestBodySize();
-  }
-
-  ConnectionTokens tokens() {
-    return tokens;
-  }
-
-  /** Forwards SSE and long-polling requests to the owning instance; null without signed tokens. */
-  ConnectionForwarder forwarder() {
-    return forwarder;
-  }
-
-  /** The value of the instance header, or null. */
-  String instanceId() {
-    return config.instanceId();
-  }
-
-  boolean originAllowed(String origin) {
-    return config.corsOrigins().contains("*") || config.corsOrigins().contains(origin);
+  /**
+   * The pipeline of every accepted channel (shared: one initializer per server); tests build an
+   * {@code EmbeddedChannel} from it.
+   */
+  public HubChannelInitializer channelInitializer() {
+    return channelInitializer;
   }
 }

@@ -1,4 +1,4 @@
-package org.jvmchat.hub.internal;
+package org.jvmchat.hub.internal.http;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * with back-pressure (one chunk in flight), so an SSE stream flows as it is written. A client that
  * goes away cancels the forwarded request, which the owner sees as its client going away.
  */
-final class ConnectionForwarder implements AutoCloseable {
+public final class ConnectionForwarder implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConnectionForwarder.class);
 
   /** Marks a forwarded request (never forwarded again) and a forwarded answer (the forwarder). */
@@ -74,7 +74,7 @@ final class ConnectionForwarder implements AutoCloseable {
   private final HttpClient client;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  ConnectionForwarder(String forwarderName) {
+  public ConnectionForwarder(String forwarderName) {
     this.forwarderName = forwarderName;
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(

@@ -1,4 +1,4 @@
-package org.jvmchat.hub.internal;
+package org.jvmchat.hub.internal.http;
 
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,0 +1,121 @@
+package org.jvmchat.hub.internal.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.jvmchat.hub.HubUser;
+import org.jvmchat.hub.http.HttpRequest;
+import org.jvmchat.hub.http.UnauthorizedException;
+import org.jvmchat.hub.internal.HubEndpoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates a hub request on the executor (an authenticator may block: it never runs on the
+ * event loop), then continues on the channel's event loop: 401 with {@code WWW-Authenticate:
+ * Bearer} for a refused credential or an anonymous request to a hub that requires a user, 500 when
+ * the authenticator fails, 503 when the executor is full; else the request goes on to negotiate or
+ * to the connection dispatcher.
+ */
+final class HubAuthentication {
+  private static final Logger log = LoggerFactory.getLogger(HubAuthentication.class);
+
+  private final HttpServerContext context;
+  private final HttpResponses responses;
+
+  HubAuthentication(HttpServerContext context) {
+    this.context = context;
+    this.responses = context.responses();
+  }
+
+  /**
+   * Authenticates {@code req} and hands it to {@code next} on the event loop. {@code req} is
+   * retained meanwhile and released after {@code next} returns.
+   */
+  void authenticateThen(
+      ChannelHandlerContext ctx,
+      FullHttpRequest req,
+      QueryStringDecoder uri,
+      HubEndpoint endpoint,
+      Consumer<HubRequest> next) {
+    HttpRequest request = PlainRoutes.toPublicRequest(ctx, req, uri, Map.of(), false);
+    FullHttpRequest retained = req.retain();
+    try {
+      context
+          .executor()
+          .execute(
+              () -> {
+                HubUser user;
+                try {
+                  user = context.authenticator().authenticate(request);
+                } catch (UnauthorizedException e) {
+                  onEventLoop(ctx, retained, () -> unauthorized(ctx, retained, e.getMessage()));
+                  return;
+                } catch (RuntimeException e) {
+                  log.warn("Authenticator failed", e);
+                  onEventLoop(
+                      ctx,
+                      retained,
+                      () ->
+                          responses.sendText(
+                              ctx,
+                              retained,
+                              HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                              "Authentication failed"));
+                  return;
+                }
+                onEventLoop(
+                    ctx,
+                    retained,
+                    () -> {
+                      try {
+                        if (user == null && endpoint.mapping().requireAuthenticatedUser()) {
+                          unauthorized(ctx, retained, "Authentication required");
+                        } else {
+                          next.accept(new HubRequest(ctx, retained, uri, endpoint, user));
+                        }
+                      } catch (RuntimeException e) {
+                        log.warn("Hub request failed", e);
+                        responses.sendText(
+                            ctx,
+                            retained,
+                            HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                            "Internal error");
+                      }
+                    });
+              });
+    } catch (RejectedExecutionException e) {
+      retained.release();
+      responses.sendText(
+          ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "The server is too busy");
+    }
+  }
+
+  /** Runs {@code task} on the channel's event loop, then releases {@code retained}. */
+  private static void onEventLoop(
+      ChannelHandlerContext ctx, FullHttpRequest retained, Runnable task) {
+    ctx.channel()
+        .eventLoop()
+        .execute(
+            () -> {
+              try {
+                task.run();
+              } finally {
+                retained.release();
+              }
+            });
+  }
+
+  private void unauthorized(ChannelHandlerContext ctx, FullHttpRequest req, String reason) {
+    FullHttpResponse response = HttpResponses.text(HttpResponseStatus.UNAUTHORIZED, "Unauthorized");
+    response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
+    responses.send(ctx, req, response);
+    log.debug("401 for {}: {}", req.uri(), reason);
+  }
+}
