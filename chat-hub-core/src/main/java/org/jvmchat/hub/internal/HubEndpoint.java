@@ -70,10 +70,13 @@ public final class HubEndpoint implements HubContext {
             options.detailedErrors(),
             executor,
             listeners);
+    org.jvmchat.hub.spi.HubLifetimeManagerFactory.Context managerContext =
+        new org.jvmchat.hub.spi.HubLifetimeManagerFactory.Context(
+            mapping.path(), List.copyOf(p.values()), executor, scheduler);
     this.lifetimeManager =
         managerFactory == null
-            ? new DefaultHubLifetimeManager(scheduler, executor)
-            : managerFactory.create(mapping.path(), List.copyOf(p.values()));
+            ? new DefaultHubLifetimeManager(managerContext)
+            : managerFactory.create(managerContext);
     this.clients = new Proxies.Clients(lifetimeManager, options);
     this.groups = new Proxies.Groups(lifetimeManager);
   }

@@ -255,6 +255,15 @@ public final class NettyHubServer implements HubServer {
     } catch (Exception e) {
       log.debug("Not every connection finished within the grace period");
     }
+    // Lifetime managers first: they use the executor and the scheduler shut down below.
+    for (HubEndpoint e : endpoints) {
+      try {
+        e.reportSent();
+        e.lifetimeManager().close();
+      } catch (Exception ex) {
+        log.warn("Closing the lifetime manager of {} failed", e.path(), ex);
+      }
+    }
     if (ownExecutor) {
       executor.shutdown();
       try {
@@ -270,14 +279,6 @@ public final class NettyHubServer implements HubServer {
     scheduler.shutdownNow();
     if (forwarder != null) {
       forwarder.close();
-    }
-    for (HubEndpoint e : endpoints) {
-      try {
-        e.reportSent();
-        e.lifetimeManager().close();
-      } catch (Exception ex) {
-        log.warn("Closing the lifetime manager of {} failed", e.path(), ex);
-      }
     }
     if (workerGroup != null) {
       workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
