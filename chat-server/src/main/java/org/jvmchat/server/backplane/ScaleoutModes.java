@@ -3,26 +3,26 @@ package org.jvmchat.server.backplane;
 import org.jvmchat.server.config.ChatSettings;
 import org.jvmchat.server.config.SettingsException;
 
-/** Chooses the backplane from the settings. */
+/** Chooses the {@link ScaleoutMode} from the settings. */
 @FunctionalInterface
-public interface BackplaneFactory {
+public interface ScaleoutModes {
   /**
-   * @throws SettingsException when the settings ask for a backplane that cannot be made
+   * @throws SettingsException when the settings ask for a mode that cannot be made
    */
-  Backplane create(ChatSettings settings);
+  ScaleoutMode create(ChatSettings settings);
 
   /**
-   * The in-process backplane without {@code REDIS_URL}; with it, the Redis backplane (a malformed
-   * URL stops the start with a readable error; an unreachable Redis does not: the server starts,
-   * reports not ready, and connects when Redis answers).
+   * In-process without {@code REDIS_URL}; with it, scale-out over Redis (a malformed URL stops the
+   * start with a readable error; an unreachable Redis does not: the server starts, reports not
+   * ready, and connects when Redis answers).
    */
-  static BackplaneFactory standard() {
+  static ScaleoutModes standard() {
     return settings -> {
       if (settings.redisUrl() == null) {
-        return Backplane.inProcess();
+        return ScaleoutMode.inProcess();
       }
       try {
-        return new RedisChatBackplane(settings.redisUrl());
+        return new RedisScaleout(settings.redisUrl());
       } catch (IllegalArgumentException e) {
         throw new SettingsException("REDIS_URL is not valid: " + e.getMessage());
       }
