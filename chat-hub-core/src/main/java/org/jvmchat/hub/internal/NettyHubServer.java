@@ -255,15 +255,6 @@ public final class NettyHubServer implements HubServer {
     } catch (Exception e) {
       log.debug("Not every connection finished within the grace period");
     }
-    // Lifetime managers first: they use the executor and the scheduler shut down below.
-    for (HubEndpoint e : endpoints) {
-      try {
-        e.reportSent();
-        e.lifetimeManager().close();
-      } catch (Exception ex) {
-        log.warn("Closing the lifetime manager of {} failed", e.path(), ex);
-      }
-    }
     if (ownExecutor) {
       executor.shutdown();
       try {
@@ -274,6 +265,17 @@ public final class NettyHubServer implements HubServer {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         executor.shutdownNow();
+      }
+    }
+    // Closed once the hub methods still running finished and before the scheduler the managers
+    // use stops (a client result completing after the server's own executor stopped runs on the
+    // thread that received it).
+    for (HubEndpoint e : endpoints) {
+      try {
+        e.reportSent();
+        e.lifetimeManager().close();
+      } catch (Exception ex) {
+        log.warn("Closing the lifetime manager of {} failed", e.path(), ex);
       }
     }
     scheduler.shutdownNow();
