@@ -14,11 +14,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.jvmchat.client.testing.FakeConnection;
 import org.jvmchat.client.testing.FakeHubServer;
-import org.jvmchat.client.testing.TcpProxy;
 import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.SequenceMessage;
 import org.jvmchat.protocol.msgpack.MessagePackHubProtocol;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
+import org.jvmchat.testing.TcpProxy;
 
 /** Stateful reconnect: a dropped WebSocket is replaced without losing or repeating messages. */
 class StatefulReconnectTest extends ClientTestSupport {

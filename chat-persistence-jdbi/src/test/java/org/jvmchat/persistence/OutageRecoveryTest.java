@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jvmchat.testing.TcpProxy;
 
 /**
  * PostgreSQL lost while the store runs: a TCP proxy between the pool and the shared PostgreSQL is

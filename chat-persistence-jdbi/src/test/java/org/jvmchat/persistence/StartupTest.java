@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.jvmchat.testing.TcpProxy;
 
 /** What {@link ChatStores#open} does when PostgreSQL is not there at start. */
 class StartupTest {

@@ -13,7 +13,7 @@ import org.jvmchat.server.api.AuthApi;
 import org.jvmchat.server.api.RoomsApi;
 import org.jvmchat.server.assistant.AssistantService;
 import org.jvmchat.server.auth.JwtTokens;
-import org.jvmchat.server.backplane.Backplane;
+import org.jvmchat.server.backplane.ScaleoutMode;
 import org.jvmchat.server.chat.ChatService;
 import org.jvmchat.server.config.ChatSettings;
 import org.jvmchat.server.hub.ChatHub;
@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The chat server assembled: the hub {@code /hubs/chat}, the REST API, the dev-token route, health,
- * metrics and the web page, on one port. The store and the backplane are the caller's: they are
- * opened before and closed after this server.
+ * metrics and the web page, on one port. The store and the scale-out mode are the caller's: they
+ * are opened before and closed after this server.
  */
 public final class ChatServer implements AutoCloseable {
   /** The path of the chat hub. */
@@ -38,7 +38,7 @@ public final class ChatServer implements AutoCloseable {
 
   private final ChatSettings settings;
   private final ChatStore store;
-  private final Backplane backplane;
+  private final ScaleoutMode scaleout;
   private final JwtTokens tokens;
   private final ChatMetrics metrics;
   private final HealthService health;
@@ -46,10 +46,10 @@ public final class ChatServer implements AutoCloseable {
   private final HubServer hubServer;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
-  public ChatServer(ChatSettings settings, ChatStore store, Backplane backplane) {
+  public ChatServer(ChatSettings settings, ChatStore store, ScaleoutMode scaleout) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.store = Objects.requireNonNull(store, "store");
-    this.backplane = Objects.requireNonNull(backplane, "backplane");
+    this.scaleout = Objects.requireNonNull(scaleout, "scaleout");
     this.tokens =
         new JwtTokens(
             settings.jwtSecret(),
@@ -66,7 +66,7 @@ public final class ChatServer implements AutoCloseable {
             settings.openAiModel(),
             chat,
             metrics);
-    this.health = new HealthService(store, backplane, assistant::health);
+    this.health = new HealthService(store, scaleout, assistant::health);
 
     UserConnections users = new UserConnections();
     HubOptions hubOptions =
@@ -87,8 +87,8 @@ public final class ChatServer implements AutoCloseable {
             .authenticator(new BearerTokenAuthenticator(tokens))
             .corsOrigins(settings.corsOrigins())
             .listener(metrics);
-    if (backplane.lifetimeManagerFactory() != null) {
-      builder.lifetimeManagerFactory(backplane.lifetimeManagerFactory());
+    if (scaleout.lifetimeManagerFactory() != null) {
+      builder.lifetimeManagerFactory(scaleout.lifetimeManagerFactory());
     }
     byte[] connectionTokenKey = settings.connectionTokenKey();
     if (connectionTokenKey != null) {
@@ -153,8 +153,8 @@ public final class ChatServer implements AutoCloseable {
     return store;
   }
 
-  public Backplane backplane() {
-    return backplane;
+  public ScaleoutMode scaleout() {
+    return scaleout;
   }
 
   public JwtTokens tokens() {

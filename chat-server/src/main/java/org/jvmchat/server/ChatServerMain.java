@@ -3,8 +3,8 @@ package org.jvmchat.server;
 import java.time.Duration;
 import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.persistence.ChatStores;
-import org.jvmchat.server.backplane.Backplane;
-import org.jvmchat.server.backplane.BackplaneFactory;
+import org.jvmchat.server.backplane.ScaleoutMode;
+import org.jvmchat.server.backplane.ScaleoutModes;
 import org.jvmchat.server.config.ChatSettings;
 import org.jvmchat.server.config.SettingsException;
 import org.jvmchat.server.config.SettingsLoader;
@@ -25,10 +25,10 @@ public final class ChatServerMain {
 
   public static void main(String[] args) {
     ChatSettings settings;
-    Backplane backplane;
+    ScaleoutMode backplane;
     try {
       settings = SettingsLoader.load();
-      backplane = BackplaneFactory.standard().create(settings);
+      backplane = ScaleoutModes.standard().create(settings);
     } catch (SettingsException e) {
       System.err.println("chat-server: invalid configuration: " + e.getMessage());
       System.exit(2);

@@ -21,12 +21,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,13 +37,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Backplane} on Redis pub/sub (Lettuce): one connection publishes, one pub/sub connection
- * receives. Use it with {@link org.jvmchat.hub.spi.ScaleoutLifetimeManagers}:
+ * receives. Channel names go to Redis as they are: the scale-out manager's {@link
+ * org.jvmchat.hub.spi.ScaleoutOptions#channelPrefix()} is the one prefix that separates
+ * applications sharing a Redis. Use it with {@link org.jvmchat.hub.spi.ScaleoutLifetimeManagers}:
  *
  * <pre>{@code
- * RedisBackplane backplane = RedisBackplane.create(System.getenv("REDIS_URL"), "myapp:");
+ * RedisBackplane backplane = RedisBackplane.create(System.getenv("REDIS_URL"));
  * HubServer server = HubServer.builder()
  *     .hub("/hubs/chat", ChatHub::new)
- *     .lifetimeManagerFactory(ScaleoutLifetimeManagers.factory(backplane))
+ *     .lifetimeManagerFactory(ScaleoutLifetimeManagers.factory(backplane, "myapp:"))
  *     .build()
  *     .start();
  * ...
@@ -51,47 +53,58 @@ import org.slf4j.LoggerFactory;
  * backplane.close();
  * }</pre>
  *
- * <p>Faults never take the server down. If Redis is unreachable at start, {@link #create} still
- * returns and keeps trying in the background; if the connection is lost later, Lettuce reconnects
- * (delays from {@link RedisBackplaneOptions#reconnectDelayMin()} doubling to {@link
- * RedisBackplaneOptions#reconnectDelayMax()}) and every subscription is restored, including those
- * made during the outage. While Redis is unreachable {@link #isConnected()} is false, publishes
- * fail at once (they are not queued: a chat message delivered minutes late is worse than one
- * reported lost), and messages published by other instances are not received. Redis pub/sub is
- * at-most-once: what is published while a subscriber is disconnected is gone. Failed publishes are
- * counted ({@link #status()}) and logged at most every 10 s.
+ * <p>An application that already has a Lettuce {@link RedisClient} passes it to {@link
+ * #create(RedisClient, RedisBackplaneOptions)}: the backplane then opens its two connections on
+ * that client and closes only those; the client, its options (reconnect delays, disconnected
+ * behaviour) and its threads stay the caller's.
+ *
+ * <p>Faults never take the server down. If Redis is unreachable at start, {@code create} still
+ * returns and opens the connections in the background (the one thing Lettuce does not retry by
+ * itself). Once open, Lettuce reconnects a lost connection and re-subscribes what Redis had
+ * confirmed; after each reconnect of the pub/sub connection this backplane only adds what changed
+ * meanwhile (channels subscribed or dropped during the outage). While Redis is unreachable {@link
+ * #isConnected()} is false, publishes fail at once with the backplane's own client (they are not
+ * queued: a chat message delivered minutes late is worse than one reported lost), and messages
+ * published by other instances are not received. Redis pub/sub is at-most-once: what is published
+ * while a subscriber is disconnected is gone. Failed publishes are counted ({@link #status()}) and
+ * logged at most every 10 s.
  */
 public final class RedisBackplane implements Backplane {
   private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
   private static final RedisCodec<String, byte[]> CODEC =
       RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
-  private static final long RESYNC_TICK_MILLIS = 250;
   private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final RedisBackplaneOptions options;
-  private final String prefix;
-  private final ClientResources resources;
   private final RedisClient client;
-  private final ScheduledThreadPoolExecutor timer;
 
+  /** The client and resources this backplane created and shuts down; null for a caller's. */
+  private final ClientResources ownResources;
+
+  private final ConnectionStates states = new ConnectionStates();
   private volatile StatefulRedisConnection<String, byte[]> publisher;
   private volatile StatefulRedisPubSubConnection<String, byte[]> subscriber;
 
-  /** Wire channel (prefix included) → its subscriptions. Changes are made holding {@code this}. */
+  /** Channel → its subscriptions. Changes are made holding {@code this}. */
   private final Map<String, ChannelEntry> channels = new ConcurrentHashMap<>();
 
-  /** Channels whose UNSUBSCRIBE could not be sent; retried after reconnect. Guarded by this. */
+  /** Channels whose UNSUBSCRIBE could not be sent; sent after reconnect. Guarded by this. */
   private final Set<String> staleChannels = new HashSet<>();
 
   /** True once the subscriptions at Redis match {@link #channels} after a (re)connect. */
   private volatile boolean synced;
 
-  private final AtomicBoolean resyncRunning = new AtomicBoolean();
+  /**
+   * Whether the pub/sub connection's socket is up (Lettuce's connected/disconnected events). It is
+   * up a moment before Lettuce activates the connection ({@code isOpen()}) and accepts commands.
+   */
+  private volatile boolean subscriberLinked;
+
+  private final AtomicBoolean reconcileScheduled = new AtomicBoolean();
   private final AtomicLong publishFailures = new AtomicLong();
   private final AtomicLong failuresAtLastLog = new AtomicLong();
   private final AtomicLong lastFailureLog = new AtomicLong(System.nanoTime() - LOG_INTERVAL_NANOS);
   private final AtomicLong reconnects = new AtomicLong();
-  private final AtomicLong connectAttempts = new AtomicLong();
   private volatile long disconnectedSince;
   private volatile String lastError;
   private volatile boolean closed;
@@ -103,13 +116,11 @@ public final class RedisBackplane implements Backplane {
 
   private static final class RedisSubscription implements Subscription {
     final String channel;
-    final String wireChannel;
     final Consumer<byte[]> handler;
     volatile boolean active = true;
 
-    RedisSubscription(String channel, String wireChannel, Consumer<byte[]> handler) {
+    RedisSubscription(String channel, Consumer<byte[]> handler) {
       this.channel = channel;
-      this.wireChannel = wireChannel;
       this.handler = handler;
     }
 
@@ -119,10 +130,33 @@ public final class RedisBackplane implements Backplane {
     }
   }
 
-  private RedisBackplane(RedisBackplaneOptions options) {
+  private RedisBackplane(
+      RedisBackplaneOptions options, RedisClient client, ClientResources ownResources) {
     this.options = options;
-    this.prefix = options.channelPrefix();
-    this.resources =
+    this.client = client;
+    this.ownResources = ownResources;
+    this.disconnectedSince = System.nanoTime();
+    client.addListener(states);
+    connect(0);
+  }
+
+  /**
+   * A backplane on {@code redisUrl} ({@code redis://host:port[/db]}; null or blank means {@code
+   * redis://127.0.0.1:6379}) with its own Lettuce client. Returns at once, even when Redis is
+   * unreachable (it keeps trying).
+   *
+   * @throws IllegalArgumentException when the URL is malformed
+   */
+  public static RedisBackplane create(String redisUrl) {
+    return create(RedisBackplaneOptions.builder(redisUrl).build());
+  }
+
+  /**
+   * A backplane with its own Lettuce client and threads (shut down by {@link #close()}), made from
+   * {@code options}; see {@link #create(String)}.
+   */
+  public static RedisBackplane create(RedisBackplaneOptions options) {
+    ClientResources resources =
         DefaultClientResources.builder()
             .ioThreadPoolSize(2)
             .computationThreadPoolSize(1)
@@ -133,7 +167,7 @@ public final class RedisBackplane implements Backplane {
                     2,
                     TimeUnit.MILLISECONDS))
             .build();
-    this.client = RedisClient.create(resources);
+    RedisClient client = RedisClient.create(resources);
     client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
@@ -143,37 +177,22 @@ public final class RedisBackplane implements Backplane {
             .socketOptions(SocketOptions.builder().connectTimeout(options.connectTimeout()).build())
             .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
             .build());
-    client.addListener(new ConnectionStates());
-    this.timer =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "jvmchat-redis-backplane");
-              t.setDaemon(true);
-              return t;
-            });
-    timer.setRemoveOnCancelPolicy(true);
-    this.disconnectedSince = System.nanoTime();
-    connectPublisher(0);
-    connectSubscriber(0);
-    timer.scheduleWithFixedDelay(
-        this::resyncIfNeeded, RESYNC_TICK_MILLIS, RESYNC_TICK_MILLIS, TimeUnit.MILLISECONDS);
+    return new RedisBackplane(options, client, resources);
   }
 
   /**
-   * A backplane on {@code redisUrl} ({@code redis://host:port[/db]}; null or blank means {@code
-   * redis://127.0.0.1:6379}) whose channels all start with {@code channelPrefix}. Returns at once,
-   * even when Redis is unreachable (it keeps trying).
-   *
-   * @throws IllegalArgumentException when the URL is malformed
+   * A backplane on a Lettuce client the caller owns: its two connections go to {@code options}' URL
+   * through {@code client}, whose options (auto-reconnect, reconnect delays, disconnected
+   * behaviour) and resources apply. {@link #close()} closes the backplane's connections and leaves
+   * {@code client} open. For a backplane that fails publishes at once while Redis is down, the
+   * client should reject commands while disconnected ({@link
+   * ClientOptions.DisconnectedBehavior#REJECT_COMMANDS}); with Lettuce's default, publishes made
+   * during an outage are queued and sent after it.
    */
-  public static RedisBackplane create(String redisUrl, String channelPrefix) {
-    return create(RedisBackplaneOptions.builder(redisUrl).channelPrefix(channelPrefix).build());
-  }
-
-  /** A backplane with the given options; see {@link #create(String, String)}. */
-  public static RedisBackplane create(RedisBackplaneOptions options) {
-    return new RedisBackplane(options);
+  public static RedisBackplane create(RedisClient client, RedisBackplaneOptions options) {
+    Objects.requireNonNull(client, "client");
+    Objects.requireNonNull(options, "options");
+    return new RedisBackplane(options, client, null);
   }
 
   public RedisBackplaneOptions options() {
@@ -182,98 +201,113 @@ public final class RedisBackplane implements Backplane {
 
   // ---------------------------------------------------------------- connecting
 
-  private void connectPublisher(int attempt) {
+  /**
+   * Opens both connections. Lettuce reconnects a connection once it was open, but does not retry
+   * the first connect: while that fails this retries, with the delays of the options.
+   */
+  private void connect(int attempt) {
     if (closed) {
       return;
     }
-    client
-        .connectAsync(CODEC, options.redisUri())
+    CompletableFuture<Void> pub =
+        publisher != null
+            ? CompletableFuture.completedFuture(null)
+            : client
+                .connectAsync(CODEC, options.redisUri())
+                .thenAccept(c -> opened(c, null))
+                .toCompletableFuture();
+    CompletableFuture<Void> sub =
+        subscriber != null
+            ? CompletableFuture.completedFuture(null)
+            : client
+                .connectPubSubAsync(CODEC, options.redisUri())
+                .thenAccept(c -> opened(null, c))
+                .toCompletableFuture();
+    CompletableFuture.allOf(pub, sub)
         .whenComplete(
-            (connection, error) -> {
-              if (error != null) {
-                connectFailed("publish", error, attempt, () -> connectPublisher(attempt + 1));
-              } else if (closed) {
-                connection.closeAsync();
+            (v, error) -> {
+              if (error == null) {
+                log.info("Redis backplane: connected to {}", options.target());
+                reconcile();
               } else {
-                publisher = connection;
-                connected("publish");
+                connectFailed(error, attempt);
               }
             });
   }
 
-  private void connectSubscriber(int attempt) {
+  private synchronized void opened(
+      StatefulRedisConnection<String, byte[]> pub,
+      StatefulRedisPubSubConnection<String, byte[]> sub) {
     if (closed) {
+      if (pub != null) {
+        pub.closeAsync();
+      }
+      if (sub != null) {
+        sub.closeAsync();
+      }
       return;
     }
-    client
-        .connectPubSubAsync(CODEC, options.redisUri())
-        .whenComplete(
-            (connection, error) -> {
-              if (error != null) {
-                connectFailed("pub/sub", error, attempt, () -> connectSubscriber(attempt + 1));
-              } else if (closed) {
-                connection.closeAsync();
-              } else {
-                connection.addListener(new Deliverer());
-                subscriber = connection;
-                connected("pub/sub");
-                resync();
-              }
-            });
+    if (pub != null) {
+      publisher = pub;
+    }
+    if (sub != null) {
+      sub.addListener(new Deliverer());
+      subscriberLinked = true;
+      subscriber = sub;
+    }
   }
 
-  private void connectFailed(String which, Throwable error, int attempt, Runnable retry) {
+  private void connectFailed(Throwable error, int attempt) {
     lastError = error.toString();
-    connectAttempts.incrementAndGet();
     if (attempt == 0) {
       log.warn(
-          "Redis backplane: cannot open the {} connection to {} ({}); running without other"
-              + " instances (local delivery continues) and retrying in the background",
-          which,
+          "Redis backplane: cannot connect to {} ({}); running without other instances (local"
+              + " delivery continues) and retrying in the background",
           options.target(),
           rootMessage(error));
     } else {
-      log.debug(
-          "Redis backplane: {} connection attempt {} failed: {}", which, attempt, error.toString());
+      log.debug("Redis backplane: connect attempt {} failed: {}", attempt, error.toString());
     }
-    long delay =
-        Math.min(
-            options.reconnectDelayMax().toMillis(),
-            options.reconnectDelayMin().toMillis() << Math.min(attempt, 16));
+    schedule(() -> connect(attempt + 1), delayMillis(attempt));
+  }
+
+  private long delayMillis(int attempt) {
+    return Math.min(
+        options.reconnectDelayMax().toMillis(),
+        options.reconnectDelayMin().toMillis() << Math.min(attempt, 16));
+  }
+
+  /** Runs {@code task} later on Lettuce's own threads (this backplane starts none). */
+  private void schedule(Runnable task, long delayMillis) {
+    if (closed) {
+      return;
+    }
     try {
-      timer.schedule(retry, delay, TimeUnit.MILLISECONDS);
+      client.getResources().eventExecutorGroup().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
-      // closed
+      // Lettuce's threads are shutting down: so is the client.
     }
   }
 
-  private void connected(String which) {
-    if (publisher != null && subscriber != null) {
-      log.info("Redis backplane: connected to {} (channel prefix '{}')", options.target(), prefix);
-    } else {
-      log.debug("Redis backplane: {} connection open", which);
-    }
-  }
-
-  /** Lettuce's connection events, for both connections. */
+  /** Lettuce's connection events: for logs, health and re-announcing subscriptions. */
   private final class ConnectionStates implements RedisConnectionStateListener {
     @Override
     public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-      if (closed) {
+      if (closed || connection != subscriber) {
         return;
       }
-      if (connection == subscriber) {
-        // Lettuce resubscribes what Redis had confirmed; resync adds what changed meanwhile.
-        reconnects.incrementAndGet();
-        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - disconnectedSince);
-        log.info(
-            "Redis backplane: reconnected to {} after about {} s; {} publish(es) failed since"
-                + " start. Messages published while disconnected were not delivered (at-most-once).",
-            options.target(),
-            seconds,
-            publishFailures.get());
-        triggerResync();
-      }
+      // Lettuce resubscribes what Redis had confirmed; reconcile adds what changed meanwhile.
+      reconnects.incrementAndGet();
+      long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - disconnectedSince);
+      log.info(
+          "Redis backplane: reconnected to {} after about {} s; {} publish(es) failed since"
+              + " start. Messages published while disconnected were not delivered (at-most-once).",
+          options.target(),
+          seconds,
+          publishFailures.get());
+      synced = false;
+      subscriberLinked = true;
+      scheduleReconcile(0);
     }
 
     @Override
@@ -281,18 +315,21 @@ public final class RedisBackplane implements Backplane {
       if (closed) {
         return;
       }
-      if (connection == subscriber || connection == publisher) {
-        if (synced || connection == publisher) {
-          log.warn(
-              "Redis backplane: lost the {} connection to {}; reconnecting. Until then this"
-                  + " instance neither sends to nor receives from other instances.",
-              connection == subscriber ? "pub/sub" : "publish",
-              options.target());
-        }
-        if (connection == subscriber) {
-          synced = false;
-          disconnectedSince = System.nanoTime();
-        }
+      boolean sub = connection == subscriber;
+      if (!sub && connection != publisher) {
+        return; // another connection of a caller's client
+      }
+      if (synced || !sub) {
+        log.warn(
+            "Redis backplane: lost the {} connection to {}; reconnecting. Until then this"
+                + " instance neither sends to nor receives from other instances.",
+            sub ? "pub/sub" : "publish",
+            options.target());
+      }
+      if (sub) {
+        synced = false;
+        subscriberLinked = false;
+        disconnectedSince = System.nanoTime();
       }
     }
   }
@@ -332,7 +369,7 @@ public final class RedisBackplane implements Backplane {
               new IllegalStateException("Not connected to Redis at " + options.target()));
     } else {
       try {
-        result = connection.async().publish(prefix + channel, payload).toCompletableFuture();
+        result = connection.async().publish(channel, payload).toCompletableFuture();
       } catch (RuntimeException e) {
         result = CompletableFuture.failedFuture(e);
       }
@@ -368,16 +405,15 @@ public final class RedisBackplane implements Backplane {
     if (closed) {
       return CompletableFuture.failedFuture(new IllegalStateException("The backplane is closed"));
     }
-    String wire = prefix + channel;
-    RedisSubscription s = new RedisSubscription(channel, wire, handler);
+    RedisSubscription s = new RedisSubscription(channel, handler);
     CompletableFuture<Void> confirmed;
     synchronized (this) {
-      ChannelEntry entry = channels.computeIfAbsent(wire, c -> new ChannelEntry());
+      ChannelEntry entry = channels.computeIfAbsent(channel, c -> new ChannelEntry());
       boolean first = entry.subscriptions.isEmpty();
       entry.subscriptions.add(s);
-      staleChannels.remove(wire);
+      staleChannels.remove(channel);
       if (first) {
-        entry.confirmed = sendSubscribe(wire);
+        entry.confirmed = sendSubscribe(channel);
       }
       confirmed = entry.confirmed;
     }
@@ -385,24 +421,23 @@ public final class RedisBackplane implements Backplane {
   }
 
   // Called holding this: commands go out in the order the registry changed.
-  private CompletableFuture<Void> sendSubscribe(String wire) {
+  private CompletableFuture<Void> sendSubscribe(String channel) {
     StatefulRedisPubSubConnection<String, byte[]> connection = subscriber;
     if (connection == null || !connection.isOpen()) {
-      synced = false; // registered; the resync after (re)connecting subscribes it
+      synced = false; // registered; reconciled once (re)connected
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> sent;
     try {
-      sent = connection.async().subscribe(wire).toCompletableFuture();
+      sent = connection.async().subscribe(channel).toCompletableFuture();
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
     return sent.handle(
         (v, e) -> {
           if (e != null) {
-            synced = false;
-            log.debug(
-                "Redis backplane: SUBSCRIBE {} failed, retried on resync: {}", wire, e.toString());
+            log.debug("Redis backplane: SUBSCRIBE {} failed: {}", channel, e.toString());
+            outOfSync();
           }
           return null;
         });
@@ -415,26 +450,26 @@ public final class RedisBackplane implements Backplane {
     }
     s.active = false;
     synchronized (this) {
-      ChannelEntry entry = channels.get(s.wireChannel);
+      ChannelEntry entry = channels.get(s.channel);
       if (entry == null || !entry.subscriptions.remove(s) || !entry.subscriptions.isEmpty()) {
         return CompletableFuture.completedFuture(null);
       }
-      channels.remove(s.wireChannel);
-      return sendUnsubscribe(s.wireChannel);
+      channels.remove(s.channel);
+      return sendUnsubscribe(s.channel);
     }
   }
 
   // Called holding this.
-  private CompletableFuture<Void> sendUnsubscribe(String wire) {
+  private CompletableFuture<Void> sendUnsubscribe(String channel) {
     StatefulRedisPubSubConnection<String, byte[]> connection = subscriber;
     if (closed || connection == null || !connection.isOpen()) {
-      staleChannels.add(wire);
+      staleChannels.add(channel);
       synced = false;
       return CompletableFuture.completedFuture(null);
     }
     CompletableFuture<Void> sent;
     try {
-      sent = connection.async().unsubscribe(wire).toCompletableFuture();
+      sent = connection.async().unsubscribe(channel).toCompletableFuture();
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
     }
@@ -442,44 +477,56 @@ public final class RedisBackplane implements Backplane {
         (v, e) -> {
           if (e != null) {
             synchronized (RedisBackplane.this) {
-              if (!channels.containsKey(wire)) {
-                staleChannels.add(wire);
+              if (!channels.containsKey(channel)) {
+                staleChannels.add(channel);
               }
             }
-            synced = false;
+            outOfSync();
           }
           return null;
         });
   }
 
-  // ---------------------------------------------------------------- resync after reconnect
+  // ---------------------------------------------------------------- after a reconnect
 
-  private void resyncIfNeeded() {
-    if (!synced) {
-      resync();
+  /**
+   * A SUBSCRIBE or UNSUBSCRIBE did not reach Redis. While the connection is down the reconnect
+   * reconciles; when it is up (e.g. a timeout) reconcile again after a delay.
+   */
+  private void outOfSync() {
+    synced = false;
+    if (subscriberLinked) {
+      scheduleReconcile(options.reconnectDelayMin().toMillis());
     }
   }
 
-  private void triggerResync() {
-    synced = false;
-    try {
-      timer.execute(this::resync);
-    } catch (RejectedExecutionException e) {
-      // closed
+  private void scheduleReconcile(long delayMillis) {
+    if (reconcileScheduled.compareAndSet(false, true)) {
+      schedule(
+          () -> {
+            reconcileScheduled.set(false);
+            reconcile();
+          },
+          delayMillis);
     }
   }
 
   /**
    * Makes the subscriptions at Redis match the registry: SUBSCRIBE every registered channel
-   * (idempotent at Redis) and UNSUBSCRIBE those dropped while disconnected. Retried every tick
-   * until it succeeds.
+   * (idempotent at Redis) and UNSUBSCRIBE those dropped while disconnected. Runs once when the
+   * pub/sub connection first opens and once after each reconnect (Lettuce's event); if it cannot go
+   * through (the connection is not activated yet, a command timed out) it is tried again after the
+   * minimum reconnect delay for as long as the link is up. A new loss ends that: the next reconnect
+   * starts it again. No periodic polling.
    */
-  private void resync() {
+  private void reconcile() {
     StatefulRedisPubSubConnection<String, byte[]> connection = subscriber;
-    if (closed || connection == null || !connection.isOpen() || publisher == null) {
+    if (closed || connection == null || publisher == null) {
       return;
     }
-    if (!resyncRunning.compareAndSet(false, true)) {
+    if (!connection.isOpen()) {
+      // Reconnected but not activated yet (or lost again): try again while the link is up.
+      outOfSync();
       return;
     }
     String[] subscribe;
@@ -505,23 +552,23 @@ public final class RedisBackplane implements Backplane {
     CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new))
         .whenComplete(
             (v, e) -> {
-              resyncRunning.set(false);
               if (e == null && connection.isOpen()) {
                 synced = true;
                 log.debug(
                     "Redis backplane: {} channel(s) subscribed, {} stale unsubscribed",
                     subscribe.length,
                     unsubscribe.length);
-              } else {
-                synchronized (RedisBackplane.this) {
-                  for (String wire : unsubscribe) {
-                    if (!channels.containsKey(wire)) {
-                      staleChannels.add(wire);
-                    }
+                return;
+              }
+              synchronized (RedisBackplane.this) {
+                for (String channel : unsubscribe) {
+                  if (!channels.containsKey(channel)) {
+                    staleChannels.add(channel);
                   }
                 }
-                log.debug("Redis backplane: resync failed, retrying: {}", String.valueOf(e));
               }
+              log.debug("Redis backplane: reconciling failed: {}", String.valueOf(e));
+              outOfSync();
             });
   }
 
@@ -541,25 +588,48 @@ public final class RedisBackplane implements Backplane {
         isConnected(), options.target(), publishFailures.get(), reconnects.get(), lastError);
   }
 
-  /** Closes both connections and Lettuce's threads (waits at most about 4 s). Idempotent. */
+  /**
+   * Closes both connections and, when this backplane made its own client, the client and Lettuce's
+   * threads (waits at most about 4 s). A caller's client stays open. Idempotent.
+   */
   @Override
   public void close() {
+    StatefulRedisConnection<String, byte[]> pub;
+    StatefulRedisPubSubConnection<String, byte[]> sub;
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
+      pub = publisher;
+      sub = subscriber;
     }
-    timer.shutdownNow();
+    client.removeListener(states);
+    if (ownResources == null) {
+      closeQuietly(sub);
+      closeQuietly(pub);
+      return;
+    }
     try {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     } catch (RuntimeException e) {
       log.debug("Redis backplane: closing the client failed: {}", e.toString());
     }
     try {
-      resources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
+      ownResources.shutdown(0, 2, TimeUnit.SECONDS).get(3, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.debug("Redis backplane: closing Lettuce's resources failed: {}", e.toString());
+    }
+  }
+
+  private static void closeQuietly(io.lettuce.core.api.StatefulConnection<?, ?> connection) {
+    if (connection == null) {
+      return;
+    }
+    try {
+      connection.closeAsync().get(2, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      log.debug("Redis backplane: closing a connection failed: {}", e.toString());
     }
   }
 
@@ -573,6 +643,6 @@ public final class RedisBackplane implements Backplane {
 
   @Override
   public String toString() {
-    return "RedisBackplane[" + options.target() + ", prefix '" + prefix + "']";
+    return "RedisBackplane[" + options.target() + "]";
   }
 }

@@ -8,20 +8,21 @@ import java.util.Locale;
 import java.util.Objects;
 
 /**
- * Settings of a {@link RedisBackplane}. Immutable; build with {@link #builder(String)}.
+ * Settings of a {@link RedisBackplane}: where Redis is, and the timeouts and reconnect delays of
+ * the backplane's own client (the reconnect delays also pace the retries of the first connect). No
+ * channel prefix: channel names are the scale-out manager's ({@link
+ * org.jvmchat.hub.spi.ScaleoutOptions#channelPrefix()}). Immutable; build with {@link
+ * #builder(String)}.
  *
  * <pre>{@code
  * RedisBackplaneOptions options = RedisBackplaneOptions.builder(System.getenv("REDIS_URL"))
- *     .channelPrefix("myapp:")
+ *     .commandTimeout(Duration.ofSeconds(2))
  *     .build();
  * }</pre>
  */
 public final class RedisBackplaneOptions {
   /** The URL used when none is configured: {@code redis://127.0.0.1:6379}. */
   public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:6379";
-
-  /** No prefix. */
-  public static final String DEFAULT_CHANNEL_PREFIX = "";
 
   /** How long opening a TCP connection to Redis may take: 2 s. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(2);
@@ -37,7 +38,6 @@ public final class RedisBackplaneOptions {
 
   private final String redisUrl;
   private final RedisURI redisUri;
-  private final String channelPrefix;
   private final Duration connectTimeout;
   private final Duration commandTimeout;
   private final Duration reconnectDelayMin;
@@ -46,7 +46,6 @@ public final class RedisBackplaneOptions {
   private RedisBackplaneOptions(Builder b, RedisURI uri) {
     this.redisUrl = b.redisUrl;
     this.redisUri = uri;
-    this.channelPrefix = b.channelPrefix;
     this.connectTimeout = b.connectTimeout;
     this.commandTimeout = b.commandTimeout;
     this.reconnectDelayMin = b.reconnectDelayMin;
@@ -65,7 +64,6 @@ public final class RedisBackplaneOptions {
 
   public Builder toBuilder() {
     return new Builder(redisUrl)
-        .channelPrefix(channelPrefix)
         .connectTimeout(connectTimeout)
         .commandTimeout(commandTimeout)
         .reconnectDelay(reconnectDelayMin, reconnectDelayMax);
@@ -90,11 +88,6 @@ public final class RedisBackplaneOptions {
     return redisUri;
   }
 
-  /** Prepended verbatim to every channel name on the wire. */
-  public String channelPrefix() {
-    return channelPrefix;
-  }
-
   public Duration connectTimeout() {
     return connectTimeout;
   }
@@ -115,8 +108,6 @@ public final class RedisBackplaneOptions {
   public String toString() {
     return "RedisBackplaneOptions[target="
         + target()
-        + ", channelPrefix="
-        + channelPrefix
         + ", connectTimeout="
         + connectTimeout
         + ", commandTimeout="
@@ -131,7 +122,6 @@ public final class RedisBackplaneOptions {
   /** Builds {@link RedisBackplaneOptions}; every setting starts at its {@code DEFAULT_*}. */
   public static final class Builder {
     private final String redisUrl;
-    private String channelPrefix = DEFAULT_CHANNEL_PREFIX;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration reconnectDelayMin = DEFAULT_RECONNECT_DELAY_MIN;
@@ -139,12 +129,6 @@ public final class RedisBackplaneOptions {
 
     private Builder(String redisUrl) {
       this.redisUrl = redisUrl;
-    }
-
-    /** Default {@link #DEFAULT_CHANNEL_PREFIX} (none). */
-    public Builder channelPrefix(String channelPrefix) {
-      this.channelPrefix = channelPrefix;
-      return this;
     }
 
     /** Default {@link #DEFAULT_CONNECT_TIMEOUT} (2 s). */
@@ -174,7 +158,6 @@ public final class RedisBackplaneOptions {
      *     {@code rediss://}) or a duration is not positive
      */
     public RedisBackplaneOptions build() {
-      Objects.requireNonNull(channelPrefix, "channelPrefix");
       positive(connectTimeout, "connectTimeout");
       positive(commandTimeout, "commandTimeout");
       positive(reconnectDelayMin, "reconnectDelayMin");

@@ -27,7 +27,6 @@ class RedisBackplaneOptionsTest {
     assertThat(none.target()).isEqualTo("redis://127.0.0.1:6379/0");
     assertThat(blank.target()).isEqualTo("redis://127.0.0.1:6379/0");
     assertThat(hostOnly.target()).isEqualTo("redis://cache:6379/0");
-    assertThat(none.channelPrefix()).isEmpty();
     assertThat(none.connectTimeout()).isEqualTo(RedisBackplaneOptions.DEFAULT_CONNECT_TIMEOUT);
     assertThat(none.commandTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(none.redisUri().getTimeout()).isEqualTo(Duration.ofSeconds(5));
@@ -84,7 +83,6 @@ class RedisBackplaneOptionsTest {
   void toBuilderKeepsEverySetting() {
     RedisBackplaneOptions o =
         RedisBackplaneOptions.builder("redis://cache:1/2")
-            .channelPrefix("p:")
             .connectTimeout(Duration.ofMillis(300))
             .commandTimeout(Duration.ofMillis(400))
             .reconnectDelay(Duration.ofMillis(10), Duration.ofMillis(20))

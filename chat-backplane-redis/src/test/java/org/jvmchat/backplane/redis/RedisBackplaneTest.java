@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -16,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.hub.spi.Backplane;
+import org.jvmchat.testing.TcpProxy;
 
 /** {@link RedisBackplane} on its own, against the real Redis. */
 class RedisBackplaneTest {
@@ -36,18 +42,21 @@ class RedisBackplaneTest {
     }
   }
 
-  private RedisBackplane backplane(String url, String channelPrefix) {
-    RedisBackplane b =
-        RedisBackplane.create(
-            RedisTestSupport.fastOptions(url).channelPrefix(channelPrefix).build());
+  private RedisBackplane backplane(String url) {
+    RedisBackplane b = RedisBackplane.create(RedisTestSupport.fastOptions(url).build());
     toClose.add(b);
     return b;
   }
 
-  private RedisBackplane connected(String channelPrefix) {
-    RedisBackplane b = backplane(RedisTestSupport.REDIS_URL, channelPrefix);
+  private RedisBackplane connected() {
+    RedisBackplane b = backplane(RedisTestSupport.REDIS_URL);
     await().atMost(TIMEOUT).until(b::isConnected);
     return b;
+  }
+
+  /** A channel name unique to this test, so parallel runs on one Redis never meet. */
+  private String ch(String name) {
+    return prefix + name;
   }
 
   private TcpProxy proxy() throws Exception {
@@ -70,62 +79,93 @@ class RedisBackplaneTest {
 
   @Test
   void publishReachesEverySubscriberAndReportsHowManyInstancesGotIt() throws Exception {
-    RedisBackplane a = connected(prefix);
-    RedisBackplane b = connected(prefix);
+    RedisBackplane a = connected();
+    RedisBackplane b = connected();
     List<byte[]> atA = new CopyOnWriteArrayList<>();
     List<byte[]> atB1 = new CopyOnWriteArrayList<>();
     List<byte[]> atB2 = new CopyOnWriteArrayList<>();
-    get(a.subscribe("ch", atA::add));
-    get(b.subscribe("ch", atB1::add));
-    get(b.subscribe("ch", atB2::add));
+    get(a.subscribe(ch("ch"), atA::add));
+    get(b.subscribe(ch("ch"), atB1::add));
+    get(b.subscribe(ch("ch"), atB2::add));
 
-    long receivers = get(a.publish("ch", bytes("one")));
+    long receivers = get(a.publish(ch("ch"), bytes("one")));
 
     assertThat(receivers).isEqualTo(2);
     await().atMost(TIMEOUT).until(() -> atA.size() == 1 && atB1.size() == 1 && atB2.size() == 1);
     assertThat(strings(atB2)).containsExactly("one");
-    assertThat(get(a.publish("nobody-listens", bytes("x")))).isZero();
+    assertThat(get(a.publish(ch("nobody-listens"), bytes("x")))).isZero();
   }
 
   @Test
-  void theChannelPrefixIsPrependedOnTheWireAndIsolatesApplications() throws Exception {
-    RedisBackplane app1 = connected(prefix + "app1:");
-    RedisBackplane app2 = connected(prefix + "app2:");
-    RedisBackplane raw = connected("");
-    List<byte[]> at1 = new CopyOnWriteArrayList<>();
-    List<byte[]> at2 = new CopyOnWriteArrayList<>();
-    List<byte[]> rawSeen = new CopyOnWriteArrayList<>();
-    get(app1.subscribe("ch", at1::add));
-    get(app2.subscribe("ch", at2::add));
-    get(raw.subscribe(prefix + "app1:ch", rawSeen::add));
+  void channelNamesGoToRedisAsTheyAre() throws Exception {
+    RedisBackplane b = connected();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    RedisClient raw = RedisClient.create(RedisTestSupport.REDIS_URL);
+    try (StatefulRedisPubSubConnection<String, String> sub = raw.connectPubSub()) {
+      sub.addListener(
+          new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String channel, String message) {
+              seen.add(channel + "=" + message);
+            }
+          });
+      sub.sync().subscribe(ch("app:/hubs/chat:all"));
 
-    assertThat(get(app1.publish("ch", bytes("for-app1")))).isEqualTo(2);
-    get(app2.publish("ch", bytes("for-app2")));
+      assertThat(get(b.publish(ch("app:/hubs/chat:all"), bytes("m")))).isEqualTo(1);
 
-    await().atMost(TIMEOUT).until(() -> at1.size() == 1 && at2.size() == 1 && rawSeen.size() == 1);
-    assertThat(strings(at1)).containsExactly("for-app1");
-    assertThat(strings(at2)).containsExactly("for-app2");
-    assertThat(strings(rawSeen)).containsExactly("for-app1");
+      await().atMost(TIMEOUT).until(() -> seen.size() == 1);
+      assertThat(seen).containsExactly(ch("app:/hubs/chat:all") + "=m");
+    } finally {
+      raw.shutdown();
+    }
+  }
+
+  @Test
+  void aCallersClientIsUsedAndLeftOpen() throws Exception {
+    RedisClient client = RedisClient.create();
+    try {
+      RedisBackplane b =
+          RedisBackplane.create(
+              client, RedisTestSupport.fastOptions(RedisTestSupport.REDIS_URL).build());
+      toClose.add(b);
+      await().atMost(TIMEOUT).until(b::isConnected);
+      RedisBackplane other = connected();
+      List<byte[]> seen = new CopyOnWriteArrayList<>();
+      get(b.subscribe(ch("own"), seen::add));
+
+      assertThat(get(other.publish(ch("own"), bytes("x")))).isEqualTo(1);
+      await().atMost(TIMEOUT).until(() -> seen.size() == 1);
+
+      b.close();
+      assertThat(b.isConnected()).isFalse();
+      assertThat(get(other.publish(ch("own"), bytes("y")))).isZero();
+      try (StatefulRedisConnection<String, String> c =
+          client.connect(RedisURI.create(RedisTestSupport.REDIS_URL))) {
+        assertThat(c.sync().ping()).isEqualTo("PONG");
+      }
+    } finally {
+      client.shutdown();
+    }
   }
 
   @Test
   void afterUnsubscribeNothingMoreIsDelivered() throws Exception {
-    RedisBackplane a = connected(prefix);
-    RedisBackplane b = connected(prefix);
+    RedisBackplane a = connected();
+    RedisBackplane b = connected();
     List<byte[]> kept = new CopyOnWriteArrayList<>();
     List<byte[]> dropped = new CopyOnWriteArrayList<>();
-    Backplane.Subscription keep = get(b.subscribe("ch", kept::add));
-    Backplane.Subscription drop = get(b.subscribe("ch", dropped::add));
+    Backplane.Subscription keep = get(b.subscribe(ch("ch"), kept::add));
+    Backplane.Subscription drop = get(b.subscribe(ch("ch"), dropped::add));
 
     get(b.unsubscribe(drop));
-    assertThat(get(a.publish("ch", bytes("1")))).isEqualTo(1);
+    assertThat(get(a.publish(ch("ch"), bytes("1")))).isEqualTo(1);
     await().atMost(TIMEOUT).until(() -> kept.size() == 1);
     get(b.unsubscribe(keep));
-    assertThat(get(a.publish("ch", bytes("2")))).isZero();
+    assertThat(get(a.publish(ch("ch"), bytes("2")))).isZero();
     get(b.unsubscribe(keep));
     List<byte[]> fence = new CopyOnWriteArrayList<>();
-    get(b.subscribe("fence", fence::add));
-    get(a.publish("fence", bytes("f")));
+    get(b.subscribe(ch("fence"), fence::add));
+    get(a.publish(ch("fence"), bytes("f")));
     await().atMost(TIMEOUT).until(() -> fence.size() == 1);
 
     assertThat(strings(kept)).containsExactly("1");
@@ -136,22 +176,22 @@ class RedisBackplaneTest {
   void redisUnreachableAtStartDoesNotFailAndTheBackplaneConnectsWhenItAppears() throws Exception {
     TcpProxy proxy = proxy();
     proxy.cut();
-    RedisBackplane b = backplane(RedisTestSupport.viaProxy(proxy), prefix);
-    RedisBackplane other = connected(prefix);
+    RedisBackplane b = backplane(RedisTestSupport.viaProxy(proxy));
+    RedisBackplane other = connected();
     List<byte[]> seen = new CopyOnWriteArrayList<>();
 
-    CompletableFuture<Backplane.Subscription> subscribed = b.subscribe("early", seen::add);
-    assertThat(get(subscribed).channel()).isEqualTo("early");
+    CompletableFuture<Backplane.Subscription> subscribed = b.subscribe(ch("early"), seen::add);
+    assertThat(get(subscribed).channel()).isEqualTo(ch("early"));
     assertThat(b.isConnected()).isFalse();
     assertThat(b.status().connected()).isFalse();
-    assertThatThrownBy(() -> get(b.publish("early", bytes("lost"))))
+    assertThatThrownBy(() -> get(b.publish(ch("early"), bytes("lost"))))
         .isInstanceOf(ExecutionException.class);
     assertThat(b.status().publishFailures()).isEqualTo(1);
     assertThat(b.status().lastError()).isNotNull();
 
     proxy.restore();
     await().atMost(TIMEOUT).until(b::isConnected);
-    assertThat(get(other.publish("early", bytes("now")))).isEqualTo(1);
+    assertThat(get(other.publish(ch("early"), bytes("now")))).isEqualTo(1);
     await().atMost(TIMEOUT).until(() -> seen.size() == 1);
     assertThat(strings(seen)).containsExactly("now");
   }
@@ -159,26 +199,27 @@ class RedisBackplaneTest {
   @Test
   void aLostConnectionIsReportedAndSubscriptionsComeBackAfterIt() throws Exception {
     TcpProxy proxy = proxy();
-    RedisBackplane b = backplane(RedisTestSupport.viaProxy(proxy), prefix);
+    RedisBackplane b = backplane(RedisTestSupport.viaProxy(proxy));
     await().atMost(TIMEOUT).until(b::isConnected);
-    RedisBackplane other = connected(prefix);
+    RedisBackplane other = connected();
     List<byte[]> before = new CopyOnWriteArrayList<>();
     List<byte[]> during = new CopyOnWriteArrayList<>();
-    Backplane.Subscription gone = get(b.subscribe("gone", new CopyOnWriteArrayList<byte[]>()::add));
-    get(b.subscribe("before", before::add));
+    Backplane.Subscription gone =
+        get(b.subscribe(ch("gone"), new CopyOnWriteArrayList<byte[]>()::add));
+    get(b.subscribe(ch("before"), before::add));
 
     proxy.cut();
     await().atMost(TIMEOUT).until(() -> !b.isConnected());
-    assertThat(get(other.publish("before", bytes("lost")))).isZero();
-    get(b.subscribe("during", during::add));
+    assertThat(get(other.publish(ch("before"), bytes("lost")))).isZero();
+    get(b.subscribe(ch("during"), during::add));
     get(b.unsubscribe(gone));
     proxy.restore();
     await().atMost(TIMEOUT).until(b::isConnected);
 
     assertThat(b.status().reconnects()).isGreaterThanOrEqualTo(1);
-    assertThat(get(other.publish("before", bytes("b")))).isEqualTo(1);
-    assertThat(get(other.publish("during", bytes("d")))).isEqualTo(1);
-    assertThat(get(other.publish("gone", bytes("g")))).isZero();
+    assertThat(get(other.publish(ch("before"), bytes("b")))).isEqualTo(1);
+    assertThat(get(other.publish(ch("during"), bytes("d")))).isEqualTo(1);
+    assertThat(get(other.publish(ch("gone"), bytes("g")))).isZero();
     await().atMost(TIMEOUT).until(() -> before.size() == 1 && during.size() == 1);
     assertThat(strings(before)).containsExactly("b");
     assertThat(strings(during)).containsExactly("d");
@@ -186,13 +227,14 @@ class RedisBackplaneTest {
 
   @Test
   void closeIsIdempotentAndLaterCallsFail() throws Exception {
-    RedisBackplane b = connected(prefix);
+    RedisBackplane b = connected();
     b.close();
     b.close();
 
     assertThat(b.isConnected()).isFalse();
-    assertThatThrownBy(() -> get(b.publish("x", bytes("x"))))
+    assertThatThrownBy(() -> get(b.publish(ch("x"), bytes("x"))))
         .isInstanceOf(ExecutionException.class);
-    assertThatThrownBy(() -> get(b.subscribe("x", p -> {}))).isInstanceOf(ExecutionException.class);
+    assertThatThrownBy(() -> get(b.subscribe(ch("x"), p -> {})))
+        .isInstanceOf(ExecutionException.class);
   }
 }

@@ -6,7 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.jvmchat.hub.spi.Backplane;
-import org.jvmchat.hub.spi.ScaleoutHubLifetimeManagerContract;
+import org.jvmchat.testing.ScaleoutHubLifetimeManagerContract;
+import org.jvmchat.testing.TcpProxy;
 
 /**
  * The lifetime-manager contract on the real Redis: two server instances in this JVM, each with its

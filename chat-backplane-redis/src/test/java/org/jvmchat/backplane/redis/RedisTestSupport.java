@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import org.jvmchat.testing.TcpProxy;
 
 /**
  * The real Redis the tests use: {@code REDIS_URL}, default {@code redis://127.0.0.1:6379}. Tests

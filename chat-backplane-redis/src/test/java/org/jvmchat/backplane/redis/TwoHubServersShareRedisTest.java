@@ -173,7 +173,7 @@ class TwoHubServersShareRedisTest {
   }
 
   private HubServer server(String prefix) {
-    RedisBackplane backplane = RedisBackplane.create(RedisTestSupport.REDIS_URL, prefix);
+    RedisBackplane backplane = RedisBackplane.create(RedisTestSupport.REDIS_URL);
     toClose.add(backplane);
     await().atMost(TIMEOUT).until(backplane::isConnected);
     HubServer server =
@@ -181,7 +181,7 @@ class TwoHubServersShareRedisTest {
             .host("127.0.0.1")
             .port(0)
             .hub("/hubs/chat", ChatHub::new)
-            .lifetimeManagerFactory(ScaleoutLifetimeManagers.factory(backplane))
+            .lifetimeManagerFactory(ScaleoutLifetimeManagers.factory(backplane, prefix))
             .build()
             .start();
     toClose.add(0, server); // servers stop before their backplanes close

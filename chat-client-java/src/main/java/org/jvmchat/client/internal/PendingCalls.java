@@ -3,8 +3,8 @@ package org.jvmchat.client.internal;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.concurrent.ConcurrentHashMap;
-import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.CompletionMessage;
+import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.StreamBindingFailureMessage;
 import org.jvmchat.protocol.StreamItemMessage;
 

@@ -2,80 +2,54 @@ package org.jvmchat.hub.internal;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Collection;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManager;
+import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.SerializedHubMessage;
 
 /**
- * The in-process lifetime manager: connections, groups and users in memory. A send builds the
- * invocation once and serializes it at most once per protocol, whatever the number of receivers.
+ * The in-process lifetime manager: every connection is in this process, in a {@link
+ * HubConnectionStore}. A send builds the invocation once and serializes it at most once per
+ * protocol, whatever the number of receivers.
  */
 public final class DefaultHubLifetimeManager implements HubLifetimeManager {
-  private final Map<String, HubConnectionContext> connections = new ConcurrentHashMap<>();
-  private final Map<String, Set<HubConnectionContext>> groups = new ConcurrentHashMap<>();
-  private final Map<String, Set<String>> groupsOfConnection = new ConcurrentHashMap<>();
-  private final Map<String, Set<HubConnectionContext>> users = new ConcurrentHashMap<>();
+  private final HubConnectionStore store;
   private final ClientResults clientResults;
+
+  /** The server's default for a hub without a lifetime-manager factory. */
+  public DefaultHubLifetimeManager(HubLifetimeManagerFactory.Context context) {
+    this(context.hubName(), context.scheduler(), context.executor());
+  }
 
   /**
    * @param scheduler for client-result timeouts
    * @param completions where client results complete (never the I/O thread)
    */
   public DefaultHubLifetimeManager(
-      ScheduledExecutorService scheduler, java.util.concurrent.Executor completions) {
+      String hubName, ScheduledExecutorService scheduler, Executor completions) {
+    this.store = new HubConnectionStore(hubName);
     this.clientResults = new ClientResults(scheduler, completions);
   }
 
   @Override
   public CompletableFuture<Void> onConnected(HubConnectionContext connection) {
-    connections.put(connection.connectionId(), connection);
-    String user = connection.userIdentifier();
-    if (user != null) {
-      users.computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet(2)).add(connection);
-    }
+    store.add(connection);
     return done();
   }
 
   @Override
   public CompletableFuture<Void> onDisconnected(HubConnectionContext connection) {
-    String id = connection.connectionId();
-    connections.remove(id);
-    Set<String> joined = groupsOfConnection.remove(id);
-    if (joined != null) {
-      for (String group : joined) {
-        removeMember(group, connection);
-      }
-    }
-    String user = connection.userIdentifier();
-    if (user != null) {
-      users.computeIfPresent(
-          user,
-          (u, set) -> {
-            set.remove(connection);
-            return set.isEmpty() ? null : set;
-          });
-    }
-    clientResults.connectionClosed(id);
+    store.remove(connection);
+    clientResults.connectionClosed(connection.connectionId());
     return done();
-  }
-
-  private void removeMember(String group, HubConnectionContext connection) {
-    groups.computeIfPresent(
-        group,
-        (g, set) -> {
-          set.remove(connection);
-          return set.isEmpty() ? null : set;
-        });
   }
 
   private static SerializedHubMessage invocation(String method, Object[] args) {
@@ -85,20 +59,13 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   @Override
   public CompletableFuture<Void> sendAll(
       String method, Object[] args, Collection<String> excluded) {
-    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      SerializedHubMessage message = invocation(method, args);
-      for (HubConnectionContext c : connections.values()) {
-        if (excluded == null || !excluded.contains(c.connectionId())) {
-          batch.write(c, message);
-        }
-      }
-    }
+    store.sendAll(invocation(method, args), excluded);
     return done();
   }
 
   @Override
   public CompletableFuture<Void> sendConnection(String connectionId, String method, Object[] args) {
-    HubConnectionContext c = connections.get(connectionId);
+    HubConnectionContext c = store.get(connectionId);
     if (c != null) {
       c.write(invocation(method, args));
     }
@@ -108,113 +75,51 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   @Override
   public CompletableFuture<Void> sendConnections(
       Collection<String> connectionIds, String method, Object[] args) {
-    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      SerializedHubMessage message = invocation(method, args);
-      for (String id : connectionIds) {
-        HubConnectionContext c = connections.get(id);
-        if (c != null) {
-          batch.write(c, message);
-        }
-      }
-    }
+    store.sendConnections(connectionIds, invocation(method, args));
     return done();
   }
 
   @Override
   public CompletableFuture<Void> sendGroup(
       String groupName, String method, Object[] args, Collection<String> excluded) {
-    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      Set<HubConnectionContext> members = groups.get(groupName);
-      if (members != null) {
-        SerializedHubMessage message = invocation(method, args);
-        for (HubConnectionContext c : members) {
-          if (excluded == null || !excluded.contains(c.connectionId())) {
-            batch.write(c, message);
-          }
-        }
-      }
-    }
+    store.sendGroup(groupName, invocation(method, args), excluded);
     return done();
   }
 
   @Override
   public CompletableFuture<Void> sendGroups(
       Collection<String> groupNames, String method, Object[] args) {
-    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      SerializedHubMessage message = invocation(method, args);
-      Set<String> sent = new HashSet<>();
-      for (String group : groupNames) {
-        Set<HubConnectionContext> members = groups.get(group);
-        if (members != null) {
-          for (HubConnectionContext c : members) {
-            if (sent.add(c.connectionId())) {
-              batch.write(c, message);
-            }
-          }
-        }
-      }
-    }
+    store.sendGroups(groupNames, invocation(method, args), null);
     return done();
   }
 
   @Override
   public CompletableFuture<Void> sendUser(String userId, String method, Object[] args) {
-    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      Set<HubConnectionContext> set = users.get(userId);
-      if (set != null) {
-        SerializedHubMessage message = invocation(method, args);
-        for (HubConnectionContext c : set) {
-          batch.write(c, message);
-        }
-      }
-    }
+    store.sendUser(userId, invocation(method, args));
     return done();
   }
 
   @Override
   public CompletableFuture<Void> sendUsers(
       Collection<String> userIds, String method, Object[] args) {
-    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      SerializedHubMessage message = invocation(method, args);
-      for (String user : userIds) {
-        Set<HubConnectionContext> set = users.get(user);
-        if (set != null) {
-          for (HubConnectionContext c : set) {
-            batch.write(c, message);
-          }
-        }
-      }
-    }
+    store.sendUsers(userIds, invocation(method, args));
     return done();
   }
 
   @Override
   public CompletableFuture<Void> addToGroup(String connectionId, String groupName) {
-    HubConnectionContext c = connections.get(connectionId);
-    if (c == null) {
-      return done();
-    }
-    groups.computeIfAbsent(groupName, g -> ConcurrentHashMap.newKeySet()).add(c);
-    groupsOfConnection
-        .computeIfAbsent(connectionId, id -> ConcurrentHashMap.newKeySet(2))
-        .add(groupName);
-    if (!connections.containsKey(connectionId)) {
-      // Disconnected meanwhile: undo, so no stale member stays behind.
-      removeMember(groupName, c);
+    HubConnectionContext c = store.get(connectionId);
+    if (c != null) {
+      store.addToGroup(c, groupName);
     }
     return done();
   }
 
   @Override
   public CompletableFuture<Void> removeFromGroup(String connectionId, String groupName) {
-    HubConnectionContext c = connections.get(connectionId);
-    if (c == null) {
-      return done();
-    }
-    removeMember(groupName, c);
-    Set<String> joined = groupsOfConnection.get(connectionId);
-    if (joined != null) {
-      joined.remove(groupName);
+    HubConnectionContext c = store.get(connectionId);
+    if (c != null) {
+      store.removeFromGroup(c, groupName);
     }
     return done();
   }
@@ -222,7 +127,7 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   @Override
   public <T> CompletableFuture<T> invokeConnection(
       String connectionId, String method, Object[] args, Type resultType, Duration timeout) {
-    HubConnectionContext c = connections.get(connectionId);
+    HubConnectionContext c = store.get(connectionId);
     if (c == null) {
       return CompletableFuture.failedFuture(
           new HubException("Connection '" + connectionId + "' does not exist."));
@@ -231,7 +136,7 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
     CompletableFuture<T> result =
         clientResults.register(connectionId, invocationId, resultType, timeout);
     InvocationMessage invocation =
-        new InvocationMessage(null, invocationId, method, java.util.Arrays.asList(args), null);
+        new InvocationMessage(null, invocationId, method, Arrays.asList(args), null);
     if (!c.write(invocation)) {
       clientResults.connectionClosed(connectionId);
     }

@@ -72,10 +72,13 @@ public final class HubEndpoint implements HubContext {
             options.detailedErrors(),
             executor,
             listeners);
+    org.jvmchat.hub.spi.HubLifetimeManagerFactory.Context managerContext =
+        new org.jvmchat.hub.spi.HubLifetimeManagerFactory.Context(
+            mapping.path(), enabled, executor, scheduler);
     this.lifetimeManager =
         managerFactory == null
-            ? new DefaultHubLifetimeManager(scheduler, executor)
-            : managerFactory.create(mapping.path(), enabled);
+            ? new DefaultHubLifetimeManager(managerContext)
+            : managerFactory.create(managerContext);
     this.clients = new Proxies.Clients(lifetimeManager, options);
     this.groups = new Proxies.Groups(lifetimeManager);
   }

@@ -252,10 +252,9 @@ public final class NettyHubServer implements HubServer {
         executor.shutdownNow();
       }
     }
-    scheduler.shutdownNow();
-    if (forwarder != null) {
-      forwarder.close();
-    }
+    // Closed once the hub methods still running finished and before the scheduler the managers
+    // use stops (a client result completing after the server's own executor stopped runs on the
+    // thread that received it).
     for (HubEndpoint e : endpoints) {
       try {
         e.reportSent();
@@ -263,6 +262,10 @@ public final class NettyHubServer implements HubServer {
       } catch (Exception ex) {
         log.warn("Closing the lifetime manager of {} failed", e.path(), ex);
       }
+    }
+    scheduler.shutdownNow();
+    if (forwarder != null) {
+      forwarder.close();
     }
     if (workerGroup != null) {
       workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

@@ -13,8 +13,10 @@ import java.util.function.Consumer;
  * subscriber is disconnected, is lost (no buffering, no replay). A backplane never blocks the
  * caller: every method returns at once.
  *
- * <p>Implementations must be thread-safe and pass the lifetime-manager contract suite ({@code
- * HubLifetimeManagerContract} in this module's test-jar) when used by the scale-out manager.
+ * <p>Implementations must be thread-safe and pass the scale-out contract suite ({@code
+ * org.jvmchat.testing.ScaleoutHubLifetimeManagerContract} in the test-scoped module
+ * chat-test-support) when used by the scale-out manager. Channel names come from the manager,
+ * prefix included ({@link ScaleoutOptions#channelPrefix()}): a backplane uses them as they are.
  */
 public interface Backplane extends AutoCloseable {
 

@@ -9,7 +9,8 @@ import org.jvmchat.protocol.CompletionMessage;
  * Who receives a message, separate from how it gets there: the plug-in point for backplanes. The
  * default keeps everything in this process; a scale-out manager reaches connections held by other
  * instances. Every method is non-blocking. Implementations must pass the contract test suite
- * ({@code HubLifetimeManagerContract} in this module's test-jar).
+ * ({@code org.jvmchat.testing.HubLifetimeManagerContract} in the test-scoped module
+ * chat-test-support).
  */
 public interface HubLifetimeManager extends AutoCloseable {
   CompletableFuture<Void> onConnected(HubConnectionContext connection);

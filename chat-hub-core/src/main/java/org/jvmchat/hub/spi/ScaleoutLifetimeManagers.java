@@ -17,7 +17,12 @@ import org.jvmchat.hub.internal.scaleout.ScaleoutHubLifetimeManager;
  *     .start();
  * }</pre>
  *
- * The backplane is the caller's: closing a manager does not close it.
+ * The backplane is the caller's: closing a manager does not close it. The managers use the server's
+ * executor and scheduler ({@link HubLifetimeManagerFactory.Context}) and start no thread.
+ *
+ * <p>Channel names: {@code {channelPrefix}{hub path}:all}, {@code ...:group:{name}}, {@code
+ * ...:user:{id}}, {@code ...:connection:{id}} and this instance's internal channels. The prefix is
+ * the one place to separate applications that share a broker; a backplane adds none of its own.
  */
 public final class ScaleoutLifetimeManagers {
   private ScaleoutLifetimeManagers() {}
@@ -35,7 +40,6 @@ public final class ScaleoutLifetimeManagers {
   public static HubLifetimeManagerFactory factory(Backplane backplane, ScaleoutOptions options) {
     Objects.requireNonNull(backplane, "backplane");
     Objects.requireNonNull(options, "options");
-    return (hubName, protocols) ->
-        new ScaleoutHubLifetimeManager(hubName, protocols, backplane, options);
+    return context -> new ScaleoutHubLifetimeManager(context, backplane, options);
   }
 }

@@ -96,8 +96,9 @@ class ConnectionPipelineTest {
 
   private HubEndpoint endpoint() {
     return new HubEndpoint(
-        new HubServer.HubMapping(
-            "/hub", EchoHub::new, HubOptions.builder().build(), List.of(), false),
+        HubServer.HubMapping.builder("/hub", EchoHub::new)
+            .options(HubOptions.builder().build())
+            .build(),
         List.of(),
         new InlineExecutor(),
         scheduler,

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.persistence.StoreHealth;
-import org.jvmchat.server.backplane.Backplane;
+import org.jvmchat.server.backplane.ScaleoutMode;
 
 /**
  * Health of the server's dependencies: {@code store}, {@code backplane} and {@code assistant}. The
@@ -40,14 +40,14 @@ public final class HealthService {
   public record Report(boolean healthy, Map<String, Entry> entries) {}
 
   private final ChatStore store;
-  private final Backplane backplane;
+  private final ScaleoutMode backplane;
   private final java.util.function.Supplier<Entry> assistant;
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
   /**
    * @param assistantDetail why the assistant is disabled
    */
-  public HealthService(ChatStore store, Backplane backplane, String assistantDetail) {
+  public HealthService(ChatStore store, ScaleoutMode backplane, String assistantDetail) {
     this(store, backplane, () -> new Entry(Status.DISABLED, assistantDetail, 0));
   }
 
@@ -56,7 +56,7 @@ public final class HealthService {
    *     never makes the report unhealthy and must not block
    */
   public HealthService(
-      ChatStore store, Backplane backplane, java.util.function.Supplier<Entry> assistant) {
+      ChatStore store, ScaleoutMode backplane, java.util.function.Supplier<Entry> assistant) {
     this.store = store;
     this.backplane = backplane;
     this.assistant = assistant;
@@ -87,11 +87,11 @@ public final class HealthService {
             sh.detail(),
             sh.latency().toMillis()));
     long start = System.nanoTime();
-    Backplane.Health bh;
+    ScaleoutMode.Health bh;
     try {
       bh = backplane.check();
     } catch (RuntimeException e) {
-      bh = new Backplane.Health(false, "the backplane check failed: " + e.getMessage());
+      bh = new ScaleoutMode.Health(false, "the backplane check failed: " + e.getMessage());
     }
     entries.put(
         "backplane",

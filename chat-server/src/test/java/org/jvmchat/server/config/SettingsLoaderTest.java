@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.jvmchat.server.backplane.BackplaneFactory;
+import org.jvmchat.server.backplane.ScaleoutModes;
 
 class SettingsLoaderTest {
   static final String SECRET = "0123456789abcdef0123456789abcdef";
@@ -172,11 +172,11 @@ class SettingsLoaderTest {
   void redisUrlSelectsTheRedisBackplane() {
     ChatSettings s = SettingsLoader.load(Map.of("REDIS_URL", "redis://127.0.0.1:6379"));
     assertThat(s.redisUrl()).isEqualTo("redis://127.0.0.1:6379");
-    try (var backplane = BackplaneFactory.standard().create(s)) {
+    try (var backplane = ScaleoutModes.standard().create(s)) {
       assertThat(backplane.name()).isEqualTo("redis");
       assertThat(backplane.lifetimeManagerFactory()).isNotNull();
     }
-    assertThat(BackplaneFactory.standard().create(SettingsLoader.load(Map.of())).name())
+    assertThat(ScaleoutModes.standard().create(SettingsLoader.load(Map.of())).name())
         .isEqualTo("in-process");
     assertThatThrownBy(() -> SettingsLoader.load(Map.of("REDIS_URL", "localhost:6379")))
         .hasMessageContaining("REDIS_URL must look like redis://");

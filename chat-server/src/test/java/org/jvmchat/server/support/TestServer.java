@@ -12,7 +12,7 @@ import java.util.List;
 import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.persistence.InMemoryChatStore;
 import org.jvmchat.server.ChatServer;
-import org.jvmchat.server.backplane.Backplane;
+import org.jvmchat.server.backplane.ScaleoutMode;
 import org.jvmchat.server.config.ChatSettings;
 
 /** The chat server in this JVM on a free port, with the in-memory store, plus HTTP helpers. */
@@ -30,7 +30,7 @@ public final class TestServer implements AutoCloseable {
 
   public TestServer(ChatSettings.Builder settings) {
     this.store = new InMemoryChatStore();
-    this.server = new ChatServer(settings.build(), store, Backplane.inProcess()).start();
+    this.server = new ChatServer(settings.build(), store, ScaleoutMode.inProcess()).start();
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }
 

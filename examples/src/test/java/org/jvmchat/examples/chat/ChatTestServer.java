@@ -10,7 +10,7 @@ import java.time.Duration;
 import java.util.Map;
 import org.jvmchat.persistence.InMemoryChatStore;
 import org.jvmchat.server.ChatServer;
-import org.jvmchat.server.backplane.Backplane;
+import org.jvmchat.server.backplane.ScaleoutMode;
 import org.jvmchat.server.config.ChatSettings;
 
 /**
@@ -33,7 +33,7 @@ public final class ChatTestServer implements AutoCloseable {
                     .shutdownGrace(Duration.ofSeconds(2))
                     .build(),
                 store,
-                Backplane.inProcess())
+                ScaleoutMode.inProcess())
             .start();
   }
 

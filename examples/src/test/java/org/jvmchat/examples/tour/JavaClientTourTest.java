@@ -27,7 +27,6 @@ import org.jvmchat.client.HubConnection;
 import org.jvmchat.client.HubConnectionBuilder;
 import org.jvmchat.client.HubConnectionState;
 import org.jvmchat.client.testing.Recorder;
-import org.jvmchat.client.testing.TcpProxy;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.protocol.HubException;
@@ -35,6 +34,7 @@ import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.json.JsonHubProtocol;
 import org.jvmchat.protocol.msgpack.MessagePackHubProtocol;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
+import org.jvmchat.testing.TcpProxy;
 
 /**
  * chat-client-java against the real feature tour server (chat-hub-core), in this JVM on a free

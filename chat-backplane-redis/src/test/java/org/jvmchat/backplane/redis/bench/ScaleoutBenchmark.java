@@ -8,7 +8,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.jvmchat.backplane.redis.RedisBackplane;
 import org.jvmchat.hub.HubUser;
-import org.jvmchat.hub.internal.scaleout.LocalBackplane;
 import org.jvmchat.hub.spi.Backplane;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManager;
@@ -17,6 +16,8 @@ import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.SerializedHubMessage;
 import org.jvmchat.protocol.json.JsonHubProtocol;
 import org.jvmchat.protocol.msgpack.MessagePackHubProtocol;
+import org.jvmchat.testing.LocalBackplane;
+import org.jvmchat.testing.ServerThreads;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -93,15 +94,15 @@ public class ScaleoutBenchmark {
     List<HubProtocol> protocols = List.of(new JsonHubProtocol(), new MessagePackHubProtocol());
     Backplane ba;
     Backplane bb;
+    String prefix = "bench-" + UUID.randomUUID() + ":";
     if (backplane.equals("local")) {
       LocalBackplane.Broker broker = new LocalBackplane.Broker();
       ba = broker.connect();
       bb = broker.connect();
     } else {
       String url = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
-      String prefix = "bench-" + UUID.randomUUID() + ":";
-      ba = RedisBackplane.create(url, prefix);
-      bb = RedisBackplane.create(url, prefix);
+      ba = RedisBackplane.create(url);
+      bb = RedisBackplane.create(url);
     }
     toClose.add(ba);
     toClose.add(bb);
@@ -112,8 +113,14 @@ public class ScaleoutBenchmark {
       }
       LockSupport.parkNanos(10_000_000);
     }
-    a = ScaleoutLifetimeManagers.factory(ba).create("/hubs/bench", protocols);
-    HubLifetimeManager b = ScaleoutLifetimeManagers.factory(bb).create("/hubs/bench", protocols);
+    ServerThreads threads = new ServerThreads();
+    toClose.add(0, threads);
+    a =
+        ScaleoutLifetimeManagers.factory(ba, prefix)
+            .create(threads.context("/hubs/bench", protocols));
+    HubLifetimeManager b =
+        ScaleoutLifetimeManagers.factory(bb, prefix)
+            .create(threads.context("/hubs/bench", protocols));
     toClose.add(0, a);
     toClose.add(0, b);
     for (int i = 0; i < receivers; i++) {

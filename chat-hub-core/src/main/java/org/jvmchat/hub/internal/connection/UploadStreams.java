@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
-import org.jvmchat.hub.HubException;
 import org.jvmchat.hub.internal.dispatch.UploadStream;
+import org.jvmchat.protocol.HubException;
 
 /**
  * The client-to-server streams of one connection: opened by the dispatcher when an invocation names

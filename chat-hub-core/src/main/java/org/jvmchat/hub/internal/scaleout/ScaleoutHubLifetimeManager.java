@@ -11,17 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jvmchat.hub.internal.ClientResults;
-import org.jvmchat.hub.internal.WriteScheduler;
+import org.jvmchat.hub.internal.HubConnectionStore;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Ack;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientInvocation;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientResult;
@@ -31,6 +28,7 @@ import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Payload;
 import org.jvmchat.hub.spi.Backplane;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManager;
+import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 import org.jvmchat.hub.spi.ScaleoutOptions;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubException;
@@ -42,7 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A lifetime manager for one hub on one of several server instances that share a {@link Backplane}.
- * Written once for every backplane:
+ * Its local connections and groups live in a {@link HubConnectionStore} (the same one the
+ * in-process manager uses); this class adds the backplane half. Written once for every backplane:
  *
  * <ul>
  *   <li>Local first: a send writes to this instance's own connections directly and then publishes
@@ -63,13 +62,12 @@ import org.slf4j.LoggerFactory;
  *
  * Sends never fail because of the backplane: a failed publish is counted, logged, and lost for the
  * other instances (at-most-once). Invocations and group changes that need another instance fail
- * instead.
+ * instead. Timeouts run on the server's scheduler and client results complete on the server's
+ * executor ({@link HubLifetimeManagerFactory.Context}); this class starts no thread.
  */
 public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private static final Logger log = LoggerFactory.getLogger(ScaleoutHubLifetimeManager.class);
   private static final String SELF = "\u0000manager";
-  private static final int COMPLETION_THREADS = 4;
-  private static final int COMPLETION_QUEUE = 10_000;
 
   private final String hubName;
   private final List<HubProtocol> protocols;
@@ -77,8 +75,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private final ScaleoutOptions options;
   private final ScaleoutChannels channels;
   private final String serverName;
-  private final ScheduledThreadPoolExecutor scheduler;
-  private final ThreadPoolExecutor completions;
+  private final HubConnectionStore store;
   private final ChannelSubscriptions subscriptions;
   private final ClientResults clientResults;
   private final RemoteClientResults remoteResults;
@@ -86,53 +83,31 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private final ScaleoutPublisher publisher;
   private final RecentMessages recent;
 
-  private final Map<String, HubConnectionContext> connections = new ConcurrentHashMap<>();
-  private final Map<String, Set<HubConnectionContext>> groups = new ConcurrentHashMap<>();
-  private final Map<String, Set<String>> groupsOfConnection = new ConcurrentHashMap<>();
-  private final Map<String, Set<HubConnectionContext>> users = new ConcurrentHashMap<>();
-
   private final AtomicLong messageIds = new AtomicLong();
   private final AtomicLong invalidPayloads = new AtomicLong();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> ready;
 
+  /**
+   * @param context the hub and the server's executor and scheduler (used, never shut down here)
+   * @param backplane the caller's; closing this manager does not close it
+   */
   public ScaleoutHubLifetimeManager(
-      String hubName, List<HubProtocol> protocols, Backplane backplane, ScaleoutOptions options) {
-    if (protocols.isEmpty()) {
+      HubLifetimeManagerFactory.Context context, Backplane backplane, ScaleoutOptions options) {
+    if (context.protocols().isEmpty()) {
       throw new IllegalArgumentException("A hub needs at least one protocol");
     }
-    this.hubName = hubName;
-    this.protocols = List.copyOf(protocols);
+    this.hubName = context.hubName();
+    this.protocols = context.protocols();
     this.backplane = backplane;
     this.options = options;
     this.channels = new ScaleoutChannels(options.channelPrefix(), hubName);
     this.serverName = newServerName();
-    this.scheduler =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "jvmchat-scaleout-" + hubName);
-              t.setDaemon(true);
-              return t;
-            });
-    scheduler.setRemoveOnCancelPolicy(true);
-    // Client results complete here, never on the backplane's I/O thread (when this is
-    // saturated they complete on the thread that received them).
-    this.completions =
-        new ThreadPoolExecutor(
-            COMPLETION_THREADS,
-            COMPLETION_THREADS,
-            30,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(COMPLETION_QUEUE),
-            r -> {
-              Thread t = new Thread(r, "jvmchat-scaleout-results-" + hubName);
-              t.setDaemon(true);
-              return t;
-            });
-    completions.allowCoreThreadTimeOut(true);
+    this.store = new HubConnectionStore(hubName);
+    ScheduledExecutorService scheduler = context.scheduler();
     this.subscriptions = new ChannelSubscriptions(backplane);
-    this.clientResults = new ClientResults(scheduler, completions);
+    // Client results complete on the server's executor, never on the backplane's I/O thread.
+    this.clientResults = new ClientResults(scheduler, context.executor());
     this.publisher = new ScaleoutPublisher(hubName, backplane);
     this.groupAcks = new GroupAcks(scheduler);
     this.remoteResults =
@@ -144,7 +119,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
             scheduler,
             clientResults,
             publisher,
-            connections::get);
+            store::get);
     this.recent = new RecentMessages(options.deduplicationWindow());
     this.ready =
         CompletableFuture.allOf(
@@ -191,14 +166,13 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   @Override
   public CompletableFuture<Void> onConnected(HubConnectionContext connection) {
     String id = connection.connectionId();
-    connections.put(id, connection);
+    store.add(connection);
     List<CompletableFuture<Void>> subscribed = new ArrayList<>(2);
     subscribed.add(
         subscriptions.acquire(
             channels.connection(id), id, handler("connection", p -> onConnection(id, p))));
     String user = connection.userIdentifier();
     if (user != null) {
-      users.computeIfAbsent(user, u -> ConcurrentHashMap.newKeySet()).add(connection);
       subscribed.add(
           subscriptions.acquire(channels.user(user), id, handler("user", p -> onUser(user, p))));
     }
@@ -208,23 +182,12 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   @Override
   public CompletableFuture<Void> onDisconnected(HubConnectionContext connection) {
     String id = connection.connectionId();
-    connections.remove(id);
     List<CompletableFuture<Void>> released = new ArrayList<>();
-    Set<String> joined = groupsOfConnection.remove(id);
-    if (joined != null) {
-      for (String group : joined) {
-        removeMember(group, connection);
-        released.add(subscriptions.release(channels.group(group), id));
-      }
+    for (String group : store.remove(connection)) {
+      released.add(subscriptions.release(channels.group(group), id));
     }
     String user = connection.userIdentifier();
     if (user != null) {
-      users.computeIfPresent(
-          user,
-          (u, set) -> {
-            set.remove(connection);
-            return set.isEmpty() ? null : set;
-          });
       released.add(subscriptions.release(channels.user(user), id));
     }
     released.add(subscriptions.release(channels.connection(id), id));
@@ -240,13 +203,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       String method, Object[] args, Collection<String> excluded) {
     SerializedHubMessage message = invocation(method, args);
     Map<String, byte[]> bytes = serializeAll(message);
-    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      for (HubConnectionContext c : connections.values()) {
-        if (excluded == null || !excluded.contains(c.connectionId())) {
-          deliver(c, message, batch);
-        }
-      }
-    }
+    store.sendAll(message, excluded);
     return publisher.publishQuietly(
         channels.all(), new Invocation(serverName, list(excluded), bytes, 0, List.of()));
   }
@@ -260,22 +217,16 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   public CompletableFuture<Void> sendConnections(
       Collection<String> connectionIds, String method, Object[] args) {
     SerializedHubMessage message = invocation(method, args);
-    byte[] payload = null;
-    List<CompletableFuture<Void>> published = new ArrayList<>();
-    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      for (String id : new LinkedHashSet<>(connectionIds)) {
-        HubConnectionContext c = connections.get(id);
-        if (c != null) {
-          deliver(c, message, batch);
-        } else {
-          if (payload == null) {
-            payload =
-                ScaleoutCodec.encode(
-                    new Invocation(serverName, List.of(), serializeAll(message), 0, List.of()));
-          }
-          published.add(publisher.publishQuietly(channels.connection(id), payload));
-        }
-      }
+    Set<String> elsewhere = store.sendConnections(connectionIds, message);
+    if (elsewhere.isEmpty()) {
+      return done();
+    }
+    byte[] payload =
+        ScaleoutCodec.encode(
+            new Invocation(serverName, List.of(), serializeAll(message), 0, List.of()));
+    List<CompletableFuture<Void>> published = new ArrayList<>(elsewhere.size());
+    for (String id : elsewhere) {
+      published.add(publisher.publishQuietly(channels.connection(id), payload));
     }
     return settle(published);
   }
@@ -285,16 +236,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       String groupName, String method, Object[] args, Collection<String> excluded) {
     SerializedHubMessage message = invocation(method, args);
     Map<String, byte[]> bytes = serializeAll(message);
-    Set<HubConnectionContext> members = groups.get(groupName);
-    if (members != null) {
-      try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-        for (HubConnectionContext c : members) {
-          if (excluded == null || !excluded.contains(c.connectionId())) {
-            deliver(c, message, batch);
-          }
-        }
-      }
-    }
+    store.sendGroup(groupName, message, excluded);
     return publisher.publishQuietly(
         channels.group(groupName), new Invocation(serverName, list(excluded), bytes, 0, List.of()));
   }
@@ -310,11 +252,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       return sendGroup(distinct.get(0), method, args, List.of());
     }
     SerializedHubMessage message = invocation(method, args);
-    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      for (HubConnectionContext c : localMembers(distinct)) {
-        deliver(c, message, batch);
-      }
-    }
+    store.sendGroups(distinct, message, null);
     // One payload for every group channel; an instance with members in several of the groups
     // delivers on the first arrival and drops the others (deduplication window).
     byte[] payload =
@@ -344,17 +282,11 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     byte[] payload =
         ScaleoutCodec.encode(
             new Invocation(serverName, List.of(), serializeAll(message), 0, List.of()));
-    List<CompletableFuture<Void>> published = new ArrayList<>();
-    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      for (String user : new LinkedHashSet<>(userIds)) {
-        Set<HubConnectionContext> set = users.get(user);
-        if (set != null) {
-          for (HubConnectionContext c : set) {
-            deliver(c, message, batch);
-          }
-        }
-        published.add(publisher.publishQuietly(channels.user(user), payload));
-      }
+    Set<String> distinct = new LinkedHashSet<>(userIds);
+    store.sendUsers(distinct, message);
+    List<CompletableFuture<Void>> published = new ArrayList<>(distinct.size());
+    for (String user : distinct) {
+      published.add(publisher.publishQuietly(channels.user(user), payload));
     }
     return settle(published);
   }
@@ -363,7 +295,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
 
   @Override
   public CompletableFuture<Void> addToGroup(String connectionId, String groupName) {
-    HubConnectionContext c = connections.get(connectionId);
+    HubConnectionContext c = store.get(connectionId);
     if (c != null) {
       return addLocal(c, groupName);
     }
@@ -372,7 +304,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
 
   @Override
   public CompletableFuture<Void> removeFromGroup(String connectionId, String groupName) {
-    HubConnectionContext c = connections.get(connectionId);
+    HubConnectionContext c = store.get(connectionId);
     if (c != null) {
       return removeLocal(c, groupName);
     }
@@ -381,34 +313,21 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
 
   private CompletableFuture<Void> addLocal(HubConnectionContext c, String group) {
     String id = c.connectionId();
-    groups.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet()).add(c);
-    groupsOfConnection.computeIfAbsent(id, i -> ConcurrentHashMap.newKeySet()).add(group);
+    if (!store.addToGroup(c, group)) {
+      return done(); // disconnected meanwhile: not kept, nothing to subscribe
+    }
     CompletableFuture<Void> subscribed =
         subscriptions.acquire(channels.group(group), id, handler("group", p -> onGroup(group, p)));
-    if (!connections.containsKey(id)) {
-      // Disconnected meanwhile: undo, so no stale member stays behind.
+    if (store.get(id) == null) {
+      // Disconnected while subscribing: undo, so no stale member or subscription stays behind.
       return removeLocal(c, group);
     }
     return settle(List.of(subscribed));
   }
 
   private CompletableFuture<Void> removeLocal(HubConnectionContext c, String group) {
-    String id = c.connectionId();
-    removeMember(group, c);
-    Set<String> joined = groupsOfConnection.get(id);
-    if (joined != null) {
-      joined.remove(group);
-    }
-    return settle(List.of(subscriptions.release(channels.group(group), id)));
-  }
-
-  private void removeMember(String group, HubConnectionContext connection) {
-    groups.computeIfPresent(
-        group,
-        (g, set) -> {
-          set.remove(connection);
-          return set.isEmpty() ? null : set;
-        });
+    store.removeFromGroup(c, group);
+    return settle(List.of(subscriptions.release(channels.group(group), c.connectionId())));
   }
 
   private CompletableFuture<Void> groupCommand(int action, String connectionId, String group) {
@@ -470,7 +389,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     if (closed.get()) {
       return CompletableFuture.failedFuture(closedException());
     }
-    HubConnectionContext c = connections.get(connectionId);
+    HubConnectionContext c = store.get(connectionId);
     if (c != null) {
       String invocationId = clientResults.nextId();
       CompletableFuture<T> result =
@@ -532,14 +451,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
 
   private void onAll(Payload payload) {
     if (payload instanceof Invocation m && !m.origin().equals(serverName)) {
-      SerializedHubMessage message = SerializedHubMessage.ofSerialized(m.messages());
-      try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-        for (HubConnectionContext c : connections.values()) {
-          if (!m.excluded().contains(c.connectionId())) {
-            deliver(c, message, batch);
-          }
-        }
-      }
+      store.sendAll(SerializedHubMessage.ofSerialized(m.messages()), m.excluded());
     }
   }
 
@@ -547,46 +459,24 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     if (!(payload instanceof Invocation m) || m.origin().equals(serverName)) {
       return;
     }
-    Collection<HubConnectionContext> targets;
-    if (m.groups().isEmpty()) {
-      Set<HubConnectionContext> members = groups.get(group);
-      targets = members == null ? List.of() : members;
-    } else {
-      if (!recent.firstSeen(m.origin() + '\u0000' + m.messageId())) {
-        return;
-      }
-      targets = localMembers(m.groups());
-    }
     SerializedHubMessage message = SerializedHubMessage.ofSerialized(m.messages());
-    try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      for (HubConnectionContext c : targets) {
-        if (!m.excluded().contains(c.connectionId())) {
-          deliver(c, message, batch);
-        }
-      }
+    if (m.groups().isEmpty()) {
+      store.sendGroup(group, message, m.excluded());
+    } else if (recent.firstSeen(m.origin() + '\u0000' + m.messageId())) {
+      store.sendGroups(m.groups(), message, m.excluded());
     }
   }
 
   private void onUser(String user, Payload payload) {
     if (payload instanceof Invocation m && !m.origin().equals(serverName)) {
-      Set<HubConnectionContext> set = users.get(user);
-      if (set != null) {
-        SerializedHubMessage message = SerializedHubMessage.ofSerialized(m.messages());
-        try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-          for (HubConnectionContext c : set) {
-            deliver(c, message, batch);
-          }
-        }
-      }
+      store.sendUser(user, SerializedHubMessage.ofSerialized(m.messages()));
     }
   }
 
   private void onConnection(String connectionId, Payload payload) {
-    HubConnectionContext c = connections.get(connectionId);
+    HubConnectionContext c = store.get(connectionId);
     if (payload instanceof Invocation m) {
-      if (c != null) {
-        deliver(c, SerializedHubMessage.ofSerialized(m.messages()));
-      }
+      store.sendConnection(connectionId, SerializedHubMessage.ofSerialized(m.messages()));
     } else if (payload instanceof ClientInvocation m) {
       remoteResults.onClientInvocation(connectionId, c, m);
     } else if (payload instanceof GroupCommand m) {
@@ -616,39 +506,6 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   }
 
   // ---------------------------------------------------------------- helpers
-
-  private Set<HubConnectionContext> localMembers(Collection<String> groupNames) {
-    Set<HubConnectionContext> targets = new LinkedHashSet<>();
-    for (String group : groupNames) {
-      Set<HubConnectionContext> members = groups.get(group);
-      if (members != null) {
-        targets.addAll(members);
-      }
-    }
-    return targets;
-  }
-
-  private void deliver(HubConnectionContext c, SerializedHubMessage message) {
-    deliver(c, message, null);
-  }
-
-  private void deliver(
-      HubConnectionContext c, SerializedHubMessage message, WriteScheduler.Batch batch) {
-    try {
-      if (batch != null) {
-        batch.write(c, message);
-      } else {
-        c.write(message);
-      }
-    } catch (RuntimeException e) {
-      // E.g. a payload from an instance that does not speak this connection's protocol.
-      log.warn(
-          "Hub {}: could not deliver to connection '{}': {}",
-          hubName,
-          c.connectionId(),
-          e.getMessage());
-    }
-  }
 
   private static SerializedHubMessage invocation(String method, Object[] args) {
     return new SerializedHubMessage(InvocationMessage.send(method, args));
@@ -708,8 +565,6 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     } catch (Exception e) {
       log.debug("Hub {}: unsubscribing on close did not finish: {}", hubName, e.toString());
     }
-    scheduler.shutdownNow();
-    completions.shutdown();
   }
 
   @Override

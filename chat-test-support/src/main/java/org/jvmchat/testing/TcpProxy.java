@@ -1,4 +1,4 @@
-package org.jvmchat.persistence;
+package org.jvmchat.testing;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,50 +13,70 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A TCP proxy on 127.0.0.1 (free port) for outage tests: {@link #cut()} drops every connection and
- * refuses new ones (accepts and closes them at once), {@link #restore()} lets them through again.
+ * A TCP proxy on the loopback address (a free port) in front of a real server (PostgreSQL, Redis, a
+ * hub server), for tests that need a real network fault without touching the shared server:
+ *
+ * <ul>
+ *   <li>{@link #cut()} closes every proxied connection and refuses new ones (accepted and closed at
+ *       once) until {@link #restore()}: the server is "down" for whoever goes through the proxy.
+ *   <li>{@link #dropAll()} resets every proxied connection (RST, no orderly close such as a
+ *       WebSocket close frame) and keeps accepting new ones: a network blip.
+ * </ul>
+ *
+ * Pump threads are daemons; {@link #close()} ends them all.
  */
 public final class TcpProxy implements AutoCloseable {
+  private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+  private static final long JOIN_MILLIS = 5_000;
+
   private final String targetHost;
   private final int targetPort;
   private final ServerSocket server;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
   private final List<Thread> threads = new CopyOnWriteArrayList<>();
-  private final Thread acceptor;
   private volatile boolean cut;
   private volatile boolean closed;
 
+  /** Starts forwarding from {@link #port()} to {@code targetHost:targetPort}. */
   public TcpProxy(String targetHost, int targetPort) throws IOException {
     this.targetHost = targetHost;
     this.targetPort = targetPort;
     this.server = new ServerSocket();
-    this.server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    this.acceptor = start("tcp-proxy-accept", this::acceptLoop);
+    server.setReuseAddress(true);
+    server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+    start("tcp-proxy-accept-" + port(), this::acceptLoop);
   }
 
+  /** The port to connect to instead of the target's. */
   public int port() {
     return server.getLocalPort();
   }
 
-  /** Drops every open connection and refuses new ones until {@link #restore()}. */
+  /** Closes every proxied connection and refuses new ones until {@link #restore()}. */
   public void cut() {
     cut = true;
     for (Socket s : sockets) {
       closeQuietly(s);
     }
-    sockets.clear();
   }
 
+  /** Lets new connections through again after {@link #cut()}. */
   public void restore() {
     cut = false;
   }
 
-  private Thread start(String name, Runnable task) {
-    Thread t = new Thread(task, name);
+  /** Resets every proxied connection (RST on both sides); new connections still go through. */
+  public void dropAll() {
+    for (Socket s : sockets) {
+      reset(s);
+    }
+  }
+
+  private void start(String name, Runnable body) {
+    Thread t = new Thread(body, name);
     t.setDaemon(true);
     threads.add(t);
     t.start();
-    return t;
   }
 
   private void acceptLoop() {
@@ -73,9 +93,10 @@ public final class TcpProxy implements AutoCloseable {
       }
       Socket upstream = new Socket();
       try {
-        client.setTcpNoDelay(true); // no Nagle stalls on PostgreSQL's many small round trips
+        // No Nagle stalls on the many small round trips of PostgreSQL or Redis.
+        client.setTcpNoDelay(true);
         upstream.setTcpNoDelay(true);
-        upstream.connect(new InetSocketAddress(targetHost, targetPort), 5_000);
+        upstream.connect(new InetSocketAddress(targetHost, targetPort), CONNECT_TIMEOUT_MILLIS);
       } catch (IOException e) {
         closeQuietly(client);
         closeQuietly(upstream);
@@ -98,7 +119,7 @@ public final class TcpProxy implements AutoCloseable {
         out.flush();
       }
     } catch (IOException e) {
-      // one side went away: close both below
+      // closed by cut(), reset by dropAll(), or by a peer: close both below
     } finally {
       closeQuietly(from);
       closeQuietly(to);
@@ -108,26 +129,35 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(Socket s) {
+  private static void reset(Socket s) {
     try {
-      s.close();
-    } catch (IOException ignored) {
+      s.setSoLinger(true, 0);
+    } catch (IOException e) {
+      // already closed: closing below is enough
+    }
+    closeQuietly(s);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
       // closing anyway
     }
   }
 
+  /** Stops accepting, closes every connection and waits for the proxy's threads to end. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     closed = true;
-    try {
-      server.close();
-    } catch (IOException ignored) {
-      // closing anyway
-    }
+    closeQuietly(server);
     cut();
-    for (Thread t : threads) {
-      t.join(5_000);
+    try {
+      for (Thread t : threads) {
+        t.join(JOIN_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    acceptor.join(5_000);
   }
 }

@@ -1,4 +1,4 @@
-package org.jvmchat.hub.spi;
+package org.jvmchat.testing;
 
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
@@ -9,6 +9,8 @@ import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.jvmchat.hub.HubUser;
+import org.jvmchat.hub.spi.HubConnectionContext;
+import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubMessage;
 import org.jvmchat.protocol.HubProtocol;

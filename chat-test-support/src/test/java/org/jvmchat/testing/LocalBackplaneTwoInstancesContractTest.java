@@ -1,9 +1,8 @@
-package org.jvmchat.hub.internal.scaleout;
+package org.jvmchat.testing;
 
 import java.util.ArrayList;
 import java.util.List;
 import org.jvmchat.hub.spi.Backplane;
-import org.jvmchat.hub.spi.ScaleoutHubLifetimeManagerContract;
 
 /** The contract for the scale-out manager on two instances sharing an in-memory broker. */
 class LocalBackplaneTwoInstancesContractTest extends ScaleoutHubLifetimeManagerContract {

@@ -1,4 +1,4 @@
-package org.jvmchat.hub.internal.scaleout;
+package org.jvmchat.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -13,7 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.jvmchat.hub.spi.FakeConnection;
+import org.jvmchat.hub.internal.scaleout.ScaleoutHubLifetimeManager;
 import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.hub.spi.ScaleoutLifetimeManagers;
 import org.jvmchat.hub.spi.ScaleoutOptions;
@@ -28,7 +28,9 @@ class ScaleoutHubLifetimeManagerTest {
       List.of(new JsonHubProtocol(), new MessagePackHubProtocol());
   private static final String HUB = "/hubs/t";
   private final LocalBackplane.Broker broker = new LocalBackplane.Broker();
-  private final List<AutoCloseable> toClose = new ArrayList<>();
+  private final ServerThreads threads = new ServerThreads();
+  // Closed last to first: the server's threads outlive every manager.
+  private final List<AutoCloseable> toClose = new ArrayList<>(List.of(threads));
 
   @AfterEach
   void closeAll() throws Exception {
@@ -46,7 +48,7 @@ class ScaleoutHubLifetimeManagerTest {
   private ScaleoutHubLifetimeManager manager(LocalBackplane b, ScaleoutOptions options) {
     ScaleoutHubLifetimeManager m =
         (ScaleoutHubLifetimeManager)
-            ScaleoutLifetimeManagers.factory(b, options).create(HUB, PROTOCOLS);
+            ScaleoutLifetimeManagers.factory(b, options).create(threads.context(HUB, PROTOCOLS));
     toClose.add(m);
     return m;
   }

@@ -1,6 +1,7 @@
 package org.jvmchat.server.backplane;
 
 import org.jvmchat.backplane.redis.RedisBackplane;
+import org.jvmchat.hub.spi.Backplane;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 import org.jvmchat.hub.spi.ScaleoutLifetimeManagers;
 
@@ -10,16 +11,19 @@ import org.jvmchat.hub.spi.ScaleoutLifetimeManagers;
  * {@code /health/ready} answers 503 until Redis is back, and what was published meanwhile is lost
  * (pub/sub is at-most-once) and counted.
  */
-public final class RedisChatBackplane implements Backplane {
-  /** Channels start with this, so other apps can share the Redis. */
+public final class RedisScaleout implements ScaleoutMode {
+  /**
+   * Every channel starts with this (the scale-out manager's channel prefix, the only one), so other
+   * applications can share the Redis.
+   */
   public static final String CHANNEL_PREFIX = "jvmchat:";
 
   private final RedisBackplane redis;
   private final HubLifetimeManagerFactory factory;
 
-  public RedisChatBackplane(String redisUrl) {
-    this.redis = RedisBackplane.create(redisUrl, CHANNEL_PREFIX);
-    this.factory = ScaleoutLifetimeManagers.factory(redis);
+  public RedisScaleout(String redisUrl) {
+    this.redis = RedisBackplane.create(redisUrl);
+    this.factory = ScaleoutLifetimeManagers.factory(redis, CHANNEL_PREFIX);
   }
 
   @Override
@@ -34,7 +38,7 @@ public final class RedisChatBackplane implements Backplane {
 
   @Override
   public Health check() {
-    org.jvmchat.hub.spi.Backplane.Status s = redis.status();
+    Backplane.Status s = redis.status();
     String detail =
         s.target()
             + (s.connected() ? " connected" : " unreachable")

@@ -3,10 +3,13 @@ package org.jvmchat.server.backplane;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 
 /**
- * How hub messages reach connections held by other server instances: the seam where a scale-out
- * backplane (Redis) plugs in. {@link #inProcess()} is the default for a single instance.
+ * How this chat server scales out: whether hub messages reach connections held by other server
+ * instances, and through which backplane. In SignalR terms it chooses the hub lifetime manager: the
+ * in-process default ({@link #inProcess()}, one instance) or the scale-out manager on a backplane
+ * ({@link RedisScaleout}). Not to be confused with the hub core's {@link
+ * org.jvmchat.hub.spi.Backplane}, the publish/subscribe interface a scale-out mode uses.
  */
-public interface Backplane extends AutoCloseable {
+public interface ScaleoutMode extends AutoCloseable {
   /** A short name for logs and {@code /health}, e.g. {@code in-process} or {@code redis}. */
   String name();
 
@@ -16,6 +19,7 @@ public interface Backplane extends AutoCloseable {
   /** Whether the backplane answers now (for {@code /health} and readiness); never throws. */
   Health check();
 
+  /** Closes the backplane connection, after the server using it stopped. */
   @Override
   default void close() {}
 
@@ -23,8 +27,8 @@ public interface Backplane extends AutoCloseable {
   record Health(boolean healthy, String detail) {}
 
   /** One instance: every connection is in this process, nothing to reach. */
-  static Backplane inProcess() {
-    return new Backplane() {
+  static ScaleoutMode inProcess() {
+    return new ScaleoutMode() {
       @Override
       public String name() {
         return "in-process";
@@ -37,7 +41,7 @@ public interface Backplane extends AutoCloseable {
 
       @Override
       public Health check() {
-        return new Health(true, "in-process backplane (single instance)");
+        return new Health(true, "in-process (single instance, no backplane)");
       }
     };
   }

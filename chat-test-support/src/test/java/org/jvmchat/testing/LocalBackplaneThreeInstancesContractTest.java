@@ -1,4 +1,4 @@
-package org.jvmchat.hub.internal.scaleout;
+package org.jvmchat.testing;
 
 /** The same contract as {@link LocalBackplaneTwoInstancesContractTest}, on three instances. */
 class LocalBackplaneThreeInstancesContractTest extends LocalBackplaneTwoInstancesContractTest {

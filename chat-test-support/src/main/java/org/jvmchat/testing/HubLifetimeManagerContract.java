@@ -1,4 +1,4 @@
-package org.jvmchat.hub.spi;
+package org.jvmchat.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -21,6 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.hub.HubUser;
+import org.jvmchat.hub.spi.HubLifetimeManager;
+import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.InvocationMessage;
@@ -54,6 +56,7 @@ public abstract class HubLifetimeManagerContract {
   private final AtomicInteger ids = new AtomicInteger();
   private final AtomicInteger fences = new AtomicInteger();
   private ExecutorService clientThreads;
+  private ServerThreads serverThreads;
 
   /**
    * The managers of one hub, one per server instance (at least one), sharing state the way the
@@ -65,6 +68,14 @@ public abstract class HubLifetimeManagerContract {
   /** Called after each test once the managers are closed, e.g. to close backplanes. */
   protected void afterManagersClosed() throws Exception {}
 
+  /**
+   * What a server hands a lifetime-manager factory: the hub and this test's executor and scheduler,
+   * shut down after {@link #afterManagersClosed()}.
+   */
+  protected HubLifetimeManagerFactory.Context context(String hubName, List<HubProtocol> protocols) {
+    return serverThreads.context(hubName, protocols);
+  }
+
   @BeforeEach
   void createManagersForTest() throws Exception {
     clientThreads =
@@ -74,6 +85,7 @@ public abstract class HubLifetimeManagerContract {
               t.setDaemon(true);
               return t;
             });
+    serverThreads = new ServerThreads();
     managers = createManagers(List.of(JSON, MSGPACK));
     assertThat(managers).isNotEmpty();
   }
@@ -84,6 +96,7 @@ public abstract class HubLifetimeManagerContract {
       m.close();
     }
     afterManagersClosed();
+    serverThreads.close();
     clientThreads.shutdownNow();
     assertThat(clientThreads.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
   }

@@ -1,4 +1,4 @@
-package org.jvmchat.hub.internal.scaleout;
+package org.jvmchat.testing;
 
 import java.util.List;
 import java.util.Map;

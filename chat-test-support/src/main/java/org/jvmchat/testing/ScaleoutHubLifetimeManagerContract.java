@@ -1,4 +1,4 @@
-package org.jvmchat.hub.spi;
+package org.jvmchat.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -8,6 +8,9 @@ import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.hub.internal.scaleout.ScaleoutHubLifetimeManager;
+import org.jvmchat.hub.spi.Backplane;
+import org.jvmchat.hub.spi.HubLifetimeManager;
+import org.jvmchat.hub.spi.ScaleoutLifetimeManagers;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.HubProtocol;
 
@@ -44,7 +47,8 @@ public abstract class ScaleoutHubLifetimeManagerContract extends HubLifetimeMana
       Backplane backplane = newBackplane(i);
       backplanes.add(backplane);
       managers.add(
-          ScaleoutLifetimeManagers.factory(backplane, prefix).create("/hubs/contract", protocols));
+          ScaleoutLifetimeManagers.factory(backplane, prefix)
+              .create(context("/hubs/contract", protocols)));
     }
     return managers;
   }

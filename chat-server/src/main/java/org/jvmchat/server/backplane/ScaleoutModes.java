@@ -1,0 +1,31 @@
+package org.jvmchat.server.backplane;
+
+import org.jvmchat.server.config.ChatSettings;
+import org.jvmchat.server.config.SettingsException;
+
+/** Chooses the {@link ScaleoutMode} from the settings. */
+@FunctionalInterface
+public interface ScaleoutModes {
+  /**
+   * @throws SettingsException when the settings ask for a mode that cannot be made
+   */
+  ScaleoutMode create(ChatSettings settings);
+
+  /**
+   * In-process without {@code REDIS_URL}; with it, scale-out over Redis (a malformed URL stops the
+   * start with a readable error; an unreachable Redis does not: the server starts, reports not
+   * ready, and connects when Redis answers).
+   */
+  static ScaleoutModes standard() {
+    return settings -> {
+      if (settings.redisUrl() == null) {
+        return ScaleoutMode.inProcess();
+      }
+      try {
+        return new RedisScaleout(settings.redisUrl());
+      } catch (IllegalArgumentException e) {
+        throw new SettingsException("REDIS_URL is not valid: " + e.getMessage());
+      }
+    };
+  }
+}
