@@ -17,13 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.jvmchat.hub.Hub;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.internal.transport.SseTransport;
@@ -40,48 +37,6 @@ import org.jvmchat.protocol.msgpack.MessagePackHubProtocol;
  */
 class ConnectionPipelineTest {
   private static final char RS = '\u001e';
-
-  public static class EchoHub extends Hub {
-    public String echo(String text) {
-      return text;
-    }
-  }
-
-  /** Runs every task at once on the calling thread (the test's). */
-  private static final class InlineExecutor extends AbstractExecutorService {
-    private boolean shutdown;
-
-    @Override
-    public void execute(Runnable command) {
-      command.run();
-    }
-
-    @Override
-    public void shutdown() {
-      shutdown = true;
-    }
-
-    @Override
-    public List<Runnable> shutdownNow() {
-      shutdown = true;
-      return List.of();
-    }
-
-    @Override
-    public boolean isShutdown() {
-      return shutdown;
-    }
-
-    @Override
-    public boolean isTerminated() {
-      return shutdown;
-    }
-
-    @Override
-    public boolean awaitTermination(long timeout, TimeUnit unit) {
-      return shutdown;
-    }
-  }
 
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
   private final List<EmbeddedChannel> channels = new ArrayList<>();
@@ -100,7 +55,7 @@ class ConnectionPipelineTest {
             .options(HubOptions.builder().build())
             .build(),
         List.of(),
-        new InlineExecutor(),
+        new SameThreadExecutor(),
         scheduler,
         null,
         List.of(),

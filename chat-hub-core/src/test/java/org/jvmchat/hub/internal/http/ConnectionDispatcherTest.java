@@ -11,11 +11,11 @@ import java.util.EnumSet;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.jvmchat.hub.Hub;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.BearerTokenAuthenticator;
+import org.jvmchat.hub.internal.EchoHub;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 import org.jvmchat.protocol.negotiate.NegotiateResponse;
 
@@ -25,11 +25,6 @@ import org.jvmchat.protocol.negotiate.NegotiateResponse;
  * first long poll.
  */
 class ConnectionDispatcherTest {
-  public static class EchoHub extends Hub {
-    public String echo(String s) {
-      return s;
-    }
-  }
 
   EmbeddedHttp http;
 

@@ -17,12 +17,10 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.internal.NettyHubServer;
+import org.jvmchat.hub.internal.SameThreadExecutor;
 
 /**
  * A hub server that is built but never bound: each request goes through the server's real channel
@@ -117,44 +115,5 @@ final class EmbeddedHttp implements AutoCloseable {
     server.stop(Duration.ZERO);
     channel.finishAndReleaseAll();
     client.finishAndReleaseAll();
-  }
-
-  /** Runs each task at once on the calling thread (the embedded event loop's). */
-  static final class SameThreadExecutor extends AbstractExecutorService {
-    private volatile boolean shutdown;
-
-    @Override
-    public void execute(Runnable command) {
-      if (shutdown) {
-        throw new java.util.concurrent.RejectedExecutionException("shut down");
-      }
-      command.run();
-    }
-
-    @Override
-    public void shutdown() {
-      shutdown = true;
-    }
-
-    @Override
-    public List<Runnable> shutdownNow() {
-      shutdown = true;
-      return List.of();
-    }
-
-    @Override
-    public boolean isShutdown() {
-      return shutdown;
-    }
-
-    @Override
-    public boolean isTerminated() {
-      return shutdown;
-    }
-
-    @Override
-    public boolean awaitTermination(long timeout, TimeUnit unit) {
-      return true;
-    }
   }
 }

@@ -12,22 +12,17 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.jvmchat.hub.Hub;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.BearerTokenAuthenticator;
 import org.jvmchat.hub.http.HttpResponse;
 import org.jvmchat.hub.http.UnauthorizedException;
+import org.jvmchat.hub.internal.EchoHub;
+import org.jvmchat.hub.internal.SameThreadExecutor;
 
 /** The router on an embedded channel: plain routes, CORS, hub authentication, the pipeline. */
 class HttpRouterTest {
   static final String ORIGIN = "https://good.example";
-
-  public static class EchoHub extends Hub {
-    public String echo(String s) {
-      return s;
-    }
-  }
 
   EmbeddedHttp http;
 
@@ -278,7 +273,7 @@ class HttpRouterTest {
 
   @Test
   void aFullExecutorGets503ForHubsAndRoutes() {
-    EmbeddedHttp.SameThreadExecutor full = new EmbeddedHttp.SameThreadExecutor();
+    SameThreadExecutor full = new SameThreadExecutor();
     full.shutdown();
     try (EmbeddedHttp busy =
         new EmbeddedHttp(

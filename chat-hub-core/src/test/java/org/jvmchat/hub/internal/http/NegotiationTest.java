@@ -12,9 +12,9 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.jvmchat.hub.Hub;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
+import org.jvmchat.hub.internal.EchoHub;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 import org.jvmchat.protocol.negotiate.NegotiateResponse;
 
@@ -25,12 +25,6 @@ class NegotiationTest {
       "\"availableTransports\":[{\"transport\":\"WebSockets\",\"transferFormats\":[\"Text\",\"Binary\"]},"
           + "{\"transport\":\"ServerSentEvents\",\"transferFormats\":[\"Text\"]},"
           + "{\"transport\":\"LongPolling\",\"transferFormats\":[\"Text\",\"Binary\"]}]";
-
-  public static class EchoHub extends Hub {
-    public String echo(String s) {
-      return s;
-    }
-  }
 
   EmbeddedHttp http;
 
