@@ -45,7 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class JdbiChatStore implements ChatStore {
   private static final Logger LOG = LoggerFactory.getLogger(JdbiChatStore.class);
-  private static final String FOREIGN_KEY_VIOLATION = "23503";
 
   private static final RowMapper<Room> ROOM =
       (rs, ctx) ->
@@ -252,7 +251,7 @@ public final class JdbiChatStore implements ChatStore {
               h -> h.createUpdate(sql).bind("room", room).bind("user", userId).execute())
           == 1;
     } catch (RuntimeException e) {
-      if (FOREIGN_KEY_VIOLATION.equals(StoreErrors.sqlState(e))) {
+      if (StoreErrors.isForeignKeyViolation(e)) {
         throw new NoSuchRoomException(roomId);
       }
       throw StoreErrors.translate(action, e);

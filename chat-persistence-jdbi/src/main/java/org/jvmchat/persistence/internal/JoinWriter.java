@@ -45,8 +45,6 @@ final class JoinWriter implements AutoCloseable {
           + " returning user_id, room_id)"
           + " select user_id, room_id from joined";
 
-  private static final String FOREIGN_KEY_VIOLATION = "23503";
-
   private final DataSource dataSource;
   private final GroupCommitWriter<Join, Boolean> writer;
 
@@ -123,7 +121,7 @@ final class JoinWriter implements AutoCloseable {
   /** A missing room fails the one join; anything else (the database is gone) fails the batch. */
   private static void rejectOrThrow(GroupCommitWriter.Unit<Join, Boolean> unit, SQLException e)
       throws SQLException {
-    if (FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) {
+    if (StoreErrors.isForeignKeyViolation(e)) {
       unit.reject(new NoSuchRoomException(unit.input().room().toString()));
       return;
     }

@@ -51,6 +51,11 @@ final class StoreErrors {
     return false;
   }
 
+  /** A row names a room (or other parent) that does not exist. */
+  static boolean isForeignKeyViolation(Throwable failure) {
+    return "23503".equals(sqlState(failure));
+  }
+
   /** The SQLState of the first {@link SQLException} in the chain, or {@code null}. */
   static String sqlState(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause()) {
