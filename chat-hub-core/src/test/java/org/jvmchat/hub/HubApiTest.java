@@ -225,4 +225,46 @@ class HubApiTest {
                     .extracting(Thread::getName)
                     .noneMatch(name -> name.startsWith("jvmchat-")));
   }
+
+  @Test
+  void stopClosesIdleKeepAliveConnections() throws Exception {
+    HubServer server = TestServers.start(HubServer.builder().hub("/hubs/r", RenamedHub::new));
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(5_000);
+      java.io.InputStream in = socket.getInputStream();
+      socket
+          .getOutputStream()
+          .write(
+              "GET /no-such-page HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      // The whole 404 (headers, then Content-Length bytes): the connection is then idle, kept
+      // alive.
+      StringBuilder head = new StringBuilder();
+      while (!head.toString().endsWith("\r\n\r\n")) {
+        int b = in.read();
+        assertThat(b).as("response so far: %s", head).isNotNegative();
+        head.append((char) b);
+      }
+      assertThat(head.toString()).startsWith("HTTP/1.1 404").doesNotContainIgnoringCase("close");
+      java.util.regex.Matcher length =
+          java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+      assertThat(length.find()).isTrue();
+      assertThat(in.readNBytes(Integer.parseInt(length.group(1))))
+          .hasSize(Integer.parseInt(length.group(1)));
+
+      server.stop(Duration.ZERO);
+
+      // A client's pool must see this connection end, not wait on it for an answer: EOF (or a
+      // reset) at once, not the read timeout.
+      int next;
+      try {
+        next = in.read();
+      } catch (java.net.SocketException reset) {
+        next = -1;
+      }
+      assertThat(next).isEqualTo(-1);
+    } finally {
+      server.stop(Duration.ZERO);
+    }
+  }
 }

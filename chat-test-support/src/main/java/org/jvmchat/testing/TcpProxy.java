@@ -55,7 +55,7 @@ public final class TcpProxy implements AutoCloseable {
   /** Closes every proxied connection and refuses new ones until {@link #restore()}. */
   public void cut() {
     cut = true;
-    for (Socket s : sockets) {
+    for (Socket s : List.copyOf(sockets)) {
       closeQuietly(s);
     }
   }
@@ -67,7 +67,10 @@ public final class TcpProxy implements AutoCloseable {
 
   /** Resets every proxied connection (RST on both sides); new connections still go through. */
   public void dropAll() {
-    for (Socket s : sockets) {
+    // A snapshot: the client side learns of the reset at once and may reconnect through this
+    // proxy while the loop still runs; the set's live iterator could then reset that new
+    // connection too, a second blip the caller never asked for.
+    for (Socket s : List.copyOf(sockets)) {
       reset(s);
     }
   }

@@ -2,6 +2,10 @@ package org.jvmchat.hub.internal;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -13,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -67,6 +72,14 @@ public final class NettyHubServer implements HubServer {
   private final HubChannelInitializer channelInitializer;
   private final AtomicBoolean started = new AtomicBoolean();
   private final AtomicBoolean stopped = new AtomicBoolean();
+
+  /**
+   * Every accepted channel still open, hub connections or not (idle keep-alive HTTP connections
+   * too): {@link #stop} closes them all before the event loops end, so that no client keeps a
+   * pooled connection to a stopped server and waits on it for an answer that never comes.
+   */
+  private final Set<Channel> accepted = ConcurrentHashMap.newKeySet();
+
   private EventLoopGroup bossGroup;
   private EventLoopGroup workerGroup;
   private Channel serverChannel;
@@ -146,6 +159,7 @@ public final class NettyHubServer implements HubServer {
             .group(bossGroup, workerGroup)
             .channel(io.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
+            .handler(new TrackAccepted(accepted))
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
@@ -267,6 +281,7 @@ public final class NettyHubServer implements HubServer {
     if (forwarder != null) {
       forwarder.close();
     }
+    closeAccepted(System.nanoTime() + TimeUnit.SECONDS.toNanos(2));
     if (workerGroup != null) {
       workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
@@ -281,5 +296,43 @@ public final class NettyHubServer implements HubServer {
    */
   public HubChannelInitializer channelInitializer() {
     return channelInitializer;
+  }
+
+  /** Closes every accepted channel still open and waits for them until {@code deadline}. */
+  private void closeAccepted(long deadline) {
+    List<ChannelFuture> closing = new ArrayList<>();
+    for (Channel ch : accepted) {
+      if (ch.isRegistered()) {
+        closing.add(ch.close());
+      } else {
+        ch.unsafe().closeForcibly(); // accepted, never registered: no event loop to close it on
+      }
+    }
+    for (ChannelFuture f : closing) {
+      if (!f.awaitUninterruptibly(
+          Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        log.debug("A channel did not close within the grace period");
+        return;
+      }
+    }
+  }
+
+  /** On the server channel: remembers each accepted channel until it closes. */
+  @ChannelHandler.Sharable
+  private static final class TrackAccepted extends ChannelInboundHandlerAdapter {
+    private final Set<Channel> open;
+
+    TrackAccepted(Set<Channel> open) {
+      this.open = open;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Channel child) {
+        open.add(child);
+        child.closeFuture().addListener(f -> open.remove(child));
+      }
+      ctx.fireChannelRead(msg);
+    }
   }
 }
