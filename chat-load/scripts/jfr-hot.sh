@@ -33,7 +33,7 @@ total=$(awk -F'\t' '$1 == "N" { print $2 }' "$tmp")
 echo "samples: $total (threads matching '$threads')"
 echo; echo "== self (top of stack) =="
 awk -F'\t' '$1 == "S" { print $2 }' "$tmp" | sort | uniq -c | sort -rn | head -"$rows" \
-  | awk -v t="$total" '{ c = $1; $1 = ""; printf "%5.1f%%  %s\n", 100 * c / t, $0 }'
+  | awk -v t="$total" '{ c = $1; $1 = ""; printf "%5.1f%%  %s\n", 100 * c / t, $0 }' || true
 echo; echo "== total (anywhere on the stack) =="
 awk -F'\t' '$1 == "T" { print $2 }' "$tmp" | sort | uniq -c | sort -rn | head -"$rows" \
-  | awk -v t="$total" '{ c = $1; $1 = ""; printf "%5.1f%%  %s\n", 100 * c / t, $0 }'
+  | awk -v t="$total" '{ c = $1; $1 = ""; printf "%5.1f%%  %s\n", 100 * c / t, $0 }' || true

@@ -13,6 +13,12 @@ import org.jvmchat.load.internal.Target;
  * joining its room; reports connects/s, then holds them and reports the server's RSS growth per
  * connection and, for a JVM server, its live-heap growth per connection (both read right after a
  * full GC, before the first connect and after the hold).
+ *
+ * <p>With {@code warmup-count} above 0, that many connections of other users, in other rooms, are
+ * opened, joined and closed first, and connects/s and CPU per connect are measured after them: a
+ * JIT-compiled server is then not measured while it compiles its connect path. RSS and heap growth
+ * are still taken from before that warm-up, so what the warm-up left behind (a larger heap) counts
+ * against the server.
  */
 public final class Connections {
   private Connections() {}
@@ -23,6 +29,9 @@ public final class Connections {
     int n = o.integer("count");
     int rooms = Math.max(1, o.integer("rooms"));
     Setup setup = Setup.prepare(target, n, o.integer("users", n), rooms);
+    int warmupCount = Math.max(0, o.integer("warmup-count"));
+    Setup warmupSetup =
+        warmupCount > 0 ? Setup.prepare(target, warmupCount, warmupCount, rooms, "w") : null;
     Conn.Listener listener = new Conn.Listener() {};
 
     boolean jvm = JvmHeap.isJvm(o.pid());
@@ -31,6 +40,26 @@ public final class Connections {
       // taken right after a collection, not at a point of the young generation's fill level.
       long heapBefore = jvm ? JvmHeap.liveBytes(o.pid()) : -1;
       ProcStats.Sample before = ProcStats.sample(o.pid());
+      int warmedUp = 0;
+      if (warmupSetup != null) {
+        Opener.Opened warm =
+            Opener.open(
+                driver,
+                target,
+                warmupCount,
+                o.integer("concurrency"),
+                i -> new Conn(i, kind, listener),
+                warmupSetup,
+                o.seconds("setup-timeout"));
+        warmedUp = warm.opened();
+        for (Conn c : warm.conns()) {
+          if (c != null) {
+            c.close();
+          }
+        }
+        Thread.sleep(2_000); // the server handles the disconnects before the measured connects
+      }
+      ProcStats.Sample beforeOpen = ProcStats.sample(o.pid());
       Opener.Opened opened =
           Opener.open(
               driver,
@@ -44,13 +73,14 @@ public final class Connections {
       double seconds = opened.elapsedNanos() / 1e9;
       Result r =
           new Result("connections", kind)
+              .put("warmupConnections", (long) warmedUp)
               .put("connections", opened.opened())
               .put("failedConnections", (long) opened.failed())
               .put("connectsPerSec", opened.opened() / seconds);
       if (opened.failed() > 0) {
         r.put("error", opened.failure());
       }
-      Measures.cpu(r, "serverCpuUsPerConnect", before, afterOpen, opened.opened());
+      Measures.cpu(r, "serverCpuUsPerConnect", beforeOpen, afterOpen, opened.opened());
       Thread.sleep((long) (o.seconds("hold") * 1000));
       long heapHeld = jvm ? JvmHeap.liveBytes(o.pid()) : -1;
       ProcStats.Sample held = ProcStats.sample(o.pid());

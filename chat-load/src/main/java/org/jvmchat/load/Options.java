@@ -30,6 +30,10 @@ public final class Options {
           new Spec("connections", "50", "echo: connections, each alone in its own room"),
           new Spec("count", "10000", "connections: connections to open"),
           new Spec("concurrency", "200", "connects in flight while opening connections"),
+          new Spec(
+              "warmup-count",
+              "0",
+              "connections: connections of other users opened, joined and closed first"),
           new Spec("hold", "10", "connections: seconds to hold them open before reading RSS"),
           new Spec(
               "users", null, "chat: distinct users (tokens) at most (default: one per connection)"),

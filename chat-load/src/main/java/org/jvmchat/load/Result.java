@@ -17,6 +17,7 @@ public final class Result {
           "scenario",
           "kind",
           "connections",
+          "warmupConnections",
           "failedConnections",
           "windowSec",
           "sent",

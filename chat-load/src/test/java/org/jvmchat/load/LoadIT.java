@@ -161,10 +161,13 @@ class LoadIT {
                 "10",
                 "--hold",
                 "1",
+                "--warmup-count",
+                "20",
                 "--pid",
                 "" + pid));
     assertThat(conns.error()).isNull();
     assertThat(conns.number("connections")).isEqualTo(50.0);
+    assertThat(conns.number("warmupConnections")).isEqualTo(20.0);
     assertThat(conns.number("failedConnections")).isZero();
     assertThat(conns.number("connectsPerSec")).isPositive();
     assertThat(conns.number("rssPerConnectionKb")).isNotNull();

@@ -32,11 +32,16 @@ public final class ChatApi {
 
   /** Tokens for users {@code u0 .. u<n-1>}, at most 16 requests in flight. */
   public List<String> devTokens(int n) throws IOException, InterruptedException {
+    return devTokens(n, "u");
+  }
+
+  /** Dev tokens of users {@code <prefix>0 .. <prefix>(n-1)}. */
+  public List<String> devTokens(int n, String userPrefix) throws IOException, InterruptedException {
     Semaphore inFlight = new Semaphore(16);
     List<CompletableFuture<String>> fs = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       inFlight.acquire();
-      String user = "u" + i;
+      String user = userPrefix + i;
       CompletableFuture<String> f =
           post(
                   "/api/v1/auth/dev-token",

@@ -17,20 +17,30 @@ import org.jvmchat.load.Kind;
 public record Setup(List<String> tokens, List<String> rooms) {
   public static Setup prepare(Target target, int connections, int users, int rooms)
       throws IOException, InterruptedException {
+    return prepare(target, connections, users, rooms, "u");
+  }
+
+  /**
+   * As {@link #prepare(Target, int, int, int)}, with users named {@code <userPrefix><i>}: a second
+   * setup with another prefix shares no user (and no room) with the first.
+   */
+  public static Setup prepare(
+      Target target, int connections, int users, int rooms, String userPrefix)
+      throws IOException, InterruptedException {
     int u = Math.max(1, Math.min(users <= 0 ? connections : users, connections));
     String prefix = "load-" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 24, 36);
     List<String> tokens = new ArrayList<>();
     List<String> roomIds = new ArrayList<>();
     if (target.kind() == Kind.CHAT) {
       ChatApi api = new ChatApi(target.httpBase());
-      tokens.addAll(api.devTokens(u));
+      tokens.addAll(api.devTokens(u, userPrefix));
       for (int i = 0; i < rooms; i++) {
         roomIds.add(api.createRoom(tokens.get(0), prefix + "-" + i));
       }
     } else {
       if (target.kind() == Kind.SOCKETIO) {
         for (int i = 0; i < u; i++) {
-          tokens.add("u" + i);
+          tokens.add(userPrefix + i);
         }
       }
       for (int i = 0; i < rooms; i++) {
