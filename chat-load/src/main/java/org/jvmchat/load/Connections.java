@@ -42,15 +42,7 @@ public final class Connections {
       ProcStats.Sample before = ProcStats.sample(o.pid());
       int warmedUp = 0;
       if (warmupSetup != null) {
-        Opener.Opened warm =
-            Opener.open(
-                driver,
-                target,
-                warmupCount,
-                o.integer("concurrency"),
-                i -> new Conn(i, kind, listener),
-                warmupSetup,
-                o.seconds("setup-timeout"));
+        Opener.Opened warm = openAll(driver, target, o, listener, warmupCount, warmupSetup);
         warmedUp = warm.opened();
         for (Conn c : warm.conns()) {
           if (c != null) {
@@ -60,15 +52,7 @@ public final class Connections {
         Thread.sleep(2_000); // the server handles the disconnects before the measured connects
       }
       ProcStats.Sample beforeOpen = ProcStats.sample(o.pid());
-      Opener.Opened opened =
-          Opener.open(
-              driver,
-              target,
-              n,
-              o.integer("concurrency"),
-              i -> new Conn(i, kind, listener),
-              setup,
-              o.seconds("setup-timeout"));
+      Opener.Opened opened = openAll(driver, target, o, listener, n, setup);
       ProcStats.Sample afterOpen = ProcStats.sample(o.pid());
       double seconds = opened.elapsedNanos() / 1e9;
       Result r =
@@ -103,5 +87,19 @@ public final class Connections {
       }
       return r;
     }
+  }
+
+  /** Opens {@code count} connections, each joining its room, with the tokens of {@code users}. */
+  private static Opener.Opened openAll(
+      Driver driver, Target target, Options o, Conn.Listener listener, int count, Setup users)
+      throws InterruptedException {
+    return Opener.open(
+        driver,
+        target,
+        count,
+        o.integer("concurrency"),
+        i -> new Conn(i, target.kind(), listener),
+        users,
+        o.seconds("setup-timeout"));
   }
 }

@@ -30,12 +30,7 @@ public final class ChatApi {
     this.base = base;
   }
 
-  /** Tokens for users {@code u0 .. u<n-1>}, at most 16 requests in flight. */
-  public List<String> devTokens(int n) throws IOException, InterruptedException {
-    return devTokens(n, "u");
-  }
-
-  /** Dev tokens of users {@code <prefix>0 .. <prefix>(n-1)}. */
+  /** Tokens for users {@code <userPrefix>0 .. <userPrefix><n-1>}, at most 16 requests in flight. */
   public List<String> devTokens(int n, String userPrefix) throws IOException, InterruptedException {
     Semaphore inFlight = new Semaphore(16);
     List<CompletableFuture<String>> fs = new ArrayList<>(n);

@@ -162,9 +162,8 @@ class JavaClientTourTest {
         track(
             HubConnectionBuilder.create(url(port))
                 .transports(transport)
-                // Retries for as long as the test waits, not a fixed number of times: the restart
-                // below binds the same port, which an unrelated outbound socket of this machine
-                // may hold as its ephemeral port for a few seconds.
+                // Retries for as long as the test waits, not a fixed number of times: on a loaded
+                // machine the stop and the restart below can outlast a few seconds of fixed delays.
                 .withAutomaticReconnect(
                     context ->
                         context.elapsed().compareTo(WAIT.multipliedBy(2)) < 0
