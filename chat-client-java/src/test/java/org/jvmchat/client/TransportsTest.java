@@ -56,6 +56,13 @@ class TransportsTest extends ClientTestSupport {
           .until(() -> s.received.stream().filter(m -> m == PingMessage.INSTANCE).count() >= 2);
     }
 
+    if (transport == HttpTransportType.LongPolling) {
+      // The client stops long polling with a DELETE once its Close is posted. A server that ends
+      // the connection on that Close (204 to the held poll) can answer before the POST returns;
+      // the client is then already closed and sends no DELETE, as the JavaScript client does.
+      // This test checks the DELETE, so its server leaves the end to it.
+      server.endOnClientClose = false;
+    }
     join(c.stop());
     assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
     await().atMost(WAIT).until(() -> s.processed.stream().anyMatch(m -> m instanceof CloseMessage));

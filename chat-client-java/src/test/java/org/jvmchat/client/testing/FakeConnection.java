@@ -309,7 +309,7 @@ public final class FakeConnection {
       }
     } else if (m instanceof CompletionMessage c) {
       completion(c);
-    } else if (m instanceof CloseMessage) {
+    } else if (m instanceof CloseMessage && server.endOnClientClose) {
       send(CloseMessage.EMPTY);
       open = false;
       closeTransport();

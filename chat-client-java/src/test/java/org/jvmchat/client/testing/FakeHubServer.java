@@ -68,6 +68,14 @@ public final class FakeHubServer implements AutoCloseable {
   /** When set, negotiate answers with whatever this returns (redirects, errors). */
   public volatile Function<RecordedRequest, MockResponse> negotiateOverride;
 
+  /**
+   * When true (the default), a client's Close message ends the connection at once: the fake answers
+   * with a Close of its own and ends the transport (a long poll then gets 204). When false it only
+   * records the Close, and the connection ends with the client's transport (its DELETE, for long
+   * polling): the server's end cannot then overtake the client's own stop.
+   */
+  public volatile boolean endOnClientClose = true;
+
   /** How long the server holds a long poll without data. */
   public volatile long pollHoldMillis = 2000;
 
