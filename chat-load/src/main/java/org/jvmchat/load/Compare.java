@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.jvmchat.load.internal.ServerProcess;
 
 /**
@@ -108,7 +109,11 @@ public final class Compare {
               o.withCommand(scenario)
                   .with("url", server.url())
                   .with("kind", kind.id())
-                  .with("pid", Long.toString(server.pid()));
+                  .with(
+                      "pid",
+                      server.cpuPids().stream()
+                          .map(String::valueOf)
+                          .collect(Collectors.joining(",")));
           r = LoadTool.run(so);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();

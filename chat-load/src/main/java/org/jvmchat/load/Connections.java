@@ -39,7 +39,7 @@ public final class Connections {
       // A JVM server: a full GC first (the histogram runs one), so that both RSS readings are
       // taken right after a collection, not at a point of the young generation's fill level.
       long heapBefore = jvm ? JvmHeap.liveBytes(o.pid()) : -1;
-      ProcStats.Sample before = ProcStats.sample(o.pid());
+      ProcStats.Sample before = ProcStats.sample(o.cpuPids());
       int warmedUp = 0;
       if (warmupSetup != null) {
         Opener.Opened warm = openAll(driver, target, o, listener, warmupCount, warmupSetup);
@@ -51,9 +51,9 @@ public final class Connections {
         }
         Thread.sleep(2_000); // the server handles the disconnects before the measured connects
       }
-      ProcStats.Sample beforeOpen = ProcStats.sample(o.pid());
+      ProcStats.Sample beforeOpen = ProcStats.sample(o.cpuPids());
       Opener.Opened opened = openAll(driver, target, o, listener, n, setup);
-      ProcStats.Sample afterOpen = ProcStats.sample(o.pid());
+      ProcStats.Sample afterOpen = ProcStats.sample(o.cpuPids());
       double seconds = opened.elapsedNanos() / 1e9;
       Result r =
           new Result("connections", kind)
@@ -67,7 +67,7 @@ public final class Connections {
       Measures.cpu(r, "serverCpuUsPerConnect", beforeOpen, afterOpen, opened.opened());
       Thread.sleep((long) (o.seconds("hold") * 1000));
       long heapHeld = jvm ? JvmHeap.liveBytes(o.pid()) : -1;
-      ProcStats.Sample held = ProcStats.sample(o.pid());
+      ProcStats.Sample held = ProcStats.sample(o.cpuPids());
       if (heapBefore >= 0 && heapHeld >= 0 && opened.opened() > 0) {
         r.put("heapPerConnectionKb", (heapHeld - heapBefore) / 1024.0 / opened.opened());
       }

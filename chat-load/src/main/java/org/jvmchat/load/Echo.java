@@ -106,7 +106,7 @@ public final class Echo {
               start,
               windowStart,
               windowEnd,
-              o.pid(),
+              o.cpuPids(),
               Phases.seconds(o.seconds("drain")),
               ownReceived::sum,
               1);

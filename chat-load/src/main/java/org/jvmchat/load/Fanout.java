@@ -125,7 +125,7 @@ public final class Fanout {
               start,
               windowStart,
               windowEnd,
-              o.pid(),
+              o.cpuPids(),
               Phases.seconds(o.seconds("drain")),
               delivered::sum,
               receivers);

@@ -40,7 +40,11 @@ public final class Options {
           new Spec("rooms", "500", "connections: rooms the connections are spread over"),
           new Spec("setup-timeout", "180", "seconds to open all connections at most"),
           new Spec("driver-threads", "1", "driver event loop threads"),
-          new Spec("pid", null, "server process id, for CPU and RSS from /proc"),
+          new Spec(
+              "pid",
+              null,
+              "server process id, for CPU and RSS from /proc; more ids after commas add their"
+                  + " process trees' CPU (e.g. the server's database)"),
           new Spec("json", "false", "print only the JSON line (a flag)"),
           new Spec("scenarios", "fanout,echo,connections", "compare: scenarios to run"),
           new Spec("targets", "ceiling,chat,socketio", "compare: servers to start"),
@@ -205,9 +209,15 @@ public final class Options {
     return Boolean.parseBoolean(get("json"));
   }
 
+  /** The server's process id (the first of {@code --pid}), or null. */
   public Long pid() {
-    String v = get("pid");
-    return v == null ? null : Long.parseLong(v.trim());
+    List<Long> pids = cpuPids();
+    return pids.isEmpty() ? null : pids.get(0);
+  }
+
+  /** Every id of {@code --pid}: the server first, then processes whose CPU counts as its own. */
+  public List<Long> cpuPids() {
+    return get("pid") == null ? List.of() : list("pid").stream().map(Long::parseLong).toList();
   }
 
   public List<String> list(String name) {

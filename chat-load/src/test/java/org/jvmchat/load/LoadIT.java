@@ -105,6 +105,23 @@ class LoadIT {
     assertThat(LOGS.resolve("chat-echo.log")).isRegularFile();
   }
 
+  /**
+   * The embedded PostgreSQL's postmaster is detached from the chat server (pg_ctl starts it), so
+   * its CPU would be missed by a walk of the server's descendants: the load tool names it.
+   */
+  @Test
+  void theChatServersCpuIncludesItsEmbeddedDatabase() throws Exception {
+    try (ServerProcess chat = ServerProcess.start(Kind.CHAT, launch(), "it-chat-pids")) {
+      List<Long> pids = chat.cpuPids();
+      assertThat(pids).hasSize(2).startsWith(chat.pid());
+      ProcessHandle postmaster = ProcessHandle.of(pids.get(1)).orElseThrow();
+      assertThat(postmaster.info().command())
+          .hasValueSatisfying(c -> assertThat(c).endsWith("postgres"));
+      assertThat(ProcessHandle.of(chat.pid()).orElseThrow().descendants())
+          .doesNotContain(postmaster);
+    }
+  }
+
   private static void runAll(String kind, String url, long pid) throws Exception {
     Result fanout =
         LoadTool.run(

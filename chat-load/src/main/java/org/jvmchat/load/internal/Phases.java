@@ -43,7 +43,7 @@ public final class Phases {
       long start,
       long windowStart,
       long windowEnd,
-      Long pid,
+      List<Long> pids,
       long drainNanos,
       LongSupplier arrived,
       long arrivalsPerSend)
@@ -52,9 +52,9 @@ public final class Phases {
       s.start(new Pacer(start, rate, windowEnd));
     }
     sleepUntil(windowStart);
-    ProcStats.Sample cpuStart = ProcStats.sample(pid);
+    ProcStats.Sample cpuStart = ProcStats.sample(pids);
     sleepUntil(windowEnd);
-    ProcStats.Sample cpuEnd = ProcStats.sample(pid);
+    ProcStats.Sample cpuEnd = ProcStats.sample(pids);
     await(
         () -> {
           long sent = 0;

@@ -13,9 +13,10 @@ import java.util.Map;
 
 /**
  * A server's CPU time and memory from Linux {@code /proc}: CPU is {@code utime + stime} of the
- * process and every live descendant (so the embedded PostgreSQL the chat server starts counts), in
- * microseconds (the kernel reports clock ticks of 1/100 s); RSS is {@code VmRSS} of the process
- * itself from {@code /proc/<pid>/status}.
+ * process and every live descendant, plus those of the further process trees named (the embedded
+ * PostgreSQL the chat server starts is not a descendant: {@code pg_ctl} detaches its postmaster, so
+ * the load tool names it), in microseconds (the kernel reports clock ticks of 1/100 s); RSS is
+ * {@code VmRSS} of the first process itself from {@code /proc/<pid>/status}.
  */
 public final class ProcStats {
   private static final long MICROS_PER_TICK = 10_000;
@@ -25,13 +26,22 @@ public final class ProcStats {
   /** One reading. */
   public record Sample(long cpuMicros, long rssKb, long atNanos) {}
 
-  /** A reading, or null when there is no pid or the process is gone. */
-  public static Sample sample(Long pid) {
-    if (pid == null || !Files.exists(Path.of("/proc", pid.toString()))) {
+  /**
+   * A reading of {@code pids} (the server first, then processes whose CPU counts as its own), or
+   * null when there is none or the server is gone. A further process that is gone counts nothing.
+   */
+  public static Sample sample(List<Long> pids) {
+    if (pids.isEmpty() || !Files.exists(Path.of("/proc", pids.get(0).toString()))) {
       return null;
     }
     try {
-      return new Sample(treeCpuMicros(pid), rssKb(pid), Clock.now());
+      long cpu = 0;
+      for (long pid : pids) {
+        if (pid == pids.get(0) || Files.exists(Path.of("/proc", Long.toString(pid)))) {
+          cpu += treeCpuMicros(pid);
+        }
+      }
+      return new Sample(cpu, rssKb(pids.get(0)), Clock.now());
     } catch (IOException | RuntimeException e) {
       return null;
     }

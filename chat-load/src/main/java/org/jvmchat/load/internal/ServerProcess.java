@@ -129,6 +129,25 @@ public final class ServerProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /**
+   * The server's process id, then that of the PostgreSQL postmaster it started, if any (read from
+   * {@code postmaster.pid} in its data directory): {@code pg_ctl} detaches the postmaster, so it is
+   * not a descendant of the server, but its CPU is the server's.
+   */
+  public List<Long> cpuPids() {
+    List<Long> pids = new ArrayList<>(List.of(process.pid()));
+    if (dataDir != null) {
+      Path pidFile = dataDir.resolve("pg").resolve("postmaster.pid");
+      try {
+        String first = Files.readAllLines(pidFile).get(0).trim();
+        pids.add(Long.parseLong(first));
+      } catch (IOException | RuntimeException none) {
+        // no embedded database (or not started): the server's own tree is all there is
+      }
+    }
+    return pids;
+  }
+
   public String url() {
     return "http://127.0.0.1:" + port;
   }

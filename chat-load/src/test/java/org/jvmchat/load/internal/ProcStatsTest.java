@@ -1,10 +1,16 @@
 package org.jvmchat.load.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ProcStatsTest {
+  private static final long SELF = ProcessHandle.current().pid();
+
   @Test
   void parsesParentAndCpuTicksEvenWithSpacesInTheName() {
     String stat =
@@ -17,10 +23,47 @@ class ProcStatsTest {
 
   @Test
   void readsThisProcess() {
-    ProcStats.Sample s = ProcStats.sample(ProcessHandle.current().pid());
+    ProcStats.Sample s = ProcStats.sample(List.of(SELF));
     assertThat(s).isNotNull();
     assertThat(s.rssKb()).isPositive();
     assertThat(s.cpuMicros()).isPositive();
-    assertThat(ProcStats.sample(null)).isNull();
+    assertThat(ProcStats.sample(List.of())).isNull();
+  }
+
+  /**
+   * A detached process (its parent exited, as {@code pg_ctl}'s postmaster does) is not a
+   * descendant: its CPU counts only when named after the server, and a named process that is gone
+   * counts nothing.
+   */
+  @Test
+  void furtherProcessTreesAddTheirCpu() throws Exception {
+    Process launcher =
+        new ProcessBuilder(
+                "sh",
+                "-c",
+                "(i=0; while [ $i -lt 50000000 ]; do i=$((i+1)); done) >/dev/null 2>&1 & echo $!")
+            .start();
+    long detached =
+        Long.parseLong(
+            new String(launcher.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim());
+    assertThat(launcher.waitFor()).isZero();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> ProcStats.sample(List.of(detached)).cpuMicros() >= 50_000);
+      long detachedCpu = ProcStats.sample(List.of(detached)).cpuMicros();
+      ProcStats.Sample self = ProcStats.sample(List.of(SELF));
+      ProcStats.Sample both = ProcStats.sample(List.of(SELF, detached));
+      assertThat(both.cpuMicros()).isGreaterThanOrEqualTo(self.cpuMicros() + detachedCpu);
+      assertThat(both.rssKb()).isPositive();
+    } finally {
+      ProcessHandle.of(detached).ifPresent(ProcessHandle::destroyForcibly);
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> ProcessHandle.of(detached).map(h -> !h.isAlive()).orElse(true));
+    ProcStats.Sample gone = ProcStats.sample(List.of(SELF, detached));
+    assertThat(gone).isNotNull();
+    assertThat(gone.cpuMicros()).isLessThan(ProcStats.sample(List.of(SELF)).cpuMicros() + 50_000);
   }
 }
