@@ -39,8 +39,9 @@ import org.jvmchat.persistence.settings.InvalidSettingException;
  *       refused at once</td><td>10000</td></tr>
  *   <tr><td>{@code DB_WRITE_BATCH_SIZE}</td><td>most appends committed in one transaction</td>
  *       <td>500</td></tr>
- *   <tr><td>{@code DB_WRITE_CONNECTIONS}</td><td>group-commit writer connections (pipelining:
- *       one batch is written while the previous one commits)</td><td>2</td></tr>
+ *   <tr><td>{@code DB_WRITE_CONNECTIONS}</td><td>group-commit writer connections; with more
+ *       than one, a batch's statement runs while the previous batch waits for its COMMIT (pays when
+ *       COMMIT waits long, e.g. a remote database; costs CPU in smaller batches)</td><td>1</td></tr>
  *   <tr><td>{@code CHAT_STORE}</td><td>{@code postgres} (durable: {@code DATABASE_URL} or the
  *       embedded server) or {@code memory} (nothing survives a restart: development, tests and
  *       benchmarks that leave the database out)</td><td>{@code postgres}</td></tr>
@@ -55,7 +56,7 @@ public final class StoreSettings {
   public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_WRITE_QUEUE_CAPACITY = 10_000;
   public static final int DEFAULT_WRITE_BATCH_SIZE = 500;
-  public static final int DEFAULT_WRITE_CONNECTIONS = 2;
+  public static final int DEFAULT_WRITE_CONNECTIONS = 1;
 
   private final String databaseUrl;
   private final Path dataDirectory;

@@ -21,7 +21,7 @@ class StoreSettingsTest {
     assertThat(s.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(s.writeQueueCapacity()).isEqualTo(10_000);
     assertThat(s.writeBatchSize()).isEqualTo(500);
-    assertThat(s.writeConnections()).isEqualTo(2);
+    assertThat(s.writeConnections()).isEqualTo(1);
     assertThat(StoreSettings.fromEnvironment(Map.of()).toString()).isEqualTo(s.toString());
   }
 
