@@ -23,6 +23,11 @@ public final class ChatIds {
    * one millisecond), so they sort in creation order.
    */
   public static String newId() {
+    return newUuid().toString();
+  }
+
+  /** {@link #newId()} as a {@link UUID} (no string made and parsed back). */
+  public static UUID newUuid() {
     long timeAndCounter;
     while (true) {
       long previous = LAST.get();
@@ -35,7 +40,7 @@ public final class ChatIds {
     long msb = ((timeAndCounter >>> 12) << 16) | 0x7000L | (timeAndCounter & 0x0FFFL);
     long lsb =
         (ThreadLocalRandom.current().nextLong() & 0x3FFF_FFFF_FFFF_FFFFL) | 0x8000_0000_0000_0000L;
-    return new UUID(msb, lsb).toString();
+    return new UUID(msb, lsb);
   }
 
   /** Whether {@code id} has the canonical form of an id (any UUID, lowercase, with hyphens). */

@@ -101,7 +101,7 @@ final class AppendTransaction {
     }
     UUID[] ids = new UUID[total];
     UUID[] rooms = new UUID[total];
-    Long[] offsets = new Long[total];
+    long[] offsets = new long[total];
     String[] senderIds = new String[total];
     String[] senderNames = new String[total];
     String[] contents = new String[total];
@@ -110,7 +110,7 @@ final class AppendTransaction {
     for (var unit : batch) {
       for (NewMessage m : unit.input()) {
         UUID room = UUID.fromString(m.roomId());
-        ids[i] = UUID.fromString(ChatIds.newId());
+        ids[i] = ChatIds.newUuid();
         rooms[i] = room;
         offsets[i] = (long) counts.merge(room, 1, Integer::sum);
         senderIds[i] = m.senderId();
@@ -124,17 +124,19 @@ final class AppendTransaction {
     Map<UUID, Long> base = new HashMap<>();
     long inserted = -1;
     try (PreparedStatement ps = c.prepareStatement(ONE_STATEMENT)) {
-      ps.setArray(1, array("uuid", roomIds));
-      ps.setArray(2, array("int4", counts.values().toArray(new Integer[0])));
-      ps.setArray(3, array("uuid", roomIds));
+      // Java arrays, not createArrayOf: the driver encodes them itself (binary where it can)
+      // instead of building and escaping an array literal character by character.
+      ps.setObject(1, roomIds);
+      ps.setObject(2, counts.values().stream().mapToInt(Integer::intValue).toArray());
+      ps.setObject(3, roomIds);
       ps.setObject(4, createdAt.atOffset(ZoneOffset.UTC));
-      ps.setArray(5, array("uuid", ids));
-      ps.setArray(6, array("uuid", rooms));
-      ps.setArray(7, array("int8", offsets));
-      ps.setArray(8, array("text", senderIds));
-      ps.setArray(9, array("text", senderNames));
-      ps.setArray(10, array("text", contents));
-      ps.setArray(11, array("text", kinds));
+      ps.setObject(5, ids);
+      ps.setObject(6, rooms);
+      ps.setObject(7, offsets);
+      ps.setObject(8, senderIds);
+      ps.setObject(9, senderNames);
+      ps.setObject(10, contents);
+      ps.setObject(11, kinds);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           base.put(rs.getObject(1, UUID.class), rs.getLong(2));
