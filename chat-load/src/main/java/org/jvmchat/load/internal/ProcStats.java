@@ -8,8 +8,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A server's CPU time and memory from Linux {@code /proc}: CPU is {@code utime + stime} of the
@@ -35,13 +37,7 @@ public final class ProcStats {
       return null;
     }
     try {
-      long cpu = 0;
-      for (long pid : pids) {
-        if (pid == pids.get(0) || Files.exists(Path.of("/proc", Long.toString(pid)))) {
-          cpu += treeCpuMicros(pid);
-        }
-      }
-      return new Sample(cpu, rssKb(pids.get(0)), Clock.now());
+      return new Sample(treeCpuMicros(pids), rssKb(pids.get(0)), Clock.now());
     } catch (IOException | RuntimeException e) {
       return null;
     }
@@ -63,7 +59,13 @@ public final class ProcStats {
     return new long[] {Long.parseLong(f[1]), Long.parseLong(f[11]) + Long.parseLong(f[12])};
   }
 
-  static long treeCpuMicros(long root) throws IOException {
+  /**
+   * CPU of the process trees under {@code roots}, from one scan of {@code /proc}; a process in
+   * several of the trees counts once.
+   *
+   * @throws IOException when the first root is gone (a later one that is gone counts nothing)
+   */
+  static long treeCpuMicros(List<Long> roots) throws IOException {
     Map<Long, List<Long>> children = new HashMap<>();
     Map<Long, Long> ticks = new HashMap<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
@@ -78,15 +80,18 @@ public final class ProcStats {
         }
       }
     }
-    if (!ticks.containsKey(root)) {
-      throw new IOException("no process " + root);
+    if (!ticks.containsKey(roots.get(0))) {
+      throw new IOException("no process " + roots.get(0));
     }
     long sum = 0;
-    Deque<Long> todo = new ArrayDeque<>(List.of(root));
+    Set<Long> counted = new HashSet<>();
+    Deque<Long> todo = new ArrayDeque<>(roots);
     while (!todo.isEmpty()) {
       long p = todo.pop();
-      sum += ticks.getOrDefault(p, 0L);
-      todo.addAll(children.getOrDefault(p, List.of()));
+      if (counted.add(p)) {
+        sum += ticks.getOrDefault(p, 0L);
+        todo.addAll(children.getOrDefault(p, List.of()));
+      }
     }
     return sum * MICROS_PER_TICK;
   }

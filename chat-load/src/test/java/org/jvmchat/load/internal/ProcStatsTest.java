@@ -28,6 +28,9 @@ class ProcStatsTest {
     assertThat(s.rssKb()).isPositive();
     assertThat(s.cpuMicros()).isPositive();
     assertThat(ProcStats.sample(List.of())).isNull();
+    // a process named twice (or inside another named tree) counts once
+    long twice = ProcStats.sample(List.of(SELF, SELF)).cpuMicros();
+    assertThat(twice).isLessThanOrEqualTo(ProcStats.sample(List.of(SELF)).cpuMicros());
   }
 
   /**
