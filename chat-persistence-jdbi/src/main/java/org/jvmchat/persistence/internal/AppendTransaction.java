@@ -1,6 +1,5 @@
 package org.jvmchat.persistence.internal;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -36,6 +35,10 @@ import org.jvmchat.persistence.NoSuchRoomException;
  * <p>Either way rows are locked in id order (so writers of several processes cannot deadlock), and
  * a room's row stays locked until the transaction ends, so a later batch touching the same room
  * waits for this one's commit and gets the following seqs.
+ *
+ * <p>Arrays are bound as Java arrays ({@code setObject}): the driver encodes them itself, where
+ * {@code createArrayOf} builds and escapes an array literal character by character, which
+ * PostgreSQL then parses.
  */
 final class AppendTransaction {
   /**
@@ -124,8 +127,6 @@ final class AppendTransaction {
     Map<UUID, Long> base = new HashMap<>();
     long inserted = -1;
     try (PreparedStatement ps = c.prepareStatement(ONE_STATEMENT)) {
-      // Java arrays, not createArrayOf: the driver encodes them itself (binary where it can)
-      // instead of building and escaping an array literal character by character.
       ps.setObject(1, roomIds);
       ps.setObject(2, counts.values().stream().mapToInt(Integer::intValue).toArray());
       ps.setObject(3, roomIds);
@@ -191,7 +192,7 @@ final class AppendTransaction {
       try (PreparedStatement ps =
           c.prepareStatement(
               "select id from rooms where id = any (?) order by id for no key update")) {
-        ps.setArray(1, c.createArrayOf("uuid", wanted.toArray(new UUID[0])));
+        ps.setObject(1, wanted.toArray(new UUID[0]));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             existing.add(rs.getObject(1, UUID.class));
@@ -206,7 +207,7 @@ final class AppendTransaction {
     if (!givenIds.isEmpty()) {
       try (PreparedStatement ps =
           c.prepareStatement("select id from messages where id = any (?)")) {
-        ps.setArray(1, c.createArrayOf("uuid", givenIds.toArray(new UUID[0])));
+        ps.setObject(1, givenIds.toArray(new UUID[0]));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             taken.add(rs.getObject(1, UUID.class));
@@ -254,8 +255,8 @@ final class AppendTransaction {
             "update rooms r set last_seq = r.last_seq + c.n"
                 + " from unnest(?::uuid[], ?::int[]) as c(id, n)"
                 + " where r.id = c.id returning r.id, r.last_seq, c.n")) {
-      ps.setArray(1, c.createArrayOf("uuid", counts.keySet().toArray(new UUID[0])));
-      ps.setArray(2, c.createArrayOf("int4", counts.values().toArray(new Integer[0])));
+      ps.setObject(1, counts.keySet().toArray(new UUID[0]));
+      ps.setObject(2, counts.values().stream().mapToInt(Integer::intValue).toArray());
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           nextSeq.put(rs.getObject(1, UUID.class), rs.getLong(2) - rs.getInt(3) + 1);
@@ -269,7 +270,7 @@ final class AppendTransaction {
     }
     UUID[] ids = new UUID[total];
     UUID[] rooms = new UUID[total];
-    Long[] seqs = new Long[total];
+    long[] seqs = new long[total];
     String[] senderIds = new String[total];
     String[] senderNames = new String[total];
     String[] contents = new String[total];
@@ -312,21 +313,17 @@ final class AppendTransaction {
                 + " ?::text[], ?::text[])"
                 + " as u(id, room_id, seq, sender_id, sender_name, content, kind)")) {
       ps.setObject(1, createdAt.atOffset(ZoneOffset.UTC));
-      ps.setArray(2, array("uuid", ids));
-      ps.setArray(3, array("uuid", rooms));
-      ps.setArray(4, array("int8", seqs));
-      ps.setArray(5, array("text", senderIds));
-      ps.setArray(6, array("text", senderNames));
-      ps.setArray(7, array("text", contents));
-      ps.setArray(8, array("text", kinds));
+      ps.setObject(2, ids);
+      ps.setObject(3, rooms);
+      ps.setObject(4, seqs);
+      ps.setObject(5, senderIds);
+      ps.setObject(6, senderNames);
+      ps.setObject(7, contents);
+      ps.setObject(8, kinds);
       int inserted = ps.executeUpdate();
       if (inserted != total) {
         throw new SQLException("inserted " + inserted + " of " + total + " messages");
       }
     }
-  }
-
-  private Array array(String type, Object[] values) throws SQLException {
-    return c.createArrayOf(type, values);
   }
 }

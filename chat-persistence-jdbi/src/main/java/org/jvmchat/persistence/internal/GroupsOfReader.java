@@ -61,7 +61,7 @@ final class GroupsOfReader implements AutoCloseable {
     Map<String, List<String>> groups = new HashMap<>();
     try (Connection c = dataSource.getConnection();
         PreparedStatement ps = c.prepareStatement(ChatSql.GROUPS_OF)) {
-      ps.setArray(1, c.createArrayOf("text", users.toArray(new String[0])));
+      ps.setObject(1, users.toArray(new String[0])); // a Java array: see AppendTransaction
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           groups

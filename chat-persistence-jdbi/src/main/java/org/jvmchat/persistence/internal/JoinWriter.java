@@ -133,7 +133,7 @@ final class JoinWriter implements AutoCloseable {
     int n = batch.size();
     String[] users = new String[n];
     UUID[] rooms = new UUID[n];
-    Boolean[] participants = new Boolean[n];
+    boolean[] participants = new boolean[n];
     for (int i = 0; i < n; i++) {
       Join j = batch.get(i).input();
       users[i] = j.userId();
@@ -142,9 +142,9 @@ final class JoinWriter implements AutoCloseable {
     }
     Set<String> inserted = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(BATCH)) {
-      ps.setArray(1, c.createArrayOf("text", users));
-      ps.setArray(2, c.createArrayOf("uuid", rooms));
-      ps.setArray(3, c.createArrayOf("bool", participants));
+      ps.setObject(1, users); // Java arrays: see AppendTransaction
+      ps.setObject(2, rooms);
+      ps.setObject(3, participants);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           inserted.add(rs.getString(1) + '\n' + rs.getObject(2, UUID.class));
