@@ -21,6 +21,8 @@ import org.jvmchat.server.hub.UserConnections;
 import org.jvmchat.server.ops.ChatMetrics;
 import org.jvmchat.server.ops.HealthService;
 import org.jvmchat.server.ops.OpsRoutes;
+import org.jvmchat.server.presence.Presence;
+import org.jvmchat.server.presence.PresenceApi;
 import org.jvmchat.server.web.StaticFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,7 @@ public final class ChatServer implements AutoCloseable {
   private final ChatMetrics metrics;
   private final HealthService health;
   private final AssistantService assistant;
+  private final Presence presence;
   private final HubServer hubServer;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -69,6 +72,8 @@ public final class ChatServer implements AutoCloseable {
     this.health = new HealthService(store, scaleout, assistant::health);
 
     UserConnections users = new UserConnections();
+    this.presence = PresenceApi.create(settings.redisUrl(), System.getenv());
+    PresenceApi presenceApi = new PresenceApi(presence, chat);
     HubOptions hubOptions =
         HubOptions.builder()
             .maxMessageSize(settings.maxMessageSize())
@@ -80,7 +85,7 @@ public final class ChatServer implements AutoCloseable {
             .port(settings.port())
             .hub(
                 HubServer.HubMapping.builder(
-                        HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant))
+                        HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence))
                     .options(hubOptions)
                     .requireAuthenticatedUser(true)
                     .build())
@@ -98,6 +103,7 @@ public final class ChatServer implements AutoCloseable {
     builder.instanceId(
         settings.instance().id() != null ? settings.instance().id() : localHostName());
     new RoomsApi(chat).register(builder);
+    presenceApi.register(builder);
     new AuthApi(settings, tokens).register(builder);
     new OpsRoutes(health, metrics).register(builder);
     StaticFiles files = new StaticFiles();
@@ -111,9 +117,11 @@ public final class ChatServer implements AutoCloseable {
       this.hubServer = builder.build();
     } catch (RuntimeException e) {
       assistant.close(); // it owns the assistant client's threads
+      presence.close();
       throw e;
     }
     assistant.bind(hubServer.hubContext(HUB_PATH));
+    presenceApi.bind(hubServer.hubContext(HUB_PATH));
   }
 
   private static String localHostName() {
@@ -186,6 +194,7 @@ public final class ChatServer implements AutoCloseable {
     if (stopped.compareAndSet(false, true)) {
       hubServer.stop(grace);
       assistant.close();
+      presence.close();
       metrics.close();
     }
   }
