@@ -17,6 +17,9 @@ const TYPING_SHOW_MS = 3000;
 // ?roomsRefreshMs=N overrides how often the room list is refreshed (tests use it).
 const ROOMS_REFRESH_MS = Number(new URLSearchParams(location.search).get('roomsRefreshMs')) || 15_000;
 const RECONNECT_DELAYS = [0, 1000, 2000, 5000, 10_000, 15_000, 30_000];
+// How long automatic reconnect keeps trying before the page shows "disconnected" and "Retry now"
+// (?reconnectForMs=N overrides it; tests use it).
+const RECONNECT_FOR_MS = Number(new URLSearchParams(location.search).get('reconnectForMs')) || 10 * 60_000;
 
 const state = {
   provider: null,
@@ -178,7 +181,7 @@ async function connect(protocol) {
     .withUrl('/hubs/chat', { accessTokenFactory: () => token() })
     .withAutomaticReconnect({
       nextRetryDelayInMilliseconds: (ctx) =>
-        ctx.elapsedMilliseconds > 10 * 60_000 ? null : RECONNECT_DELAYS[Math.min(ctx.previousRetryCount, RECONNECT_DELAYS.length - 1)],
+        ctx.elapsedMilliseconds > RECONNECT_FOR_MS ? null : RECONNECT_DELAYS[Math.min(ctx.previousRetryCount, RECONNECT_DELAYS.length - 1)],
     })
     .withStatefulReconnect()
     .configureLogging(signalR.LogLevel.Warning);
