@@ -12,6 +12,7 @@ import org.jvmchat.persistence.Room;
 import org.jvmchat.persistence.settings.SettingValues;
 import org.jvmchat.server.api.Json;
 import org.jvmchat.server.api.Problems;
+import org.jvmchat.server.chat.ChatException;
 import org.jvmchat.server.chat.ChatService;
 import org.jvmchat.server.hub.ChatHub;
 import org.jvmchat.server.model.UserEvent;
@@ -66,8 +67,17 @@ public final class PresenceApi {
         Problems.authenticated(
             (r, u) -> {
               Room room = chat.accessibleRoom(r.pathParameter("id"), u.id());
+              Map<String, String> everyone;
+              try {
+                everyone = presence.online();
+              } catch (RuntimeException e) {
+                log.warn("Presence: the online list failed: {}", e.toString());
+                throw ChatException.unavailable(
+                    "Who is online cannot be read right now (the presence store does not"
+                        + " answer); try again shortly.");
+              }
               List<UserEvent> online = new ArrayList<>();
-              for (Map.Entry<String, String> e : presence.online().entrySet()) {
+              for (Map.Entry<String, String> e : everyone.entrySet()) {
                 if (chat.access().isParticipant(room.id(), e.getKey())) {
                   online.add(new UserEvent(room.id(), e.getKey(), e.getValue()));
                 }
