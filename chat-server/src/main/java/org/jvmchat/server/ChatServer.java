@@ -74,6 +74,7 @@ public final class ChatServer implements AutoCloseable {
         HubOptions.builder()
             .maxMessageSize(settings.maxMessageSize())
             .allowStatefulReconnects(settings.allowStatefulReconnects())
+            .closeOnAuthenticationExpiration(true)
             .build();
     HubServer.Builder builder =
         HubServer.builder()
