@@ -222,6 +222,14 @@ public final class TestOidcProvider implements AutoCloseable {
         case "/protocol/openid-connect/token" -> tokenEndpoint(ex);
         case "/protocol/openid-connect/logout" -> logout(ex);
         case "/test/token" -> testToken(ex);
+        case "/test/stats" ->
+            json(
+                ex,
+                200,
+                Map.of(
+                    "signIns", signIns.get(),
+                    "refreshes", refreshes.get(),
+                    "jwksFetches", jwksFetches.get()));
         default -> json(ex, 404, Map.of("error", "not_found"));
       }
     } catch (RuntimeException e) {
