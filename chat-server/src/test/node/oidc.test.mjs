@@ -136,3 +136,21 @@ for (const transport of ['WebSockets', 'ServerSentEvents', 'LongPolling']) {
     }
   });
 }
+
+test('the page learns how to sign in from GET /api/v1/auth/config, and may talk to the provider', { timeout: 30_000 }, async () => {
+  const prod = await api(server.url, 'GET', '/api/v1/auth/config');
+  assert.equal(prod.status, 200);
+  assert.deepEqual(prod.body, {
+    environment: 'Production',
+    devTokens: false,
+    oidc: { authority: provider.issuer, clientId: 'chat-web', scopes: 'openid profile' },
+  });
+  const dev = await api(jwksServer.url, 'GET', '/api/v1/auth/config');
+  assert.deepEqual(dev.body, { environment: 'Development', devTokens: true, oidc: null });
+
+  const page = await fetch(server.url + '/');
+  const csp = page.headers.get('content-security-policy');
+  assert.match(csp, new RegExp("connect-src 'self' " + new URL(provider.issuer).origin + ' '));
+  assert.match(csp, /script-src 'self';/);
+  assert.equal((await fetch(server.url + '/oidc.js')).status, 200);
+});
