@@ -11,7 +11,9 @@ import { startProvider } from './oidc-provider.mjs';
 
 const require = createRequire(import.meta.url);
 const CHROMIUM = '/usr/bin/chromium';
-const TOKEN_TTL_SECONDS = 8;
+// Long enough for sign-in and the first message to finish before the first token expires on a
+// loaded machine; short enough to see a refresh and the server's close-on-expiry within the test.
+const TOKEN_TTL_SECONDS = 25;
 
 let provider;
 let server;
@@ -43,9 +45,10 @@ after(async () => {
   await provider?.stop();
 });
 
-test('Production page: provider sign-in with PKCE, chat, token refresh, sign-out', { timeout: 120_000 }, async () => {
+test('Production page: provider sign-in with PKCE, chat, token refresh, sign-out', { timeout: 240_000 }, async () => {
   const context = await browser.newContext({ viewport: { width: 1100, height: 720 } });
   const page = await context.newPage();
+  page.setDefaultTimeout(60_000);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('console', (m) => {
@@ -82,9 +85,9 @@ test('Production page: provider sign-in with PKCE, chat, token refresh, sign-out
 
   // The page refreshes its token before it expires; the server closes the connection at the first
   // token's expiry and the client reconnects with the refreshed one.
-  await waitUntil(async () => (await provider.stats()).refreshes >= 1, 30_000, 'a token refresh');
-  await waitUntil(() => errors.some((e) => /The authentication expired/.test(e)), 30_000, 'the close on expiry');
-  await page.waitForFunction(() => document.getElementById('status').dataset.state === 'connected', null, { timeout: 30_000 });
+  await waitUntil(async () => (await provider.stats()).refreshes >= 1, 60_000, 'a token refresh');
+  await waitUntil(() => errors.some((e) => /The authentication expired/.test(e)), 60_000, 'the close on expiry');
+  await page.waitForFunction(() => document.getElementById('status').dataset.state === 'connected');
   await page.fill('#message-input', 'still here after the refresh');
   await page.press('#message-input', 'Enter');
   await page.waitForSelector('#messages li.message:has-text("still here after the refresh")');

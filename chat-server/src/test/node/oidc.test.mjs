@@ -42,7 +42,7 @@ const cases = [
   ['LongPolling', 'ES256'],
 ];
 for (const [transport, alg] of cases) {
-  test(`a ${alg} provider token works over ${transport} and the REST API`, { timeout: 60_000 }, async () => {
+  test(`a ${alg} provider token works over ${transport} and the REST API`, { timeout: 120_000 }, async () => {
     const sub = 'oidc-' + transport.toLowerCase();
     const token = await provider.token(sub, { alg, name: 'User ' + transport });
     const room = await createRoom(server.url, token, 'Room ' + transport);
@@ -61,7 +61,7 @@ for (const [transport, alg] of cases) {
   });
 }
 
-test('JWT_JWKS_URL: keys straight from the key set', { timeout: 60_000 }, async () => {
+test('JWT_JWKS_URL: keys straight from the key set', { timeout: 120_000 }, async () => {
   const token = await provider.token('jwks-user', { alg: 'ES256' });
   const r = await api(jwksServer.url, 'GET', '/api/v1/rooms', token);
   assert.equal(r.status, 200);
@@ -69,7 +69,7 @@ test('JWT_JWKS_URL: keys straight from the key set', { timeout: 60_000 }, async 
   await c.stop();
 });
 
-test('tokens of another provider, another audience or past their expiry get 401', { timeout: 60_000 }, async () => {
+test('tokens of another provider, another audience or past their expiry get 401', { timeout: 120_000 }, async () => {
   const foreign = await other.token('mallory');
   const wrongAudience = await (async () => {
     const p = await startProvider({ audience: 'another-api' });
@@ -91,7 +91,7 @@ test('tokens of another provider, another audience or past their expiry get 401'
   }
 });
 
-test('HS256 with JWT_SECRET keeps working beside the provider', { timeout: 60_000 }, async () => {
+test('HS256 with JWT_SECRET keeps working beside the provider', { timeout: 120_000 }, async () => {
   // In Production there are no dev tokens: sign one the way any HS256 issuer would.
   const { createHmac } = await import('node:crypto');
   const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
@@ -105,7 +105,7 @@ test('HS256 with JWT_SECRET keeps working beside the provider', { timeout: 60_00
 });
 
 for (const transport of ['WebSockets', 'ServerSentEvents', 'LongPolling']) {
-  test(`an expiring token closes the ${transport} connection and the client reconnects with a fresh one`, { timeout: 60_000 }, async () => {
+  test(`an expiring token closes the ${transport} connection and the client reconnects with a fresh one`, { timeout: 120_000 }, async () => {
     let calls = 0;
     const connection = new signalR.HubConnectionBuilder()
       .withUrl(server.url + '/hubs/chat', {
