@@ -129,6 +129,7 @@ async function setUpSignIn() {
   for (const p of available.filter((x) => !x.form)) {
     const b = el('button', 'provider', p.label || p.id);
     b.type = 'button';
+    if (p.buttonId) b.id = p.buttonId;
     b.onclick = async () => {
       $('signin-error').textContent = '';
       try {
@@ -151,7 +152,7 @@ async function signedIn(provider, session, protocol) {
   $('app').hidden = false;
   $('me').hidden = false;
   $('me').textContent = session.name === session.userId ? session.userId : `${session.name} (${session.userId})`;
-  $('sign-out').hidden = false;
+  $('signout').hidden = false;
   $('toggle-rooms').hidden = false;
   await connect(protocol);
   await refreshRooms();
@@ -159,17 +160,18 @@ async function signedIn(provider, session, protocol) {
   state.roomsTimer = setInterval(() => refreshRooms().catch(() => {}), ROOMS_REFRESH_MS);
 }
 
-$('sign-out').addEventListener('click', async () => {
+$('signout').addEventListener('click', async () => {
   clearInterval(state.roomsTimer);
   if (state.recovery) state.recovery.dispose();
   if (state.connection) await state.connection.stop().catch(() => {});
   await state.provider.signOut?.();
-  location.reload();
+  if (!state.provider.signOutNavigates) location.reload();
 });
 
 // ------------------------------------------------------------------ connection
 
 function setStatus(text, name) {
+  if (name === 'connected' && state.user) text = `connected as ${state.user.userId}`;
   const s = $('status');
   s.textContent = text;
   s.dataset.state = name;

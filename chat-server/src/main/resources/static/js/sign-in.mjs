@@ -14,9 +14,10 @@
 //   }
 //
 // Another module plugs in with `registerSignInProvider(provider)` before the page starts (a
-// `<script type="module">` placed before /app.js in index.html), e.g. OpenID Connect in Production.
-// The Development provider below is built in: POST /api/v1/auth/dev-token, which answers 404 in
-// Production, so it hides itself there.
+// `<script type="module">` placed before /app.js in index.html). Two are built in, both following
+// GET /api/v1/auth/config: Development tokens (POST /api/v1/auth/dev-token, shown when `devTokens`)
+// and the server's OpenID Connect provider (through /oidc.js, shown when `oidc` is set). Optional
+// fields: `buttonId` (the id of its button), `signOutNavigates` (signOut leaves the page).
 
 const providers = [];
 
@@ -32,6 +33,18 @@ export function signInProviders() {
   return [...providers];
 }
 
+// What the server offers: GET /api/v1/auth/config → {environment, devTokens, oidc: {authority,
+// clientId, scopes} or null}. Asked once.
+let configPromise = null;
+export function signInConfig() {
+  if (!configPromise) {
+    configPromise = fetch('/api/v1/auth/config')
+      .then((res) => (res.ok ? res.json() : { devTokens: true, oidc: null }))
+      .catch(() => ({ devTokens: true, oidc: null }));
+  }
+  return configPromise;
+}
+
 const DEV_KEY = 'jvmchat.dev-session';
 
 /** Development tokens: any user id, no password. */
@@ -40,9 +53,7 @@ export const devTokenProvider = {
   form: true,
   token: null,
   async available() {
-    // 400 (no body) in Development, 404 in Production.
-    const res = await fetch('/api/v1/auth/dev-token', { method: 'POST' });
-    return res.status !== 404;
+    return (await signInConfig()).devTokens !== false;
   },
   async signIn({ userId, name }) {
     const res = await fetch('/api/v1/auth/dev-token', {
@@ -79,3 +90,46 @@ export const devTokenProvider = {
 };
 
 registerSignInProvider(devTokenProvider);
+
+/**
+ * The server's OpenID Connect provider, through /oidc.js (window.JvmchatOidc: code flow with PKCE,
+ * refresh before expiry, sign-out at the provider), when the server's config names one.
+ */
+export const oidcProvider = {
+  id: 'oidc',
+  label: 'Sign in with your account',
+  buttonId: 'oidc-signin',
+  signOutNavigates: true,
+  client: null,
+  async available() {
+    const config = await signInConfig();
+    if (!config.oidc || !window.JvmchatOidc) return false;
+    this.client = window.JvmchatOidc.createClient({
+      authority: config.oidc.authority,
+      clientId: config.oidc.clientId,
+      scopes: config.oidc.scopes,
+      redirectUri: location.origin + '/',
+      onSignedOut: () => location.reload(),
+    });
+    return true;
+  },
+  async restore() {
+    if ((await this.client.handleRedirect()) || this.client.resume()) {
+      const u = this.client.user();
+      return { userId: u.id, name: u.name || u.id };
+    }
+    return null;
+  },
+  async signIn() {
+    await this.client.signIn(); // navigates to the provider
+    return new Promise(() => {});
+  },
+  accessToken() {
+    return this.client.accessToken();
+  },
+  async signOut() {
+    await this.client.signOut(); // navigates to the provider's end-session endpoint and back
+  },
+};
+
+registerSignInProvider(oidcProvider);
