@@ -73,6 +73,49 @@ class PreparedCodecsTest {
 
   record Dated(OffsetDateTime when) {}
 
+  /** A record that validates its values: a refusal fails the invocation, not the connection. */
+  record Checked(String name) {
+    Checked {
+      if (name.isEmpty()) {
+        throw new IllegalArgumentException("name must not be empty");
+      }
+    }
+  }
+
+  @Test
+  void aConstructorThatRefusesFailsOnlyTheInvocation() {
+    InvocationBinder binder = typed(Checked.class);
+    assertThat(
+            parseAll(
+                protocol, binder, protocol.toBytes(InvocationMessage.send("M", new Checked("a")))))
+        .containsExactly(InvocationMessage.send("M", new Checked("a")));
+    Map<String, Object> empty = Map.of("name", "");
+    List<HubMessage> read =
+        parseAll(protocol, binder, protocol.toBytes(InvocationMessage.invoke("1", "M", empty)));
+    assertThat(read.get(0)).isInstanceOf(InvocationBindingFailureMessage.class);
+    assertThat(((InvocationBindingFailureMessage) read.get(0)).reason())
+        .contains("name must not be empty");
+  }
+
+  @Test
+  void bindsPojosThroughTheirSetters() {
+    Pojo pojo = new Pojo();
+    pojo.setName("p");
+    pojo.setSize(3);
+    for (int round = 0; round < 3; round++) {
+      InvocationMessage m =
+          (InvocationMessage)
+              parseAll(
+                      protocol,
+                      typed(Pojo.class),
+                      protocol.toBytes(InvocationMessage.send("M", pojo)))
+                  .get(0);
+      Pojo read = (Pojo) m.arguments().get(0);
+      assertThat(read.getName()).isEqualTo("p");
+      assertThat(read.getSize()).isEqualTo(3);
+    }
+  }
+
   @Test
   void writesWhatJacksonWritesForEveryKindOfValue() throws Exception {
     Pojo pojo = new Pojo();

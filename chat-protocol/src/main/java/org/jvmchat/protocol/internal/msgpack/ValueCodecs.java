@@ -554,7 +554,134 @@ public final class ValueCodecs {
     if (beans && c.isRecord() && plainAnnotations(c)) {
       return recordReader(c, nesting);
     }
+    if (beans
+        && !isJdk(c)
+        && !c.isInterface()
+        && !c.isEnum()
+        && !c.isArray()
+        && !Modifier.isAbstract(c.getModifiers())
+        && (c.getEnclosingClass() == null || Modifier.isStatic(c.getModifiers()))
+        && plainAnnotations(c)) {
+      return pojoReader(c, nesting);
+    }
     return null;
+  }
+
+  /** A POJO read through its no-argument constructor and its setters (or fields). */
+  private Reader pojoReader(Class<?> c, int nesting) {
+    try {
+      Constructor<?> ctor = c.getDeclaredConstructor();
+      setAccessible(ctor);
+      MethodHandle create =
+          LOOKUP.unreflectConstructor(ctor).asType(MethodType.methodType(Object.class));
+      BeanDescription bd = mapper.getDeserializationConfig().introspect(mapper.constructType(c));
+      List<byte[]> names = new ArrayList<>();
+      List<Reader> readers = new ArrayList<>();
+      List<MethodHandle> setters = new ArrayList<>();
+      for (BeanPropertyDefinition prop : bd.findProperties()) {
+        if (!prop.couldDeserialize()) {
+          continue;
+        }
+        AnnotatedMember mutator = prop.getMutator();
+        if (mutator == null || prop.getConstructorParameter() != null) {
+          return null;
+        }
+        MethodHandle setter;
+        Type type;
+        if (mutator.getMember() instanceof Method m && m.getParameterCount() == 1) {
+          m.setAccessible(true);
+          setter = LOOKUP.unreflect(m);
+          type = m.getGenericParameterTypes()[0];
+        } else if (mutator.getMember() instanceof Field f && !Modifier.isFinal(f.getModifiers())) {
+          f.setAccessible(true);
+          setter = LOOKUP.unreflectSetter(f);
+          type = f.getGenericType();
+        } else {
+          return null;
+        }
+        Reader r = createReader(type, nesting + 1);
+        if (r == null) {
+          return null;
+        }
+        names.add(prop.getName().getBytes(StandardCharsets.UTF_8));
+        readers.add(r);
+        setters.add(setter.asType(MethodType.methodType(void.class, Object.class, Object.class)));
+      }
+      if (names.size() > 64) {
+        return null;
+      }
+      return new PojoReader(
+          create,
+          names.toArray(new byte[0][]),
+          readers.toArray(new Reader[0]),
+          setters.toArray(new MethodHandle[0]));
+    } catch (RuntimeException | ReflectiveOperationException e) {
+      return null;
+    }
+  }
+
+  private static final class PojoReader implements Reader {
+    private final MethodHandle create;
+    private final byte[][] names;
+    private final Reader[] readers;
+    private final MethodHandle[] setters;
+
+    PojoReader(MethodHandle create, byte[][] names, Reader[] readers, MethodHandle[] setters) {
+      this.create = create;
+      this.names = names;
+      this.readers = readers;
+      this.setters = setters;
+    }
+
+    @Override
+    public Object read(ReadContext ctx, int depth) throws IOException {
+      MessageUnpacker u = ctx.unpacker();
+      MessageFormat f = u.getNextFormat();
+      if (f == MessageFormat.NIL) {
+        u.unpackNil();
+        return null;
+      }
+      if (f.getValueType() != ValueType.MAP) {
+        throw MISMATCH;
+      }
+      enter(depth);
+      int n = u.unpackMapHeader();
+      Object bean;
+      try {
+        bean = create.invokeExact();
+      } catch (Error e) {
+        throw e;
+      } catch (Throwable t) {
+        throw MISMATCH;
+      }
+      long seen = 0;
+      for (int i = 0; i < n; i++) {
+        if (u.getNextFormat().getValueType() != ValueType.STRING) {
+          throw MISMATCH;
+        }
+        int length = u.unpackRawStringHeader();
+        byte[] key = ctx.scratch(length);
+        u.readPayload(key, 0, length);
+        int index = RecordReader.find(names, key, length, i);
+        if (index < 0) {
+          skip(u, depth + 1);
+          continue;
+        }
+        if ((seen & (1L << index)) != 0) {
+          throw MISMATCH;
+        }
+        seen |= 1L << index;
+        Object value = readers[index].read(ctx, depth + 1);
+        try {
+          setters[index].invokeExact(bean, value);
+        } catch (Error e) {
+          throw e;
+        } catch (Throwable t) {
+          throw MISMATCH;
+        }
+      }
+      return bean;
+    }
   }
 
   private static Object readString(ReadContext ctx, int depth) throws IOException {
@@ -800,7 +927,7 @@ public final class ValueCodecs {
         int length = u.unpackRawStringHeader();
         byte[] key = ctx.scratch(length);
         u.readPayload(key, 0, length);
-        int index = find(key, length, i);
+        int index = find(names, key, length, i);
         if (index < 0) {
           skip(u, depth + 1);
           continue;
@@ -817,14 +944,15 @@ public final class ValueCodecs {
       }
       try {
         return create.invokeExact(values);
-      } catch (RuntimeException | Error e) {
+      } catch (Error e) {
         throw e;
       } catch (Throwable t) {
+        // The constructor refused the values: the mapper reports that as a binding failure.
         throw MISMATCH;
       }
     }
 
-    private int find(byte[] key, int length, int hint) {
+    static int find(byte[][] names, byte[] key, int length, int hint) {
       if (hint < names.length && equal(names[hint], key, length)) {
         return hint;
       }
