@@ -27,7 +27,7 @@ import org.jvmchat.protocol.msgpack.MessagePackHubProtocol;
 class HubDtoMessagePackTest {
   private static final Instant AT = Instant.parse("2026-11-28T03:15:42.123Z");
   private static final MessageDto MESSAGE =
-      new MessageDto("m1", "r1", "alice", "Alice", "Hi there", "user", AT);
+      new MessageDto("m1", "r1", 7, "alice", "Alice", "Hi there", "user", AT);
 
   static Stream<Arguments> vectors() {
     return Stream.of(
@@ -35,8 +35,8 @@ class HubDtoMessagePackTest {
             "ReceiveMessage(Message)",
             InvocationMessage.send("ReceiveMessage", MESSAGE),
             MessageDto.class,
-            "75 96 01 80 c0 ae 52 65 63 65 69 76 65 4d 65 73 73 61 67 65 91 87 a2 69 64 a2 6d 31"
-                + " a6 72 6f 6f 6d 49 64 a2 72 31 a8 73 65 6e 64 65 72 49 64 a5 61 6c 69 63 65 aa 73 65"
+            "7a 96 01 80 c0 ae 52 65 63 65 69 76 65 4d 65 73 73 61 67 65 91 88 a2 69 64 a2 6d 31"
+                + " a6 72 6f 6f 6d 49 64 a2 72 31 a3 73 65 71 07 a8 73 65 6e 64 65 72 49 64 a5 61 6c 69 63 65 aa 73 65"
                 + " 6e 64 65 72 4e 61 6d 65 a5 41 6c 69 63 65 a7 63 6f 6e 74 65 6e 74 a8 48 69 20 74 68"
                 + " 65 72 65 a4 6b 69 6e 64 a4 75 73 65 72 a9 63 72 65 61 74 65 64 41 74 d7 ff 1d 53 53"
                 + " 00 6b 0a 47 5e 90"),
@@ -64,7 +64,8 @@ class HubDtoMessagePackTest {
             "SendMessage -> Message",
             CompletionMessage.withResult("2", MESSAGE),
             MessageDto.class,
-            "66 95 03 80 a1 32 03 87 a2 69 64 a2 6d 31 a6 72 6f 6f 6d 49 64 a2 72 31 a8 73 65 6e"
+            "6b 95 03 80 a1 32 03 88 a2 69 64 a2 6d 31 a6 72 6f 6f 6d 49 64 a2 72 31 a3 73 65 71"
+                + " 07 a8 73 65 6e"
                 + " 64 65 72 49 64 a5 61 6c 69 63 65 aa 73 65 6e 64 65 72 4e 61 6d 65 a5 41 6c 69 63 65"
                 + " a7 63 6f 6e 74 65 6e 74 a8 48 69 20 74 68 65 72 65 a4 6b 69 6e 64 a4 75 73 65 72 a9"
                 + " 63 72 65 61 74 65 64 41 74 d7 ff 1d 53 53 00 6b 0a 47 5e"),
