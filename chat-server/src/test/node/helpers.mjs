@@ -117,7 +117,9 @@ export async function runToExit(env, timeoutMs = 60_000) {
 function cleanEnv() {
   const env = { ...process.env };
   for (const k of ['PORT', 'CHAT_ENVIRONMENT', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'JWT_ISSUER',
-    'JWT_AUDIENCE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL', 'CHAT_CONFIG', 'CHAT_DATA_DIR']) {
+    'JWT_AUDIENCE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL', 'CHAT_CONFIG', 'CHAT_DATA_DIR',
+    'LOG_FORMAT', 'LOG_LEVEL', 'MANAGEMENT_PORT', 'MAX_CONNECTIONS_PER_USER', 'MESSAGE_RATE_LIMIT',
+    'NEGOTIATE_RATE_LIMIT_PER_IP', 'DEV_TOKEN_RATE_LIMIT_PER_IP', 'CONNECTION_COUNT_TTL']) {
     delete env[k];
   }
   return env;

@@ -88,6 +88,34 @@ public interface HubServer extends AutoCloseable {
     }
 
     default void invocationCompleted(String hubPath, String method, long nanos, boolean failed) {}
+
+    /**
+     * A connection that {@link #connected} reported has ended; called right after {@link
+     * #disconnected}, with what OpenTelemetry's SignalR conventions record about it.
+     */
+    default void connectionEnded(ConnectionEnded ended) {}
+  }
+
+  /**
+   * How a hub connection ended.
+   *
+   * @param transport {@code WebSockets}, {@code ServerSentEvents} or {@code LongPolling}
+   * @param user the connection's user, or null when anonymous
+   * @param duration from the connection's creation (negotiate) to its end
+   * @param status as OpenTelemetry's {@code signalr.connection.status}: {@code normal_closure},
+   *     {@code timeout} (the client or the disconnect timeout elapsed) or {@code app_shutdown}
+   */
+  record ConnectionEnded(
+      String hubPath,
+      String connectionId,
+      String transport,
+      String protocol,
+      HubUser user,
+      Duration duration,
+      String status) {
+    public static final String NORMAL_CLOSURE = "normal_closure";
+    public static final String TIMEOUT = "timeout";
+    public static final String APP_SHUTDOWN = "app_shutdown";
   }
 
   /**
@@ -109,8 +137,10 @@ public interface HubServer extends AutoCloseable {
     private final HubOptions options;
     private final List<HubFilter> filters;
     private final boolean requireAuthenticatedUser;
+    private final ConnectionAdmission admission;
 
     private HubMapping(Builder b) {
+      this.admission = b.admission;
       this.path = b.path;
       this.factory = b.factory;
       this.options = b.options;
@@ -153,6 +183,11 @@ public interface HubServer extends AutoCloseable {
       return requireAuthenticatedUser;
     }
 
+    /** Who may open connections to this hub (see {@link ConnectionAdmission}); null admits all. */
+    public ConnectionAdmission admission() {
+      return admission;
+    }
+
     @Override
     public String toString() {
       return "HubMapping["
@@ -170,6 +205,7 @@ public interface HubServer extends AutoCloseable {
       private HubOptions options = HubOptions.defaults();
       private final List<HubFilter> filters = new ArrayList<>();
       private boolean requireAuthenticatedUser;
+      private ConnectionAdmission admission;
 
       private Builder(String path, Supplier<? extends Hub> factory) {
         if (path == null || !path.startsWith("/") || path.endsWith("/")) {
@@ -204,6 +240,16 @@ public interface HubServer extends AutoCloseable {
        */
       public Builder requireAuthenticatedUser(boolean require) {
         this.requireAuthenticatedUser = require;
+        return this;
+      }
+
+      /**
+       * Asked before each new connection of this hub (negotiate, or a WebSocket that skips it) and
+       * told when connections open and close; a refusal is sent as the answer, e.g. 429. Default
+       * none: every authenticated request may connect.
+       */
+      public Builder admission(ConnectionAdmission admission) {
+        this.admission = admission;
         return this;
       }
 

@@ -18,8 +18,10 @@ import org.jvmchat.server.chat.ChatService;
 import org.jvmchat.server.config.ChatSettings;
 import org.jvmchat.server.hub.ChatHub;
 import org.jvmchat.server.hub.UserConnections;
+import org.jvmchat.server.limits.AbuseLimits;
 import org.jvmchat.server.ops.ChatMetrics;
 import org.jvmchat.server.ops.HealthService;
+import org.jvmchat.server.ops.ManagementServer;
 import org.jvmchat.server.ops.OpsRoutes;
 import org.jvmchat.server.web.StaticFiles;
 import org.slf4j.Logger;
@@ -44,6 +46,9 @@ public final class ChatServer implements AutoCloseable {
   private final HealthService health;
   private final AssistantService assistant;
   private final HubServer hubServer;
+  private final AbuseLimits limits;
+  private final OpsRoutes ops;
+  private volatile ManagementServer management;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   public ChatServer(ChatSettings settings, ChatStore store, ScaleoutMode scaleout) {
@@ -68,7 +73,21 @@ public final class ChatServer implements AutoCloseable {
             metrics);
     this.health = new HealthService(store, scaleout, assistant::health);
 
+    String instanceName =
+        settings.instance().id() != null ? settings.instance().id() : localHostName();
+    this.limits =
+        new AbuseLimits(
+            settings.operations(), settings.redisUrl(), instanceName, metrics::limitRejected);
     UserConnections users = new UserConnections();
+    HubServer.HubMapping.Builder chatHub =
+        HubServer.HubMapping.builder(HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant))
+            .requireAuthenticatedUser(true);
+    if (limits.limitsConnections()) {
+      chatHub.admission(limits);
+    }
+    if (limits.limitsMessages()) {
+      chatHub.filter(limits);
+    }
     HubOptions hubOptions =
         HubOptions.builder()
             .maxMessageSize(settings.maxMessageSize())
@@ -78,12 +97,7 @@ public final class ChatServer implements AutoCloseable {
         HubServer.builder()
             .host(settings.host())
             .port(settings.port())
-            .hub(
-                HubServer.HubMapping.builder(
-                        HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant))
-                    .options(hubOptions)
-                    .requireAuthenticatedUser(true)
-                    .build())
+            .hub(chatHub.options(hubOptions).build())
             .authenticator(new BearerTokenAuthenticator(tokens))
             .corsOrigins(settings.corsOrigins())
             .listener(metrics);
@@ -98,8 +112,10 @@ public final class ChatServer implements AutoCloseable {
     builder.instanceId(
         settings.instance().id() != null ? settings.instance().id() : localHostName());
     new RoomsApi(chat).register(builder);
-    new AuthApi(settings, tokens).register(builder);
-    new OpsRoutes(health, metrics).register(builder);
+    new AuthApi(settings, tokens).register(builder, limits::limitDevTokens);
+    this.ops = new OpsRoutes(health, metrics);
+    // With MANAGEMENT_PORT, /metrics is served there only; health answers on both ports.
+    ops.register(builder, settings.operations().managementPort() == null);
     StaticFiles files = new StaticFiles();
     files.register(builder);
     if (!files.exists("js/signalr.min.js")) {
@@ -111,6 +127,7 @@ public final class ChatServer implements AutoCloseable {
       this.hubServer = builder.build();
     } catch (RuntimeException e) {
       assistant.close(); // it owns the assistant client's threads
+      limits.close();
       throw e;
     }
     assistant.bind(hubServer.hubContext(HUB_PATH));
@@ -126,8 +143,25 @@ public final class ChatServer implements AutoCloseable {
 
   /** Binds the port and starts serving. */
   public ChatServer start() {
-    hubServer.start();
+    Integer managementPort = settings.operations().managementPort();
+    if (managementPort != null) {
+      management = new ManagementServer(settings.host(), managementPort, ops.routes(true));
+    }
+    try {
+      hubServer.start();
+    } catch (RuntimeException e) {
+      if (management != null) {
+        management.close();
+      }
+      throw e;
+    }
     return this;
+  }
+
+  /** The bound management port ({@code MANAGEMENT_PORT}), or -1 when there is none. */
+  public int managementPort() {
+    ManagementServer m = management;
+    return m == null ? -1 : m.port();
   }
 
   public int port() {
@@ -186,6 +220,11 @@ public final class ChatServer implements AutoCloseable {
     if (stopped.compareAndSet(false, true)) {
       hubServer.stop(grace);
       assistant.close();
+      limits.close();
+      ManagementServer m = management;
+      if (m != null) {
+        m.close();
+      }
       metrics.close();
     }
   }

@@ -96,6 +96,7 @@ public final class HubConnection implements HubConnectionContext {
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final AtomicBoolean terminated = new AtomicBoolean();
   private final long createdAt = System.nanoTime();
+  private volatile Throwable terminateCause;
 
   // Set once by the first attach, before the state becomes ACTIVE; read by any thread.
   private volatile EventExecutor executor;
@@ -469,6 +470,16 @@ public final class HubConnection implements HubConnectionContext {
 
   // ------------------------------------------------------------------ close
 
+  /** {@link System#nanoTime()} when the connection was created (negotiated). */
+  long createdAtNanos() {
+    return createdAt;
+  }
+
+  /** Why the connection ended (null for a normal close), once it has. */
+  Throwable terminateCause() {
+    return terminateCause;
+  }
+
   /** Ends the connection with a Close message (error null for a normal close). */
   @Override
   public void close(String error, boolean allowReconnect) {
@@ -516,6 +527,7 @@ public final class HubConnection implements HubConnectionContext {
     if (!terminated.compareAndSet(false, true)) {
       return;
     }
+    terminateCause = cause;
     closing = true;
     boolean wasConnected = handler.handshakeDone();
     Transport t = transport;

@@ -26,7 +26,14 @@ public final class AuthApi {
   }
 
   public void register(HubServer.Builder server) {
-    server.route("POST", DEV_TOKEN_PATH, Problems.guarded(this::devToken));
+    register(server, java.util.function.UnaryOperator.identity());
+  }
+
+  /** Registers the route behind {@code limit} (e.g. a per-IP rate limit). */
+  public void register(
+      HubServer.Builder server,
+      java.util.function.UnaryOperator<org.jvmchat.hub.http.HttpHandler> limit) {
+    server.route("POST", DEV_TOKEN_PATH, limit.apply(Problems.guarded(this::devToken)));
   }
 
   private HttpResponse devToken(HttpRequest request) {
