@@ -262,6 +262,16 @@ public interface HubServer extends AutoCloseable {
   /** One plain route; {@code pattern} may hold {@code {name}} segments. */
   record Route(String method, String pattern, HttpHandler handler) {}
 
+  /**
+   * Around every plain route's handler (tracing, logging, timing), on the executor the handler runs
+   * on; calls {@code next} to continue. Added with {@link Builder#routeInterceptor}.
+   */
+  @FunctionalInterface
+  interface RouteInterceptor {
+    org.jvmchat.hub.http.HttpResponse intercept(
+        Route route, org.jvmchat.hub.http.HttpRequest request, HttpHandler next) throws Exception;
+  }
+
   final class Builder {
     private String host = "0.0.0.0";
     private int port = 8080;
@@ -276,6 +286,7 @@ public interface HubServer extends AutoCloseable {
     private int executorQueueCapacity = 10_000;
     private int maxRequestBodySize = 1024 * 1024;
     private final List<ConnectionListener> listeners = new ArrayList<>();
+    private final List<RouteInterceptor> routeInterceptors = new ArrayList<>();
     private byte[] connectionTokenKey;
     private String instanceUrl;
     private String instanceId;
@@ -373,6 +384,29 @@ public interface HubServer extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Wraps every plain route (those added before and after this call); the first added is the
+     * outermost. Hub requests (negotiate and the transports) are not routes.
+     */
+    public Builder routeInterceptor(RouteInterceptor interceptor) {
+      routeInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    private List<Route> interceptedRoutes() {
+      List<Route> wrapped = new ArrayList<>(routes.size());
+      for (Route route : routes) {
+        HttpHandler handler = route.handler();
+        for (int i = routeInterceptors.size() - 1; i >= 0; i--) {
+          RouteInterceptor interceptor = routeInterceptors.get(i);
+          HttpHandler next = handler;
+          handler = request -> interceptor.intercept(route, request, next);
+        }
+        wrapped.add(new Route(route.method(), route.pattern(), handler));
+      }
+      return List.copyOf(wrapped);
+    }
+
     public Builder listener(ConnectionListener listener) {
       listeners.add(listener);
       return this;
@@ -454,7 +488,7 @@ public interface HubServer extends AutoCloseable {
               host,
               port,
               List.copyOf(hubs.values()),
-              List.copyOf(routes),
+              interceptedRoutes(),
               List.copyOf(filters),
               authenticator,
               corsOrigins,

@@ -23,6 +23,7 @@ import org.jvmchat.server.ops.ChatMetrics;
 import org.jvmchat.server.ops.HealthService;
 import org.jvmchat.server.ops.ManagementServer;
 import org.jvmchat.server.ops.OpsRoutes;
+import org.jvmchat.server.ops.Tracing;
 import org.jvmchat.server.web.StaticFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +48,7 @@ public final class ChatServer implements AutoCloseable {
   private final AssistantService assistant;
   private final HubServer hubServer;
   private final AbuseLimits limits;
+  private final Tracing tracing;
   private final OpsRoutes ops;
   private volatile ManagementServer management;
   private final AtomicBoolean stopped = new AtomicBoolean();
@@ -78,10 +80,14 @@ public final class ChatServer implements AutoCloseable {
     this.limits =
         new AbuseLimits(
             settings.operations(), settings.redisUrl(), instanceName, metrics::limitRejected);
+    this.tracing = Tracing.fromEnvironment(System.getenv());
     UserConnections users = new UserConnections();
     HubServer.HubMapping.Builder chatHub =
         HubServer.HubMapping.builder(HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant))
             .requireAuthenticatedUser(true);
+    if (tracing != null) {
+      chatHub.filter(tracing); // first: limit refusals are inside the invocation's span
+    }
     if (limits.limitsConnections()) {
       chatHub.admission(limits);
     }
@@ -101,6 +107,9 @@ public final class ChatServer implements AutoCloseable {
             .authenticator(new BearerTokenAuthenticator(tokens))
             .corsOrigins(settings.corsOrigins())
             .listener(metrics);
+    if (tracing != null) {
+      builder.routeInterceptor(tracing);
+    }
     if (scaleout.lifetimeManagerFactory() != null) {
       builder.lifetimeManagerFactory(scaleout.lifetimeManagerFactory());
     }
@@ -128,6 +137,9 @@ public final class ChatServer implements AutoCloseable {
     } catch (RuntimeException e) {
       assistant.close(); // it owns the assistant client's threads
       limits.close();
+      if (tracing != null) {
+        tracing.close();
+      }
       throw e;
     }
     assistant.bind(hubServer.hubContext(HUB_PATH));
@@ -221,6 +233,9 @@ public final class ChatServer implements AutoCloseable {
       hubServer.stop(grace);
       assistant.close();
       limits.close();
+      if (tracing != null) {
+        tracing.close();
+      }
       ManagementServer m = management;
       if (m != null) {
         m.close();
