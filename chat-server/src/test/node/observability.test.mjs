@@ -4,11 +4,28 @@
 // SignalR metric names with ASP.NET Core's bucket boundaries, beside the deprecated names.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { startServer, stopServer, devToken, api, createRoom, connect, waitUntil } from './helpers.mjs';
 
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const SCHEMA = 'chat_obs_it_' + randomBytes(4).toString('hex');
+
+function psql(sql) {
+  const u = new URL(DATABASE_URL.replace(/^jdbc:/, ''));
+  return execFileSync('psql', ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'),
+    '-d', u.pathname.slice(1), '-tA', '-c', sql], {
+    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password || '') },
+    encoding: 'utf8',
+  });
+}
+
 const servers = [];
+let schemaUsed = false;
 after(async () => {
   await Promise.all(servers.map((s) => stopServer(s).catch(() => {})));
+  if (schemaUsed) psql(`drop schema if exists ${SCHEMA} cascade`);
 });
 
 test('json logs, the management port and the OpenTelemetry SignalR metric names', { timeout: 120_000 }, async () => {
@@ -83,4 +100,35 @@ test('json logs, the management port and the OpenTelemetry SignalR metric names'
   assert.equal(refusal.level, 'DEBUG');
   assert.equal(refusal.userId, 'olivia');
   assert.match(refusal.connectionId, /\S/);
+});
+
+test('PostgreSQL, Redis and the executor report: commit latency and batch sizes, the pool, backplane publishes, queue depths', { timeout: 120_000 }, async () => {
+  schemaUsed = true;
+  const s = await startServer({
+    DATABASE_URL, DB_SCHEMA: SCHEMA, REDIS_URL, JWT_SECRET: randomBytes(32).toString('hex'), DB_STARTUP_TIMEOUT: '5s', MANAGEMENT_PORT: '0',
+  });
+  servers.push(s);
+  const port = Number(/Management port (\d+)/.exec(s.output)[1]);
+  const token = await devToken(s.url, 'petra');
+  const room = await createRoom(s.url, token, 'Measured');
+  const c = await connect(s.url, token);
+  await c.invoke('JoinRoom', room.id);
+  for (let i = 0; i < 3; i++) await c.invoke('SendMessage', room.id, 'm' + i);
+  const scrape = await waitUntil(async () => {
+    const m = await api(`http://127.0.0.1:${port}`, 'GET', '/metrics');
+    // the heartbeat samples queue depths about once a second
+    return /jvmchat_hub_outbound_queue_depth_bytes_count\{hub="\/hubs\/chat"\} [1-9]/.test(m.body) ? m.body : undefined;
+  }, 10_000, 'a sampled outbound queue');
+  const has = (pattern) => assert.ok(pattern.test(scrape), 'the scrape has ' + pattern);
+  has(/jvmchat_store_commit_duration_seconds_bucket\{outcome="success",le="0\.001"\} \d/);
+  has(/jvmchat_store_commit_duration_seconds_count\{outcome="success"\} [1-9]/);
+  has(/jvmchat_store_commit_batch_size_messages_bucket\{le="1\.0"\} [1-9]/);
+  has(/hikaricp_connections_active\{pool="[^"]+"\} /);
+  has(/hikaricp_connections_acquire_seconds_count\{pool="[^"]+"\} [1-9]/);
+  has(/jvmchat_backplane_publish_duration_seconds_count\{outcome="success"\} [1-9]/);
+  has(/jvmchat_backplane_publish_duration_seconds_bucket\{outcome="success",le="0\.001"\} \d/);
+  has(/executor_pool_size_threads\{name="hub"\} /);
+  has(/executor_completed_tasks_total\{name="hub"\} [1-9]/);
+  has(/jvmchat_hub_outbound_queue_depth_bytes_bucket\{hub="\/hubs\/chat",le="1024\.0"\} [1-9]/);
+  await c.stop();
 });

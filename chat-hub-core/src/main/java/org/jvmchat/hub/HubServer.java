@@ -94,6 +94,13 @@ public interface HubServer extends AutoCloseable {
      * #disconnected}, with what OpenTelemetry's SignalR conventions record about it.
      */
     default void connectionEnded(ConnectionEnded ended) {}
+
+    /**
+     * The heartbeat's sample of one open connection's outbound queue: {@code queuedBytes} waiting
+     * to be written. Called about once a second per active connection, on its event loop: keep it
+     * to a few atomic operations.
+     */
+    default void outboundQueueSampled(String hubPath, long queuedBytes) {}
   }
 
   /**

@@ -49,6 +49,7 @@ public final class ChatServer implements AutoCloseable {
   private final HubServer hubServer;
   private final AbuseLimits limits;
   private final Tracing tracing;
+  private final java.util.concurrent.ThreadPoolExecutor hubExecutor;
   private final OpsRoutes ops;
   private volatile ManagementServer management;
   private final AtomicBoolean stopped = new AtomicBoolean();
@@ -65,6 +66,19 @@ public final class ChatServer implements AutoCloseable {
             settings.clockSkew(),
             Clock.systemUTC());
     this.metrics = new ChatMetrics();
+    store.observe(metrics); // commit latency, batch sizes, HikariCP pool metrics
+    scaleout.observePublishes(metrics::backplanePublished);
+    // The hub executor, as the hub core makes its own, but with Micrometer's executor metrics.
+    int threads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
+    this.hubExecutor =
+        new java.util.concurrent.ThreadPoolExecutor(
+            threads,
+            threads,
+            60,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(10_000),
+            new io.netty.util.concurrent.DefaultThreadFactory("jvmchat-hub", true));
+    hubExecutor.allowCoreThreadTimeOut(true);
     ChatService chat = new ChatService(store, settings.accessCacheRooms());
     this.assistant =
         new AssistantService(
@@ -106,6 +120,7 @@ public final class ChatServer implements AutoCloseable {
             .hub(chatHub.options(hubOptions).build())
             .authenticator(new BearerTokenAuthenticator(tokens))
             .corsOrigins(settings.corsOrigins())
+            .executor(metrics.monitorExecutor(hubExecutor, "hub"))
             .listener(metrics);
     if (tracing != null) {
       builder.routeInterceptor(tracing);
@@ -136,6 +151,7 @@ public final class ChatServer implements AutoCloseable {
       this.hubServer = builder.build();
     } catch (RuntimeException e) {
       assistant.close(); // it owns the assistant client's threads
+      hubExecutor.shutdownNow();
       limits.close();
       if (tracing != null) {
         tracing.close();
@@ -231,6 +247,7 @@ public final class ChatServer implements AutoCloseable {
     health.shuttingDown();
     if (stopped.compareAndSet(false, true)) {
       hubServer.stop(grace);
+      hubExecutor.shutdown();
       assistant.close();
       limits.close();
       if (tracing != null) {

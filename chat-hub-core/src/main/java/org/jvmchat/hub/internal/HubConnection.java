@@ -470,6 +470,11 @@ public final class HubConnection implements HubConnectionContext {
 
   // ------------------------------------------------------------------ close
 
+  /** Bytes waiting in the outbound queue. */
+  long outboundQueuedBytes() {
+    return outbound.queuedBytes();
+  }
+
   /** {@link System#nanoTime()} when the connection was created (negotiated). */
   long createdAtNanos() {
     return createdAt;

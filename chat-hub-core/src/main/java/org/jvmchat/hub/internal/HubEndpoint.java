@@ -248,6 +248,12 @@ public final class HubEndpoint implements HubContext {
     try {
       countSent(c);
       c.tick(now);
+      if (c.state() == HubConnection.State.ACTIVE) {
+        long queued = c.outboundQueuedBytes();
+        for (HubServer.ConnectionListener l : listeners) {
+          l.outboundQueueSampled(path(), queued);
+        }
+      }
     } catch (RuntimeException e) {
       LoggerFactory.getLogger(HubEndpoint.class).warn("Heartbeat of {} failed", c, e);
     }

@@ -55,7 +55,8 @@ import org.jvmchat.hub.HubServer;
  *
  * Thread-safe; every callback is a few atomic operations, so it can run on an I/O thread.
  */
-public final class ChatMetrics implements HubServer.ConnectionListener, AutoCloseable {
+public final class ChatMetrics
+    implements HubServer.ConnectionListener, org.jvmchat.persistence.StoreObserver, AutoCloseable {
   /** ASP.NET Core's boundaries of {@code signalr.server.connection.duration}, in seconds. */
   static final double[] CONNECTION_DURATION_BUCKETS = {
     0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300
@@ -174,6 +175,98 @@ public final class ChatMetrics implements HubServer.ConnectionListener, AutoClos
                     .serviceLevelObjectives(seconds(CONNECTION_DURATION_BUCKETS))
                     .register(registry))
         .record(ended.duration());
+  }
+
+  private static final double[] COMMIT_BUCKETS = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
+  };
+  private static final double[] BATCH_SIZE_BUCKETS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+
+  private final Map<String, Timer> commitTimers = new ConcurrentHashMap<>();
+  private io.micrometer.core.instrument.DistributionSummary batchSizes;
+  private final Map<String, Timer> publishTimers = new ConcurrentHashMap<>();
+
+  @Override
+  public void appendBatchCommitted(int items, java.time.Duration duration, boolean failed) {
+    String outcome = failed ? "error" : "success";
+    commitTimers
+        .computeIfAbsent(
+            outcome,
+            o ->
+                Timer.builder("jvmchat.store.commit.duration")
+                    .description(
+                        "Group-commit transactions of message appends: statements plus durable"
+                            + " commit")
+                    .tag("outcome", o)
+                    .serviceLevelObjectives(seconds(COMMIT_BUCKETS))
+                    .register(registry))
+        .record(duration);
+    batchSizes().record(items);
+  }
+
+  private synchronized io.micrometer.core.instrument.DistributionSummary batchSizes() {
+    if (batchSizes == null) {
+      batchSizes =
+          io.micrometer.core.instrument.DistributionSummary.builder(
+                  "jvmchat.store.commit.batch.size")
+              .description("Messages per group-commit transaction")
+              .baseUnit("messages")
+              .serviceLevelObjectives(BATCH_SIZE_BUCKETS)
+              .register(registry);
+    }
+    return batchSizes;
+  }
+
+  private static final double[] QUEUE_BUCKETS = {
+    1, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304
+  };
+  private final Map<String, io.micrometer.core.instrument.DistributionSummary> queueDepths =
+      new ConcurrentHashMap<>();
+
+  @Override
+  public void outboundQueueSampled(String hubPath, long queuedBytes) {
+    queueDepths
+        .computeIfAbsent(
+            hubPath,
+            h ->
+                io.micrometer.core.instrument.DistributionSummary.builder(
+                        "jvmchat.hub.outbound.queue.depth")
+                    .description(
+                        "Bytes waiting in a connection's outbound queue, sampled once a second per"
+                            + " connection")
+                    .baseUnit("bytes")
+                    .tag("hub", h)
+                    .serviceLevelObjectives(QUEUE_BUCKETS)
+                    .register(registry))
+        .record(queuedBytes);
+  }
+
+  /** HikariCP binds its pool metrics ({@code hikaricp_connections_*}) to this registry. */
+  @Override
+  public Object poolMeterRegistry() {
+    return registry;
+  }
+
+  /** One backplane publish took {@code nanos} until the backplane acknowledged it. */
+  public void backplanePublished(long nanos, boolean failed) {
+    String outcome = failed ? "error" : "success";
+    publishTimers
+        .computeIfAbsent(
+            outcome,
+            o ->
+                Timer.builder("jvmchat.backplane.publish.duration")
+                    .description("Backplane publishes, until the backplane acknowledged them")
+                    .tag("outcome", o)
+                    .serviceLevelObjectives(seconds(COMMIT_BUCKETS))
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The hub executor's pool and queue ({@code executor_*{name="hub"}}). */
+  public java.util.concurrent.ExecutorService monitorExecutor(
+      java.util.concurrent.ExecutorService executor, String name) {
+    return io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics.monitor(
+        registry, executor, name);
   }
 
   /** An abuse limit refused something ({@code limit}: connections, messages, negotiate, …). */
