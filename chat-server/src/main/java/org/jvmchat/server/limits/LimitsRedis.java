@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The limits' own Redis connection (separate from the backplane's pub/sub): Lua scripts by their
- * SHA-1, loaded again when Redis forgot them. Every call has a short timeout and answers null
- * instead of throwing when Redis does not answer, so that callers fail open.
+ * SHA-1, loaded again when Redis forgot them. Every call has a short timeout (1 s) and answers null
+ * instead of throwing when Redis does not answer, so that callers fail open; for 2 s after a
+ * failure calls answer null at once, so requests do not each wait for a dead Redis.
  */
 public final class LimitsRedis implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LimitsRedis.class);
@@ -28,6 +29,11 @@ public final class LimitsRedis implements AutoCloseable {
 
   private final RedisClient client;
   private volatile StatefulRedisConnection<String, String> connection;
+
+  /** After a failure, calls answer null at once until then (no request waits on a dead Redis). */
+  private volatile long failFastUntil = System.nanoTime();
+
+  private static final long FAIL_FAST_NANOS = Duration.ofSeconds(2).toNanos();
   private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
   public LimitsRedis(String url) {
@@ -49,6 +55,9 @@ public final class LimitsRedis implements AutoCloseable {
   /** Runs {@code script}; null when Redis did not answer (logged at most once a minute). */
   @SuppressWarnings("unchecked")
   <T> T eval(String script, ScriptOutputType type, String[] keys, String... args) {
+    if (System.nanoTime() - failFastUntil < 0) {
+      return null;
+    }
     try {
       RedisCommands<String, String> cmd = commands();
       String sha = sha1(script);
@@ -58,6 +67,7 @@ public final class LimitsRedis implements AutoCloseable {
         return (T) cmd.eval(script, type, keys, args);
       }
     } catch (RedisException | IllegalStateException e) {
+      failFastUntil = System.nanoTime() + FAIL_FAST_NANOS;
       warn(e);
       return null;
     }

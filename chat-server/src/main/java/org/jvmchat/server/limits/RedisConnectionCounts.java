@@ -81,6 +81,9 @@ public final class RedisConnectionCounts implements UserConnectionCounts {
   private final String ttlMillis;
   private final LocalConnectionCounts local = new LocalConnectionCounts();
   private final ScheduledExecutorService heartbeat;
+  private final java.util.Set<String> dirty = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   /**
    * @param prefix of every key, e.g. {@code jvmchat:}
@@ -139,20 +142,33 @@ public final class RedisConnectionCounts implements UserConnectionCounts {
     mirror(userId);
   }
 
-  /** Writes the user's count off the caller's thread (callers are connection callbacks). */
+  /**
+   * Writes the user's count off the caller's thread (callers are connection callbacks). Users whose
+   * count changed wait in a set (at most one entry per user) for one drain task on the heartbeat
+   * thread, so a slow or absent Redis queues nothing beyond that set.
+   */
   private void mirror(String userId) {
-    try {
-      heartbeat.execute(
-          () ->
-              redis.eval(
-                  SET_ONE,
-                  ScriptOutputType.INTEGER,
-                  new String[] {hashKey},
-                  userId,
-                  Integer.toString(local.count(userId)),
-                  ttlMillis));
-    } catch (java.util.concurrent.RejectedExecutionException closed) {
-      // closing: the hash is deleted anyway
+    dirty.add(userId);
+    if (drainScheduled.compareAndSet(false, true)) {
+      try {
+        heartbeat.execute(this::drainDirty);
+      } catch (java.util.concurrent.RejectedExecutionException closed) {
+        // closing: the hash is deleted anyway
+      }
+    }
+  }
+
+  private void drainDirty() {
+    drainScheduled.set(false);
+    for (String userId : dirty) {
+      dirty.remove(userId);
+      redis.eval(
+          SET_ONE,
+          ScriptOutputType.INTEGER,
+          new String[] {hashKey},
+          userId,
+          Integer.toString(local.count(userId)),
+          ttlMillis);
     }
   }
 
