@@ -12,6 +12,7 @@ import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.server.api.AuthApi;
 import org.jvmchat.server.api.RoomsApi;
 import org.jvmchat.server.assistant.AssistantService;
+import org.jvmchat.server.auth.BearerTokens;
 import org.jvmchat.server.auth.JwtTokens;
 import org.jvmchat.server.backplane.ScaleoutMode;
 import org.jvmchat.server.chat.ChatService;
@@ -112,13 +113,14 @@ public final class ChatServer implements AutoCloseable {
         HubOptions.builder()
             .maxMessageSize(settings.maxMessageSize())
             .allowStatefulReconnects(settings.allowStatefulReconnects())
+            .closeOnAuthenticationExpiration(true)
             .build();
     HubServer.Builder builder =
         HubServer.builder()
             .host(settings.host())
             .port(settings.port())
             .hub(chatHub.options(hubOptions).build())
-            .authenticator(new BearerTokenAuthenticator(tokens))
+            .authenticator(new BearerTokenAuthenticator(new BearerTokens(settings)))
             .corsOrigins(settings.corsOrigins())
             .executor(metrics.monitorExecutor(hubExecutor, "hub"))
             .listener(metrics);
@@ -140,7 +142,7 @@ public final class ChatServer implements AutoCloseable {
     this.ops = new OpsRoutes(health, metrics);
     // With MANAGEMENT_PORT, /metrics is served there only; health answers on both ports.
     ops.register(builder, settings.operations().managementPort() == null);
-    StaticFiles files = new StaticFiles();
+    StaticFiles files = new StaticFiles(settings.identity().authorityOrigin());
     files.register(builder);
     if (!files.exists("js/signalr.min.js")) {
       log.warn(
