@@ -25,6 +25,8 @@ import org.jvmchat.server.ops.HealthService;
 import org.jvmchat.server.ops.ManagementServer;
 import org.jvmchat.server.ops.OpsRoutes;
 import org.jvmchat.server.ops.Tracing;
+import org.jvmchat.server.presence.Presence;
+import org.jvmchat.server.presence.PresenceApi;
 import org.jvmchat.server.web.StaticFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,7 @@ public final class ChatServer implements AutoCloseable {
   private final ChatMetrics metrics;
   private final HealthService health;
   private final AssistantService assistant;
+  private final Presence presence;
   private final HubServer hubServer;
   private final AbuseLimits limits;
   private final Tracing tracing;
@@ -97,8 +100,11 @@ public final class ChatServer implements AutoCloseable {
             settings.operations(), settings.redisUrl(), instanceName, metrics::limitRejected);
     this.tracing = Tracing.fromEnvironment(System.getenv());
     UserConnections users = new UserConnections();
+    this.presence = PresenceApi.create(settings.redisUrl(), System.getenv());
+    PresenceApi presenceApi = new PresenceApi(presence, chat);
     HubServer.HubMapping.Builder chatHub =
-        HubServer.HubMapping.builder(HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant))
+        HubServer.HubMapping.builder(
+                HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence))
             .requireAuthenticatedUser(true);
     if (tracing != null) {
       chatHub.filter(tracing); // first: limit refusals are inside the invocation's span
@@ -138,6 +144,7 @@ public final class ChatServer implements AutoCloseable {
     builder.instanceId(
         settings.instance().id() != null ? settings.instance().id() : localHostName());
     new RoomsApi(chat).register(builder);
+    presenceApi.register(builder);
     new AuthApi(settings, tokens).register(builder, limits::limitDevTokens);
     this.ops = new OpsRoutes(health, metrics);
     // With MANAGEMENT_PORT, /metrics is served there only; health answers on both ports.
@@ -158,9 +165,11 @@ public final class ChatServer implements AutoCloseable {
       if (tracing != null) {
         tracing.close();
       }
+      presence.close();
       throw e;
     }
     assistant.bind(hubServer.hubContext(HUB_PATH));
+    presenceApi.bind(hubServer.hubContext(HUB_PATH));
   }
 
   private static String localHostName() {
@@ -259,6 +268,7 @@ public final class ChatServer implements AutoCloseable {
       if (m != null) {
         m.close();
       }
+      presence.close();
       metrics.close();
     }
   }
