@@ -88,6 +88,41 @@ public interface HubServer extends AutoCloseable {
     }
 
     default void invocationCompleted(String hubPath, String method, long nanos, boolean failed) {}
+
+    /**
+     * A connection that {@link #connected} reported has ended; called right after {@link
+     * #disconnected}, with what OpenTelemetry's SignalR conventions record about it.
+     */
+    default void connectionEnded(ConnectionEnded ended) {}
+
+    /**
+     * The heartbeat's sample of one open connection's outbound queue: {@code queuedBytes} waiting
+     * to be written. Called about once a second per active connection, on its event loop: keep it
+     * to a few atomic operations.
+     */
+    default void outboundQueueSampled(String hubPath, long queuedBytes) {}
+  }
+
+  /**
+   * How a hub connection ended.
+   *
+   * @param transport {@code WebSockets}, {@code ServerSentEvents} or {@code LongPolling}
+   * @param user the connection's user, or null when anonymous
+   * @param duration from the connection's creation (negotiate) to its end
+   * @param status as OpenTelemetry's {@code signalr.connection.status}: {@code normal_closure},
+   *     {@code timeout} (the client or the disconnect timeout elapsed) or {@code app_shutdown}
+   */
+  record ConnectionEnded(
+      String hubPath,
+      String connectionId,
+      String transport,
+      String protocol,
+      HubUser user,
+      Duration duration,
+      String status) {
+    public static final String NORMAL_CLOSURE = "normal_closure";
+    public static final String TIMEOUT = "timeout";
+    public static final String APP_SHUTDOWN = "app_shutdown";
   }
 
   /**
@@ -109,8 +144,10 @@ public interface HubServer extends AutoCloseable {
     private final HubOptions options;
     private final List<HubFilter> filters;
     private final boolean requireAuthenticatedUser;
+    private final ConnectionAdmission admission;
 
     private HubMapping(Builder b) {
+      this.admission = b.admission;
       this.path = b.path;
       this.factory = b.factory;
       this.options = b.options;
@@ -153,6 +190,11 @@ public interface HubServer extends AutoCloseable {
       return requireAuthenticatedUser;
     }
 
+    /** Who may open connections to this hub (see {@link ConnectionAdmission}); null admits all. */
+    public ConnectionAdmission admission() {
+      return admission;
+    }
+
     @Override
     public String toString() {
       return "HubMapping["
@@ -170,6 +212,7 @@ public interface HubServer extends AutoCloseable {
       private HubOptions options = HubOptions.defaults();
       private final List<HubFilter> filters = new ArrayList<>();
       private boolean requireAuthenticatedUser;
+      private ConnectionAdmission admission;
 
       private Builder(String path, Supplier<? extends Hub> factory) {
         if (path == null || !path.startsWith("/") || path.endsWith("/")) {
@@ -207,6 +250,16 @@ public interface HubServer extends AutoCloseable {
         return this;
       }
 
+      /**
+       * Asked before each new connection of this hub (negotiate, or a WebSocket that skips it) and
+       * told when connections open and close; a refusal is sent as the answer, e.g. 429. Default
+       * none: every authenticated request may connect.
+       */
+      public Builder admission(ConnectionAdmission admission) {
+        this.admission = admission;
+        return this;
+      }
+
       public HubMapping build() {
         return new HubMapping(this);
       }
@@ -215,6 +268,16 @@ public interface HubServer extends AutoCloseable {
 
   /** One plain route; {@code pattern} may hold {@code {name}} segments. */
   record Route(String method, String pattern, HttpHandler handler) {}
+
+  /**
+   * Around every plain route's handler (tracing, logging, timing), on the executor the handler runs
+   * on; calls {@code next} to continue. Added with {@link Builder#routeInterceptor}.
+   */
+  @FunctionalInterface
+  interface RouteInterceptor {
+    org.jvmchat.hub.http.HttpResponse intercept(
+        Route route, org.jvmchat.hub.http.HttpRequest request, HttpHandler next) throws Exception;
+  }
 
   final class Builder {
     private String host = "0.0.0.0";
@@ -230,6 +293,7 @@ public interface HubServer extends AutoCloseable {
     private int executorQueueCapacity = 10_000;
     private int maxRequestBodySize = 1024 * 1024;
     private final List<ConnectionListener> listeners = new ArrayList<>();
+    private final List<RouteInterceptor> routeInterceptors = new ArrayList<>();
     private byte[] connectionTokenKey;
     private String instanceUrl;
     private String instanceId;
@@ -327,6 +391,29 @@ public interface HubServer extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Wraps every plain route (those added before and after this call); the first added is the
+     * outermost. Hub requests (negotiate and the transports) are not routes.
+     */
+    public Builder routeInterceptor(RouteInterceptor interceptor) {
+      routeInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    private List<Route> interceptedRoutes() {
+      List<Route> wrapped = new ArrayList<>(routes.size());
+      for (Route route : routes) {
+        HttpHandler handler = route.handler();
+        for (int i = routeInterceptors.size() - 1; i >= 0; i--) {
+          RouteInterceptor interceptor = routeInterceptors.get(i);
+          HttpHandler next = handler;
+          handler = request -> interceptor.intercept(route, request, next);
+        }
+        wrapped.add(new Route(route.method(), route.pattern(), handler));
+      }
+      return List.copyOf(wrapped);
+    }
+
     public Builder listener(ConnectionListener listener) {
       listeners.add(listener);
       return this;
@@ -408,7 +495,7 @@ public interface HubServer extends AutoCloseable {
               host,
               port,
               List.copyOf(hubs.values()),
-              List.copyOf(routes),
+              interceptedRoutes(),
               List.copyOf(filters),
               authenticator,
               corsOrigins,

@@ -13,6 +13,12 @@ public interface ChatStore
   StoreHealth ping();
 
   /**
+   * Reports commits (and binds the connection pool's metrics) to {@code observer}; call once,
+   * before the store is used. The in-memory store has nothing to report.
+   */
+  default void observe(StoreObserver observer) {}
+
+  /**
    * Stores the messages already accepted by {@link #append}, then releases every thread, connection
    * and (for the embedded store) the PostgreSQL process. Idempotent. Appends after close fail with
    * {@link ChatStoreException}.

@@ -19,9 +19,12 @@ import org.jvmchat.server.chat.ChatService;
 import org.jvmchat.server.config.ChatSettings;
 import org.jvmchat.server.hub.ChatHub;
 import org.jvmchat.server.hub.UserConnections;
+import org.jvmchat.server.limits.AbuseLimits;
 import org.jvmchat.server.ops.ChatMetrics;
 import org.jvmchat.server.ops.HealthService;
+import org.jvmchat.server.ops.ManagementServer;
 import org.jvmchat.server.ops.OpsRoutes;
+import org.jvmchat.server.ops.Tracing;
 import org.jvmchat.server.presence.Presence;
 import org.jvmchat.server.presence.PresenceApi;
 import org.jvmchat.server.web.StaticFiles;
@@ -48,6 +51,11 @@ public final class ChatServer implements AutoCloseable {
   private final AssistantService assistant;
   private final Presence presence;
   private final HubServer hubServer;
+  private final AbuseLimits limits;
+  private final Tracing tracing;
+  private final java.util.concurrent.ThreadPoolExecutor hubExecutor;
+  private final OpsRoutes ops;
+  private volatile ManagementServer management;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
   public ChatServer(ChatSettings settings, ChatStore store, ScaleoutMode scaleout) {
@@ -62,6 +70,19 @@ public final class ChatServer implements AutoCloseable {
             settings.clockSkew(),
             Clock.systemUTC());
     this.metrics = new ChatMetrics();
+    store.observe(metrics); // commit latency, batch sizes, HikariCP pool metrics
+    scaleout.observePublishes(metrics::backplanePublished);
+    // The hub executor, as the hub core makes its own, but with Micrometer's executor metrics.
+    int threads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
+    this.hubExecutor =
+        new java.util.concurrent.ThreadPoolExecutor(
+            threads,
+            threads,
+            60,
+            java.util.concurrent.TimeUnit.SECONDS,
+            new java.util.concurrent.LinkedBlockingQueue<>(10_000),
+            new io.netty.util.concurrent.DefaultThreadFactory("jvmchat-hub", true));
+    hubExecutor.allowCoreThreadTimeOut(true);
     ChatService chat = new ChatService(store, settings.accessCacheRooms());
     this.assistant =
         new AssistantService(
@@ -72,9 +93,28 @@ public final class ChatServer implements AutoCloseable {
             metrics);
     this.health = new HealthService(store, scaleout, assistant::health);
 
+    String instanceName =
+        settings.instance().id() != null ? settings.instance().id() : localHostName();
+    this.limits =
+        new AbuseLimits(
+            settings.operations(), settings.redisUrl(), instanceName, metrics::limitRejected);
+    this.tracing = Tracing.fromEnvironment(System.getenv());
     UserConnections users = new UserConnections();
     this.presence = PresenceApi.create(settings.redisUrl(), System.getenv());
     PresenceApi presenceApi = new PresenceApi(presence, chat);
+    HubServer.HubMapping.Builder chatHub =
+        HubServer.HubMapping.builder(
+                HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence))
+            .requireAuthenticatedUser(true);
+    if (tracing != null) {
+      chatHub.filter(tracing); // first: limit refusals are inside the invocation's span
+    }
+    if (limits.limitsConnections()) {
+      chatHub.admission(limits);
+    }
+    if (limits.limitsMessages()) {
+      chatHub.filter(limits);
+    }
     HubOptions hubOptions =
         HubOptions.builder()
             .maxMessageSize(settings.maxMessageSize())
@@ -85,15 +125,14 @@ public final class ChatServer implements AutoCloseable {
         HubServer.builder()
             .host(settings.host())
             .port(settings.port())
-            .hub(
-                HubServer.HubMapping.builder(
-                        HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence))
-                    .options(hubOptions)
-                    .requireAuthenticatedUser(true)
-                    .build())
+            .hub(chatHub.options(hubOptions).build())
             .authenticator(new BearerTokenAuthenticator(new BearerTokens(settings)))
             .corsOrigins(settings.corsOrigins())
+            .executor(metrics.monitorExecutor(hubExecutor, "hub"))
             .listener(metrics);
+    if (tracing != null) {
+      builder.routeInterceptor(tracing);
+    }
     if (scaleout.lifetimeManagerFactory() != null) {
       builder.lifetimeManagerFactory(scaleout.lifetimeManagerFactory());
     }
@@ -106,8 +145,10 @@ public final class ChatServer implements AutoCloseable {
         settings.instance().id() != null ? settings.instance().id() : localHostName());
     new RoomsApi(chat).register(builder);
     presenceApi.register(builder);
-    new AuthApi(settings, tokens).register(builder);
-    new OpsRoutes(health, metrics).register(builder);
+    new AuthApi(settings, tokens).register(builder, limits::limitDevTokens);
+    this.ops = new OpsRoutes(health, metrics);
+    // With MANAGEMENT_PORT, /metrics is served there only; health answers on both ports.
+    ops.register(builder, settings.operations().managementPort() == null);
     StaticFiles files = new StaticFiles(settings.identity().authorityOrigin());
     files.register(builder);
     if (!files.exists("js/signalr.min.js")) {
@@ -119,6 +160,11 @@ public final class ChatServer implements AutoCloseable {
       this.hubServer = builder.build();
     } catch (RuntimeException e) {
       assistant.close(); // it owns the assistant client's threads
+      hubExecutor.shutdownNow();
+      limits.close();
+      if (tracing != null) {
+        tracing.close();
+      }
       presence.close();
       throw e;
     }
@@ -136,8 +182,25 @@ public final class ChatServer implements AutoCloseable {
 
   /** Binds the port and starts serving. */
   public ChatServer start() {
-    hubServer.start();
+    Integer managementPort = settings.operations().managementPort();
+    if (managementPort != null) {
+      management = new ManagementServer(settings.host(), managementPort, ops.routes(true));
+    }
+    try {
+      hubServer.start();
+    } catch (RuntimeException e) {
+      if (management != null) {
+        management.close();
+      }
+      throw e;
+    }
     return this;
+  }
+
+  /** The bound management port ({@code MANAGEMENT_PORT}), or -1 when there is none. */
+  public int managementPort() {
+    ManagementServer m = management;
+    return m == null ? -1 : m.port();
   }
 
   public int port() {
@@ -195,7 +258,16 @@ public final class ChatServer implements AutoCloseable {
     health.shuttingDown();
     if (stopped.compareAndSet(false, true)) {
       hubServer.stop(grace);
+      hubExecutor.shutdown();
       assistant.close();
+      limits.close();
+      if (tracing != null) {
+        tracing.close();
+      }
+      ManagementServer m = management;
+      if (m != null) {
+        m.close();
+      }
       presence.close();
       metrics.close();
     }

@@ -34,6 +34,8 @@ public final class ChatServerMain {
       System.exit(2);
       return;
     }
+    org.jvmchat.server.ops.LogSetup.apply(
+        settings.operations().logFormat(), settings.operations().logLevel());
     Logger log = LoggerFactory.getLogger(ChatServerMain.class);
     log.info("Starting with {}", settings);
     if (settings.jwtSecretGenerated()) {
@@ -79,6 +81,9 @@ public final class ChatServerMain {
                   log.info("Stopped");
                 },
                 "chat-shutdown"));
+    if (running.managementPort() > 0) {
+      log.info("Management port {}: /metrics and health", running.managementPort());
+    }
     log.info(
         READY_LINE + "{} (environment {}, store {}, backplane {}, assistant {})",
         running.url(),

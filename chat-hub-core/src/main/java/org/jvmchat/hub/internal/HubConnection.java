@@ -97,6 +97,7 @@ public final class HubConnection implements HubConnectionContext {
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final AtomicBoolean terminated = new AtomicBoolean();
   private final long createdAt = System.nanoTime();
+  private volatile Throwable terminateCause;
   // Wall-clock millis at which the user's credential expires (CloseOnAuthenticationExpiration).
   private final long authenticationExpiresAt;
 
@@ -476,6 +477,21 @@ public final class HubConnection implements HubConnectionContext {
 
   // ------------------------------------------------------------------ close
 
+  /** Bytes waiting in the outbound queue. */
+  long outboundQueuedBytes() {
+    return outbound.queuedBytes();
+  }
+
+  /** {@link System#nanoTime()} when the connection was created (negotiated). */
+  long createdAtNanos() {
+    return createdAt;
+  }
+
+  /** Why the connection ended (null for a normal close), once it has. */
+  Throwable terminateCause() {
+    return terminateCause;
+  }
+
   /** Ends the connection with a Close message (error null for a normal close). */
   @Override
   public void close(String error, boolean allowReconnect) {
@@ -523,6 +539,7 @@ public final class HubConnection implements HubConnectionContext {
     if (!terminated.compareAndSet(false, true)) {
       return;
     }
+    terminateCause = cause;
     closing = true;
     boolean wasConnected = handler.handshakeDone();
     Transport t = transport;

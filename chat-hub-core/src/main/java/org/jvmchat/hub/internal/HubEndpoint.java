@@ -248,25 +248,65 @@ public final class HubEndpoint implements HubContext {
     try {
       countSent(c);
       c.tick(now);
+      if (c.state() == HubConnection.State.ACTIVE) {
+        long queued = c.outboundQueuedBytes();
+        for (HubServer.ConnectionListener l : listeners) {
+          l.outboundQueueSampled(path(), queued);
+        }
+      }
     } catch (RuntimeException e) {
       LoggerFactory.getLogger(HubEndpoint.class).warn("Heartbeat of {} failed", c, e);
     }
   }
 
   void connected(HubConnection c) {
+    org.jvmchat.hub.ConnectionAdmission admission = mapping.admission();
+    if (admission != null) {
+      admission.connected(path(), c.connectionId(), c.user());
+    }
     for (HubServer.ConnectionListener l : listeners) {
       l.connected(path(), c.connectionId(), c.transportType().name(), c.protocol().name());
     }
   }
 
   void disconnected(HubConnection c) {
-    for (HubServer.ConnectionListener l : listeners) {
-      l.disconnected(
-          path(),
-          c.connectionId(),
-          c.transportType() == null ? "none" : c.transportType().name(),
-          c.protocol() == null ? "none" : c.protocol().name());
+    org.jvmchat.hub.ConnectionAdmission admission = mapping.admission();
+    if (admission != null) {
+      admission.disconnected(path(), c.connectionId(), c.user());
     }
+    String transport = c.transportType() == null ? "none" : c.transportType().name();
+    String protocol = c.protocol() == null ? "none" : c.protocol().name();
+    for (HubServer.ConnectionListener l : listeners) {
+      l.disconnected(path(), c.connectionId(), transport, protocol);
+    }
+    if (!listeners.isEmpty()) {
+      Throwable cause = c.terminateCause();
+      String status =
+          stopping
+              ? HubServer.ConnectionEnded.APP_SHUTDOWN
+              : cause instanceof java.util.concurrent.TimeoutException
+                  ? HubServer.ConnectionEnded.TIMEOUT
+                  : HubServer.ConnectionEnded.NORMAL_CLOSURE;
+      HubServer.ConnectionEnded ended =
+          new HubServer.ConnectionEnded(
+              path(),
+              c.connectionId(),
+              transport,
+              protocol,
+              c.user(),
+              java.time.Duration.ofNanos(System.nanoTime() - c.createdAtNanos()),
+              status);
+      for (HubServer.ConnectionListener l : listeners) {
+        l.connectionEnded(ended);
+      }
+    }
+  }
+
+  private volatile boolean stopping;
+
+  /** The server is stopping: connections that end from now on end with {@code app_shutdown}. */
+  void markStopping() {
+    stopping = true;
   }
 
   void messageReceived(HubProtocol p) {

@@ -243,6 +243,7 @@ public final class NettyHubServer implements HubServer {
     }
     List<CompletableFuture<Void>> closing = new ArrayList<>();
     for (HubEndpoint e : endpoints) {
+      e.markStopping();
       for (HubConnection c : e.connections()) {
         closing.add(c.closedFuture());
         c.close(null, true, null);

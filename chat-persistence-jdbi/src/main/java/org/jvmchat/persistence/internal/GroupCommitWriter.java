@@ -139,6 +139,7 @@ public final class GroupCommitWriter<I, R> implements AutoCloseable {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong items = new AtomicLong();
   private final AtomicLong writeNanos = new AtomicLong();
+  private volatile BatchListener listener;
   // ticket bookkeeping: nextTicket under stageLock; the rest under "finished"
   private long nextTicket;
   private long nextRelease;
@@ -283,6 +284,17 @@ public final class GroupCommitWriter<I, R> implements AutoCloseable {
     }
   }
 
+  /** Told of every batch written: its item count, how long it took, whether it failed. */
+  @FunctionalInterface
+  public interface BatchListener {
+    void batchWritten(int items, long nanos, boolean failed);
+  }
+
+  /** Sets the one listener of written batches (null for none). */
+  public void listener(BatchListener listener) {
+    this.listener = listener;
+  }
+
   /** Transactions committed or attempted so far. */
   public long batches() {
     return batches.get();
@@ -355,7 +367,20 @@ public final class GroupCommitWriter<I, R> implements AutoCloseable {
           failure = t;
         }
       }
-      writeNanos.addAndGet(System.nanoTime() - start);
+      long took = System.nanoTime() - start;
+      writeNanos.addAndGet(took);
+      BatchListener l = listener;
+      if (l != null) {
+        int count = 0;
+        for (Unit<I, R> unit : batch) {
+          count += unit.size;
+        }
+        try {
+          l.batchWritten(count, took, failure != null);
+        } catch (RuntimeException e) {
+          LOG.warn("batch listener failed", e);
+        }
+      }
       finish(ticket, List.copyOf(batch), failure);
       batch.clear();
       if (failure instanceof Error e && !(failure instanceof AssertionError)) {

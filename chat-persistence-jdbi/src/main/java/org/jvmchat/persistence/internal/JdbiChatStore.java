@@ -126,6 +126,17 @@ public final class JdbiChatStore implements ChatStore {
     return joins.writer();
   }
 
+  @Override
+  public void observe(org.jvmchat.persistence.StoreObserver observer) {
+    writer.listener(
+        (count, nanos, failed) ->
+            observer.appendBatchCommitted(count, Duration.ofNanos(nanos), failed));
+    Object registry = observer.poolMeterRegistry();
+    if (registry != null) {
+      dataSource.setMetricRegistry(registry);
+    }
+  }
+
   /** The group-commit writer (its counters show how appends were batched). */
   public GroupCommitWriter<List<NewMessage>, List<ChatMessage>> writer() {
     return writer;

@@ -30,7 +30,14 @@ public final class AuthApi {
   }
 
   public void register(HubServer.Builder server) {
-    server.route("POST", DEV_TOKEN_PATH, Problems.guarded(this::devToken));
+    register(server, java.util.function.UnaryOperator.identity());
+  }
+
+  /** Registers the routes, the dev-token route behind {@code limit} (e.g. a per-IP rate limit). */
+  public void register(
+      HubServer.Builder server,
+      java.util.function.UnaryOperator<org.jvmchat.hub.http.HttpHandler> limit) {
+    server.route("POST", DEV_TOKEN_PATH, limit.apply(Problems.guarded(this::devToken)));
     server.route("GET", CONFIG_PATH, Problems.guarded(this::config));
   }
 

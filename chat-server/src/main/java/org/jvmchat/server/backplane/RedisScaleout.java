@@ -19,11 +19,18 @@ public final class RedisScaleout implements ScaleoutMode {
   public static final String CHANNEL_PREFIX = "jvmchat:";
 
   private final RedisBackplane redis;
+  private final TimedBackplane timed;
   private final HubLifetimeManagerFactory factory;
 
   public RedisScaleout(String redisUrl) {
     this.redis = RedisBackplane.create(redisUrl);
-    this.factory = ScaleoutLifetimeManagers.factory(redis, CHANNEL_PREFIX);
+    this.timed = new TimedBackplane(redis);
+    this.factory = ScaleoutLifetimeManagers.factory(timed, CHANNEL_PREFIX);
+  }
+
+  @Override
+  public void observePublishes(PublishObserver observer) {
+    timed.listener(observer::published);
   }
 
   @Override

@@ -10,6 +10,15 @@ import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
  * org.jvmchat.hub.spi.Backplane}, the publish/subscribe interface a scale-out mode uses.
  */
 public interface ScaleoutMode extends AutoCloseable {
+  /** Hears each publish to the backplane: how long until it was acknowledged, in ns. */
+  @FunctionalInterface
+  interface PublishObserver {
+    void published(long nanos, boolean failed);
+  }
+
+  /** Reports every backplane publish to {@code observer} (nothing to report in-process). */
+  default void observePublishes(PublishObserver observer) {}
+
   /** A short name for logs and {@code /health}, e.g. {@code in-process} or {@code redis}. */
   String name();
 

@@ -48,6 +48,7 @@ public final class ChatSettings {
   private final boolean allowStatefulReconnects;
   private final int accessCacheRooms;
   private final InstanceSettings instance;
+  private final OperationsSettings operations;
   private final IdentitySettings identity;
 
   private ChatSettings(Builder b) {
@@ -72,6 +73,7 @@ public final class ChatSettings {
     this.allowStatefulReconnects = b.allowStatefulReconnects;
     this.accessCacheRooms = b.accessCacheRooms;
     this.instance = b.instance;
+    this.operations = b.operations;
     this.identity = b.identity;
   }
 
@@ -102,6 +104,7 @@ public final class ChatSettings {
     b.allowStatefulReconnects = allowStatefulReconnects;
     b.accessCacheRooms = accessCacheRooms;
     b.instance = instance;
+    b.operations = operations;
     b.identity = identity;
     return b;
   }
@@ -223,6 +226,11 @@ public final class ChatSettings {
     return accessCacheRooms;
   }
 
+  /** Abuse limits, logs and the management port ({@link OperationsSettings}). */
+  public OperationsSettings operations() {
+    return operations;
+  }
+
   /** Connection-token key, instance URL and id (several instances behind one load balancer). */
   public InstanceSettings instance() {
     return instance;
@@ -277,6 +285,8 @@ public final class ChatSettings {
         + accessCacheRooms
         + ", instance="
         + instance
+        + ", operations="
+        + operations
         + ", identity="
         + identity
         + "}";
@@ -305,9 +315,16 @@ public final class ChatSettings {
     private boolean allowStatefulReconnects = DEFAULT_ALLOW_STATEFUL_RECONNECTS;
     private int accessCacheRooms = DEFAULT_ACCESS_CACHE_ROOMS;
     private InstanceSettings instance = InstanceSettings.defaults();
+    private OperationsSettings operations = OperationsSettings.defaults();
     private IdentitySettings identity = IdentitySettings.none();
 
     private Builder() {}
+
+    /** Limits, logs and the management port; default {@link OperationsSettings#defaults()}. */
+    public Builder operations(OperationsSettings operations) {
+      this.operations = Objects.requireNonNull(operations, "operations");
+      return this;
+    }
 
     public Builder port(int port) {
       this.port = port;

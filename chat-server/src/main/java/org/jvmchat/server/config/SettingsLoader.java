@@ -157,6 +157,7 @@ public final class SettingsLoader {
             get(env, "CHAT_INSTANCE_ID") != null
                 ? get(env, "CHAT_INSTANCE_ID")
                 : get(env, "HOSTNAME")));
+    b.operations(OperationsSettings.fromEnvironment(env));
     b.identity(IdentitySettings.fromEnvironment(env));
     applyAssistantEnvironment(assistant, env);
     b.assistant(assistant.build());

@@ -22,6 +22,26 @@ import org.jvmchat.hub.HubServer;
  * The server's meters, fed by the hub core's {@link HubServer.ConnectionListener} events and by the
  * chat hub, scraped as Prometheus text at {@code /metrics}:
  *
+ * <p>Under OpenTelemetry's semantic conventions for SignalR, as ASP.NET Core 8+ emits them:
+ *
+ * <ul>
+ *   <li>{@code signalr_server_active_connections{signalr_transport}} (OTel up-down counter {@code
+ *       signalr.server.active_connections}): connections open now
+ *   <li>{@code signalr_server_connection_duration_seconds{signalr_transport,
+ *       signalr_connection_status}} (OTel histogram {@code signalr.server.connection.duration},
+ *       with ASP.NET's bucket boundaries 0.01 … 300 s): how long connections lasted
+ * </ul>
+ *
+ * <p>And of this server:
+ *
+ * <ul>
+ *   <li>{@code jvmchat_hub_invocation_duration_seconds{hub,method,outcome}} (histogram): hub method
+ *       latency, buckets 1 ms … 10 s
+ *   <li>{@code jvmchat_limits_rejected_total{limit}}: refusals by the abuse limits
+ * </ul>
+ *
+ * <p>Deprecated, kept for one release (use the names above; removed in the next one):
+ *
  * <ul>
  *   <li>{@code signalr_connections{hub,transport,protocol}} (gauge): open connections
  *   <li>{@code signalr_connections_opened_total{hub,transport,protocol}}: connections ever opened
@@ -35,7 +55,20 @@ import org.jvmchat.hub.HubServer;
  *
  * Thread-safe; every callback is a few atomic operations, so it can run on an I/O thread.
  */
-public final class ChatMetrics implements HubServer.ConnectionListener, AutoCloseable {
+public final class ChatMetrics
+    implements HubServer.ConnectionListener, org.jvmchat.persistence.StoreObserver, AutoCloseable {
+  /** ASP.NET Core's boundaries of {@code signalr.server.connection.duration}, in seconds. */
+  static final double[] CONNECTION_DURATION_BUCKETS = {
+    0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300
+  };
+
+  private static final double[] INVOCATION_BUCKETS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+  };
+
+  private final Map<String, AtomicInteger> activeByTransport = new ConcurrentHashMap<>();
+  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+  private final Map<String, Timer> invocationDurations = new ConcurrentHashMap<>();
   private final PrometheusMeterRegistry registry;
   private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -93,8 +126,158 @@ public final class ChatMetrics implements HubServer.ConnectionListener, AutoClos
         k -> Counter.builder(name).description(description).tags(tags).register(registry));
   }
 
+  /**
+   * The OpenTelemetry {@code signalr.transport} value of a transport: {@code web_sockets}, {@code
+   * server_sent_events} or {@code long_polling}.
+   */
+  static String otelTransport(String transport) {
+    return switch (transport) {
+      case "WebSockets" -> "web_sockets";
+      case "ServerSentEvents" -> "server_sent_events";
+      case "LongPolling" -> "long_polling";
+      default -> transport.toLowerCase(java.util.Locale.ROOT);
+    };
+  }
+
+  private AtomicInteger active(String transport) {
+    return activeByTransport.computeIfAbsent(
+        transport,
+        t -> {
+          AtomicInteger value = new AtomicInteger();
+          Gauge.builder("signalr.server.active_connections", value, AtomicInteger::get)
+              .description("Number of connections that are currently active on the server.")
+              .baseUnit("connections")
+              .tag("signalr.transport", t)
+              .register(registry);
+          return value;
+        });
+  }
+
+  private static java.time.Duration[] seconds(double[] boundaries) {
+    java.time.Duration[] d = new java.time.Duration[boundaries.length];
+    for (int i = 0; i < boundaries.length; i++) {
+      d[i] = java.time.Duration.ofNanos(Math.round(boundaries[i] * 1e9));
+    }
+    return d;
+  }
+
+  @Override
+  public void connectionEnded(HubServer.ConnectionEnded ended) {
+    String transport = otelTransport(ended.transport());
+    durations
+        .computeIfAbsent(
+            transport + '\0' + ended.status(),
+            k ->
+                Timer.builder("signalr.server.connection.duration")
+                    .description("The duration of connections on the server.")
+                    .tag("signalr.transport", transport)
+                    .tag("signalr.connection.status", ended.status())
+                    .serviceLevelObjectives(seconds(CONNECTION_DURATION_BUCKETS))
+                    .register(registry))
+        .record(ended.duration());
+  }
+
+  private static final double[] COMMIT_BUCKETS = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
+  };
+  private static final double[] BATCH_SIZE_BUCKETS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000};
+
+  private final Map<String, Timer> commitTimers = new ConcurrentHashMap<>();
+  private io.micrometer.core.instrument.DistributionSummary batchSizes;
+  private final Map<String, Timer> publishTimers = new ConcurrentHashMap<>();
+
+  @Override
+  public void appendBatchCommitted(int items, java.time.Duration duration, boolean failed) {
+    String outcome = failed ? "error" : "success";
+    commitTimers
+        .computeIfAbsent(
+            outcome,
+            o ->
+                Timer.builder("jvmchat.store.commit.duration")
+                    .description(
+                        "Group-commit transactions of message appends: statements plus durable"
+                            + " commit")
+                    .tag("outcome", o)
+                    .serviceLevelObjectives(seconds(COMMIT_BUCKETS))
+                    .register(registry))
+        .record(duration);
+    batchSizes().record(items);
+  }
+
+  private synchronized io.micrometer.core.instrument.DistributionSummary batchSizes() {
+    if (batchSizes == null) {
+      batchSizes =
+          io.micrometer.core.instrument.DistributionSummary.builder(
+                  "jvmchat.store.commit.batch.size")
+              .description("Messages per group-commit transaction")
+              .baseUnit("messages")
+              .serviceLevelObjectives(BATCH_SIZE_BUCKETS)
+              .register(registry);
+    }
+    return batchSizes;
+  }
+
+  private static final double[] QUEUE_BUCKETS = {
+    1, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304
+  };
+  private final Map<String, io.micrometer.core.instrument.DistributionSummary> queueDepths =
+      new ConcurrentHashMap<>();
+
+  @Override
+  public void outboundQueueSampled(String hubPath, long queuedBytes) {
+    queueDepths
+        .computeIfAbsent(
+            hubPath,
+            h ->
+                io.micrometer.core.instrument.DistributionSummary.builder(
+                        "jvmchat.hub.outbound.queue.depth")
+                    .description(
+                        "Bytes waiting in a connection's outbound queue, sampled once a second per"
+                            + " connection")
+                    .baseUnit("bytes")
+                    .tag("hub", h)
+                    .serviceLevelObjectives(QUEUE_BUCKETS)
+                    .register(registry))
+        .record(queuedBytes);
+  }
+
+  /** HikariCP binds its pool metrics ({@code hikaricp_connections_*}) to this registry. */
+  @Override
+  public Object poolMeterRegistry() {
+    return registry;
+  }
+
+  /** One backplane publish took {@code nanos} until the backplane acknowledged it. */
+  public void backplanePublished(long nanos, boolean failed) {
+    String outcome = failed ? "error" : "success";
+    publishTimers
+        .computeIfAbsent(
+            outcome,
+            o ->
+                Timer.builder("jvmchat.backplane.publish.duration")
+                    .description("Backplane publishes, until the backplane acknowledged them")
+                    .tag("outcome", o)
+                    .serviceLevelObjectives(seconds(COMMIT_BUCKETS))
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The hub executor's pool and queue ({@code executor_*{name="hub"}}). */
+  public java.util.concurrent.ExecutorService monitorExecutor(
+      java.util.concurrent.ExecutorService executor, String name) {
+    return io.micrometer.core.instrument.binder.jvm.ExecutorServiceMetrics.monitor(
+        registry, executor, name);
+  }
+
+  /** An abuse limit refused something ({@code limit}: connections, messages, negotiate, …). */
+  public void limitRejected(String limit) {
+    counter("jvmchat.limits.rejected", "Requests refused by an abuse limit", "limit", limit)
+        .increment();
+  }
+
   @Override
   public void connected(String hubPath, String connectionId, String transport, String protocol) {
+    active(otelTransport(transport)).incrementAndGet();
     connectionGauge(hubPath, transport, protocol).incrementAndGet();
     counter(
             "signalr.connections.opened",
@@ -110,6 +293,7 @@ public final class ChatMetrics implements HubServer.ConnectionListener, AutoClos
 
   @Override
   public void disconnected(String hubPath, String connectionId, String transport, String protocol) {
+    active(otelTransport(transport)).decrementAndGet();
     connectionGauge(hubPath, transport, protocol).decrementAndGet();
   }
 
@@ -146,6 +330,18 @@ public final class ChatMetrics implements HubServer.ConnectionListener, AutoClos
   @Override
   public void invocationCompleted(String hubPath, String method, long nanos, boolean failed) {
     String outcome = failed ? "error" : "success";
+    invocationDurations
+        .computeIfAbsent(
+            hubPath + '\0' + method + '\0' + outcome,
+            k ->
+                Timer.builder("jvmchat.hub.invocation.duration")
+                    .description("Duration of hub method invocations")
+                    .tag("hub", hubPath)
+                    .tag("method", method)
+                    .tag("outcome", outcome)
+                    .serviceLevelObjectives(seconds(INVOCATION_BUCKETS))
+                    .register(registry))
+        .record(nanos, TimeUnit.NANOSECONDS);
     timers
         .computeIfAbsent(
             hubPath + '\0' + method + '\0' + outcome,

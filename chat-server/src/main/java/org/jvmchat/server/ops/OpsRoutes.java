@@ -3,10 +3,15 @@ package org.jvmchat.server.ops;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.jvmchat.hub.HubServer;
+import org.jvmchat.hub.http.HttpHandler;
 import org.jvmchat.hub.http.HttpResponse;
 import org.jvmchat.server.api.Json;
 
-/** {@code /health}, {@code /health/live}, {@code /health/ready} and {@code /metrics}; no token. */
+/**
+ * {@code /health}, {@code /health/live}, {@code /health/ready} and {@code /metrics}; no token. With
+ * {@code MANAGEMENT_PORT} the {@link ManagementServer} serves all four and the main port health
+ * only.
+ */
 public final class OpsRoutes {
   private final HealthService health;
   private final ChatMetrics metrics;
@@ -16,14 +21,27 @@ public final class OpsRoutes {
     this.metrics = metrics;
   }
 
+  /** Registers health and {@code /metrics} on the main port. */
   public void register(HubServer.Builder server) {
-    server.route("GET", "/health", r -> report(health.check()));
-    server.route(
-        "GET",
+    register(server, true);
+  }
+
+  /**
+   * Registers health, and {@code /metrics} when {@code withMetrics} (false when a management port
+   * serves it: then the main port answers 404 there, like any unknown path).
+   */
+  public void register(HubServer.Builder server, boolean withMetrics) {
+    routes(withMetrics).forEach((path, handler) -> server.route("GET", path, handler));
+  }
+
+  /** The GET routes by path: health always, {@code /metrics} when {@code withMetrics}. */
+  public Map<String, HttpHandler> routes(boolean withMetrics) {
+    Map<String, HttpHandler> routes = new LinkedHashMap<>();
+    routes.put("/health", r -> report(health.check()));
+    routes.put(
         "/health/live",
         r -> Json.ok(200, Map.of("status", "live")).withHeader("cache-control", "no-store"));
-    server.route(
-        "GET",
+    routes.put(
         "/health/ready",
         r -> {
           if (health.isShuttingDown()) {
@@ -32,14 +50,16 @@ public final class OpsRoutes {
           }
           return report(health.readiness());
         });
-    server.route(
-        "GET",
-        "/metrics",
-        r ->
-            HttpResponse.of(
-                200,
-                "text/plain; version=0.0.4; charset=utf-8",
-                metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    if (withMetrics) {
+      routes.put(
+          "/metrics",
+          r ->
+              HttpResponse.of(
+                  200,
+                  "text/plain; version=0.0.4; charset=utf-8",
+                  metrics.scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+    return routes;
   }
 
   private static HttpResponse report(HealthService.Report report) {

@@ -134,6 +134,11 @@ public final class OutboundQueue {
     return null;
   }
 
+  /** Bytes offered and not yet taken by a drain. */
+  public long queuedBytes() {
+    return queuedBytes;
+  }
+
   /** Whether an offer overflowed: the connection is being closed and takes no more messages. */
   public boolean overflowed() {
     return overflowed;

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -184,7 +185,7 @@ public final class HubDispatcher {
     long start = System.nanoTime();
     connection
         .serial()
-        .submit(() -> runInvocation(connection, d, message.arguments(), uploads))
+        .submit(() -> runInvocation(connection, d, message.arguments(), uploads, message.headers()))
         .whenComplete(
             (result, error) -> {
               closeUploadStreams(connection, uploads);
@@ -210,11 +211,13 @@ public final class HubDispatcher {
       HubConnection connection,
       HubMethodDescriptor d,
       List<Object> arguments,
-      List<UploadStream> uploads) {
+      List<UploadStream> uploads,
+      Map<String, String> headers) {
     withMdc(connection);
     try {
       Hub hub = newHub(connection);
-      Object result = callThroughFilters(connection, hub, d, allArguments(d, arguments, uploads));
+      Object result =
+          callThroughFilters(connection, hub, d, allArguments(d, arguments, uploads), headers);
       if (d.resultKind() == HubMethodDescriptor.ResultKind.ASYNC) {
         if (result == null) {
           return CompletableFuture.completedFuture(null);
@@ -268,7 +271,11 @@ public final class HubDispatcher {
                 Hub hub = newHub(connection);
                 Object result =
                     callThroughFilters(
-                        connection, hub, d, allArguments(d, message.arguments(), uploads));
+                        connection,
+                        hub,
+                        d,
+                        allArguments(d, message.arguments(), uploads),
+                        message.headers());
                 startStream(connection, d, id, result, handle, uploads);
               } catch (Throwable t) {
                 connection.activeStreams().remove(id, handle);
@@ -490,10 +497,21 @@ public final class HubDispatcher {
   }
 
   private Object callThroughFilters(
-      HubConnection connection, Hub hub, HubMethodDescriptor d, Object[] args) throws Exception {
+      HubConnection connection,
+      Hub hub,
+      HubMethodDescriptor d,
+      Object[] args,
+      Map<String, String> headers)
+      throws Exception {
     HubInvocationContext ctx =
         new HubInvocationContext(
-            connection.callerContext(), hubPath, hub, d.name(), d.method(), Arrays.asList(args));
+            connection.callerContext(),
+            hubPath,
+            hub,
+            d.name(),
+            d.method(),
+            Arrays.asList(args),
+            headers);
     return invokeChain(0, ctx);
   }
 

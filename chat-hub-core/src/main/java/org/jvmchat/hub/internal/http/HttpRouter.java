@@ -69,11 +69,13 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         return;
       }
       if (negotiate) {
-        authentication.authenticateThen(ctx, req, uri, endpoint, negotiation::negotiate);
+        authentication.authenticateThen(ctx, req, uri, endpoint, true, negotiation::negotiate);
         return;
       }
       if (path.equals(endpoint.path())) {
-        authentication.authenticateThen(ctx, req, uri, endpoint, dispatcher::dispatch);
+        // A GET without a connection token starts a connection (a WebSocket skipping negotiate).
+        boolean opens = req.method() == HttpMethod.GET && !uri.parameters().containsKey("id");
+        authentication.authenticateThen(ctx, req, uri, endpoint, opens, dispatcher::dispatch);
         return;
       }
     }

@@ -9,8 +9,10 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import org.jvmchat.hub.ConnectionAdmission;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.HttpRequest;
+import org.jvmchat.hub.http.HttpResponse;
 import org.jvmchat.hub.http.UnauthorizedException;
 import org.jvmchat.hub.internal.HubEndpoint;
 import org.slf4j.Logger;
@@ -36,13 +38,16 @@ final class HubAuthentication {
 
   /**
    * Authenticates {@code req} and hands it to {@code next} on the event loop. {@code req} is
-   * retained meanwhile and released after {@code next} returns.
+   * retained meanwhile and released after {@code next} returns. When {@code opens} (the request
+   * would start a connection), the hub's {@link ConnectionAdmission} is asked first, on the
+   * executor, and its refusal is the answer.
    */
   void authenticateThen(
       ChannelHandlerContext ctx,
       FullHttpRequest req,
       QueryStringDecoder uri,
       HubEndpoint endpoint,
+      boolean opens,
       Consumer<HubRequest> next) {
     HttpRequest request = PlainRoutes.toPublicRequest(ctx, req, uri, Map.of(), false);
     FullHttpRequest retained = req.retain();
@@ -69,6 +74,26 @@ final class HubAuthentication {
                               HttpResponseStatus.INTERNAL_SERVER_ERROR,
                               "Authentication failed"));
                   return;
+                }
+                ConnectionAdmission admission = endpoint.mapping().admission();
+                if (opens
+                    && admission != null
+                    && (user != null || !endpoint.mapping().requireAuthenticatedUser())) {
+                  HttpResponse refusal;
+                  try {
+                    refusal = admission.admit(endpoint.path(), request.withUser(user));
+                  } catch (RuntimeException e) {
+                    log.warn("Connection admission failed", e);
+                    refusal =
+                        HttpResponse.text(
+                            HttpResponseStatus.SERVICE_UNAVAILABLE.code(),
+                            "Connection admission failed");
+                  }
+                  if (refusal != null) {
+                    FullHttpResponse response = HttpResponses.fromRoute(refusal);
+                    onEventLoop(ctx, retained, () -> responses.send(ctx, retained, response));
+                    return;
+                  }
                 }
                 onEventLoop(
                     ctx,
