@@ -96,10 +96,11 @@ public final class ChatServer implements AutoCloseable {
       builder.connectionTokenKey(connectionTokenKey).instanceUrl(settings.instance().url());
     }
     builder.instanceId(
-        settings.instance().id() != null ? settings.instance().id() : localHostName());
-    new RoomsApi(chat).register(builder);
+        settings.instance().id() != null ? settings.instance().id() : randomInstanceId());
+    new RoomsApi(chat, settings.protection()).register(builder);
     new AuthApi(settings, tokens).register(builder);
-    new OpsRoutes(health, metrics).register(builder);
+    new OpsRoutes(health, metrics, settings.protection().healthDetails(settings.environment()))
+        .register(builder);
     StaticFiles files = new StaticFiles();
     files.register(builder);
     if (!files.exists("js/signalr.min.js")) {
@@ -116,12 +117,14 @@ public final class ChatServer implements AutoCloseable {
     assistant.bind(hubServer.hubContext(HUB_PATH));
   }
 
-  private static String localHostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException | RuntimeException e) {
-      return null;
-    }
+  /**
+   * An instance id for {@code X-Chat-Instance} when {@code CHAT_INSTANCE_ID} is not set: random per
+   * start, so the public header tells instances apart without naming the host.
+   */
+  private static String randomInstanceId() {
+    byte[] bytes = new byte[6];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return "instance-" + java.util.HexFormat.of().formatHex(bytes);
   }
 
   /** Binds the port and starts serving. */

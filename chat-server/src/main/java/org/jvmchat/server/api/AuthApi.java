@@ -6,13 +6,16 @@ import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.HttpRequest;
 import org.jvmchat.hub.http.HttpResponse;
 import org.jvmchat.persistence.ChatLimits;
+import org.jvmchat.server.auth.DisplayNames;
 import org.jvmchat.server.auth.JwtTokens;
 import org.jvmchat.server.chat.ChatException;
 import org.jvmchat.server.config.ChatSettings;
 
 /**
  * {@code POST /api/v1/auth/dev-token} {@code {"userId":"alice","name":"Alice"}} answers {@code 200
- * {"accessToken":"<jwt>"}} in Development; in Production it answers 404 like any unknown path.
+ * {"accessToken":"<jwt>"}} in Development. In Production the route does not exist, so every method
+ * answers 404 like any unknown path (a registered POST-only route would make {@code GET} answer 405
+ * and reveal it).
  */
 public final class AuthApi {
   public static final String DEV_TOKEN_PATH = RoomsApi.PREFIX + "/auth/dev-token";
@@ -26,13 +29,12 @@ public final class AuthApi {
   }
 
   public void register(HubServer.Builder server) {
-    server.route("POST", DEV_TOKEN_PATH, Problems.guarded(this::devToken));
+    if (settings.isDevelopment()) {
+      server.route("POST", DEV_TOKEN_PATH, Problems.guarded(this::devToken));
+    }
   }
 
   private HttpResponse devToken(HttpRequest request) {
-    if (!settings.isDevelopment()) {
-      return HttpResponse.problem(404, "Not Found", "No resource at " + request.path() + ".");
-    }
     JsonNode body = Json.objectBody(request);
     String userId = Json.requiredString(body, "userId");
     String name = Json.optionalString(body, "name");
@@ -50,6 +52,12 @@ public final class AuthApi {
     }
     if (name.isBlank()) {
       throw ChatException.badInput("name must not be blank.");
+    }
+    if (DisplayNames.unsafe(name) || DisplayNames.unsafe(userId)) {
+      throw ChatException.badInput(
+          (DisplayNames.unsafe(name) ? "name" : "userId")
+              + " must not contain control characters or bidirectional formatting characters"
+              + " (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069).");
     }
     String token = tokens.issue(userId, name, settings.devTokenLifetime());
     return Json.ok(200, Map.of("accessToken", token));

@@ -48,6 +48,7 @@ public final class ChatSettings {
   private final boolean allowStatefulReconnects;
   private final int accessCacheRooms;
   private final InstanceSettings instance;
+  private final ProtectionSettings protection;
 
   private ChatSettings(Builder b) {
     this.port = b.port;
@@ -71,6 +72,7 @@ public final class ChatSettings {
     this.allowStatefulReconnects = b.allowStatefulReconnects;
     this.accessCacheRooms = b.accessCacheRooms;
     this.instance = b.instance;
+    this.protection = b.protection;
   }
 
   public static Builder builder() {
@@ -100,6 +102,7 @@ public final class ChatSettings {
     b.allowStatefulReconnects = allowStatefulReconnects;
     b.accessCacheRooms = accessCacheRooms;
     b.instance = instance;
+    b.protection = protection;
     return b;
   }
 
@@ -230,6 +233,11 @@ public final class ChatSettings {
     return instance.connectionTokenKey(jwtSecret, jwtSecretGenerated);
   }
 
+  /** Abuse limits: room creation, {@code /health} details (issue #27). */
+  public ProtectionSettings protection() {
+    return protection;
+  }
+
   /** A description without secrets, for the start-up log. */
   @Override
   public String toString() {
@@ -269,6 +277,8 @@ public final class ChatSettings {
         + accessCacheRooms
         + ", instance="
         + instance
+        + ", protection="
+        + protection
         + "}";
   }
 
@@ -295,6 +305,7 @@ public final class ChatSettings {
     private boolean allowStatefulReconnects = DEFAULT_ALLOW_STATEFUL_RECONNECTS;
     private int accessCacheRooms = DEFAULT_ACCESS_CACHE_ROOMS;
     private InstanceSettings instance = InstanceSettings.defaults();
+    private ProtectionSettings protection = ProtectionSettings.defaults();
 
     private Builder() {}
 
@@ -400,6 +411,12 @@ public final class ChatSettings {
     /** Connection-token key, instance URL and id; default {@link InstanceSettings#defaults()}. */
     public Builder instance(InstanceSettings instance) {
       this.instance = Objects.requireNonNull(instance, "instance");
+      return this;
+    }
+
+    /** Abuse limits; default {@link ProtectionSettings#defaults()}. */
+    public Builder protection(ProtectionSettings protection) {
+      this.protection = Objects.requireNonNull(protection, "protection");
       return this;
     }
 

@@ -30,7 +30,7 @@ import org.jvmchat.persistence.settings.SettingValues;
  *   <tr><th>environment</th><th>JSON key</th></tr>
  *   <tr><td>PORT</td><td>port</td></tr>
  *   <tr><td>-</td><td>host</td></tr>
- *   <tr><td>CHAT_ENVIRONMENT</td><td>environment</td></tr>
+ *   <tr><td>CHAT_ENVIRONMENT (alias ASPNETCORE_ENVIRONMENT)</td><td>environment</td></tr>
  *   <tr><td>DATABASE_URL</td><td>databaseUrl</td></tr>
  *   <tr><td>REDIS_URL</td><td>redisUrl</td></tr>
  *   <tr><td>JWT_SECRET</td><td>jwt.secret</td></tr>
@@ -42,6 +42,8 @@ import org.jvmchat.persistence.settings.SettingValues;
  *   <tr><td>OPENAI_MODEL</td><td>openai.model</td></tr>
  *   <tr><td>ASSISTANT_*</td><td>assistant.*</td></tr>
  *   <tr><td>CHAT_ACCESS_CACHE_ROOMS</td><td>accessCacheRooms</td></tr>
+ *   <tr><td>ROOM_CREATION_RATE_LIMIT</td><td>protection.roomCreationRateLimit</td></tr>
+ *   <tr><td>HEALTH_DETAILS</td><td>protection.healthDetails</td></tr>
  *   <tr><td>CONNECTION_TOKEN_SECRET, CHAT_INSTANCE_URL, CHAT_INSTANCE_ID</td><td>-</td></tr>
  *   <tr><td>-</td><td>shutdownGrace, corsOrigins, hub.maxMessageSize,
  *       hub.allowStatefulReconnects</td></tr>
@@ -67,7 +69,8 @@ public final class SettingsLoader {
           "shutdownGrace",
           "corsOrigins",
           "hub",
-          "accessCacheRooms");
+          "accessCacheRooms",
+          "protection");
   private static final Set<String> JWT_KEYS =
       Set.of("secret", "issuer", "audience", "devTokenLifetime", "clockSkew");
   private static final Set<String> OPENAI_KEYS = Set.of("apiKey", "baseUrl", "model");
@@ -84,6 +87,8 @@ public final class SettingsLoader {
           "rateLimit",
           "rateLimitWindow",
           "maxConcurrent");
+  private static final Set<String> PROTECTION_KEYS =
+      Set.of("roomCreationRateLimit", "healthDetails");
   private static final Set<String> HUB_KEYS = Set.of("maxMessageSize", "allowStatefulReconnects");
 
   private SettingsLoader() {}
@@ -110,17 +115,19 @@ public final class SettingsLoader {
   private static ChatSettings read(Map<String, String> env) {
     ChatSettings.Builder b = ChatSettings.builder();
     AssistantSettings.Builder assistant = AssistantSettings.builder();
+    ProtectionSettings.Builder protection = ProtectionSettings.builder();
     String databaseUrl = null;
     String configPath = get(env, "CHAT_CONFIG");
     if (configPath != null) {
-      databaseUrl = applyFile(b, assistant, Path.of(configPath));
+      databaseUrl = applyFile(b, assistant, protection, Path.of(configPath));
     }
     String v;
     if ((v = get(env, "PORT")) != null) {
       b.port(wholeNumber("PORT", v));
     }
-    if ((v = get(env, "CHAT_ENVIRONMENT")) != null) {
-      b.environment(ChatEnvironment.parse("CHAT_ENVIRONMENT", v));
+    ChatEnvironment environment = environment(env);
+    if (environment != null) {
+      b.environment(environment);
     }
     if ((v = get(env, "DATABASE_URL")) != null) {
       databaseUrl = v;
@@ -153,17 +160,47 @@ public final class SettingsLoader {
         InstanceSettings.of(
             env.get("CONNECTION_TOKEN_SECRET"),
             get(env, "CHAT_INSTANCE_URL"),
-            get(env, "CHAT_INSTANCE_ID") != null
-                ? get(env, "CHAT_INSTANCE_ID")
-                : get(env, "HOSTNAME")));
+            // Not HOSTNAME: the header is public, the host name is not (issue #27).
+            get(env, "CHAT_INSTANCE_ID")));
     applyAssistantEnvironment(assistant, env);
     b.assistant(assistant.build());
+    if ((v = get(env, "ROOM_CREATION_RATE_LIMIT")) != null) {
+      ProtectionSettings.parseRate(protection, "ROOM_CREATION_RATE_LIMIT", v);
+    }
+    if ((v = get(env, "HEALTH_DETAILS")) != null) {
+      protection.healthDetails(
+          Boolean.parseBoolean(SettingValues.oneOf("HEALTH_DETAILS", v, "true", "false")));
+    }
+    b.protection(protection.build());
     try {
       b.store(StoreSettings.fromEnvironment(env).toBuilder().databaseUrl(databaseUrl).build());
     } catch (IllegalArgumentException e) {
       throw new SettingsException(e.getMessage(), e);
     }
     return b.build();
+  }
+
+  /**
+   * {@code CHAT_ENVIRONMENT}, or its alias {@code ASPNETCORE_ENVIRONMENT} (the name the service
+   * this server replaces reads); null when neither is set. Both set to different values is an
+   * error: which one was meant cannot be guessed.
+   */
+  static ChatEnvironment environment(Map<String, String> env) {
+    String chat = get(env, "CHAT_ENVIRONMENT");
+    String aspNet = get(env, "ASPNETCORE_ENVIRONMENT");
+    ChatEnvironment fromChat =
+        chat == null ? null : ChatEnvironment.parse("CHAT_ENVIRONMENT", chat);
+    ChatEnvironment fromAspNet =
+        aspNet == null ? null : ChatEnvironment.parse("ASPNETCORE_ENVIRONMENT", aspNet);
+    if (fromChat != null && fromAspNet != null && fromChat != fromAspNet) {
+      throw new SettingsException(
+          "CHAT_ENVIRONMENT ("
+              + chat
+              + ") and ASPNETCORE_ENVIRONMENT ("
+              + aspNet
+              + ") disagree: set one of them, or both to the same value");
+    }
+    return fromChat != null ? fromChat : fromAspNet;
   }
 
   private static void applyAssistantEnvironment(
@@ -247,7 +284,10 @@ public final class SettingsLoader {
 
   /** Applies the JSON file; returns its {@code databaseUrl} (or null). */
   private static String applyFile(
-      ChatSettings.Builder b, AssistantSettings.Builder assistant, Path path) {
+      ChatSettings.Builder b,
+      AssistantSettings.Builder assistant,
+      ProtectionSettings.Builder protection,
+      Path path) {
     JsonNode root;
     try {
       root = MAPPER.readTree(Files.readString(path));
@@ -335,6 +375,20 @@ public final class SettingsLoader {
     ObjectNode assistantNode = object(where, "assistant", obj.get("assistant"));
     if (assistantNode != null) {
       applyAssistantFile(where, assistant, assistantNode);
+    }
+    ObjectNode protectionNode = object(where, "protection", obj.get("protection"));
+    if (protectionNode != null) {
+      checkKeys(where, "protection.", protectionNode, PROTECTION_KEYS);
+      if ((n = protectionNode.get("roomCreationRateLimit")) != null) {
+        String name = where + "protection.roomCreationRateLimit";
+        ProtectionSettings.parseRate(protection, name, n.isInt() ? n.asText() : text(name, n));
+      }
+      if ((n = protectionNode.get("healthDetails")) != null) {
+        if (!n.isBoolean()) {
+          throw new SettingsException(where + "protection.healthDetails must be true or false");
+        }
+        protection.healthDetails(n.booleanValue());
+      }
     }
     ObjectNode hub = object(where, "hub", obj.get("hub"));
     if (hub != null) {
