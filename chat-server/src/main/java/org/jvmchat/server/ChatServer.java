@@ -86,6 +86,7 @@ public final class ChatServer implements AutoCloseable {
                     .build())
             .authenticator(new BearerTokenAuthenticator(tokens))
             .corsOrigins(settings.corsOrigins())
+            .httpLimits(settings.protection().httpLimits())
             .listener(metrics);
     if (scaleout.lifetimeManagerFactory() != null) {
       builder.lifetimeManagerFactory(scaleout.lifetimeManagerFactory());

@@ -2,13 +2,15 @@ package org.jvmchat.server.config;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jvmchat.hub.http.HttpLimits;
 import org.jvmchat.persistence.settings.InvalidSettingException;
 import org.jvmchat.persistence.settings.SettingValues;
 
 /**
  * The limits that keep one client from costing everyone else (issue #27): how many rooms a user may
  * create per window, and whether {@code /health} shows its dependencies' details (addresses,
- * directories) to anyone who asks. Immutable; {@link #builder()} starts at the defaults below.
+ * directories) to anyone who asks, and the HTTP layer's timeouts and connection limits. Immutable;
+ * {@link #builder()} starts at the defaults below.
  */
 public final class ProtectionSettings {
   /** Rooms one user may create per {@link #DEFAULT_ROOM_CREATION_WINDOW} on one instance. */
@@ -19,11 +21,13 @@ public final class ProtectionSettings {
   private final int roomCreationLimit;
   private final Duration roomCreationWindow;
   private final Boolean healthDetails;
+  private final HttpLimits httpLimits;
 
   private ProtectionSettings(Builder b) {
     this.roomCreationLimit = b.roomCreationLimit;
     this.roomCreationWindow = b.roomCreationWindow;
     this.healthDetails = b.healthDetails;
+    this.httpLimits = b.httpLimits;
   }
 
   public static ProtectionSettings defaults() {
@@ -39,6 +43,7 @@ public final class ProtectionSettings {
     b.roomCreationLimit = roomCreationLimit;
     b.roomCreationWindow = roomCreationWindow;
     b.healthDetails = healthDetails;
+    b.httpLimits = httpLimits;
     return b;
   }
 
@@ -57,6 +62,11 @@ public final class ProtectionSettings {
    */
   public boolean healthDetails(ChatEnvironment environment) {
     return healthDetails != null ? healthDetails : environment == ChatEnvironment.DEVELOPMENT;
+  }
+
+  /** HTTP timeouts and connection limits of the hub core ({@link HttpLimits}, its defaults). */
+  public HttpLimits httpLimits() {
+    return httpLimits;
   }
 
   /**
@@ -85,6 +95,8 @@ public final class ProtectionSettings {
         + (roomCreationLimit == 0 ? "unlimited" : roomCreationLimit + "/" + roomCreationWindow)
         + ", healthDetails="
         + (healthDetails == null ? "by environment" : healthDetails)
+        + ", http="
+        + httpLimits
         + "}";
   }
 
@@ -93,8 +105,15 @@ public final class ProtectionSettings {
     private int roomCreationLimit = DEFAULT_ROOM_CREATION_LIMIT;
     private Duration roomCreationWindow = DEFAULT_ROOM_CREATION_WINDOW;
     private Boolean healthDetails;
+    private HttpLimits httpLimits = HttpLimits.defaults();
 
     private Builder() {}
+
+    /** HTTP timeouts and connection limits; default {@link HttpLimits#defaults()}. */
+    public Builder httpLimits(HttpLimits limits) {
+      this.httpLimits = Objects.requireNonNull(limits, "limits");
+      return this;
+    }
 
     /** Rooms per user per window, 0..1,000,000 (0 = no limit). Default 20. */
     public Builder roomCreationLimit(int rooms) {

@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import org.jvmchat.hub.http.HttpLimits;
 import org.jvmchat.persistence.StoreSettings;
 import org.jvmchat.persistence.settings.InvalidSettingException;
 import org.jvmchat.persistence.settings.SettingValues;
@@ -44,6 +45,9 @@ import org.jvmchat.persistence.settings.SettingValues;
  *   <tr><td>CHAT_ACCESS_CACHE_ROOMS</td><td>accessCacheRooms</td></tr>
  *   <tr><td>ROOM_CREATION_RATE_LIMIT</td><td>protection.roomCreationRateLimit</td></tr>
  *   <tr><td>HEALTH_DETAILS</td><td>protection.healthDetails</td></tr>
+ *   <tr><td>HTTP_REQUEST_HEADERS_TIMEOUT, HTTP_REQUEST_BODY_TIMEOUT, HTTP_KEEP_ALIVE_TIMEOUT,
+ *       MAX_HTTP_CONNECTIONS, MAX_HTTP_CONNECTIONS_PER_ADDRESS, MAX_UNAUTHENTICATED_BODY_SIZE</td>
+ *       <td>protection.requestHeadersTimeout, ... (same names in camel case)</td></tr>
  *   <tr><td>CONNECTION_TOKEN_SECRET, CHAT_INSTANCE_URL, CHAT_INSTANCE_ID</td><td>-</td></tr>
  *   <tr><td>-</td><td>shutdownGrace, corsOrigins, hub.maxMessageSize,
  *       hub.allowStatefulReconnects</td></tr>
@@ -88,7 +92,15 @@ public final class SettingsLoader {
           "rateLimitWindow",
           "maxConcurrent");
   private static final Set<String> PROTECTION_KEYS =
-      Set.of("roomCreationRateLimit", "healthDetails");
+      Set.of(
+          "roomCreationRateLimit",
+          "healthDetails",
+          "requestHeadersTimeout",
+          "requestBodyTimeout",
+          "keepAliveTimeout",
+          "maxConnections",
+          "maxConnectionsPerAddress",
+          "maxUnauthenticatedBodySize");
   private static final Set<String> HUB_KEYS = Set.of("maxMessageSize", "allowStatefulReconnects");
 
   private SettingsLoader() {}
@@ -170,6 +182,30 @@ public final class SettingsLoader {
     if ((v = get(env, "HEALTH_DETAILS")) != null) {
       protection.healthDetails(
           Boolean.parseBoolean(SettingValues.oneOf("HEALTH_DETAILS", v, "true", "false")));
+    }
+    HttpLimits.Builder http = protection.build().httpLimits().toBuilder();
+    if ((v = get(env, "HTTP_REQUEST_HEADERS_TIMEOUT")) != null) {
+      http.requestHeadersTimeout(SettingValues.duration("HTTP_REQUEST_HEADERS_TIMEOUT", v));
+    }
+    if ((v = get(env, "HTTP_REQUEST_BODY_TIMEOUT")) != null) {
+      http.requestBodyTimeout(SettingValues.duration("HTTP_REQUEST_BODY_TIMEOUT", v));
+    }
+    if ((v = get(env, "HTTP_KEEP_ALIVE_TIMEOUT")) != null) {
+      http.keepAliveTimeout(SettingValues.duration("HTTP_KEEP_ALIVE_TIMEOUT", v));
+    }
+    if ((v = get(env, "MAX_HTTP_CONNECTIONS")) != null) {
+      http.maxConnections(wholeNumber("MAX_HTTP_CONNECTIONS", v));
+    }
+    if ((v = get(env, "MAX_HTTP_CONNECTIONS_PER_ADDRESS")) != null) {
+      http.maxConnectionsPerAddress(wholeNumber("MAX_HTTP_CONNECTIONS_PER_ADDRESS", v));
+    }
+    if ((v = get(env, "MAX_UNAUTHENTICATED_BODY_SIZE")) != null) {
+      http.maxUnauthenticatedBodySize(wholeNumber("MAX_UNAUTHENTICATED_BODY_SIZE", v));
+    }
+    try {
+      protection.httpLimits(http.build());
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException(e.getMessage(), e);
     }
     b.protection(protection.build());
     try {
@@ -388,6 +424,31 @@ public final class SettingsLoader {
           throw new SettingsException(where + "protection.healthDetails must be true or false");
         }
         protection.healthDetails(n.booleanValue());
+      }
+      HttpLimits.Builder http = HttpLimits.builder();
+      String p = where + "protection.";
+      if ((n = protectionNode.get("requestHeadersTimeout")) != null) {
+        http.requestHeadersTimeout(duration(p + "requestHeadersTimeout", n));
+      }
+      if ((n = protectionNode.get("requestBodyTimeout")) != null) {
+        http.requestBodyTimeout(duration(p + "requestBodyTimeout", n));
+      }
+      if ((n = protectionNode.get("keepAliveTimeout")) != null) {
+        http.keepAliveTimeout(duration(p + "keepAliveTimeout", n));
+      }
+      if ((n = protectionNode.get("maxConnections")) != null) {
+        http.maxConnections(intValue(p + "maxConnections", n));
+      }
+      if ((n = protectionNode.get("maxConnectionsPerAddress")) != null) {
+        http.maxConnectionsPerAddress(intValue(p + "maxConnectionsPerAddress", n));
+      }
+      if ((n = protectionNode.get("maxUnauthenticatedBodySize")) != null) {
+        http.maxUnauthenticatedBodySize(intValue(p + "maxUnauthenticatedBodySize", n));
+      }
+      try {
+        protection.httpLimits(http.build());
+      } catch (IllegalArgumentException e) {
+        throw new SettingsException(where + e.getMessage(), e);
       }
     }
     ObjectNode hub = object(where, "hub", obj.get("hub"));
