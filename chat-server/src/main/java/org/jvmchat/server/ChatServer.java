@@ -73,6 +73,8 @@ public final class ChatServer implements AutoCloseable {
         HubOptions.builder()
             .maxMessageSize(settings.maxMessageSize())
             .allowStatefulReconnects(settings.allowStatefulReconnects())
+            .maxQueuedInvocations(settings.protection().maxQueuedInvocations())
+            .maxQueuedInvocationBytes(settings.protection().maxQueuedInvocationBytes())
             .build();
     HubServer.Builder builder =
         HubServer.builder()

@@ -2,6 +2,7 @@ package org.jvmchat.server.config;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.http.HttpLimits;
 import org.jvmchat.persistence.settings.InvalidSettingException;
 import org.jvmchat.persistence.settings.SettingValues;
@@ -22,12 +23,16 @@ public final class ProtectionSettings {
   private final Duration roomCreationWindow;
   private final Boolean healthDetails;
   private final HttpLimits httpLimits;
+  private final int maxQueuedInvocations;
+  private final int maxQueuedInvocationBytes;
 
   private ProtectionSettings(Builder b) {
     this.roomCreationLimit = b.roomCreationLimit;
     this.roomCreationWindow = b.roomCreationWindow;
     this.healthDetails = b.healthDetails;
     this.httpLimits = b.httpLimits;
+    this.maxQueuedInvocations = b.maxQueuedInvocations;
+    this.maxQueuedInvocationBytes = b.maxQueuedInvocationBytes;
   }
 
   public static ProtectionSettings defaults() {
@@ -44,6 +49,8 @@ public final class ProtectionSettings {
     b.roomCreationWindow = roomCreationWindow;
     b.healthDetails = healthDetails;
     b.httpLimits = httpLimits;
+    b.maxQueuedInvocations = maxQueuedInvocations;
+    b.maxQueuedInvocationBytes = maxQueuedInvocationBytes;
     return b;
   }
 
@@ -67,6 +74,16 @@ public final class ProtectionSettings {
   /** HTTP timeouts and connection limits of the hub core ({@link HttpLimits}, its defaults). */
   public HttpLimits httpLimits() {
     return httpLimits;
+  }
+
+  /** Invocations per connection queued before reading pauses ({@code HubOptions}). */
+  public int maxQueuedInvocations() {
+    return maxQueuedInvocations;
+  }
+
+  /** Their bytes. */
+  public int maxQueuedInvocationBytes() {
+    return maxQueuedInvocationBytes;
   }
 
   /**
@@ -97,6 +114,10 @@ public final class ProtectionSettings {
         + (healthDetails == null ? "by environment" : healthDetails)
         + ", http="
         + httpLimits
+        + ", maxQueuedInvocations="
+        + maxQueuedInvocations
+        + ", maxQueuedInvocationBytes="
+        + maxQueuedInvocationBytes
         + "}";
   }
 
@@ -106,8 +127,22 @@ public final class ProtectionSettings {
     private Duration roomCreationWindow = DEFAULT_ROOM_CREATION_WINDOW;
     private Boolean healthDetails;
     private HttpLimits httpLimits = HttpLimits.defaults();
+    private int maxQueuedInvocations = HubOptions.DEFAULT_MAX_QUEUED_INVOCATIONS;
+    private int maxQueuedInvocationBytes = HubOptions.DEFAULT_MAX_QUEUED_INVOCATION_BYTES;
 
     private Builder() {}
+
+    /** Default 64 (1..1,000,000). */
+    public Builder maxQueuedInvocations(int invocations) {
+      this.maxQueuedInvocations = invocations;
+      return this;
+    }
+
+    /** Default 1 MiB (1 KiB..1 GiB). */
+    public Builder maxQueuedInvocationBytes(int bytes) {
+      this.maxQueuedInvocationBytes = bytes;
+      return this;
+    }
 
     /** HTTP timeouts and connection limits; default {@link HttpLimits#defaults()}. */
     public Builder httpLimits(HttpLimits limits) {
@@ -144,6 +179,16 @@ public final class ProtectionSettings {
         throw new SettingsException(
             "ROOM_CREATION_RATE_LIMIT's window must be more than 0 and at most 24h (was "
                 + roomCreationWindow
+                + ")");
+      }
+      if (maxQueuedInvocations < 1 || maxQueuedInvocations > 1_000_000) {
+        throw new SettingsException(
+            "HUB_MAX_QUEUED_INVOCATIONS must be 1..1000000 (was " + maxQueuedInvocations + ")");
+      }
+      if (maxQueuedInvocationBytes < 1024 || maxQueuedInvocationBytes > 1 << 30) {
+        throw new SettingsException(
+            "HUB_MAX_QUEUED_INVOCATION_BYTES must be 1024..1073741824 (was "
+                + maxQueuedInvocationBytes
                 + ")");
       }
       return new ProtectionSettings(this);

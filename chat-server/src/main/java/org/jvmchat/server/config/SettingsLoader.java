@@ -100,7 +100,9 @@ public final class SettingsLoader {
           "keepAliveTimeout",
           "maxConnections",
           "maxConnectionsPerAddress",
-          "maxUnauthenticatedBodySize");
+          "maxUnauthenticatedBodySize",
+          "maxQueuedInvocations",
+          "maxQueuedInvocationBytes");
   private static final Set<String> HUB_KEYS = Set.of("maxMessageSize", "allowStatefulReconnects");
 
   private SettingsLoader() {}
@@ -182,6 +184,12 @@ public final class SettingsLoader {
     if ((v = get(env, "HEALTH_DETAILS")) != null) {
       protection.healthDetails(
           Boolean.parseBoolean(SettingValues.oneOf("HEALTH_DETAILS", v, "true", "false")));
+    }
+    if ((v = get(env, "HUB_MAX_QUEUED_INVOCATIONS")) != null) {
+      protection.maxQueuedInvocations(wholeNumber("HUB_MAX_QUEUED_INVOCATIONS", v));
+    }
+    if ((v = get(env, "HUB_MAX_QUEUED_INVOCATION_BYTES")) != null) {
+      protection.maxQueuedInvocationBytes(wholeNumber("HUB_MAX_QUEUED_INVOCATION_BYTES", v));
     }
     HttpLimits.Builder http = protection.build().httpLimits().toBuilder();
     if ((v = get(env, "HTTP_REQUEST_HEADERS_TIMEOUT")) != null) {
@@ -427,6 +435,12 @@ public final class SettingsLoader {
       }
       HttpLimits.Builder http = HttpLimits.builder();
       String p = where + "protection.";
+      if ((n = protectionNode.get("maxQueuedInvocations")) != null) {
+        protection.maxQueuedInvocations(intValue(p + "maxQueuedInvocations", n));
+      }
+      if ((n = protectionNode.get("maxQueuedInvocationBytes")) != null) {
+        protection.maxQueuedInvocationBytes(intValue(p + "maxQueuedInvocationBytes", n));
+      }
       if ((n = protectionNode.get("requestHeadersTimeout")) != null) {
         http.requestHeadersTimeout(duration(p + "requestHeadersTimeout", n));
       }

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.HttpLimits;
+import org.jvmchat.hub.internal.HubEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,7 +84,17 @@ final class UnauthenticatedBodyLimit extends ChannelInboundHandlerAdapter {
   }
 
   private boolean large(HttpRequest req) {
-    return HttpUtil.getContentLength(req, 0L) > limit || HttpUtil.isTransferEncodingChunked(req);
+    if (HttpUtil.getContentLength(req, 0L) <= limit && !HttpUtil.isTransferEncodingChunked(req)) {
+      return false;
+    }
+    // A hub that lets anonymous users in reads their POSTs whatever the credentials.
+    String path = new QueryStringDecoder(req.uri()).path();
+    for (HubEndpoint endpoint : context.endpoints()) {
+      if (path.equals(endpoint.path()) || path.equals(endpoint.path() + "/negotiate")) {
+        return endpoint.mapping().requireAuthenticatedUser();
+      }
+    }
+    return true;
   }
 
   private void decide(ChannelHandlerContext ctx, boolean allowed) {
