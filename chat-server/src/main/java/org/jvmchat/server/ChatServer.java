@@ -12,6 +12,7 @@ import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.server.api.AuthApi;
 import org.jvmchat.server.api.RoomsApi;
 import org.jvmchat.server.assistant.AssistantService;
+import org.jvmchat.server.auth.BearerTokens;
 import org.jvmchat.server.auth.JwtTokens;
 import org.jvmchat.server.backplane.ScaleoutMode;
 import org.jvmchat.server.chat.ChatService;
@@ -75,6 +76,7 @@ public final class ChatServer implements AutoCloseable {
             .allowStatefulReconnects(settings.allowStatefulReconnects())
             .maxQueuedInvocations(settings.protection().maxQueuedInvocations())
             .maxQueuedInvocationBytes(settings.protection().maxQueuedInvocationBytes())
+            .closeOnAuthenticationExpiration(true)
             .build();
     HubServer.Builder builder =
         HubServer.builder()
@@ -86,7 +88,7 @@ public final class ChatServer implements AutoCloseable {
                     .options(hubOptions)
                     .requireAuthenticatedUser(true)
                     .build())
-            .authenticator(new BearerTokenAuthenticator(tokens))
+            .authenticator(new BearerTokenAuthenticator(new BearerTokens(settings)))
             .corsOrigins(settings.corsOrigins())
             .httpLimits(settings.protection().httpLimits())
             .listener(metrics);
@@ -104,7 +106,7 @@ public final class ChatServer implements AutoCloseable {
     new AuthApi(settings, tokens).register(builder);
     new OpsRoutes(health, metrics, settings.protection().healthDetails(settings.environment()))
         .register(builder);
-    StaticFiles files = new StaticFiles();
+    StaticFiles files = new StaticFiles(settings.identity().authorityOrigin());
     files.register(builder);
     if (!files.exists("js/signalr.min.js")) {
       log.warn(

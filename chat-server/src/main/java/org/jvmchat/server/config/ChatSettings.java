@@ -49,6 +49,7 @@ public final class ChatSettings {
   private final int accessCacheRooms;
   private final InstanceSettings instance;
   private final ProtectionSettings protection;
+  private final IdentitySettings identity;
 
   private ChatSettings(Builder b) {
     this.port = b.port;
@@ -73,6 +74,7 @@ public final class ChatSettings {
     this.accessCacheRooms = b.accessCacheRooms;
     this.instance = b.instance;
     this.protection = b.protection;
+    this.identity = b.identity;
   }
 
   public static Builder builder() {
@@ -103,6 +105,7 @@ public final class ChatSettings {
     b.accessCacheRooms = accessCacheRooms;
     b.instance = instance;
     b.protection = protection;
+    b.identity = identity;
     return b;
   }
 
@@ -228,6 +231,11 @@ public final class ChatSettings {
     return instance;
   }
 
+  /** The OpenID Connect provider whose tokens are accepted, and the page's sign-in settings. */
+  public IdentitySettings identity() {
+    return identity;
+  }
+
   /** The key of signed connection tokens, or null (see {@link InstanceSettings}). */
   public byte[] connectionTokenKey() {
     return instance.connectionTokenKey(jwtSecret, jwtSecretGenerated);
@@ -279,6 +287,8 @@ public final class ChatSettings {
         + instance
         + ", protection="
         + protection
+        + ", identity="
+        + identity
         + "}";
   }
 
@@ -306,6 +316,7 @@ public final class ChatSettings {
     private int accessCacheRooms = DEFAULT_ACCESS_CACHE_ROOMS;
     private InstanceSettings instance = InstanceSettings.defaults();
     private ProtectionSettings protection = ProtectionSettings.defaults();
+    private IdentitySettings identity = IdentitySettings.none();
 
     private Builder() {}
 
@@ -405,6 +416,12 @@ public final class ChatSettings {
 
     public Builder allowStatefulReconnects(boolean allowed) {
       this.allowStatefulReconnects = allowed;
+      return this;
+    }
+
+    /** The OpenID Connect provider; default {@link IdentitySettings#none()}. */
+    public Builder identity(IdentitySettings identity) {
+      this.identity = Objects.requireNonNull(identity, "identity");
       return this;
     }
 
