@@ -33,11 +33,14 @@ WORKDIR /app
 COPY --from=build /src/chat-server/target/chat-server.jar /app/chat-server.jar
 COPY --from=build /src/examples/target/feature-tour.jar /app/feature-tour.jar
 
-# PORT is honoured by the server (every endpoint and transport). The embedded PostgreSQL (used
-# only without DATABASE_URL) keeps its data under /var/lib/chat, writable by the chat user.
+# PORT is honoured by the server (every endpoint and transport). The image runs in Production:
+# it needs JWT_SECRET (or JWT_AUTHORITY / JWT_JWKS_URL) and issues no dev tokens; pass
+# -e CHAT_ENVIRONMENT=Development to try it out. The embedded PostgreSQL (used only without
+# DATABASE_URL) keeps its data under /var/lib/chat, writable by the chat user.
 # JAVA_TOOL_OPTIONS sizes the heap from the container's memory limit; replace it to tune the JVM
 # (keep -XX:MaxRAMPercentage in it).
 ENV PORT=8080 \
+    CHAT_ENVIRONMENT=Production \
     CHAT_DATA_DIR=/var/lib/chat/data \
     JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"
 EXPOSE 8080

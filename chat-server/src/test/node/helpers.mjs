@@ -116,7 +116,7 @@ export async function runToExit(env, timeoutMs = 60_000) {
 /** The environment without the server's variables, so the developer's shell cannot leak in. */
 function cleanEnv() {
   const env = { ...process.env };
-  for (const k of ['PORT', 'CHAT_ENVIRONMENT', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'JWT_ISSUER',
+  for (const k of ['PORT', 'CHAT_ENVIRONMENT', 'ASPNETCORE_ENVIRONMENT', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'JWT_ISSUER',
     'JWT_AUDIENCE', 'JWT_AUTHORITY', 'JWT_JWKS_URL', 'OIDC_CLIENT_ID', 'OIDC_SCOPES', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL', 'CHAT_CONFIG', 'CHAT_DATA_DIR',
     'LOG_FORMAT', 'LOG_LEVEL', 'MANAGEMENT_PORT', 'MAX_CONNECTIONS_PER_USER', 'MESSAGE_RATE_LIMIT',
     'NEGOTIATE_RATE_LIMIT_PER_IP', 'DEV_TOKEN_RATE_LIMIT_PER_IP', 'CONNECTION_COUNT_TTL']) {

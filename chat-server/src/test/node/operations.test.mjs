@@ -32,6 +32,9 @@ test('invalid settings exit non-zero with one clear line each', async () => {
   oneLineError(await runToExit({ JWT_SECRET: 'too short' }), /JWT_SECRET must be at least 32 bytes/);
   oneLineError(await runToExit({ PORT: 'http' }), /PORT must be a whole number/);
   oneLineError(await runToExit({ CHAT_ENVIRONMENT: 'Test' }), /CHAT_ENVIRONMENT must be Development or Production/);
+  oneLineError(
+    await runToExit({ CHAT_ENVIRONMENT: 'Development', ASPNETCORE_ENVIRONMENT: 'Production', JWT_SECRET: SECRET }),
+    /CHAT_ENVIRONMENT \(Development\) and ASPNETCORE_ENVIRONMENT \(Production\) disagree/);
   oneLineError(await runToExit({ REDIS_URL: 'localhost:6379' }), /REDIS_URL must look like redis:\/\//);
   oneLineError(await runToExit({ CHAT_CONFIG: '/nonexistent/appsettings.json' }), /CHAT_CONFIG names a file that does not exist/);
 });

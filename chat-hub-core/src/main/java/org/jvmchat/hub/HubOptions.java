@@ -24,6 +24,13 @@ public final class HubOptions {
   public static final Duration DEFAULT_CLIENT_RESULT_TIMEOUT = Duration.ofSeconds(30);
   public static final int DEFAULT_STREAM_BUFFER_CAPACITY = 10;
   public static final int DEFAULT_OUTBOUND_BUFFER_LIMIT = 1024 * 1024;
+
+  /** Invocations of one connection received and not yet completed, before reading pauses. */
+  public static final int DEFAULT_MAX_QUEUED_INVOCATIONS = 64;
+
+  /** Their bytes (as framed by the client), before reading pauses. */
+  public static final int DEFAULT_MAX_QUEUED_INVOCATION_BYTES = 1024 * 1024;
+
   public static final long DEFAULT_STATEFUL_RECONNECT_BUFFER_SIZE = 100_000;
 
   private final int maxMessageSize;
@@ -35,6 +42,8 @@ public final class HubOptions {
   private final Duration clientResultTimeout;
   private final int streamBufferCapacity;
   private final int outboundBufferLimit;
+  private final int maxQueuedInvocations;
+  private final int maxQueuedInvocationBytes;
   private final boolean detailedErrors;
   private final boolean allowStatefulReconnects;
   private final boolean closeOnAuthenticationExpiration;
@@ -52,6 +61,8 @@ public final class HubOptions {
     this.clientResultTimeout = b.clientResultTimeout;
     this.streamBufferCapacity = b.streamBufferCapacity;
     this.outboundBufferLimit = b.outboundBufferLimit;
+    this.maxQueuedInvocations = b.maxQueuedInvocations;
+    this.maxQueuedInvocationBytes = b.maxQueuedInvocationBytes;
     this.detailedErrors = b.detailedErrors;
     this.allowStatefulReconnects = b.allowStatefulReconnects;
     this.closeOnAuthenticationExpiration = b.closeOnAuthenticationExpiration;
@@ -79,6 +90,8 @@ public final class HubOptions {
     b.clientResultTimeout = clientResultTimeout;
     b.streamBufferCapacity = streamBufferCapacity;
     b.outboundBufferLimit = outboundBufferLimit;
+    b.maxQueuedInvocations = maxQueuedInvocations;
+    b.maxQueuedInvocationBytes = maxQueuedInvocationBytes;
     b.detailedErrors = detailedErrors;
     b.allowStatefulReconnects = allowStatefulReconnects;
     b.closeOnAuthenticationExpiration = closeOnAuthenticationExpiration;
@@ -138,6 +151,27 @@ public final class HubOptions {
     return outboundBufferLimit;
   }
 
+  /**
+   * The bound of a connection's invocation queue, as a count (issue #27; ASP.NET Core bounds
+   * parallel invocations and its transport pipe). Invocations and stream invocations count from
+   * when they are read until they complete (a running one included). At the bound the connection
+   * stops parsing what the client sent and stops reading it: a WebSocket's socket is not read, a
+   * long-polling or SSE POST is answered only once its bytes were taken in. Reading resumes when
+   * the queue is down to half of both bounds. A long-polling or SSE client that sends another POST
+   * before the held one was answered, taking the bytes held unread past twice {@link
+   * #maxQueuedInvocationBytes()}, ignores the back-pressure: its connection is closed with {@code
+   * Connection closed with an error. Too many invocations are waiting: ...} ({@code allowReconnect:
+   * false}). Default 64.
+   */
+  public int maxQueuedInvocations() {
+    return maxQueuedInvocations;
+  }
+
+  /** The bound of a connection's invocation queue in bytes; see above. Default 1 MiB. */
+  public int maxQueuedInvocationBytes() {
+    return maxQueuedInvocationBytes;
+  }
+
   /** Whether exception details reach clients. Default false. */
   public boolean detailedErrors() {
     return detailedErrors;
@@ -184,6 +218,8 @@ public final class HubOptions {
     private Duration clientResultTimeout = DEFAULT_CLIENT_RESULT_TIMEOUT;
     private int streamBufferCapacity = DEFAULT_STREAM_BUFFER_CAPACITY;
     private int outboundBufferLimit = DEFAULT_OUTBOUND_BUFFER_LIMIT;
+    private int maxQueuedInvocations = DEFAULT_MAX_QUEUED_INVOCATIONS;
+    private int maxQueuedInvocationBytes = DEFAULT_MAX_QUEUED_INVOCATION_BYTES;
     private boolean detailedErrors;
     private boolean allowStatefulReconnects;
     private boolean closeOnAuthenticationExpiration;
@@ -233,6 +269,18 @@ public final class HubOptions {
       return this;
     }
 
+    /** Invocations queued per connection before reading pauses; default 64. */
+    public Builder maxQueuedInvocations(int invocations) {
+      this.maxQueuedInvocations = invocations;
+      return this;
+    }
+
+    /** Bytes of invocations queued per connection before reading pauses; default 1 MiB. */
+    public Builder maxQueuedInvocationBytes(int bytes) {
+      this.maxQueuedInvocationBytes = bytes;
+      return this;
+    }
+
     public Builder outboundBufferLimit(int bytes) {
       this.outboundBufferLimit = bytes;
       return this;
@@ -279,6 +327,8 @@ public final class HubOptions {
       positive(clientResultTimeout, "clientResultTimeout");
       positive(streamBufferCapacity, "streamBufferCapacity");
       positive(outboundBufferLimit, "outboundBufferLimit");
+      positive(maxQueuedInvocations, "maxQueuedInvocations");
+      positive(maxQueuedInvocationBytes, "maxQueuedInvocationBytes");
       positive(statefulReconnectBufferSize, "statefulReconnectBufferSize");
       if (transports.isEmpty()) {
         throw new IllegalArgumentException("At least one transport must be enabled");

@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
 import org.jvmchat.hub.http.Authenticator;
 import org.jvmchat.hub.http.HttpHandler;
+import org.jvmchat.hub.http.HttpLimits;
 import org.jvmchat.hub.internal.NettyHubServer;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 
@@ -297,8 +298,18 @@ public interface HubServer extends AutoCloseable {
     private byte[] connectionTokenKey;
     private String instanceUrl;
     private String instanceId;
+    private HttpLimits httpLimits = HttpLimits.defaults();
 
     private Builder() {}
+
+    /**
+     * Timeouts and connection limits of the HTTP layer (slow or idle sockets, too many connections,
+     * large bodies without credentials); default {@link HttpLimits#defaults()}.
+     */
+    public Builder httpLimits(HttpLimits limits) {
+      this.httpLimits = java.util.Objects.requireNonNull(limits, "limits");
+      return this;
+    }
 
     /** The address to bind; default all interfaces. */
     public Builder host(String host) {
@@ -507,7 +518,8 @@ public interface HubServer extends AutoCloseable {
               List.copyOf(listeners),
               connectionTokenKey,
               url,
-              id));
+              id,
+              httpLimits));
     }
   }
 }

@@ -153,6 +153,34 @@ public abstract class ChatStoreContractTest {
     assertThat(visible.indexOf(open)).isLessThan(visible.indexOf(secret)); // oldest first
   }
 
+  @Test
+  void theRoomListPagesInItsOwnOrderWithoutLossOrDuplicates() {
+    String alice = user("alice");
+    String bob = user("bob");
+    for (int i = 0; i < 7; i++) {
+      store.createRoom("open " + i, false, alice);
+      store.createRoom("alice's " + i, true, alice);
+      store.createRoom("bob's " + i, true, bob);
+    }
+    for (String who : List.of(alice, bob)) {
+      List<Room> all = store.visibleRooms(who);
+      for (int limit : new int[] {1, 3, 50}) {
+        List<Room> paged = new java.util.ArrayList<>();
+        Room after = null;
+        for (int guard = 0; guard < 10_000; guard++) {
+          List<Room> page = store.visibleRooms(who, after, limit);
+          assertThat(page.size()).isLessThanOrEqualTo(limit);
+          paged.addAll(page);
+          if (page.size() < limit) {
+            break;
+          }
+          after = page.get(page.size() - 1);
+        }
+        assertThat(paged).as("limit " + limit).containsExactlyElementsOf(all);
+      }
+    }
+  }
+
   // ---- participants -------------------------------------------------------------------------
 
   @Test

@@ -14,6 +14,7 @@ public final class HubMessageReader {
   private final int maxMessageSize;
   private byte[] pending = new byte[0];
   private int pendingLength;
+  private int lastMessageSize;
 
   /**
    * @param maxMessageSize the largest framed message accepted, in bytes (0 for no limit)
@@ -37,6 +38,21 @@ public final class HubMessageReader {
    *     (the rest of the chunk is not kept).
    */
   public void feed(ByteBuffer chunk, Consumer<? super HubMessage> sink) {
+    feed(chunk, sink, () -> false);
+  }
+
+  /**
+   * Like {@link #feed(ByteBuffer, Consumer)}, but parses no further message once {@code paused}
+   * answers true (asked before each one): the rest stays buffered (see {@link #bufferedBytes()})
+   * until a later call, e.g. {@code feed(EMPTY, sink, paused)} once the consumer caught up. This is
+   * how a server stops reading a client whose invocations are queued up to their bound.
+   *
+   * @return true when it stopped because of {@code paused} with bytes left to parse
+   */
+  public boolean feed(
+      ByteBuffer chunk,
+      Consumer<? super HubMessage> sink,
+      java.util.function.BooleanSupplier paused) {
     ByteBuffer input;
     if (pendingLength == 0) {
       input = chunk;
@@ -44,9 +60,18 @@ public final class HubMessageReader {
       append(chunk);
       input = ByteBuffer.wrap(pending, 0, pendingLength);
     }
-    HubMessage message;
-    while (input.hasRemaining()
-        && (message = protocol.tryParse(input, binder, maxMessageSize)) != null) {
+    boolean stopped = false;
+    while (input.hasRemaining()) {
+      if (paused.getAsBoolean()) {
+        stopped = true;
+        break;
+      }
+      int start = input.position();
+      HubMessage message = protocol.tryParse(input, binder, maxMessageSize);
+      if (message == null) {
+        break;
+      }
+      lastMessageSize = input.position() - start;
       sink.accept(message);
     }
     if (input == chunk) {
@@ -59,6 +84,7 @@ public final class HubMessageReader {
       System.arraycopy(pending, input.position(), pending, 0, rest);
       pendingLength = rest;
     }
+    return stopped;
   }
 
   /** Convenience for {@link #feed(ByteBuffer, Consumer)} on an array. */
@@ -79,7 +105,12 @@ public final class HubMessageReader {
     }
   }
 
-  /** Bytes received that do not yet form a complete message. */
+  /** The framed size in bytes of the message the sink was last given. */
+  public int lastMessageSize() {
+    return lastMessageSize;
+  }
+
+  /** Bytes received and not yet parsed (a partial message, or the rest after a pause). */
   public int bufferedBytes() {
     return pendingLength;
   }

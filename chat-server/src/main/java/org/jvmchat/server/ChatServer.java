@@ -93,8 +93,9 @@ public final class ChatServer implements AutoCloseable {
             metrics);
     this.health = new HealthService(store, scaleout, assistant::health);
 
+    // CHAT_INSTANCE_ID, or a random id per start: never the host name (issue #27).
     String instanceName =
-        settings.instance().id() != null ? settings.instance().id() : localHostName();
+        settings.instance().id() != null ? settings.instance().id() : randomInstanceId();
     this.limits =
         new AbuseLimits(
             settings.operations(), settings.redisUrl(), instanceName, metrics::limitRejected);
@@ -119,6 +120,8 @@ public final class ChatServer implements AutoCloseable {
         HubOptions.builder()
             .maxMessageSize(settings.maxMessageSize())
             .allowStatefulReconnects(settings.allowStatefulReconnects())
+            .maxQueuedInvocations(settings.protection().maxQueuedInvocations())
+            .maxQueuedInvocationBytes(settings.protection().maxQueuedInvocationBytes())
             .closeOnAuthenticationExpiration(true)
             .build();
     HubServer.Builder builder =
@@ -129,6 +132,7 @@ public final class ChatServer implements AutoCloseable {
             .authenticator(new BearerTokenAuthenticator(new BearerTokens(settings)))
             .corsOrigins(settings.corsOrigins())
             .executor(metrics.monitorExecutor(hubExecutor, "hub"))
+            .httpLimits(settings.protection().httpLimits())
             .listener(metrics);
     if (tracing != null) {
       builder.routeInterceptor(tracing);
@@ -141,12 +145,12 @@ public final class ChatServer implements AutoCloseable {
       // Instances sharing the key accept each other's connection tokens (docs/DEPLOYING.md).
       builder.connectionTokenKey(connectionTokenKey).instanceUrl(settings.instance().url());
     }
-    builder.instanceId(
-        settings.instance().id() != null ? settings.instance().id() : localHostName());
-    new RoomsApi(chat).register(builder);
+    builder.instanceId(instanceName);
+    new RoomsApi(chat, settings.protection()).register(builder);
     presenceApi.register(builder);
     new AuthApi(settings, tokens).register(builder, limits::limitDevTokens);
-    this.ops = new OpsRoutes(health, metrics);
+    this.ops =
+        new OpsRoutes(health, metrics, settings.protection().healthDetails(settings.environment()));
     // With MANAGEMENT_PORT, /metrics is served there only; health answers on both ports.
     ops.register(builder, settings.operations().managementPort() == null);
     StaticFiles files = new StaticFiles(settings.identity().authorityOrigin());
@@ -172,12 +176,14 @@ public final class ChatServer implements AutoCloseable {
     presenceApi.bind(hubServer.hubContext(HUB_PATH));
   }
 
-  private static String localHostName() {
-    try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException | RuntimeException e) {
-      return null;
-    }
+  /**
+   * An instance id for {@code X-Chat-Instance} when {@code CHAT_INSTANCE_ID} is not set: random per
+   * start, so the public header tells instances apart without naming the host.
+   */
+  private static String randomInstanceId() {
+    byte[] bytes = new byte[6];
+    new java.security.SecureRandom().nextBytes(bytes);
+    return "instance-" + java.util.HexFormat.of().formatHex(bytes);
   }
 
   /** Binds the port and starts serving. */

@@ -43,6 +43,14 @@ public final class ChatServerMain {
           "JWT_SECRET is not set: tokens are signed with a random key made at start"
               + " (Development only; tokens do not survive a restart)");
     }
+    if (settings.isDevelopment() && !isLoopback(settings.host())) {
+      log.warn(
+          "DEVELOPMENT SERVER ON A NETWORK ADDRESS: listening on {} in Development, where anyone"
+              + " who reaches this port can get a token for any user id"
+              + " (POST /api/v1/auth/dev-token). Set CHAT_ENVIRONMENT=Production, or bind"
+              + " 127.0.0.1 (\"host\" in CHAT_CONFIG), unless this machine is private.",
+          settings.host());
+    }
     if (settings.store().inMemory()) {
       log.warn(
           "CHAT_STORE=memory: rooms and messages are kept in memory only; nothing survives a"
@@ -92,6 +100,20 @@ public final class ChatServerMain {
         backplane.name(),
         settings.assistantEnabled() ? "model " + settings.openAiModel() : "disabled");
     awaitShutdown();
+  }
+
+  /** Whether {@code host} is a loopback address (false for the wildcard and for names). */
+  static boolean isLoopback(String host) {
+    if (host.equalsIgnoreCase("localhost")) {
+      return true;
+    }
+    try {
+      // Literal addresses only: no name look-up happens for them.
+      return (host.indexOf(':') >= 0 || Character.isDigit(host.charAt(0)))
+          && java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.io.IOException e) {
+      return false;
+    }
   }
 
   /** Keeps the main thread alive until the JVM exits (the shutdown hook does the stopping). */

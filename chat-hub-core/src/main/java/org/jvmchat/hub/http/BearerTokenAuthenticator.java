@@ -5,7 +5,9 @@ import org.jvmchat.hub.HubUser;
 /**
  * Reads a bearer token from {@code Authorization: Bearer <token>} or, for WebSocket and Server-Sent
  * Events requests where browsers cannot set headers, from the {@code access_token} query parameter,
- * and hands it to a validator.
+ * and hands it to a validator. The server hands the query parameter to authenticators only on
+ * {@code GET} requests to a hub's path (WebSocket, SSE, long polls): negotiate, POST and every
+ * plain route see the request without it, so a token in a REST URL is never accepted.
  */
 public final class BearerTokenAuthenticator implements Authenticator {
   /** Turns a token into a user, or throws when it is not valid. */

@@ -11,6 +11,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jvmchat.hub.GroupManager;
 import org.jvmchat.hub.HubCallerClients;
 import org.jvmchat.hub.HubCallerContext;
@@ -98,6 +100,15 @@ public final class HubConnection implements HubConnectionContext {
   private final AtomicBoolean terminated = new AtomicBoolean();
   private final long createdAt = System.nanoTime();
   private volatile Throwable terminateCause;
+  // The invocation queue's bound (issue #27): counted when read (executor), released when done
+  // (any thread).
+  private final AtomicInteger queuedInvocations = new AtomicInteger();
+  private final AtomicLong queuedInvocationBytes = new AtomicLong();
+  private volatile boolean readingPaused; // written on the executor
+  private final AtomicBoolean resumeScheduled = new AtomicBoolean();
+  private boolean sentWithoutWaiting; // executor: bytes arriving while reading is paused
+  private final java.util.ArrayDeque<Runnable> whenReading =
+      new java.util.ArrayDeque<>(); // executor
   // Wall-clock millis at which the user's credential expires (CloseOnAuthenticationExpiration).
   private final long authenticationExpiresAt;
 
@@ -549,6 +560,8 @@ public final class HubConnection implements HubConnectionContext {
     }
     activeStreams.cancelAll();
     uploads.failAll();
+    readingPaused = false;
+    answerWaitingPosts();
     if (!wasConnected) {
       closed.complete(null);
       return;
@@ -587,23 +600,151 @@ public final class HubConnection implements HubConnectionContext {
    * @return false when the connection is closed
    */
   public boolean receive(ByteBuffer bytes) {
+    return receive(bytes, null);
+  }
+
+  /**
+   * {@link #receive(ByteBuffer)}, then {@code taken} (on the executor) once the bytes were taken
+   * in: at once, or when reading resumes if the invocation queue is at its bound (a POST is
+   * answered then, which is the back-pressure of the HTTP transports), or when the connection ends.
+   */
+  public boolean receive(ByteBuffer bytes, Runnable taken) {
     if (state == State.CLOSED || closing) {
       return false;
     }
     EventExecutor e = executor;
     if (e == null || e.inEventLoop()) {
-      receiveHere(bytes);
+      receiveHere(bytes, taken);
       return true;
     }
     ByteBuffer copy = ByteBuffer.allocate(bytes.remaining());
     copy.put(bytes).flip();
-    onExecutor(() -> receiveHere(copy));
+    onExecutor(() -> receiveHere(copy, taken));
     return true;
   }
 
-  private void receiveHere(ByteBuffer bytes) {
+  private void receiveHere(ByteBuffer bytes, Runnable taken) {
     if (state != State.CLOSED && !closing) {
+      sentWithoutWaiting = readingPaused;
       handler.receive(bytes);
+      sentWithoutWaiting = false;
+    }
+    if (taken != null) {
+      if (readingPaused && state != State.CLOSED && !closing) {
+        whenReading.add(taken);
+      } else {
+        taken.run();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ the invocation queue bound
+
+  /** Whether the invocation queue is at its bound: the handler parses no further message. */
+  boolean invocationQueueFull() {
+    return queuedInvocations.get() >= options.maxQueuedInvocations()
+        || queuedInvocationBytes.get() >= options.maxQueuedInvocationBytes();
+  }
+
+  /**
+   * Executor, while the message is routed: counts the invocation just read into the queue.
+   *
+   * @return its size, to hand back to {@link #invocationFinished} when it completes
+   */
+  public long invocationQueued() {
+    long bytes = handler.currentMessageSize();
+    queuedInvocations.incrementAndGet();
+    queuedInvocationBytes.addAndGet(bytes);
+    return bytes;
+  }
+
+  /** Any thread: a queued invocation completed. */
+  public void invocationFinished(long bytes) {
+    queuedInvocations.decrementAndGet();
+    queuedInvocationBytes.addAndGet(-bytes);
+    if (readingPaused && belowResumeMark() && resumeScheduled.compareAndSet(false, true)) {
+      // Always as a task of its own, never inside the caller (which may be routing a message on
+      // the executor, in the middle of a feed).
+      Runnable resume =
+          () -> {
+            resumeScheduled.set(false);
+            resumeReadingInvocations();
+          };
+      EventExecutor e = executor;
+      if (e == null) {
+        resume.run();
+      } else {
+        try {
+          e.execute(resume);
+        } catch (RejectedExecutionException stopping) {
+          resumeScheduled.set(false);
+        }
+      }
+    }
+  }
+
+  private boolean belowResumeMark() {
+    return queuedInvocations.get() <= options.maxQueuedInvocations() / 2
+        && queuedInvocationBytes.get() <= options.maxQueuedInvocationBytes() / 2;
+  }
+
+  /**
+   * Executor, from the handler: the queue is at its bound with {@code heldBytes} unparsed. Stops
+   * reading the transport, or closes the connection when the client sent far more than the bound
+   * allows without waiting.
+   */
+  void invocationQueueAtBound(int heldBytes) {
+    Transport current = transport;
+    // Over a socket that stops being read, what is held is at most one read's worth. Over POSTs,
+    // one POST may hold up to the largest body, but a client that waits for the answer sends no
+    // other meanwhile: bytes that arrive while paused and take what is held past twice the bound
+    // come from a client that ignores the back-pressure.
+    if (sentWithoutWaiting
+        && (current == null || !current.pausesAtTheSocket())
+        && (long) heldBytes > 2L * options.maxQueuedInvocationBytes()) {
+      close(
+          "Connection closed with an error. Too many invocations are waiting: at most "
+              + options.maxQueuedInvocations()
+              + " invocations or "
+              + options.maxQueuedInvocationBytes()
+              + " bytes are queued per connection, and the client sent more without waiting for"
+              + " their completions.",
+          false,
+          null);
+      return;
+    }
+    if (!readingPaused) {
+      readingPaused = true;
+      Transport t = transport;
+      if (t != null) {
+        t.pauseReading();
+      }
+    }
+    if (belowResumeMark()) {
+      resumeReadingInvocations(); // everything finished meanwhile
+    }
+  }
+
+  /** Executor: parses what was held and, when the queue has room again, reads on. */
+  private void resumeReadingInvocations() {
+    if (!readingPaused || closing || state == State.CLOSED) {
+      return;
+    }
+    if (!handler.resumeParsing()) {
+      return; // still at the bound: the next completion tries again
+    }
+    readingPaused = false;
+    Transport t = transport;
+    if (t != null) {
+      t.resumeReading();
+    }
+    answerWaitingPosts();
+  }
+
+  private void answerWaitingPosts() {
+    Runnable r;
+    while ((r = whenReading.poll()) != null) {
+      r.run();
     }
   }
 

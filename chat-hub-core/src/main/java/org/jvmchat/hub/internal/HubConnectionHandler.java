@@ -60,14 +60,72 @@ final class HubConnectionHandler {
           return;
         }
       }
-      if (bytes.hasRemaining()) {
-        reader.feed(bytes, this::onMessage);
+      boolean stopped = feed(bytes);
+      // An invocation may complete between the reader's stop and now: parse on while there is room.
+      while (stopped && !connection.invocationQueueFull()) {
+        stopped = feed(EMPTY);
+      }
+      if (stopped) {
+        connection.invocationQueueAtBound(reader.bufferedBytes());
       }
     } catch (HubProtocolException e) {
-      log.debug("Connection {}: protocol error: {}", connection.connectionId(), e.getMessage());
-      connection.close(
-          "Connection closed with an error. InvalidDataException: " + e.getMessage(), true, e);
+      protocolError(e);
     }
+  }
+
+  /**
+   * Parses what was held while the invocation queue was at its bound.
+   *
+   * @return true when the queue has room again (the transport may be read), false when it filled up
+   *     again
+   */
+  boolean resumeParsing() {
+    if (reader == null) {
+      return true;
+    }
+    if (feeding) {
+      return false; // called from a message being routed: the feed in progress goes on by itself
+    }
+    try {
+      boolean stopped;
+      do {
+        stopped = feed(EMPTY);
+      } while (stopped && !connection.invocationQueueFull());
+      return !stopped;
+    } catch (HubProtocolException e) {
+      protocolError(e);
+      return true;
+    }
+  }
+
+  /** The size of the message being routed (the invocation queue counts it). */
+  int currentMessageSize() {
+    return reader == null ? 0 : reader.lastMessageSize();
+  }
+
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  /** True while the reader is feeding: a completion routed meanwhile must not feed it again. */
+  private boolean feeding;
+
+  /** Feeds the reader up to the invocation queue's bound; true when it stopped there. */
+  private boolean feed(ByteBuffer bytes) {
+    feeding = true;
+    try {
+      return reader.feed(bytes, this::onMessage, connection::invocationQueueFull);
+    } finally {
+      feeding = false;
+    }
+  }
+
+  private void protocolError(HubProtocolException e) {
+    log.debug("Connection {}: protocol error: {}", connection.connectionId(), e.getMessage());
+    // As ASP.NET Core: the parser's text only with detailed errors (issue #27).
+    connection.close(
+        "Connection closed with an error."
+            + (options.detailedErrors() ? " InvalidDataException: " + e.getMessage() : ""),
+        true,
+        e);
   }
 
   /** Whether the handshake has completed. */

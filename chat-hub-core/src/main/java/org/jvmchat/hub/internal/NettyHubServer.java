@@ -59,7 +59,8 @@ public final class NettyHubServer implements HubServer {
       List<ConnectionListener> listeners,
       byte[] connectionTokenKey,
       String instanceUrl,
-      String instanceId) {}
+      String instanceId,
+      org.jvmchat.hub.http.HttpLimits httpLimits) {}
 
   private final Config config;
   private final boolean ownExecutor;
@@ -139,7 +140,8 @@ public final class NettyHubServer implements HubServer {
                 config.instanceId(),
                 config.maxRequestBodySize(),
                 forwarder,
-                stopped::get));
+                stopped::get,
+                config.httpLimits()));
   }
 
   @Override

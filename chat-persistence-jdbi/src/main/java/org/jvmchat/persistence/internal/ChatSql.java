@@ -29,6 +29,22 @@ public final class ChatSql {
           + " where p.user_id = :user and r.is_private"
           + " order by created_at, id";
 
+  /**
+   * One page of {@link #VISIBLE_ROOMS} after the cursor {@code (:afterAt, :afterId)}: each branch
+   * reads its index from the cursor on and stops at {@code :limit}.
+   */
+  public static final String VISIBLE_ROOMS_PAGE =
+      "(select "
+          + ROOM_COLUMNS
+          + " from rooms where not is_private and (created_at, id) > (:afterAt, :afterId)"
+          + " order by created_at, id limit :limit)"
+          + " union all"
+          + " (select r.id, r.name, r.is_private, r.created_by, r.created_at"
+          + " from room_participants p join rooms r on r.id = p.room_id"
+          + " where p.user_id = :user and r.is_private and (r.created_at, r.id) > (:afterAt,"
+          + " :afterId) order by r.created_at, r.id limit :limit)"
+          + " order by created_at, id limit :limit";
+
   /** Participant check: index-only scan of {@code room_participants_pkey}. */
   public static final String IS_PARTICIPANT =
       "select exists (select 1 from room_participants where room_id = :room and user_id = :user)";

@@ -220,6 +220,33 @@ public final class JdbiChatStore implements ChatStore {
         h -> h.createQuery(ChatSql.VISIBLE_ROOMS).bind("user", user).map(ROOM).list());
   }
 
+  @Override
+  public List<Room> visibleRooms(String userId, Room after, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be at least 1 (was " + limit + ")");
+    }
+    String user = userId == null ? "" : userId;
+    // No cursor: from before every room (the epoch and the smallest UUID).
+    OffsetDateTime afterAt =
+        (after == null ? java.time.Instant.EPOCH : after.createdAt())
+            .atOffset(java.time.ZoneOffset.UTC);
+    UUID afterId =
+        after == null ? new UUID(Long.MIN_VALUE, Long.MIN_VALUE) : uuidOrNull(after.id());
+    if (afterId == null) {
+      throw new IllegalArgumentException("after is not a room id: " + after.id());
+    }
+    return read(
+        "listing the rooms",
+        h ->
+            h.createQuery(ChatSql.VISIBLE_ROOMS_PAGE)
+                .bind("user", user)
+                .bind("afterAt", afterAt)
+                .bind("afterId", afterId)
+                .bind("limit", limit)
+                .map(ROOM)
+                .list());
+  }
+
   // ---- participants ---------------------------------------------------------------------------
 
   @Override

@@ -7,6 +7,7 @@ import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.HttpRequest;
 import org.jvmchat.hub.http.HttpResponse;
 import org.jvmchat.persistence.ChatLimits;
+import org.jvmchat.server.auth.DisplayNames;
 import org.jvmchat.server.auth.JwtTokens;
 import org.jvmchat.server.chat.ChatException;
 import org.jvmchat.server.config.ChatSettings;
@@ -14,8 +15,10 @@ import org.jvmchat.server.config.IdentitySettings;
 
 /**
  * {@code POST /api/v1/auth/dev-token} {@code {"userId":"alice","name":"Alice"}} answers {@code 200
- * {"accessToken":"<jwt>"}} in Development; in Production it answers 404 like any unknown path.
- * {@code GET /api/v1/auth/config} tells the page how to sign in (dev tokens, OpenID Connect).
+ * {"accessToken":"<jwt>"}} in Development. In Production the route does not exist, so every method
+ * answers 404 like any unknown path (a registered POST-only route would make {@code GET} answer 405
+ * and reveal it). {@code GET /api/v1/auth/config} tells the page how to sign in (dev tokens, OpenID
+ * Connect).
  */
 public final class AuthApi {
   public static final String DEV_TOKEN_PATH = RoomsApi.PREFIX + "/auth/dev-token";
@@ -37,7 +40,9 @@ public final class AuthApi {
   public void register(
       HubServer.Builder server,
       java.util.function.UnaryOperator<org.jvmchat.hub.http.HttpHandler> limit) {
-    server.route("POST", DEV_TOKEN_PATH, limit.apply(Problems.guarded(this::devToken)));
+    if (settings.isDevelopment()) {
+      server.route("POST", DEV_TOKEN_PATH, limit.apply(Problems.guarded(this::devToken)));
+    }
     server.route("GET", CONFIG_PATH, Problems.guarded(this::config));
   }
 
@@ -62,9 +67,6 @@ public final class AuthApi {
   }
 
   private HttpResponse devToken(HttpRequest request) {
-    if (!settings.isDevelopment()) {
-      return HttpResponse.problem(404, "Not Found", "No resource at " + request.path() + ".");
-    }
     JsonNode body = Json.objectBody(request);
     String userId = Json.requiredString(body, "userId");
     String name = Json.optionalString(body, "name");
@@ -82,6 +84,12 @@ public final class AuthApi {
     }
     if (name.isBlank()) {
       throw ChatException.badInput("name must not be blank.");
+    }
+    if (DisplayNames.unsafe(name) || DisplayNames.unsafe(userId)) {
+      throw ChatException.badInput(
+          (DisplayNames.unsafe(name) ? "name" : "userId")
+              + " must not contain control characters or bidirectional formatting characters"
+              + " (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069).");
     }
     String token = tokens.issue(userId, name, settings.devTokenLifetime());
     return Json.ok(200, Map.of("accessToken", token));

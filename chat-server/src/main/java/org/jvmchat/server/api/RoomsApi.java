@@ -1,30 +1,60 @@
 package org.jvmchat.server.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.List;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.HttpRequest;
 import org.jvmchat.hub.http.HttpResponse;
 import org.jvmchat.persistence.ChatLimits;
 import org.jvmchat.persistence.Room;
+import org.jvmchat.server.assistant.RateLimiter;
 import org.jvmchat.server.chat.ChatException;
 import org.jvmchat.server.chat.ChatService;
+import org.jvmchat.server.config.ProtectionSettings;
 import org.jvmchat.server.model.MessagePageDto;
 import org.jvmchat.server.model.MessagesAfterDto;
 import org.jvmchat.server.model.RoomDto;
 
-/** The REST API under {@code /api/v1}: rooms, history, participants. Every route needs a user. */
+/**
+ * The REST API under {@code /api/v1}: rooms, history, participants. Every route needs a user.
+ *
+ * <p>The room list is paged (issue #27): {@code ?limit=1..500} (default {@value
+ * #ROOM_PAGE_DEFAULT_LIMIT}) and {@code ?after=<roomId>}. Every page is the same {@code [Room]}
+ * array as before; when more rooms follow, a {@code Link: <...>; rel="next"} header names the next
+ * page. Room creation is limited per user ({@link ProtectionSettings#roomCreationLimit()}); beyond
+ * it {@code POST /rooms} answers 429 with {@code Retry-After}.
+ */
 public final class RoomsApi {
   public static final String PREFIX = "/api/v1";
 
+  /** Rooms in a page of the room list when the request names no {@code limit}. */
+  public static final int ROOM_PAGE_DEFAULT_LIMIT = 100;
+
+  /** Most rooms in one page of the room list. */
+  public static final int ROOM_PAGE_MAX_LIMIT = 500;
+
   private final ChatService chat;
+  private final ProtectionSettings protection;
+  private final RateLimiter roomCreation;
 
   public RoomsApi(ChatService chat) {
+    this(chat, ProtectionSettings.defaults());
+  }
+
+  public RoomsApi(ChatService chat, ProtectionSettings protection) {
     this.chat = chat;
+    this.protection = protection;
+    this.roomCreation =
+        protection.roomCreationLimit() == 0
+            ? null
+            : new RateLimiter(
+                protection.roomCreationLimit(), protection.roomCreationWindow(), System::nanoTime);
   }
 
   /** Adds the routes. */
   public void register(HubServer.Builder server) {
-    server.route("GET", PREFIX + "/rooms", Problems.authenticated((r, u) -> listRooms(u.id())));
+    server.route("GET", PREFIX + "/rooms", Problems.authenticated((r, u) -> listRooms(r, u.id())));
     server.route(
         "POST", PREFIX + "/rooms", Problems.authenticated((r, u) -> createRoom(r, u.id())));
     server.route(
@@ -43,16 +73,78 @@ public final class RoomsApi {
         Problems.authenticated((r, u) -> addParticipant(r, u.id())));
   }
 
-  private HttpResponse listRooms(String userId) {
-    return Json.ok(200, chat.visibleRooms(userId).stream().map(RoomDto::of).toList());
+  private HttpResponse listRooms(HttpRequest request, String userId) {
+    int limit =
+        wholeNumber(
+            request.query("limit"), "limit", 1, ROOM_PAGE_MAX_LIMIT, ROOM_PAGE_DEFAULT_LIMIT);
+    String after = request.query("after");
+    if (after != null && after.isEmpty()) {
+      after = null;
+    }
+    // One more than asked tells whether a next page exists.
+    List<Room> rooms = chat.visibleRooms(userId, after, limit + 1);
+    boolean more = rooms.size() > limit;
+    List<Room> page = more ? rooms.subList(0, limit) : rooms;
+    HttpResponse response = Json.ok(200, page.stream().map(RoomDto::of).toList());
+    if (more) {
+      String next = PREFIX + "/rooms?limit=" + limit + "&after=" + page.get(page.size() - 1).id();
+      response = response.withHeader("Link", "<" + next + ">; rel=\"next\"");
+    }
+    return response;
   }
 
   private HttpResponse createRoom(HttpRequest request, String userId) {
     JsonNode body = Json.objectBody(request);
     String name = Json.requiredString(body, "name");
     boolean isPrivate = Json.optionalBoolean(body, "isPrivate", false);
+    if (roomCreation != null) {
+      Duration wait = roomCreation.tryAcquire(userId);
+      if (!wait.isZero()) {
+        long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+        return HttpResponse.problem(
+                429,
+                "Too Many Requests",
+                "You created too many rooms: at most "
+                    + protection.roomCreationLimit()
+                    + " per "
+                    + describe(protection.roomCreationWindow())
+                    + ". Try again in "
+                    + seconds
+                    + " s.")
+            .withHeader("Retry-After", Long.toString(seconds));
+      }
+    }
     Room room = chat.createRoom(name, isPrivate, userId);
     return Json.ok(201, RoomDto.of(room)).withHeader("Location", PREFIX + "/rooms/" + room.id());
+  }
+
+  private static String describe(Duration window) {
+    long s = window.toSeconds();
+    if (s % 3600 == 0) {
+      return s == 3600 ? "hour" : s / 3600 + " hours";
+    }
+    if (s % 60 == 0) {
+      return s == 60 ? "minute" : s / 60 + " minutes";
+    }
+    return window.toMillis() + " ms";
+  }
+
+  /** A whole-number query parameter in {@code min..max}, or {@code fallback} when absent. */
+  private static int wholeNumber(String text, String name, int min, int max, int fallback) {
+    if (text == null || text.isEmpty()) {
+      return fallback;
+    }
+    int value;
+    try {
+      value = Integer.parseInt(text.trim());
+    } catch (NumberFormatException e) {
+      value = min - 1;
+    }
+    if (value < min || value > max) {
+      throw ChatException.badInput(
+          name + " must be a whole number from " + min + " to " + max + " (was '" + text + "').");
+    }
+    return value;
   }
 
   private HttpResponse history(HttpRequest request, String userId) {

@@ -9,15 +9,15 @@ import java.util.function.LongSupplier;
 /**
  * A sliding-window limit per user: at most {@code limit} requests in any {@code window}. Memory is
  * bounded by the users who asked within the last window (at most {@code limit} timestamps each);
- * users whose requests all expired are dropped.
+ * users whose requests all expired are dropped. Also the room-creation limit of the REST API.
  */
-final class RateLimiter {
+public final class RateLimiter {
   private final int limit;
   private final long windowNanos;
   private final LongSupplier nanoTime;
   private final Map<String, ArrayDeque<Long>> byUser = new ConcurrentHashMap<>();
 
-  RateLimiter(int limit, Duration window, LongSupplier nanoTime) {
+  public RateLimiter(int limit, Duration window, LongSupplier nanoTime) {
     this.limit = limit;
     this.windowNanos = window.toNanos();
     this.nanoTime = nanoTime;
@@ -29,7 +29,7 @@ final class RateLimiter {
    * @return {@link Duration#ZERO} when allowed (and counted), otherwise how long until the next
    *     request will be allowed (nothing counted)
    */
-  Duration tryAcquire(String userId) {
+  public Duration tryAcquire(String userId) {
     long now = nanoTime.getAsLong();
     Duration[] wait = {Duration.ZERO};
     byUser.compute(

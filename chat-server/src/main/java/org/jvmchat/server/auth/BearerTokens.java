@@ -33,6 +33,11 @@ public final class BearerTokens implements BearerTokenAuthenticator.TokenValidat
   @Override
   public HubUser validate(String token) throws UnauthorizedException {
     HubUser user = jwt.validate(token);
+    // Controls and bidirectional overrides are removed: they would let one name pose as another.
+    String name = DisplayNames.strip(user.name());
+    if (!name.equals(user.name())) {
+      user = new HubUser(user.id(), name.isBlank() ? user.id() : name, user.claims());
+    }
     try {
       ChatLimits.requireUserId("sub", user.id());
       ChatLimits.requireUserName("name", user.name());

@@ -122,7 +122,9 @@ public final class JwtTokens implements BearerTokenAuthenticator.TokenValidator 
     try {
       ChatLimits.requireUserId("sub", sub);
       Object nameClaim = claims.getClaim("name");
-      name = nameClaim instanceof String s && !s.isBlank() ? s : sub;
+      // Controls and bidirectional overrides are removed: they would let one name pose as another.
+      String claimed = nameClaim instanceof String s ? DisplayNames.strip(s) : null;
+      name = claimed != null && !claimed.isBlank() ? claimed : sub;
       ChatLimits.requireUserName("name", name);
     } catch (IllegalArgumentException e) {
       throw new UnauthorizedException("The bearer token's claims are not valid: " + e.getMessage());

@@ -87,6 +87,28 @@ public final class ChatService {
     return guard(() -> store.visibleRooms(userId));
   }
 
+  /**
+   * One page of {@link #visibleRooms}: at most {@code limit} rooms after the room {@code afterId}
+   * (null: from the first).
+   *
+   * @throws ChatException 400 when {@code afterId} is not the id of a room in the caller's list
+   */
+  public List<Room> visibleRooms(String userId, String afterId, int limit) {
+    Room after = null;
+    if (afterId != null) {
+      after =
+          ChatIds.isValid(afterId) && mayAccess(afterId, userId)
+              ? guard(() -> access.findRoom(afterId)).orElse(null)
+              : null;
+      if (after == null) {
+        throw ChatException.badInput(
+            "after must be the id of a room in your room list (was '" + afterId + "').");
+      }
+    }
+    Room cursor = after;
+    return guard(() -> store.visibleRooms(userId, cursor, limit));
+  }
+
   /** Creates a room; its creator becomes a participant. */
   public Room createRoom(String name, boolean isPrivate, String userId) {
     validate(() -> ChatLimits.requireRoomName(name));

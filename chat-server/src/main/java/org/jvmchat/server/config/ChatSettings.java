@@ -49,6 +49,7 @@ public final class ChatSettings {
   private final int accessCacheRooms;
   private final InstanceSettings instance;
   private final OperationsSettings operations;
+  private final ProtectionSettings protection;
   private final IdentitySettings identity;
 
   private ChatSettings(Builder b) {
@@ -74,6 +75,7 @@ public final class ChatSettings {
     this.accessCacheRooms = b.accessCacheRooms;
     this.instance = b.instance;
     this.operations = b.operations;
+    this.protection = b.protection;
     this.identity = b.identity;
   }
 
@@ -105,6 +107,7 @@ public final class ChatSettings {
     b.accessCacheRooms = accessCacheRooms;
     b.instance = instance;
     b.operations = operations;
+    b.protection = protection;
     b.identity = identity;
     return b;
   }
@@ -246,6 +249,11 @@ public final class ChatSettings {
     return instance.connectionTokenKey(jwtSecret, jwtSecretGenerated);
   }
 
+  /** Abuse limits: room creation, {@code /health} details (issue #27). */
+  public ProtectionSettings protection() {
+    return protection;
+  }
+
   /** A description without secrets, for the start-up log. */
   @Override
   public String toString() {
@@ -287,6 +295,8 @@ public final class ChatSettings {
         + instance
         + ", operations="
         + operations
+        + ", protection="
+        + protection
         + ", identity="
         + identity
         + "}";
@@ -316,6 +326,7 @@ public final class ChatSettings {
     private int accessCacheRooms = DEFAULT_ACCESS_CACHE_ROOMS;
     private InstanceSettings instance = InstanceSettings.defaults();
     private OperationsSettings operations = OperationsSettings.defaults();
+    private ProtectionSettings protection = ProtectionSettings.defaults();
     private IdentitySettings identity = IdentitySettings.none();
 
     private Builder() {}
@@ -434,6 +445,12 @@ public final class ChatSettings {
     /** Connection-token key, instance URL and id; default {@link InstanceSettings#defaults()}. */
     public Builder instance(InstanceSettings instance) {
       this.instance = Objects.requireNonNull(instance, "instance");
+      return this;
+    }
+
+    /** Abuse limits; default {@link ProtectionSettings#defaults()}. */
+    public Builder protection(ProtectionSettings protection) {
+      this.protection = Objects.requireNonNull(protection, "protection");
       return this;
     }
 

@@ -28,7 +28,7 @@ public final class InstanceSettings {
     this.id = id;
   }
 
-  /** No secret of its own (derived from {@code JWT_SECRET}), no URL, the host name as the id. */
+  /** No secret of its own (derived from {@code JWT_SECRET}), no URL, a random id per start. */
   public static InstanceSettings defaults() {
     return DEFAULTS;
   }
@@ -119,7 +119,10 @@ public final class InstanceSettings {
     return url;
   }
 
-  /** The value of the {@code X-Chat-Instance} header, or null for the host name. */
+  /**
+   * The value of the {@code X-Chat-Instance} header, or null for a random id made at start (never
+   * the host name: the header is sent to everyone).
+   */
   public String id() {
     return id;
   }

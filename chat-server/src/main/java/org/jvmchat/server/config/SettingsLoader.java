@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
+import org.jvmchat.hub.http.HttpLimits;
 import org.jvmchat.persistence.StoreSettings;
 import org.jvmchat.persistence.settings.InvalidSettingException;
 import org.jvmchat.persistence.settings.SettingValues;
@@ -30,7 +31,7 @@ import org.jvmchat.persistence.settings.SettingValues;
  *   <tr><th>environment</th><th>JSON key</th></tr>
  *   <tr><td>PORT</td><td>port</td></tr>
  *   <tr><td>-</td><td>host</td></tr>
- *   <tr><td>CHAT_ENVIRONMENT</td><td>environment</td></tr>
+ *   <tr><td>CHAT_ENVIRONMENT (alias ASPNETCORE_ENVIRONMENT)</td><td>environment</td></tr>
  *   <tr><td>DATABASE_URL</td><td>databaseUrl</td></tr>
  *   <tr><td>REDIS_URL</td><td>redisUrl</td></tr>
  *   <tr><td>JWT_SECRET</td><td>jwt.secret</td></tr>
@@ -43,6 +44,11 @@ import org.jvmchat.persistence.settings.SettingValues;
  *   <tr><td>OPENAI_MODEL</td><td>openai.model</td></tr>
  *   <tr><td>ASSISTANT_*</td><td>assistant.*</td></tr>
  *   <tr><td>CHAT_ACCESS_CACHE_ROOMS</td><td>accessCacheRooms</td></tr>
+ *   <tr><td>ROOM_CREATION_RATE_LIMIT</td><td>protection.roomCreationRateLimit</td></tr>
+ *   <tr><td>HEALTH_DETAILS</td><td>protection.healthDetails</td></tr>
+ *   <tr><td>HTTP_REQUEST_HEADERS_TIMEOUT, HTTP_REQUEST_BODY_TIMEOUT, HTTP_KEEP_ALIVE_TIMEOUT,
+ *       MAX_HTTP_CONNECTIONS, MAX_HTTP_CONNECTIONS_PER_ADDRESS, MAX_UNAUTHENTICATED_BODY_SIZE</td>
+ *       <td>protection.requestHeadersTimeout, ... (same names in camel case)</td></tr>
  *   <tr><td>CONNECTION_TOKEN_SECRET, CHAT_INSTANCE_URL, CHAT_INSTANCE_ID</td><td>-</td></tr>
  *   <tr><td>-</td><td>shutdownGrace, corsOrigins, hub.maxMessageSize,
  *       hub.allowStatefulReconnects</td></tr>
@@ -68,7 +74,8 @@ public final class SettingsLoader {
           "shutdownGrace",
           "corsOrigins",
           "hub",
-          "accessCacheRooms");
+          "accessCacheRooms",
+          "protection");
   private static final Set<String> JWT_KEYS =
       Set.of("secret", "issuer", "audience", "devTokenLifetime", "clockSkew");
   private static final Set<String> OPENAI_KEYS = Set.of("apiKey", "baseUrl", "model");
@@ -85,6 +92,18 @@ public final class SettingsLoader {
           "rateLimit",
           "rateLimitWindow",
           "maxConcurrent");
+  private static final Set<String> PROTECTION_KEYS =
+      Set.of(
+          "roomCreationRateLimit",
+          "healthDetails",
+          "requestHeadersTimeout",
+          "requestBodyTimeout",
+          "keepAliveTimeout",
+          "maxConnections",
+          "maxConnectionsPerAddress",
+          "maxUnauthenticatedBodySize",
+          "maxQueuedInvocations",
+          "maxQueuedInvocationBytes");
   private static final Set<String> HUB_KEYS = Set.of("maxMessageSize", "allowStatefulReconnects");
 
   private SettingsLoader() {}
@@ -111,17 +130,19 @@ public final class SettingsLoader {
   private static ChatSettings read(Map<String, String> env) {
     ChatSettings.Builder b = ChatSettings.builder();
     AssistantSettings.Builder assistant = AssistantSettings.builder();
+    ProtectionSettings.Builder protection = ProtectionSettings.builder();
     String databaseUrl = null;
     String configPath = get(env, "CHAT_CONFIG");
     if (configPath != null) {
-      databaseUrl = applyFile(b, assistant, Path.of(configPath));
+      databaseUrl = applyFile(b, assistant, protection, Path.of(configPath));
     }
     String v;
     if ((v = get(env, "PORT")) != null) {
       b.port(wholeNumber("PORT", v));
     }
-    if ((v = get(env, "CHAT_ENVIRONMENT")) != null) {
-      b.environment(ChatEnvironment.parse("CHAT_ENVIRONMENT", v));
+    ChatEnvironment environment = environment(env);
+    if (environment != null) {
+      b.environment(environment);
     }
     if ((v = get(env, "DATABASE_URL")) != null) {
       databaseUrl = v;
@@ -154,19 +175,79 @@ public final class SettingsLoader {
         InstanceSettings.of(
             env.get("CONNECTION_TOKEN_SECRET"),
             get(env, "CHAT_INSTANCE_URL"),
-            get(env, "CHAT_INSTANCE_ID") != null
-                ? get(env, "CHAT_INSTANCE_ID")
-                : get(env, "HOSTNAME")));
+            // Not HOSTNAME: the header is public, the host name is not (issue #27).
+            get(env, "CHAT_INSTANCE_ID")));
     b.operations(OperationsSettings.fromEnvironment(env));
     b.identity(IdentitySettings.fromEnvironment(env));
     applyAssistantEnvironment(assistant, env);
     b.assistant(assistant.build());
+    if ((v = get(env, "ROOM_CREATION_RATE_LIMIT")) != null) {
+      ProtectionSettings.parseRate(protection, "ROOM_CREATION_RATE_LIMIT", v);
+    }
+    if ((v = get(env, "HEALTH_DETAILS")) != null) {
+      protection.healthDetails(
+          Boolean.parseBoolean(SettingValues.oneOf("HEALTH_DETAILS", v, "true", "false")));
+    }
+    if ((v = get(env, "HUB_MAX_QUEUED_INVOCATIONS")) != null) {
+      protection.maxQueuedInvocations(wholeNumber("HUB_MAX_QUEUED_INVOCATIONS", v));
+    }
+    if ((v = get(env, "HUB_MAX_QUEUED_INVOCATION_BYTES")) != null) {
+      protection.maxQueuedInvocationBytes(wholeNumber("HUB_MAX_QUEUED_INVOCATION_BYTES", v));
+    }
+    HttpLimits.Builder http = protection.build().httpLimits().toBuilder();
+    if ((v = get(env, "HTTP_REQUEST_HEADERS_TIMEOUT")) != null) {
+      http.requestHeadersTimeout(SettingValues.duration("HTTP_REQUEST_HEADERS_TIMEOUT", v));
+    }
+    if ((v = get(env, "HTTP_REQUEST_BODY_TIMEOUT")) != null) {
+      http.requestBodyTimeout(SettingValues.duration("HTTP_REQUEST_BODY_TIMEOUT", v));
+    }
+    if ((v = get(env, "HTTP_KEEP_ALIVE_TIMEOUT")) != null) {
+      http.keepAliveTimeout(SettingValues.duration("HTTP_KEEP_ALIVE_TIMEOUT", v));
+    }
+    if ((v = get(env, "MAX_HTTP_CONNECTIONS")) != null) {
+      http.maxConnections(wholeNumber("MAX_HTTP_CONNECTIONS", v));
+    }
+    if ((v = get(env, "MAX_HTTP_CONNECTIONS_PER_ADDRESS")) != null) {
+      http.maxConnectionsPerAddress(wholeNumber("MAX_HTTP_CONNECTIONS_PER_ADDRESS", v));
+    }
+    if ((v = get(env, "MAX_UNAUTHENTICATED_BODY_SIZE")) != null) {
+      http.maxUnauthenticatedBodySize(wholeNumber("MAX_UNAUTHENTICATED_BODY_SIZE", v));
+    }
+    try {
+      protection.httpLimits(http.build());
+    } catch (IllegalArgumentException e) {
+      throw new SettingsException(e.getMessage(), e);
+    }
+    b.protection(protection.build());
     try {
       b.store(StoreSettings.fromEnvironment(env).toBuilder().databaseUrl(databaseUrl).build());
     } catch (IllegalArgumentException e) {
       throw new SettingsException(e.getMessage(), e);
     }
     return b.build();
+  }
+
+  /**
+   * {@code CHAT_ENVIRONMENT}, or its alias {@code ASPNETCORE_ENVIRONMENT} (the name the service
+   * this server replaces reads); null when neither is set. Both set to different values is an
+   * error: which one was meant cannot be guessed.
+   */
+  static ChatEnvironment environment(Map<String, String> env) {
+    String chat = get(env, "CHAT_ENVIRONMENT");
+    String aspNet = get(env, "ASPNETCORE_ENVIRONMENT");
+    ChatEnvironment fromChat =
+        chat == null ? null : ChatEnvironment.parse("CHAT_ENVIRONMENT", chat);
+    ChatEnvironment fromAspNet =
+        aspNet == null ? null : ChatEnvironment.parse("ASPNETCORE_ENVIRONMENT", aspNet);
+    if (fromChat != null && fromAspNet != null && fromChat != fromAspNet) {
+      throw new SettingsException(
+          "CHAT_ENVIRONMENT ("
+              + chat
+              + ") and ASPNETCORE_ENVIRONMENT ("
+              + aspNet
+              + ") disagree: set one of them, or both to the same value");
+    }
+    return fromChat != null ? fromChat : fromAspNet;
   }
 
   private static void applyAssistantEnvironment(
@@ -250,7 +331,10 @@ public final class SettingsLoader {
 
   /** Applies the JSON file; returns its {@code databaseUrl} (or null). */
   private static String applyFile(
-      ChatSettings.Builder b, AssistantSettings.Builder assistant, Path path) {
+      ChatSettings.Builder b,
+      AssistantSettings.Builder assistant,
+      ProtectionSettings.Builder protection,
+      Path path) {
     JsonNode root;
     try {
       root = MAPPER.readTree(Files.readString(path));
@@ -338,6 +422,51 @@ public final class SettingsLoader {
     ObjectNode assistantNode = object(where, "assistant", obj.get("assistant"));
     if (assistantNode != null) {
       applyAssistantFile(where, assistant, assistantNode);
+    }
+    ObjectNode protectionNode = object(where, "protection", obj.get("protection"));
+    if (protectionNode != null) {
+      checkKeys(where, "protection.", protectionNode, PROTECTION_KEYS);
+      if ((n = protectionNode.get("roomCreationRateLimit")) != null) {
+        String name = where + "protection.roomCreationRateLimit";
+        ProtectionSettings.parseRate(protection, name, n.isInt() ? n.asText() : text(name, n));
+      }
+      if ((n = protectionNode.get("healthDetails")) != null) {
+        if (!n.isBoolean()) {
+          throw new SettingsException(where + "protection.healthDetails must be true or false");
+        }
+        protection.healthDetails(n.booleanValue());
+      }
+      HttpLimits.Builder http = HttpLimits.builder();
+      String p = where + "protection.";
+      if ((n = protectionNode.get("maxQueuedInvocations")) != null) {
+        protection.maxQueuedInvocations(intValue(p + "maxQueuedInvocations", n));
+      }
+      if ((n = protectionNode.get("maxQueuedInvocationBytes")) != null) {
+        protection.maxQueuedInvocationBytes(intValue(p + "maxQueuedInvocationBytes", n));
+      }
+      if ((n = protectionNode.get("requestHeadersTimeout")) != null) {
+        http.requestHeadersTimeout(duration(p + "requestHeadersTimeout", n));
+      }
+      if ((n = protectionNode.get("requestBodyTimeout")) != null) {
+        http.requestBodyTimeout(duration(p + "requestBodyTimeout", n));
+      }
+      if ((n = protectionNode.get("keepAliveTimeout")) != null) {
+        http.keepAliveTimeout(duration(p + "keepAliveTimeout", n));
+      }
+      if ((n = protectionNode.get("maxConnections")) != null) {
+        http.maxConnections(intValue(p + "maxConnections", n));
+      }
+      if ((n = protectionNode.get("maxConnectionsPerAddress")) != null) {
+        http.maxConnectionsPerAddress(intValue(p + "maxConnectionsPerAddress", n));
+      }
+      if ((n = protectionNode.get("maxUnauthenticatedBodySize")) != null) {
+        http.maxUnauthenticatedBodySize(intValue(p + "maxUnauthenticatedBodySize", n));
+      }
+      try {
+        protection.httpLimits(http.build());
+      } catch (IllegalArgumentException e) {
+        throw new SettingsException(where + e.getMessage(), e);
+      }
     }
     ObjectNode hub = object(where, "hub", obj.get("hub"));
     if (hub != null) {

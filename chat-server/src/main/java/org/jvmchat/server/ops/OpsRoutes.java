@@ -13,12 +13,29 @@ import org.jvmchat.server.api.Json;
  * only.
  */
 public final class OpsRoutes {
+  /** The detail of each status when details are hidden (HEALTH_DETAILS=false, Production). */
+  private static final Map<HealthService.Status, String> HIDDEN =
+      Map.of(
+          HealthService.Status.HEALTHY, "ok",
+          HealthService.Status.UNHEALTHY, "unavailable",
+          HealthService.Status.DISABLED, "disabled");
+
   private final HealthService health;
   private final ChatMetrics metrics;
+  private final boolean details;
 
   public OpsRoutes(HealthService health, ChatMetrics metrics) {
+    this(health, metrics, true);
+  }
+
+  /**
+   * @param details whether {@code /health} shows each entry's detail (addresses, directories, the
+   *     assistant's model); without, every detail is the same short word for its status
+   */
+  public OpsRoutes(HealthService health, ChatMetrics metrics, boolean details) {
     this.health = health;
     this.metrics = metrics;
+    this.details = details;
   }
 
   /** Registers health and {@code /metrics} on the main port. */
@@ -62,7 +79,7 @@ public final class OpsRoutes {
     return routes;
   }
 
-  private static HttpResponse report(HealthService.Report report) {
+  private HttpResponse report(HealthService.Report report) {
     Map<String, Object> entries = new LinkedHashMap<>();
     report
         .entries()
@@ -70,7 +87,7 @@ public final class OpsRoutes {
             (name, e) -> {
               Map<String, Object> entry = new LinkedHashMap<>();
               entry.put("status", e.status().wire());
-              entry.put("detail", e.detail());
+              entry.put("detail", details ? e.detail() : HIDDEN.get(e.status()));
               entry.put("durationMs", e.durationMs());
               entries.put(name, entry);
             });

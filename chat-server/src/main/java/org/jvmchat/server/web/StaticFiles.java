@@ -13,7 +13,8 @@ import org.jvmchat.hub.http.HttpResponse;
  * The chat page and its scripts, served from the classpath folder {@code static/}: {@code /}
  * (index.html), {@code /app.js}, {@code /oidc.js} (provider sign-in), {@code /app.css} and {@code
  * /js/<file>} (the official {@code @microsoft/signalr} browser bundles, copied there at build
- * time). Files are read once and kept in memory.
+ * time). Files that exist are read once and kept in memory; a miss is never remembered, so
+ * requesting any number of made-up names costs nothing but the classpath look-up.
  */
 public final class StaticFiles {
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
@@ -23,7 +24,7 @@ public final class StaticFiles {
 
   private final ClassLoader loader;
   private final String csp;
-  private final Map<String, Optional<byte[]>> cache = new ConcurrentHashMap<>();
+  private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
   public StaticFiles() {
     this((String) null);
@@ -82,15 +83,26 @@ public final class StaticFiles {
   }
 
   private Optional<byte[]> read(String path) {
-    return cache.computeIfAbsent(
-        path,
-        p -> {
-          try (InputStream in = loader.getResourceAsStream("static/" + p)) {
-            return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
-          } catch (IOException e) {
-            return Optional.empty();
-          }
-        });
+    byte[] cached = cache.get(path);
+    if (cached != null) {
+      return Optional.of(cached);
+    }
+    byte[] bytes;
+    try (InputStream in = loader.getResourceAsStream("static/" + path)) {
+      if (in == null) {
+        return Optional.empty();
+      }
+      bytes = in.readAllBytes();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+    byte[] previous = cache.putIfAbsent(path, bytes);
+    return Optional.of(previous != null ? previous : bytes);
+  }
+
+  /** How many files are kept in memory (tests). */
+  int cachedFiles() {
+    return cache.size();
   }
 
   private static HttpResponse notFound() {

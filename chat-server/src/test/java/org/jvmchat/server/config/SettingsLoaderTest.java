@@ -92,6 +92,45 @@ class SettingsLoaderTest {
   }
 
   @Test
+  void aspNetCoreEnvironmentIsAnAliasAndADisagreementStopsTheStart() {
+    assertThat(
+            SettingsLoader.load(
+                    Map.of("ASPNETCORE_ENVIRONMENT", "Production", "JWT_SECRET", SECRET))
+                .environment())
+        .isEqualTo(ChatEnvironment.PRODUCTION);
+    assertThat(
+            SettingsLoader.load(
+                    Map.of(
+                        "ASPNETCORE_ENVIRONMENT",
+                        "production",
+                        "CHAT_ENVIRONMENT",
+                        "Production",
+                        "JWT_SECRET",
+                        SECRET))
+                .environment())
+        .as("the same value, written differently, is no disagreement")
+        .isEqualTo(ChatEnvironment.PRODUCTION);
+    assertThat(SettingsLoader.load(Map.of("ASPNETCORE_ENVIRONMENT", "Development")).environment())
+        .isEqualTo(ChatEnvironment.DEVELOPMENT);
+    assertThatThrownBy(
+            () ->
+                SettingsLoader.load(
+                    Map.of(
+                        "CHAT_ENVIRONMENT",
+                        "Development",
+                        "ASPNETCORE_ENVIRONMENT",
+                        "Production",
+                        "JWT_SECRET",
+                        SECRET)))
+        .isInstanceOf(SettingsException.class)
+        .hasMessage(
+            "CHAT_ENVIRONMENT (Development) and ASPNETCORE_ENVIRONMENT (Production) disagree:"
+                + " set one of them, or both to the same value");
+    assertThatThrownBy(() -> SettingsLoader.load(Map.of("ASPNETCORE_ENVIRONMENT", "Staging")))
+        .hasMessage("ASPNETCORE_ENVIRONMENT must be Development or Production (was 'Staging')");
+  }
+
+  @Test
   void invalidValuesGiveOneReadableLine() throws Exception {
     assertThatThrownBy(() -> SettingsLoader.load(Map.of("JWT_SECRET", "short")))
         .hasMessage("JWT_SECRET must be at least 32 bytes long for HS256 (was 5)");

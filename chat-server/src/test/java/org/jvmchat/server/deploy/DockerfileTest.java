@@ -106,6 +106,13 @@ class DockerfileTest {
   }
 
   @Test
+  void theImageStartsInProduction() {
+    // Issue #27: without it the image ran in Development (dev tokens for anyone) on 0.0.0.0.
+    assertThat(all(runtimeStage(), "ENV"))
+        .anySatisfy(e -> assertThat(e.args()).contains("CHAT_ENVIRONMENT=Production"));
+  }
+
+  @Test
   void sizesTheHeapFromTheContainer() {
     assertThat(all(runtimeStage(), "ENV"))
         .anySatisfy(

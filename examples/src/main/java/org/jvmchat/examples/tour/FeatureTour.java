@@ -49,7 +49,19 @@ public final class FeatureTour {
             .disconnectTimeout(
                 Duration.ofMillis(Long.parseLong(env("TOUR_DISCONNECT_TIMEOUT_MS", "15000"))))
             .statefulReconnectBufferSize(
-                Long.parseLong(env("TOUR_STATEFUL_BUFFER_BYTES", "100000")));
+                Long.parseLong(env("TOUR_STATEFUL_BUFFER_BYTES", "100000")))
+            .clientResultTimeout(
+                Duration.ofMillis(Long.parseLong(env("TOUR_CLIENT_RESULT_TIMEOUT_MS", "30000"))))
+            .maxQueuedInvocations(
+                Integer.parseInt(
+                    env(
+                        "TOUR_MAX_QUEUED_INVOCATIONS",
+                        String.valueOf(HubOptions.DEFAULT_MAX_QUEUED_INVOCATIONS))))
+            .maxQueuedInvocationBytes(
+                Integer.parseInt(
+                    env(
+                        "TOUR_MAX_QUEUED_INVOCATION_BYTES",
+                        String.valueOf(HubOptions.DEFAULT_MAX_QUEUED_INVOCATION_BYTES))));
     String transports = System.getenv("TOUR_TRANSPORTS");
     if (transports != null && !transports.isBlank()) {
       java.util.EnumSet<org.jvmchat.protocol.negotiate.HttpTransportType> set =

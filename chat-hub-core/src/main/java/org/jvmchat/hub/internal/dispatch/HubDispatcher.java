@@ -144,21 +144,28 @@ public final class HubDispatcher {
       log.debug("Dropped non-blocking invocation of '{}': {}", failure.target(), failure.reason());
       return;
     }
+    // As ASP.NET Core: the binder's text (Jackson's, naming Java types) only with detailed errors;
+    // it is logged (issue #27).
+    if (!failure.unknownTarget()) {
+      log.debug("Binding the arguments of '{}' failed: {}", failure.target(), failure.reason());
+    }
     String error =
         failure.unknownTarget()
             ? "Unknown hub method '" + failure.target() + "'"
             : "Failed to invoke '"
                 + failure.target()
-                + "' due to an error on the server. InvalidDataException: "
-                + failure.reason();
+                + "' due to an error on the server."
+                + (detailedErrors ? " InvalidDataException: " + failure.reason() : "");
     // In order with the invocations before it.
+    long queued = connection.invocationQueued();
     connection
         .serial()
         .submit(
             () -> {
               connection.write(CompletionMessage.withError(failure.invocationId(), error));
               return CompletableFuture.completedFuture(null);
-            });
+            })
+        .whenComplete((v, e) -> connection.invocationFinished(queued));
   }
 
   /** Called on the connection's I/O thread for an Invocation (type 1). */
@@ -183,11 +190,13 @@ public final class HubDispatcher {
       return;
     }
     long start = System.nanoTime();
+    long queued = connection.invocationQueued();
     connection
         .serial()
         .submit(() -> runInvocation(connection, d, message.arguments(), uploads, message.headers()))
         .whenComplete(
             (result, error) -> {
+              connection.invocationFinished(queued);
               closeUploadStreams(connection, uploads);
               boolean failed = error != null;
               if (id != null) {
@@ -262,6 +271,7 @@ public final class HubDispatcher {
       connection.activeStreams().remove(id, handle);
       return;
     }
+    long queued = connection.invocationQueued();
     connection
         .serial()
         .submit(
@@ -286,7 +296,8 @@ public final class HubDispatcher {
                 MDC.clear();
               }
               return CompletableFuture.completedFuture(null);
-            });
+            })
+        .whenComplete((v, e) -> connection.invocationFinished(queued));
   }
 
   private void startStream(

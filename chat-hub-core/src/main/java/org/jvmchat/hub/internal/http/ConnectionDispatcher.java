@@ -115,11 +115,21 @@ final class ConnectionDispatcher {
       return;
     }
     ByteBuffer body = ByteBuffer.wrap(ByteBufUtil.getBytes(r.req().content()));
-    if (!c.receive(body)) {
+    // Answered once the bytes were taken in: while the connection's invocation queue is at its
+    // bound, the POST waits, and the client (which sends one POST at a time) with it.
+    FullHttpRequest req = r.req().retain();
+    if (!c.receive(
+        body,
+        () -> {
+          try {
+            text(r, HttpResponseStatus.OK, "");
+          } finally {
+            req.release();
+          }
+        })) {
+      req.release();
       text(r, HttpResponseStatus.NOT_FOUND, "No Connection with that ID");
-      return;
     }
-    text(r, HttpResponseStatus.OK, "");
   }
 
   private void delete(HubRequest r) {

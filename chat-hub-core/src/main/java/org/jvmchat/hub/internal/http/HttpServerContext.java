@@ -6,6 +6,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.Authenticator;
+import org.jvmchat.hub.http.HttpLimits;
 import org.jvmchat.hub.internal.HubEndpoint;
 
 /**
@@ -23,6 +24,8 @@ public final class HttpServerContext {
   private final int maxRequestBodySize;
   private final ConnectionForwarder forwarder;
   private final BooleanSupplier stopping;
+  private final HttpLimits httpLimits;
+  private final ConnectionLimiter connectionLimiter;
 
   /**
    * @param endpoints the mapped hubs, in mapping order
@@ -40,7 +43,8 @@ public final class HttpServerContext {
       String instanceId,
       int maxRequestBodySize,
       ConnectionForwarder forwarder,
-      BooleanSupplier stopping) {
+      BooleanSupplier stopping,
+      HttpLimits httpLimits) {
     this.endpoints = endpoints;
     this.routes = new RouteTable(routes);
     this.executor = executor;
@@ -49,6 +53,17 @@ public final class HttpServerContext {
     this.maxRequestBodySize = maxRequestBodySize;
     this.forwarder = forwarder;
     this.stopping = stopping;
+    this.httpLimits = httpLimits;
+    this.connectionLimiter = new ConnectionLimiter(httpLimits);
+  }
+
+  /** Timeouts, connection limits, the largest body read without credentials. */
+  HttpLimits httpLimits() {
+    return httpLimits;
+  }
+
+  ConnectionLimiter connectionLimiter() {
+    return connectionLimiter;
   }
 
   List<HubEndpoint> endpoints() {

@@ -4,6 +4,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.Map;
@@ -50,6 +51,12 @@ final class HubAuthentication {
       boolean opens,
       Consumer<HubRequest> next) {
     HttpRequest request = PlainRoutes.toPublicRequest(ctx, req, uri, Map.of(), false);
+    if (!(req.method() == HttpMethod.GET && uri.path().equals(endpoint.path()))) {
+      // Only the transports' GET requests (WebSocket, SSE, long polls) may carry the token in the
+      // query, where a browser cannot set a header; negotiate and POST send it as a header.
+      request = PlainRoutes.withoutQueryToken(request);
+    }
+    HttpRequest authenticated = request;
     FullHttpRequest retained = req.retain();
     try {
       context
@@ -58,7 +65,7 @@ final class HubAuthentication {
               () -> {
                 HubUser user;
                 try {
-                  user = context.authenticator().authenticate(request);
+                  user = context.authenticator().authenticate(authenticated);
                 } catch (UnauthorizedException e) {
                   onEventLoop(ctx, retained, () -> unauthorized(ctx, retained, e.getMessage()));
                   return;
@@ -141,6 +148,7 @@ final class HubAuthentication {
     FullHttpResponse response = HttpResponses.text(HttpResponseStatus.UNAUTHORIZED, "Unauthorized");
     response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, "Bearer");
     responses.send(ctx, req, response);
-    log.debug("401 for {}: {}", req.uri(), reason);
+    // The path only: the query may hold an access_token (issue #27).
+    log.debug("401 for {} {}: {}", req.method(), new QueryStringDecoder(req.uri()).path(), reason);
   }
 }

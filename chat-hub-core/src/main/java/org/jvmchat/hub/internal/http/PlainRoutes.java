@@ -84,7 +84,9 @@ final class PlainRoutes {
     try {
       HubUser user;
       try {
-        user = context.authenticator().authenticate(request);
+        // A route never takes the token from the query (issue #27: tokens in URLs end up in
+        // proxy logs); only the hub transports' GET requests may.
+        user = context.authenticator().authenticate(withoutQueryToken(request));
       } catch (UnauthorizedException e) {
         user = null;
       }
@@ -95,6 +97,27 @@ final class PlainRoutes {
       return HttpResponse.problem(
           500, "Internal Server Error", "The request could not be completed.");
     }
+  }
+
+  /** The name of the query parameter that may carry a bearer token on hub transport requests. */
+  static final String QUERY_TOKEN = "access_token";
+
+  /** {@code request} without the {@value #QUERY_TOKEN} query parameter. */
+  static HttpRequest withoutQueryToken(HttpRequest request) {
+    if (!request.queryParameters().containsKey(QUERY_TOKEN)) {
+      return request;
+    }
+    Map<String, List<String>> query = new LinkedHashMap<>(request.queryParameters());
+    query.remove(QUERY_TOKEN);
+    return new HttpRequest(
+        request.method(),
+        request.path(),
+        query,
+        request.headers(),
+        request.pathParameters(),
+        request.body(),
+        request.remoteAddress(),
+        request.user());
   }
 
   /**

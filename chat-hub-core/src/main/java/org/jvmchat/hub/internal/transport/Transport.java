@@ -64,6 +64,15 @@ public interface Transport {
    */
   default void pauseReading() {}
 
+  /**
+   * Whether {@link #pauseReading()} stops the client's bytes at the socket (WebSockets). Where it
+   * does not (the HTTP transports, whose bytes come in POSTs), bytes held past the invocation
+   * queue's bound come from a client that did not wait for its POST's answer.
+   */
+  default boolean pausesAtTheSocket() {
+    return false;
+  }
+
   /** Resumes reading after {@link #pauseReading()}; may be called from any thread. */
   default void resumeReading() {}
 }

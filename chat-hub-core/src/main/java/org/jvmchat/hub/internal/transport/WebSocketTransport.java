@@ -55,6 +55,11 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
   }
 
   @Override
+  public boolean pausesAtTheSocket() {
+    return true;
+  }
+
+  @Override
   public void resumeReading() {
     channel.config().setAutoRead(true);
   }
