@@ -32,6 +32,7 @@ public final class ChatSettings {
   private final ChatEnvironment environment;
   private final StoreSettings store;
   private final String redisUrl;
+  private final String azureSignalRConnection;
   private final byte[] jwtSecret;
   private final boolean jwtSecretGenerated;
   private final String jwtIssuer;
@@ -55,6 +56,7 @@ public final class ChatSettings {
     this.environment = b.environment;
     this.store = b.store;
     this.redisUrl = b.redisUrl;
+    this.azureSignalRConnection = b.azureSignalRConnection;
     this.jwtSecret = b.jwtSecret.clone();
     this.jwtSecretGenerated = b.jwtSecretGenerated;
     this.jwtIssuer = b.jwtIssuer;
@@ -84,6 +86,7 @@ public final class ChatSettings {
     b.environment = environment;
     b.store = store;
     b.redisUrl = redisUrl;
+    b.azureSignalRConnection = azureSignalRConnection;
     b.jwtSecret = jwtSecret.clone();
     b.jwtSecretGenerated = jwtSecretGenerated;
     b.jwtIssuer = jwtIssuer;
@@ -129,6 +132,14 @@ public final class ChatSettings {
   /** The Redis backplane URL, or {@code null} for the in-process backplane. */
   public String redisUrl() {
     return redisUrl;
+  }
+
+  /**
+   * The Azure SignalR Service connection string ({@code AZURE_SIGNALR_CONNECTION}, default mode),
+   * or {@code null}.
+   */
+  public String azureSignalRConnection() {
+    return azureSignalRConnection;
   }
 
   /** The HS256 key for bearer tokens (a copy). */
@@ -243,6 +254,7 @@ public final class ChatSettings {
         + store
         + ", redis="
         + (redisUrl == null ? "none" : "set")
+        + (azureSignalRConnection == null ? "" : ", azureSignalR=set")
         + ", jwtSecret="
         + (jwtSecretGenerated ? "generated" : "set")
         + ", jwtIssuer="
@@ -279,6 +291,7 @@ public final class ChatSettings {
     private ChatEnvironment environment = DEFAULT_ENVIRONMENT;
     private StoreSettings store = StoreSettings.builder().build();
     private String redisUrl;
+    private String azureSignalRConnection;
     private byte[] jwtSecret;
     private boolean jwtSecretGenerated;
     private String jwtIssuer;
@@ -320,6 +333,15 @@ public final class ChatSettings {
 
     public Builder redisUrl(String redisUrl) {
       this.redisUrl = redisUrl;
+      return this;
+    }
+
+    /**
+     * {@code AZURE_SIGNALR_CONNECTION}: clients are sent to Azure SignalR Service (default mode).
+     */
+    public Builder azureSignalRConnection(String connectionString) {
+      this.azureSignalRConnection =
+          connectionString == null || connectionString.isBlank() ? null : connectionString.strip();
       return this;
     }
 

@@ -170,8 +170,14 @@ public final class FakeAzureSignalRService implements AutoCloseable {
     }
   }
 
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     if (server != null) {
       server.close().syncUninterruptibly();
     }
