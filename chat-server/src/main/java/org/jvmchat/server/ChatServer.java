@@ -84,7 +84,11 @@ public final class ChatServer implements AutoCloseable {
                     .options(hubOptions)
                     .requireAuthenticatedUser(true)
                     .build())
-            .authenticator(new BearerTokenAuthenticator(tokens))
+            .authenticator(
+                settings.chatAccessKey() == null
+                    ? new BearerTokenAuthenticator(tokens)
+                    : org.jvmchat.server.serverless.ServerlessApi.exempting(
+                        new BearerTokenAuthenticator(tokens)))
             .corsOrigins(settings.corsOrigins())
             .listener(metrics);
     if (scaleout.lifetimeManagerFactory() != null) {
@@ -100,6 +104,15 @@ public final class ChatServer implements AutoCloseable {
     new RoomsApi(chat).register(builder);
     new AuthApi(settings, tokens).register(builder);
     new OpsRoutes(health, metrics).register(builder);
+    if (settings.chatAccessKey() != null) {
+      // Azure SignalR Service's data-plane REST API for this server's hub (docs/DEPLOYING.md)
+      new org.jvmchat.server.serverless.ServerlessApi(
+              settings.chatAccessKey(),
+              java.util.List.of(HUB_PATH),
+              this::hubContextOf,
+              java.time.Clock.systemUTC())
+          .register(builder);
+    }
     StaticFiles files = new StaticFiles();
     files.register(builder);
     if (!files.exists("js/signalr.min.js")) {
@@ -171,6 +184,10 @@ public final class ChatServer implements AutoCloseable {
 
   public ChatMetrics metrics() {
     return metrics;
+  }
+
+  private org.jvmchat.hub.HubContext hubContextOf(String path) {
+    return hubServer.hubContext(path);
   }
 
   public HubServer hubServer() {

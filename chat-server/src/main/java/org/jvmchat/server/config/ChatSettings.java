@@ -33,6 +33,7 @@ public final class ChatSettings {
   private final StoreSettings store;
   private final String redisUrl;
   private final String azureSignalRConnection;
+  private final String chatAccessKey;
   private final byte[] jwtSecret;
   private final boolean jwtSecretGenerated;
   private final String jwtIssuer;
@@ -57,6 +58,7 @@ public final class ChatSettings {
     this.store = b.store;
     this.redisUrl = b.redisUrl;
     this.azureSignalRConnection = b.azureSignalRConnection;
+    this.chatAccessKey = b.chatAccessKey;
     this.jwtSecret = b.jwtSecret.clone();
     this.jwtSecretGenerated = b.jwtSecretGenerated;
     this.jwtIssuer = b.jwtIssuer;
@@ -87,6 +89,7 @@ public final class ChatSettings {
     b.store = store;
     b.redisUrl = redisUrl;
     b.azureSignalRConnection = azureSignalRConnection;
+    b.chatAccessKey = chatAccessKey;
     b.jwtSecret = jwtSecret.clone();
     b.jwtSecretGenerated = jwtSecretGenerated;
     b.jwtIssuer = jwtIssuer;
@@ -140,6 +143,14 @@ public final class ChatSettings {
    */
   public String azureSignalRConnection() {
     return azureSignalRConnection;
+  }
+
+  /**
+   * The access key of the serverless REST data plane ({@code CHAT_ACCESS_KEY}), or {@code null}
+   * when it is off.
+   */
+  public String chatAccessKey() {
+    return chatAccessKey;
   }
 
   /** The HS256 key for bearer tokens (a copy). */
@@ -255,6 +266,7 @@ public final class ChatSettings {
         + ", redis="
         + (redisUrl == null ? "none" : "set")
         + (azureSignalRConnection == null ? "" : ", azureSignalR=set")
+        + (chatAccessKey == null ? "" : ", chatAccessKey=set")
         + ", jwtSecret="
         + (jwtSecretGenerated ? "generated" : "set")
         + ", jwtIssuer="
@@ -292,6 +304,7 @@ public final class ChatSettings {
     private StoreSettings store = StoreSettings.builder().build();
     private String redisUrl;
     private String azureSignalRConnection;
+    private String chatAccessKey;
     private byte[] jwtSecret;
     private boolean jwtSecretGenerated;
     private String jwtIssuer;
@@ -333,6 +346,12 @@ public final class ChatSettings {
 
     public Builder redisUrl(String redisUrl) {
       this.redisUrl = redisUrl;
+      return this;
+    }
+
+    /** {@code CHAT_ACCESS_KEY}: serves the serverless REST data plane (at least 32 bytes). */
+    public Builder chatAccessKey(String key) {
+      this.chatAccessKey = key == null || key.isEmpty() ? null : key;
       return this;
     }
 
@@ -445,6 +464,10 @@ public final class ChatSettings {
       }
       Objects.requireNonNull(environment, "environment");
       Objects.requireNonNull(store, "store");
+      if (chatAccessKey != null
+          && chatAccessKey.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+        throw new SettingsException("CHAT_ACCESS_KEY must have at least 32 bytes");
+      }
       if (redisUrl != null && redisUrl.isBlank()) {
         redisUrl = null;
       }
