@@ -12,6 +12,7 @@ import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.server.api.AuthApi;
 import org.jvmchat.server.api.RoomsApi;
 import org.jvmchat.server.assistant.AssistantService;
+import org.jvmchat.server.auth.BearerTokens;
 import org.jvmchat.server.auth.JwtTokens;
 import org.jvmchat.server.backplane.ScaleoutMode;
 import org.jvmchat.server.chat.ChatService;
@@ -73,6 +74,7 @@ public final class ChatServer implements AutoCloseable {
         HubOptions.builder()
             .maxMessageSize(settings.maxMessageSize())
             .allowStatefulReconnects(settings.allowStatefulReconnects())
+            .closeOnAuthenticationExpiration(true)
             .build();
     HubServer.Builder builder =
         HubServer.builder()
@@ -86,9 +88,9 @@ public final class ChatServer implements AutoCloseable {
                     .build())
             .authenticator(
                 settings.chatAccessKey() == null
-                    ? new BearerTokenAuthenticator(tokens)
+                    ? new BearerTokenAuthenticator(new BearerTokens(settings))
                     : org.jvmchat.server.serverless.ServerlessApi.exempting(
-                        new BearerTokenAuthenticator(tokens)))
+                        new BearerTokenAuthenticator(new BearerTokens(settings))))
             .corsOrigins(settings.corsOrigins())
             .listener(metrics);
     if (scaleout.lifetimeManagerFactory() != null) {
@@ -113,7 +115,7 @@ public final class ChatServer implements AutoCloseable {
               java.time.Clock.systemUTC())
           .register(builder);
     }
-    StaticFiles files = new StaticFiles();
+    StaticFiles files = new StaticFiles(settings.identity().authorityOrigin());
     files.register(builder);
     if (!files.exists("js/signalr.min.js")) {
       log.warn(

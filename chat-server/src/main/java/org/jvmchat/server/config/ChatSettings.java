@@ -50,6 +50,7 @@ public final class ChatSettings {
   private final boolean allowStatefulReconnects;
   private final int accessCacheRooms;
   private final InstanceSettings instance;
+  private final IdentitySettings identity;
 
   private ChatSettings(Builder b) {
     this.port = b.port;
@@ -75,6 +76,7 @@ public final class ChatSettings {
     this.allowStatefulReconnects = b.allowStatefulReconnects;
     this.accessCacheRooms = b.accessCacheRooms;
     this.instance = b.instance;
+    this.identity = b.identity;
   }
 
   public static Builder builder() {
@@ -106,6 +108,7 @@ public final class ChatSettings {
     b.allowStatefulReconnects = allowStatefulReconnects;
     b.accessCacheRooms = accessCacheRooms;
     b.instance = instance;
+    b.identity = identity;
     return b;
   }
 
@@ -247,6 +250,11 @@ public final class ChatSettings {
     return instance;
   }
 
+  /** The OpenID Connect provider whose tokens are accepted, and the page's sign-in settings. */
+  public IdentitySettings identity() {
+    return identity;
+  }
+
   /** The key of signed connection tokens, or null (see {@link InstanceSettings}). */
   public byte[] connectionTokenKey() {
     return instance.connectionTokenKey(jwtSecret, jwtSecretGenerated);
@@ -293,6 +301,8 @@ public final class ChatSettings {
         + accessCacheRooms
         + ", instance="
         + instance
+        + ", identity="
+        + identity
         + "}";
   }
 
@@ -321,6 +331,7 @@ public final class ChatSettings {
     private boolean allowStatefulReconnects = DEFAULT_ALLOW_STATEFUL_RECONNECTS;
     private int accessCacheRooms = DEFAULT_ACCESS_CACHE_ROOMS;
     private InstanceSettings instance = InstanceSettings.defaults();
+    private IdentitySettings identity = IdentitySettings.none();
 
     private Builder() {}
 
@@ -435,6 +446,12 @@ public final class ChatSettings {
 
     public Builder allowStatefulReconnects(boolean allowed) {
       this.allowStatefulReconnects = allowed;
+      return this;
+    }
+
+    /** The OpenID Connect provider; default {@link IdentitySettings#none()}. */
+    public Builder identity(IdentitySettings identity) {
+      this.identity = Objects.requireNonNull(identity, "identity");
       return this;
     }
 
