@@ -37,6 +37,10 @@ function chatMessage(createdAt) {
   };
 }
 
+function room(createdAt) {
+  return { id: "room-1", name: "General", isPrivate: true, createdBy: "alice", createdAt };
+}
+
 function toArrayBuffer(buffer) {
   return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + buffer.byteLength);
 }
@@ -76,6 +80,18 @@ test("the official JsonHubProtocol parses every message the Java JsonHubProtocol
       target: "Nested",
       arguments: [{ list: [1, "two", null, true], n: 12345678901 }],
     },
+    {
+      type: MessageType.Invocation,
+      target: "UserJoined",
+      arguments: [{ roomId: "room-1", userId: "bob", userName: "Bob" }],
+    },
+    {
+      type: MessageType.Invocation,
+      target: "ReceiveAssistantChunk",
+      arguments: [{ roomId: "room-1", messageId: "m2", delta: "Hel" }],
+    },
+    { type: MessageType.Completion, invocationId: "5", result: room("2024-01-01T00:00:00.500Z") },
+    { type: MessageType.StreamItem, invocationId: "6", item: "2024-01-01T02:00:00.5+02:00" },
   ]);
 });
 
@@ -116,6 +132,34 @@ test("the official MessagePackHubProtocol parses every message the Java MessageP
       streamIds: [],
       target: "Nested",
       type: MessageType.Invocation,
+    },
+    {
+      arguments: [{ roomId: "room-1", userId: "bob", userName: "Bob" }],
+      headers: {},
+      streamIds: [],
+      target: "UserJoined",
+      type: MessageType.Invocation,
+    },
+    {
+      arguments: [{ roomId: "room-1", messageId: "m2", delta: "Hel" }],
+      headers: {},
+      streamIds: [],
+      target: "ReceiveAssistantChunk",
+      type: MessageType.Invocation,
+    },
+    {
+      error: undefined,
+      headers: {},
+      invocationId: "5",
+      result: room(new Date("2024-01-01T00:00:00.500Z")),
+      type: MessageType.Completion,
+    },
+    // An OffsetDateTime as ASP.NET Core writes a DateTimeOffset: [local time as a UTC Date, minutes].
+    {
+      headers: {},
+      invocationId: "6",
+      item: [new Date("2024-01-01T02:00:00.500Z"), 120],
+      type: MessageType.StreamItem,
     },
   ]);
 });

@@ -109,6 +109,37 @@ test('history: 130 messages sent over the hub page back in order with no loss or
   }
 });
 
+test('history after a seq: every message once, oldest first, paged by nextAfter; before with after is 400', async () => {
+  const room = await createRoom(url, alice, 'After');
+  const a = await connect(url, alice);
+  open.push(a);
+  await a.invoke('JoinRoom', room.id);
+  const sent = [];
+  for (let i = 0; i < 60; i++) sent.push(await a.invoke('SendMessage', room.id, `after ${i}`));
+  assert.deepEqual(sent.map((m) => m.seq), Array.from({ length: 60 }, (_, i) => i + 1));
+  for (const limit of [1, 7, 50, 200]) {
+    const seen = [];
+    let after = 0;
+    while (after !== null) {
+      const page = await api(url, 'GET', `/api/v1/rooms/${room.id}/messages?after=${after}&limit=${limit}`, alice);
+      assert.equal(page.status, 200);
+      assert.deepEqual(Object.keys(page.body), ['items', 'nextAfter']);
+      assert.ok(page.body.items.length <= limit);
+      seen.push(...page.body.items);
+      after = page.body.nextAfter;
+      if (after !== null) assert.equal(after, page.body.items.at(-1).seq);
+    }
+    assert.deepEqual(seen, sent, `limit ${limit}`);
+  }
+  const tail = await api(url, 'GET', `/api/v1/rooms/${room.id}/messages?after=57`, alice);
+  assert.deepEqual(tail.body, { items: sent.slice(57), nextAfter: null });
+  assert.deepEqual((await api(url, 'GET', `/api/v1/rooms/${room.id}/messages?after=60`, alice)).body, { items: [], nextAfter: null });
+  for (const q of ['after=-1', 'after=x', `after=0&before=${sent[5].id}`]) {
+    assertProblem(await api(url, 'GET', `/api/v1/rooms/${room.id}/messages?${q}`, alice), 400);
+  }
+  assertProblem(await api(url, 'GET', `/api/v1/rooms/${room.id}/messages?after=3&before=${sent[5].id}`, alice), 400, /before and after/);
+});
+
 test('participants: 204; only a participant may add one; the added user can then read', async () => {
   const room = await createRoom(url, alice, 'Invite only', true);
   assertProblem(await api(url, 'GET', `/api/v1/rooms/${room.id}/messages`, bob), 403, /private/);

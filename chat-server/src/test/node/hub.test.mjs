@@ -53,7 +53,7 @@ test('two users chat in a public room: join events, messages to everyone includi
   assert.equal(stored.kind, 'user');
   assert.equal(stored.roomId, room.id);
   assert.match(stored.createdAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
-  assert.deepEqual(Object.keys(stored), ['id', 'roomId', 'senderId', 'senderName', 'content', 'kind', 'createdAt']);
+  assert.deepEqual(Object.keys(stored), ['id', 'roomId', 'seq', 'senderId', 'senderName', 'content', 'kind', 'createdAt']);
   assert.deepEqual(await b.waitFor('ReceiveMessage', (m) => m.id === stored.id), stored);
   assert.deepEqual(await a.waitFor('ReceiveMessage', (m) => m.id === stored.id), stored);
 

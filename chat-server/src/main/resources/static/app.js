@@ -1,430 +1,653 @@
-// The jvmchat page: plain DOM, the official @microsoft/signalr browser client.
-// User data is only ever put in the page with textContent, never as HTML.
-(() => {
-  'use strict';
+// The jvmchat page: the reference client of the server. Plain DOM and the official
+// @microsoft/signalr browser client (global `signalR`, loaded before this module); no framework.
+// User data only ever reaches the page through textContent, never as HTML.
+//
+// Pieces: sign-in (pluggable providers, /js/sign-in.mjs), the connection (stateful reconnect,
+// automatic reconnect, a visible state with "Retry now"), rooms (listed, refreshed every 15 s and
+// on focus, created, joined; unread counts), the open room (history paged on scroll, gap-free live
+// messages through /js/chat-recovery.mjs, presence, typing, participants), the assistant (room
+// answers streamed as they are written; a private answer with a Stop button).
+import { RoomRecovery } from '/js/chat-recovery.mjs';
+import { signInProviders } from '/js/sign-in.mjs';
 
-  const $ = (id) => document.getElementById(id);
-  const params = new URLSearchParams(location.search);
-  const PAGE_SIZE = 50;
-  const TYPING_SEND_INTERVAL_MS = 2000;
-  const TYPING_SHOW_MS = 3000;
+const $ = (id) => document.getElementById(id);
+const PAGE_SIZE = 50;
+const TYPING_SEND_INTERVAL_MS = 2000;
+const TYPING_SHOW_MS = 3000;
+// ?roomsRefreshMs=N overrides how often the room list is refreshed (tests use it).
+const ROOMS_REFRESH_MS = Number(new URLSearchParams(location.search).get('roomsRefreshMs')) || 15_000;
+const RECONNECT_DELAYS = [0, 1000, 2000, 5000, 10_000, 15_000, 30_000];
+// How long automatic reconnect keeps trying before the page shows "disconnected" and "Retry now"
+// (?reconnectForMs=N overrides it; tests use it).
+const RECONNECT_FOR_MS = Number(new URLSearchParams(location.search).get('reconnectForMs')) || 10 * 60_000;
 
-  const state = {
-    token: null,
-    tokenFactory: null, // set when signed in with the OpenID Connect provider (oidc.js)
-    userId: null,
-    connection: null,
-    rooms: [],
-    roomId: null,
-    nextBefore: null,
-    shownIds: new Set(),
-    typers: new Map(), // userId -> { name, timer }
-    lastTypingSent: 0,
-  };
+const state = {
+  provider: null,
+  user: null, // { userId, name }
+  connection: null,
+  recovery: null,
+  rooms: new Map(), // id -> Room
+  joined: new Set(), // room ids this user joined (kept per user in localStorage)
+  unread: new Map(), // room id -> count
+  roomId: null,
+  nextBefore: null,
+  loadingOlder: false,
+  shown: new Set(), // message ids shown in the open room
+  online: new Map(), // userId -> userName, for the open room
+  typers: new Map(), // userId -> { name, timer }
+  lastTypingSent: 0,
+  streams: new Map(), // messageId -> li of an assistant answer being written
+  privateStream: null,
+  roomsTimer: null,
+};
 
-  function showError(text) {
-    $('error').textContent = text || '';
-  }
+// ------------------------------------------------------------------ helpers
 
-  function errorText(err) {
-    if (!err) return 'Unknown error';
-    const msg = err.message || String(err);
-    // Hub errors read "An unexpected error occurred invoking 'X' on the server. HubException: <why>"
-    const i = msg.indexOf('HubException: ');
-    return i >= 0 ? msg.substring(i + 'HubException: '.length) : msg;
-  }
+function showError(text) {
+  $('error').textContent = text || '';
+}
 
-  function setStatus(text, stateName) {
-    const s = $('status');
-    s.textContent = text;
-    s.dataset.state = stateName;
-  }
+function errorText(err) {
+  if (!err) return 'Unknown error';
+  const msg = err.message || String(err);
+  const i = msg.indexOf('HubException: ');
+  return i >= 0 ? msg.substring(i + 'HubException: '.length) : msg;
+}
 
-  async function api(method, path, body) {
-    const headers = { Authorization: 'Bearer ' + (await currentToken()) };
-    if (body !== undefined) headers['Content-Type'] = 'application/json';
-    const res = await fetch(path, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    if (res.status === 204) return null;
-    const isJson = (res.headers.get('content-type') || '').includes('json');
-    const data = isJson ? await res.json() : await res.text();
-    if (!res.ok) {
-      throw new Error((data && (data.detail || data.title)) || ('HTTP ' + res.status));
-    }
-    return data;
-  }
+async function token() {
+  return state.provider.accessToken();
+}
 
-  function currentToken() {
-    return state.tokenFactory ? state.tokenFactory() : Promise.resolve(state.token);
-  }
+async function api(method, path, body) {
+  const headers = { Authorization: 'Bearer ' + (await token()) };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (res.status === 204) return null;
+  const isJson = (res.headers.get('content-type') || '').includes('json');
+  const data = isJson ? await res.json() : await res.text();
+  if (!res.ok) throw new Error((data && (data.detail || data.title)) || `HTTP ${res.status}`);
+  return data;
+}
 
-  // ------------------------------------------------------------------ sign in
+function el(tag, className, text) {
+  const e = document.createElement(tag);
+  if (className) e.className = className;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
 
-  async function enter(userId, protocol) {
-    state.userId = userId;
-    await connect(protocol);
-    $('signin').hidden = true;
-    $('app').hidden = false;
-    await refreshRooms();
-  }
+function joinedKey() {
+  return `jvmchat.joined.${state.user.userId}`;
+}
 
-  // The server says how to sign in: dev tokens (Development) and/or its OpenID Connect provider.
-  async function initSignIn() {
-    const res = await fetch('/api/v1/auth/config');
-    const config = res.ok ? await res.json() : { devTokens: true, oidc: null };
-    if (!config.devTokens) {
-      $('signin-form').hidden = true;
-      document.querySelector('#signin .hint').hidden = true;
-      document.querySelector('#signin h2').textContent = 'Sign in';
-    }
-    if (!config.oidc) return;
-    const oidc = window.JvmchatOidc.createClient({
-      authority: config.oidc.authority,
-      clientId: config.oidc.clientId,
-      scopes: config.oidc.scopes,
-      redirectUri: location.origin + '/',
-      onSignedOut: (err) => {
-        if (state.connection) state.connection.stop();
-        $('app').hidden = true;
-        $('signin').hidden = false;
-        $('signout').hidden = true;
-        setStatus('signed out', 'offline');
-        if (err) alertInSignin(errorText(err));
-      },
-    });
-    $('oidc-signin').hidden = false;
-    $('oidc-signin').addEventListener('click', () => oidc.signIn().catch((err) => alertInSignin(errorText(err))));
-    $('signout').addEventListener('click', async () => {
-      if (state.connection) await state.connection.stop();
-      await oidc.signOut();
-    });
+function saveJoined() {
+  localStorage.setItem(joinedKey(), JSON.stringify([...state.joined]));
+}
+
+function lastReadKey(roomId) {
+  return `jvmchat.read.${state.user.userId}.${roomId}`;
+}
+
+// ------------------------------------------------------------------ sign in
+
+async function setUpSignIn() {
+  const list = signInProviders();
+  const available = [];
+  for (const p of list) {
     try {
-      if ((await oidc.handleRedirect()) || oidc.resume()) {
-        state.tokenFactory = () => oidc.accessToken();
-        $('signout').hidden = false;
-        await enter(oidc.user().id, params.get('protocol') || 'json');
+      if (await p.available()) available.push(p);
+    } catch {
+      // unavailable
+    }
+  }
+  for (const p of available) {
+    const session = p.restore ? await p.restore().catch(() => null) : null;
+    if (session) {
+      await signedIn(p, session, sessionStorage.getItem('jvmchat.protocol') || 'json');
+      return;
+    }
+  }
+  const form = available.find((p) => p.form);
+  $('signin-form').hidden = !form;
+  if (form) {
+    $('signin-form').onsubmit = async (e) => {
+      e.preventDefault();
+      $('signin-error').textContent = '';
+      const userId = $('signin-user').value.trim();
+      const name = $('signin-name').value.trim() || userId;
+      try {
+        const session = await form.signIn({ userId, name });
+        sessionStorage.setItem('jvmchat.protocol', $('signin-protocol').value);
+        await signedIn(form, session, $('signin-protocol').value);
+      } catch (err) {
+        $('signin-error').textContent = errorText(err);
       }
-    } catch (err) {
-      $('signin').hidden = false;
-      setStatus('signed out', 'offline');
-      alertInSignin(errorText(err));
-    }
+    };
   }
-  initSignIn().catch((err) => alertInSignin(errorText(err)));
+  const box = $('signin-providers');
+  box.replaceChildren();
+  for (const p of available.filter((x) => !x.form)) {
+    const b = el('button', 'provider', p.label || p.id);
+    b.type = 'button';
+    if (p.buttonId) b.id = p.buttonId;
+    b.onclick = async () => {
+      $('signin-error').textContent = '';
+      try {
+        await signedIn(p, await p.signIn({}), 'json');
+      } catch (err) {
+        $('signin-error').textContent = errorText(err);
+      }
+    };
+    box.append(b);
+  }
+  $('signin-none').hidden = available.length > 0;
+  (form ? $('signin-user') : box.querySelector('button'))?.focus();
+}
 
-  $('signin-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    showError('');
-    const userId = $('signin-user').value.trim();
-    const name = $('signin-name').value.trim() || userId;
-    try {
-      const res = await fetch('/api/v1/auth/dev-token', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ userId, name }),
-      });
-      const data = await res.json();
-      if (!res.ok) throw new Error(data.detail || data.title || ('HTTP ' + res.status));
-      state.token = data.accessToken;
-      await enter(userId, $('signin-protocol').value);
-    } catch (err) {
-      $('signin').hidden = false;
-      setStatus('signed out', 'offline');
-      alertInSignin(errorText(err));
+async function signedIn(provider, session, protocol) {
+  state.provider = provider;
+  state.user = session;
+  state.joined = new Set(JSON.parse(localStorage.getItem(joinedKey()) || '[]'));
+  $('signin').hidden = true;
+  $('app').hidden = false;
+  $('me').hidden = false;
+  $('me').textContent = session.name === session.userId ? session.userId : `${session.name} (${session.userId})`;
+  $('signout').hidden = false;
+  $('toggle-rooms').hidden = false;
+  await connect(protocol);
+  await refreshRooms();
+  await followJoinedRooms();
+  state.roomsTimer = setInterval(() => refreshRooms().catch(() => {}), ROOMS_REFRESH_MS);
+}
+
+$('signout').addEventListener('click', async () => {
+  clearInterval(state.roomsTimer);
+  if (state.recovery) state.recovery.dispose();
+  if (state.connection) await state.connection.stop().catch(() => {});
+  await state.provider.signOut?.();
+  if (!state.provider.signOutNavigates) location.reload();
+});
+
+// ------------------------------------------------------------------ connection
+
+function setStatus(text, name) {
+  if (name === 'connected' && state.user) text = `connected as ${state.user.userId}`;
+  const s = $('status');
+  s.textContent = text;
+  s.dataset.state = name;
+  $('retry').hidden = name !== 'disconnected';
+}
+
+async function connect(protocol) {
+  const builder = new signalR.HubConnectionBuilder()
+    .withUrl('/hubs/chat', { accessTokenFactory: () => token() })
+    .withAutomaticReconnect({
+      nextRetryDelayInMilliseconds: (ctx) =>
+        ctx.elapsedMilliseconds > RECONNECT_FOR_MS ? null : RECONNECT_DELAYS[Math.min(ctx.previousRetryCount, RECONNECT_DELAYS.length - 1)],
+    })
+    .withStatefulReconnect()
+    .configureLogging(signalR.LogLevel.Warning);
+  if (protocol === 'messagepack') builder.withHubProtocol(new signalR.protocols.msgpack.MessagePackHubProtocol());
+  const c = builder.build();
+  state.connection = c;
+  state.recovery = new RoomRecovery(c, {
+    accessTokenFactory: () => token(),
+    onMessage: onMessage,
+    onError: (err, roomId) => console.warn('catching up', roomId, err),
+  });
+  c.on('UserJoined', (e) => {
+    if (e.roomId === state.roomId) {
+      addNotice(`${e.userName} joined the room`);
+      setOnline(e.userId, e.userName, true);
     }
   });
-
-  function alertInSignin(text) {
-    let p = document.querySelector('#signin .error');
-    if (!p) {
-      p = document.createElement('p');
-      p.className = 'error';
-      p.setAttribute('role', 'alert');
-      $('signin').appendChild(p);
-    }
-    p.textContent = text;
-  }
-
-  // ------------------------------------------------------------------ connection
-
-  async function connect(protocol) {
-    const options = { accessTokenFactory: currentToken };
-    const transport = params.get('transport');
-    if (transport && signalR.HttpTransportType[transport] !== undefined) {
-      options.transport = signalR.HttpTransportType[transport];
-    }
-    const builder = new signalR.HubConnectionBuilder()
-      .withUrl('/hubs/chat', options)
-      .withAutomaticReconnect()
-      .configureLogging(signalR.LogLevel.Warning);
-    if (protocol === 'messagepack') {
-      builder.withHubProtocol(new signalR.protocols.msgpack.MessagePackHubProtocol());
-    }
-    const connection = builder.build();
-    connection.on('ReceiveMessage', onReceiveMessage);
-    connection.on('UserJoined', (e) => onPresence(e, 'joined'));
-    connection.on('UserLeft', (e) => onPresence(e, 'left'));
-    connection.on('UserTyping', onTyping);
-    connection.on('ReceiveAssistantChunk', onAssistantChunk);
-    connection.onreconnecting(() => setStatus('reconnecting…', 'reconnecting'));
-    connection.onreconnected(() => {
-      setStatus('connected as ' + state.userId, 'connected');
-      if (state.roomId) selectRoom(state.roomId);
-    });
-    connection.onclose(() => setStatus('disconnected', 'offline'));
-    state.connection = connection;
-    await connection.start();
-    document.body.dataset.protocol = protocol;
-    setStatus('connected as ' + state.userId, 'connected');
-  }
-
-  // ------------------------------------------------------------------ rooms
-
-  async function refreshRooms() {
-    state.rooms = await api('GET', '/api/v1/rooms');
-    renderRooms();
-  }
-
-  function renderRooms() {
-    const list = $('rooms');
-    list.replaceChildren();
-    for (const room of state.rooms) {
-      const li = document.createElement('li');
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.dataset.roomId = room.id;
-      button.textContent = room.name;
-      if (room.isPrivate) {
-        const mark = document.createElement('span');
-        mark.className = 'private-mark';
-        mark.textContent = 'private';
-        button.appendChild(mark);
-      }
-      if (room.id === state.roomId) button.classList.add('active');
-      button.addEventListener('click', () => selectRoom(room.id));
-      li.appendChild(button);
-      list.appendChild(li);
-    }
-  }
-
-  $('refresh-rooms').addEventListener('click', () => refreshRooms().catch((err) => showError(errorText(err))));
-
-  $('create-room-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    showError('');
-    try {
-      const room = await api('POST', '/api/v1/rooms', {
-        name: $('room-name').value,
-        isPrivate: $('room-private').checked,
-      });
-      $('room-name').value = '';
-      $('room-private').checked = false;
-      await refreshRooms();
-      await selectRoom(room.id);
-    } catch (err) {
-      showError(errorText(err));
-    }
+  c.on('UserLeft', (e) => {
+    if (e.roomId === state.roomId) addNotice(`${e.userName} left the room`);
   });
+  c.on('UserTyping', (e) => {
+    if (e.roomId === state.roomId) showTyping(e.userId, e.userName);
+  });
+  c.on('UserOnline', (e) => {
+    if (e.roomId === state.roomId) setOnline(e.userId, e.userName, true);
+  });
+  c.on('UserOffline', (e) => {
+    if (e.roomId === state.roomId) setOnline(e.userId, e.userName, false);
+  });
+  c.on('ReceiveAssistantChunk', (e) => {
+    if (e.roomId === state.roomId) assistantChunk(e);
+  });
+  c.onreconnecting(() => setStatus('reconnecting…', 'reconnecting'));
+  c.onreconnected(() => {
+    setStatus('connected', 'connected');
+    if (state.roomId) refreshOnline();
+    refreshRooms().catch(() => {});
+  });
+  c.onclose(() => setStatus('disconnected', 'disconnected'));
+  setStatus('connecting…', 'connecting');
+  try {
+    await state.recovery.start();
+    setStatus('connected', 'connected');
+  } catch (err) {
+    setStatus('disconnected', 'disconnected');
+    showError('Could not connect: ' + errorText(err));
+  }
+}
 
-  async function selectRoom(roomId) {
+$('retry').addEventListener('click', async () => {
+  setStatus('connecting…', 'connecting');
+  try {
+    await state.recovery.start(); // a new connection: catches up every followed room
+    setStatus('connected', 'connected');
     showError('');
+    if (state.roomId) refreshOnline();
+  } catch (err) {
+    setStatus('disconnected', 'disconnected');
+    showError('Could not connect: ' + errorText(err));
+  }
+});
+
+// ------------------------------------------------------------------ rooms
+
+async function refreshRooms() {
+  const rooms = await api('GET', '/api/v1/rooms');
+  state.rooms = new Map(rooms.map((r) => [r.id, r]));
+  renderRooms();
+}
+
+function renderRooms() {
+  const list = $('rooms');
+  const focused = document.activeElement && document.activeElement.dataset.roomId;
+  list.replaceChildren();
+  for (const room of state.rooms.values()) {
+    const li = el('li');
+    const b = el('button', room.id === state.roomId ? 'active' : '');
+    b.type = 'button';
+    b.dataset.roomId = room.id;
+    if (room.id === state.roomId) b.setAttribute('aria-current', 'true');
+    b.append(el('span', 'room-name', room.name));
+    if (room.isPrivate) b.append(el('span', 'private-mark', '🔒 private'));
+    const unread = state.unread.get(room.id) || 0;
+    if (unread > 0) {
+      const badge = el('span', 'unread', String(unread));
+      badge.setAttribute('aria-label', `${unread} unread`);
+      b.append(badge);
+    }
+    b.addEventListener('click', () => openRoom(room.id));
+    li.append(b);
+    list.append(li);
+  }
+  if (focused) list.querySelector(`[data-room-id="${CSS.escape(focused)}"]`)?.focus();
+}
+
+/** Follows every joined room from its newest message, with unread counts since the last read. */
+async function followJoinedRooms() {
+  for (const roomId of state.joined) {
+    if (!state.rooms.has(roomId)) continue;
     try {
-      const room = await state.connection.invoke('JoinRoom', roomId);
-      state.roomId = room.id;
-      state.shownIds = new Set();
-      state.nextBefore = null;
-      clearTypers();
-      $('room-title').textContent = room.name + (room.isPrivate ? ' (private)' : '');
-      $('add-participant-form').hidden = false;
-      $('messages').replaceChildren();
-      $('message-input').disabled = false;
-      $('send-button').disabled = false;
-      renderRooms();
-      await loadPage(null);
-      $('message-input').focus();
+      const page = await api('GET', `/api/v1/rooms/${roomId}/messages?limit=1`);
+      const newest = page.items.length ? page.items[0].seq : 0;
+      const read = Number(localStorage.getItem(lastReadKey(roomId)) || newest);
+      state.unread.set(roomId, Math.max(0, newest - read));
+      state.recovery.follow(roomId, newest);
     } catch (err) {
-      showError(errorText(err));
+      console.warn('room', roomId, err);
     }
   }
+  renderRooms();
+}
 
-  // ------------------------------------------------------------------ history
+$('create-room-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  showError('');
+  try {
+    const room = await api('POST', '/api/v1/rooms', { name: $('room-name').value, isPrivate: $('room-private').checked });
+    $('room-name').value = '';
+    $('room-private').checked = false;
+    state.rooms.set(room.id, room);
+    await openRoom(room.id);
+  } catch (err) {
+    showError(errorText(err));
+  }
+});
 
-  async function loadPage(before) {
-    const roomId = state.roomId;
-    let path = '/api/v1/rooms/' + encodeURIComponent(roomId) + '/messages?limit=' + PAGE_SIZE;
-    if (before) path += '&before=' + encodeURIComponent(before);
-    const page = await api('GET', path);
-    if (state.roomId !== roomId) return;
-    const list = $('messages');
-    const first = list.firstChild;
-    for (const m of page.items) {
-      if (state.shownIds.has(m.id)) continue;
-      state.shownIds.add(m.id);
-      const li = messageElement(m);
-      if (before) list.insertBefore(li, first);
-      else list.appendChild(li);
+$('toggle-rooms').addEventListener('click', () => {
+  const open = document.body.classList.toggle('rooms-open');
+  $('toggle-rooms').setAttribute('aria-expanded', String(open));
+});
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden && state.user) refreshRooms().catch(() => {});
+});
+
+async function openRoom(roomId) {
+  showError('');
+  document.body.classList.remove('rooms-open');
+  $('toggle-rooms').setAttribute('aria-expanded', 'false');
+  try {
+    const room = await state.connection.invoke('JoinRoom', roomId);
+    state.rooms.set(room.id, room);
+    if (!state.joined.has(room.id)) {
+      state.joined.add(room.id);
+      saveJoined();
     }
-    // The first page may have raced with live messages: keep the list in id (time) order.
-    if (!before) sortMessages();
+    state.roomId = room.id;
+    state.shown = new Set();
+    state.streams = new Map();
+    state.online = new Map();
+    clearTyping();
+    $('room-title').textContent = room.name;
+    $('add-participant-form').hidden = !room.isPrivate;
+    $('messages').replaceChildren();
+    const page = await api('GET', `/api/v1/rooms/${room.id}/messages?limit=${PAGE_SIZE}`);
+    for (const m of page.items) appendMessage(m);
     state.nextBefore = page.nextBefore;
-    $('load-older').hidden = !page.nextBefore;
-    if (!before) list.scrollTop = list.scrollHeight;
+    $('load-older').hidden = !state.nextBefore;
+    const newest = page.items.length ? page.items[page.items.length - 1].seq : 0;
+    if (state.recovery.lastSeq(room.id) === undefined) await state.recovery.follow(room.id, newest);
+    markRead(room.id);
+    refreshOnline();
+    renderRooms();
+    scrollToBottom();
+    $('message-input').disabled = false;
+    $('send-button').disabled = false;
+    $('ask-button').disabled = false;
+    $('message-input').focus();
+  } catch (err) {
+    showError(errorText(err));
   }
+}
 
-  function sortMessages() {
-    const list = $('messages');
-    const items = Array.from(list.querySelectorAll('li.message'));
-    items.sort((a, b) => (a.dataset.seq < b.dataset.seq ? -1 : a.dataset.seq > b.dataset.seq ? 1 : 0));
-    for (const li of items) list.appendChild(li);
-  }
+function markRead(roomId) {
+  const seq = state.recovery.lastSeq(roomId);
+  if (seq !== undefined) localStorage.setItem(lastReadKey(roomId), String(seq));
+  state.unread.set(roomId, 0);
+}
 
-  $('load-older').addEventListener('click', async () => {
-    showError('');
-    try {
-      if (state.nextBefore) await loadPage(state.nextBefore);
-    } catch (err) {
-      showError(errorText(err));
+// ------------------------------------------------------------------ messages
+
+function onMessage(m) {
+  if (m.roomId !== state.roomId) {
+    if (m.seq > 0) {
+      state.unread.set(m.roomId, (state.unread.get(m.roomId) || 0) + 1);
+      renderRooms();
     }
-  });
-
-  function messageElement(m) {
-    const li = document.createElement('li');
-    li.className = 'message';
-    li.dataset.id = m.id;
-    li.dataset.seq = m.id; // ids are time-ordered (UUIDv7), so they sort like the history
-    li.dataset.kind = m.kind;
-    const time = document.createElement('span');
-    time.className = 'time';
-    const created = new Date(m.createdAt);
-    time.textContent = isNaN(created) ? '' : created.toLocaleTimeString();
-    const sender = document.createElement('span');
-    sender.className = 'sender';
-    sender.textContent = m.senderName;
-    const content = document.createElement('span');
-    content.className = 'content';
-    content.textContent = m.content;
-    li.append(time, sender, content);
-    return li;
+    return;
   }
+  const atBottom = isAtBottom();
+  appendMessage(m);
+  clearTyper(m.senderId);
+  if (document.hasFocus()) markRead(m.roomId);
+  if (atBottom || m.senderId === state.user.userId) scrollToBottom();
+}
 
-  // ------------------------------------------------------------------ live events
+function messageItem(m) {
+  const li = el('li', `message kind-${m.kind}`);
+  li.dataset.messageId = m.id;
+  if (m.seq) li.dataset.seq = String(m.seq);
+  const head = el('div', 'head');
+  const dot = el('span', 'dot');
+  dot.dataset.user = m.senderId;
+  dot.setAttribute('aria-hidden', 'true');
+  if (state.online.has(m.senderId)) dot.classList.add('on');
+  head.append(dot, el('span', 'sender', m.senderName));
+  const time = el('time', 'time', new Date(m.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
+  time.dateTime = m.createdAt;
+  head.append(time);
+  li.append(head, el('div', 'content', m.content));
+  return li;
+}
 
-  // An assistant reply still being written: shown as it streams, replaced by the stored message.
-  const drafts = new Map();
-
-  function onAssistantChunk(c) {
-    if (c.roomId !== state.roomId || state.shownIds.has(c.messageId)) return;
-    let li = drafts.get(c.messageId);
-    if (!li) {
-      li = messageElement({
-        id: c.messageId,
-        roomId: c.roomId,
-        senderName: 'Assistant',
-        content: '',
-        kind: 'assistant',
-        createdAt: new Date().toISOString(),
-      });
-      li.classList.add('draft');
-      drafts.set(c.messageId, li);
-      $('messages').appendChild(li);
-    }
-    const content = li.querySelector('.content');
-    content.textContent = content.textContent + c.delta;
-    const list = $('messages');
-    list.scrollTop = list.scrollHeight;
+function appendMessage(m) {
+  if (state.shown.has(m.id)) return;
+  state.shown.add(m.id);
+  const li = messageItem(m);
+  const streaming = state.streams.get(m.id);
+  if (streaming) {
+    streaming.replaceWith(li);
+    state.streams.delete(m.id);
+  } else {
+    $('messages').append(li);
   }
+}
 
-  function onReceiveMessage(m) {
-    if (m.roomId !== state.roomId || state.shownIds.has(m.id)) return;
-    state.shownIds.add(m.id);
-    const draft = drafts.get(m.id);
-    if (draft) {
-      drafts.delete(m.id);
-      draft.remove();
-    }
-    const typer = state.typers.get(m.senderId);
-    if (typer) {
-      clearTimeout(typer.timer);
-      state.typers.delete(m.senderId);
-      renderTypers();
-    }
-    const list = $('messages');
-    list.appendChild(messageElement(m));
-    list.scrollTop = list.scrollHeight;
+function addNotice(text) {
+  $('messages').append(el('li', 'notice', text));
+  if (isAtBottom()) scrollToBottom();
+}
+
+function isAtBottom() {
+  const box = $('messages-box');
+  return box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+}
+
+function scrollToBottom() {
+  const box = $('messages-box');
+  box.scrollTop = box.scrollHeight;
+}
+
+async function loadOlder() {
+  if (!state.nextBefore || state.loadingOlder) return;
+  state.loadingOlder = true;
+  const roomId = state.roomId;
+  try {
+    const page = await api('GET', `/api/v1/rooms/${roomId}/messages?limit=${PAGE_SIZE}&before=${state.nextBefore}`);
+    if (roomId !== state.roomId) return;
+    const box = $('messages-box');
+    const fromBottom = box.scrollHeight - box.scrollTop;
+    const items = page.items.filter((m) => !state.shown.has(m.id));
+    items.forEach((m) => state.shown.add(m.id));
+    $('messages').prepend(...items.map(messageItem));
+    box.scrollTop = box.scrollHeight - fromBottom; // keep what the reader looked at in place
+    state.nextBefore = page.nextBefore;
+    $('load-older').hidden = !state.nextBefore;
+  } catch (err) {
+    showError(errorText(err));
+  } finally {
+    state.loadingOlder = false;
   }
+}
 
-  function onPresence(e, verb) {
-    if (e.roomId !== state.roomId) return;
-    const li = document.createElement('li');
-    li.className = 'notice';
-    li.textContent = e.userName + ' ' + verb + ' the room';
-    $('messages').appendChild(li);
+$('load-older').addEventListener('click', loadOlder);
+$('messages-box').addEventListener('scroll', () => {
+  if ($('messages-box').scrollTop < 60) loadOlder();
+});
+
+async function send() {
+  const input = $('message-input');
+  const content = input.value;
+  if (!content.trim() || !state.roomId) return;
+  showError('');
+  try {
+    await state.connection.invoke('SendMessage', state.roomId, content);
+    input.value = '';
+    autoGrow();
+  } catch (err) {
+    showError(errorText(err));
   }
+}
 
-  function onTyping(e) {
-    if (e.roomId !== state.roomId || e.userId === state.userId) return;
-    const existing = state.typers.get(e.userId);
-    if (existing) clearTimeout(existing.timer);
-    const timer = setTimeout(() => {
-      state.typers.delete(e.userId);
-      renderTypers();
-    }, TYPING_SHOW_MS);
-    state.typers.set(e.userId, { name: e.userName, timer });
-    renderTypers();
+$('send-form').addEventListener('submit', (e) => {
+  e.preventDefault();
+  send();
+});
+
+function autoGrow() {
+  const input = $('message-input');
+  input.style.height = 'auto';
+  input.style.height = Math.min(input.scrollHeight, 160) + 'px';
+}
+
+$('message-input').addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    send();
   }
+});
 
-  function clearTypers() {
-    for (const t of state.typers.values()) clearTimeout(t.timer);
-    state.typers.clear();
-    renderTypers();
-  }
-
-  function renderTypers() {
-    const names = Array.from(state.typers.values()).map((t) => t.name);
-    $('typing').textContent =
-      names.length === 0 ? '' : names.join(', ') + (names.length === 1 ? ' is typing…' : ' are typing…');
-  }
-
-  // ------------------------------------------------------------------ sending
-
-  $('message-input').addEventListener('input', () => {
-    const now = Date.now();
-    if (!state.roomId || now - state.lastTypingSent < TYPING_SEND_INTERVAL_MS) return;
+$('message-input').addEventListener('input', () => {
+  autoGrow();
+  const now = Date.now();
+  if (state.roomId && now - state.lastTypingSent > TYPING_SEND_INTERVAL_MS && state.connection.state === 'Connected') {
     state.lastTypingSent = now;
     state.connection.send('SendTyping', state.roomId).catch(() => {});
-  });
+  }
+});
 
-  $('send-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    const input = $('message-input');
-    const content = input.value;
-    if (!content || !state.roomId) return;
-    showError('');
-    try {
-      await state.connection.invoke('SendMessage', state.roomId, content);
-      input.value = '';
-      state.lastTypingSent = 0;
-    } catch (err) {
-      showError(errorText(err));
-    }
-  });
+window.addEventListener('focus', () => {
+  if (state.roomId) {
+    markRead(state.roomId);
+    renderRooms();
+  }
+});
 
-  $('add-participant-form').addEventListener('submit', async (e) => {
-    e.preventDefault();
-    showError('');
-    const userId = $('participant-id').value.trim();
-    try {
-      await api('POST', '/api/v1/rooms/' + encodeURIComponent(state.roomId) + '/participants', { userId });
-      $('participant-id').value = '';
-      const li = document.createElement('li');
-      li.className = 'notice';
-      li.textContent = userId + ' can now take part in this room';
-      $('messages').appendChild(li);
-    } catch (err) {
-      showError(errorText(err));
-    }
+// ------------------------------------------------------------------ typing
+
+function showTyping(userId, name) {
+  const old = state.typers.get(userId);
+  if (old) clearTimeout(old.timer);
+  state.typers.set(userId, { name, timer: setTimeout(() => clearTyper(userId), TYPING_SHOW_MS) });
+  renderTyping();
+}
+
+function clearTyper(userId) {
+  const t = state.typers.get(userId);
+  if (!t) return;
+  clearTimeout(t.timer);
+  state.typers.delete(userId);
+  renderTyping();
+}
+
+function clearTyping() {
+  for (const t of state.typers.values()) clearTimeout(t.timer);
+  state.typers.clear();
+  renderTyping();
+}
+
+function renderTyping() {
+  const names = [...state.typers.values()].map((t) => t.name);
+  $('typing').textContent =
+    names.length === 0 ? '' : names.length === 1 ? `${names[0]} is typing…` : `${names.join(', ')} are typing…`;
+}
+
+// ------------------------------------------------------------------ presence
+
+async function refreshOnline() {
+  const roomId = state.roomId;
+  try {
+    const list = await api('GET', `/api/v1/rooms/${roomId}/online`);
+    if (roomId !== state.roomId) return;
+    state.online = new Map(list.map((u) => [u.userId, u.userName]));
+    renderOnline();
+  } catch (err) {
+    console.warn('online', err);
+  }
+}
+
+function setOnline(userId, name, on) {
+  if (on) state.online.set(userId, name);
+  else state.online.delete(userId);
+  renderOnline();
+}
+
+function renderOnline() {
+  const ul = $('online');
+  ul.replaceChildren();
+  for (const [userId, name] of [...state.online].sort((a, b) => a[1].localeCompare(b[1]))) {
+    const li = el('li', 'online-user');
+    const dot = el('span', 'dot on');
+    dot.setAttribute('aria-hidden', 'true');
+    li.append(dot, el('span', '', name));
+    li.title = userId;
+    ul.append(li);
+  }
+  $('online-count').textContent = `${state.online.size} online`;
+  $('online-box').hidden = false;
+  for (const dot of document.querySelectorAll('#messages .dot')) {
+    dot.classList.toggle('on', state.online.has(dot.dataset.user));
+  }
+}
+
+// ------------------------------------------------------------------ participants
+
+$('add-participant-form').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  showError('');
+  const userId = $('participant-id').value.trim();
+  try {
+    await api('POST', `/api/v1/rooms/${state.roomId}/participants`, { userId });
+    $('participant-id').value = '';
+    addNotice(`${userId} can now read and write here`);
+  } catch (err) {
+    showError(errorText(err));
+  }
+});
+
+// ------------------------------------------------------------------ the assistant
+
+function assistantChunk(e) {
+  let li = state.streams.get(e.messageId);
+  if (!li) {
+    if (state.shown.has(e.messageId)) return;
+    li = el('li', 'message kind-assistant streaming');
+    li.dataset.messageId = e.messageId;
+    const head = el('div', 'head');
+    head.append(el('span', 'sender', 'Assistant'), el('span', 'time', 'writing…'));
+    li.append(head, el('div', 'content', ''));
+    state.streams.set(e.messageId, li);
+    $('messages').append(li);
+  }
+  const atBottom = isAtBottom();
+  li.querySelector('.content').textContent += e.delta;
+  if (atBottom) scrollToBottom();
+}
+
+$('ask-button').addEventListener('click', () => {
+  const prompt = $('message-input').value.trim();
+  if (!prompt || !state.roomId) {
+    showError('Write your question to the assistant first.');
+    return;
+  }
+  if (state.privateStream) state.privateStream.dispose();
+  showError('');
+  $('private-answer').hidden = false;
+  $('private-answer-text').textContent = '';
+  $('stop-answer').hidden = false;
+  $('close-answer').hidden = true;
+  const finish = (note) => {
+    state.privateStream = null;
+    $('stop-answer').hidden = true;
+    $('close-answer').hidden = false;
+    if (note) $('private-answer-text').append(el('em', 'note', note));
+  };
+  state.privateStream = state.connection.stream('StreamAssistant', state.roomId, prompt).subscribe({
+    next: (delta) => {
+      $('private-answer-text').append(document.createTextNode(delta));
+    },
+    complete: () => finish(''),
+    error: (err) => finish(' ' + errorText(err)),
   });
-})();
+  $('message-input').value = '';
+  autoGrow();
+});
+
+$('stop-answer').addEventListener('click', () => {
+  if (state.privateStream) {
+    state.privateStream.dispose(); // CancelInvocation: the server closes the provider request
+    state.privateStream = null;
+    $('private-answer-text').append(el('em', 'note', ' (stopped)'));
+  }
+  $('stop-answer').hidden = true;
+  $('close-answer').hidden = false;
+  $('close-answer').focus();
+});
+
+$('close-answer').addEventListener('click', () => {
+  $('private-answer').hidden = true;
+  $('message-input').focus();
+});
+
+// ------------------------------------------------------------------ start
+
+setUpSignIn().catch((err) => {
+  $('signin-error').textContent = errorText(err);
+});

@@ -96,52 +96,93 @@ public final class Compare {
             o.get("node"),
             resolve(root, o.get("socketio-script")),
             resolve(root, o.get("logs")));
+    List<Protocol> protocols = o.list("protocols").stream().map(Protocol::parse).toList();
+    List<String> columns = new ArrayList<>();
     Map<String, Map<String, Result>> results = new LinkedHashMap<>();
     for (String scenario : scenarios) {
       Map<String, Result> row = new LinkedHashMap<>();
       results.put(scenario, row);
       for (String t : targets) {
         Kind kind = Kind.parse(t);
-        progress.println("== " + scenario + " on " + kind.id());
-        Result r;
-        try (ServerProcess server = ServerProcess.start(kind, launch, kind.id() + "-" + scenario)) {
-          Options so =
-              o.withCommand(scenario)
-                  .with("url", server.url())
-                  .with("kind", kind.id())
-                  .with(
-                      "pid",
-                      server.cpuPids().stream()
-                          .map(String::valueOf)
-                          .collect(Collectors.joining(",")));
-          r = LoadTool.run(so);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          r = Result.failed(scenario, kind, "interrupted");
-        } catch (Exception e) {
-          r = Result.failed(scenario, kind, String.valueOf(e.getMessage()));
+        for (Protocol protocol : protocolsFor(scenario, kind, protocols)) {
+          String column = column(kind, protocol);
+          if (!columns.contains(column)) {
+            columns.add(column);
+          }
+          progress.println("== " + scenario + " on " + column);
+          Result r;
+          try (ServerProcess server = ServerProcess.start(kind, launch, column + "-" + scenario)) {
+            Options so =
+                o.withCommand(scenario)
+                    .with("url", server.url())
+                    .with("kind", kind.id())
+                    .with("protocol", protocol.id())
+                    .with(
+                        "pid",
+                        server.cpuPids().stream()
+                            .map(String::valueOf)
+                            .collect(Collectors.joining(",")));
+            r = LoadTool.run(so);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            r = Result.failed(scenario, kind, "interrupted").put("protocol", protocol.id());
+          } catch (Exception e) {
+            r =
+                Result.failed(scenario, kind, String.valueOf(e.getMessage()))
+                    .put("protocol", protocol.id());
+          }
+          progress.print(r.toTable());
+          row.put(column, r);
         }
-        progress.print(r.toTable());
-        row.put(kind.id(), r);
       }
     }
-    return new Outcome(scenarios, targets.stream().map(t -> Kind.parse(t).id()).toList(), results);
+    return new Outcome(scenarios, columns, results);
+  }
+
+  /**
+   * The protocols a scenario runs in on a target: fanout and echo on the SignalR servers in every
+   * protocol asked for; connections and socket.io in JSON only.
+   */
+  static List<Protocol> protocolsFor(String scenario, Kind kind, List<Protocol> protocols) {
+    if (!kind.signalR() || scenario.equals("connections")) {
+      return List.of(Protocol.JSON);
+    }
+    return protocols;
+  }
+
+  /**
+   * The column of a target in a protocol: {@code chat}, {@code chat-msgpack}, {@code chat-mixed}.
+   */
+  static String column(Kind kind, Protocol protocol) {
+    return switch (protocol) {
+      case JSON -> kind.id();
+      case MESSAGEPACK -> kind.id() + "-msgpack";
+      case MIXED -> kind.id() + "-mixed";
+    };
+  }
+
+  /** The ratios printed, numerator and denominator columns, when both ran. */
+  private static final List<String[]> RATIOS =
+      List.of(
+          new String[] {"chat", "ceiling"},
+          new String[] {"chat", "socketio"},
+          new String[] {"chat-msgpack", "chat"},
+          new String[] {"ceiling-msgpack", "ceiling"},
+          new String[] {"chat-msgpack", "ceiling-msgpack"},
+          new String[] {"chat-mixed", "chat"});
+
+  private static List<String[]> ratios(List<String> columns) {
+    return RATIOS.stream().filter(r -> columns.contains(r[0]) && columns.contains(r[1])).toList();
   }
 
   /** The side-by-side table. */
   public static String table(Outcome oc) {
     List<String> cols = new ArrayList<>(oc.targets());
-    boolean vsCeiling = oc.targets().contains("chat") && oc.targets().contains("ceiling");
-    boolean vsSocketIo = oc.targets().contains("chat") && oc.targets().contains("socketio");
-    if (vsCeiling) {
-      cols.add("chat/ceiling");
-    }
-    if (vsSocketIo) {
-      cols.add("chat/socketio");
-    }
+    List<String[]> ratios = ratios(oc.targets());
+    ratios.forEach(r -> cols.add(r[0] + "/" + r[1]));
     StringBuilder sb = new StringBuilder();
     sb.append(String.format("%-34s", "metric"));
-    cols.forEach(c -> sb.append(String.format("%15s", c)));
+    cols.forEach(c -> sb.append(String.format("%" + Math.max(15, c.length() + 2) + "s", c)));
     sb.append('\n');
     List<String> errors = new ArrayList<>();
     for (String scenario : oc.scenarios()) {
@@ -149,21 +190,25 @@ public final class Compare {
       for (String m : METRICS.get(scenario)) {
         sb.append(String.format("%-34s", scenario + " " + m));
         for (String t : oc.targets()) {
-          sb.append(String.format("%15s", cell(row.get(t).get(m))));
+          Result r = row.get(t);
+          sb.append(
+              String.format(
+                  "%" + Math.max(15, t.length() + 2) + "s", cell(r == null ? null : r.get(m))));
         }
-        if (vsCeiling) {
-          sb.append(String.format("%15s", cell(ratio(row.get("chat"), row.get("ceiling"), m))));
-        }
-        if (vsSocketIo) {
-          sb.append(String.format("%15s", cell(ratio(row.get("chat"), row.get("socketio"), m))));
+        for (String[] r : ratios) {
+          sb.append(
+              String.format(
+                  "%" + Math.max(15, r[0].length() + r[1].length() + 3) + "s",
+                  cell(ratio(row.get(r[0]), row.get(r[1]), m))));
         }
         sb.append('\n');
       }
-      for (String t : oc.targets()) {
-        if (row.get(t).error() != null) {
-          errors.add(scenario + " on " + t + ": " + row.get(t).error());
-        }
-      }
+      row.forEach(
+          (t, r) -> {
+            if (r.error() != null) {
+              errors.add(scenario + " on " + t + ": " + r.error());
+            }
+          });
     }
     errors.forEach(e -> sb.append("error: ").append(e).append('\n'));
     return sb.toString();
@@ -184,8 +229,9 @@ public final class Compare {
       Map<String, Object> rs = new LinkedHashMap<>();
       for (String m : METRICS.get(scenario)) {
         Map<String, Object> pair = new LinkedHashMap<>();
-        pair.put("chat/ceiling", ratio(row.get("chat"), row.get("ceiling"), m));
-        pair.put("chat/socketio", ratio(row.get("chat"), row.get("socketio"), m));
+        for (String[] r : RATIOS) {
+          pair.put(r[0] + "/" + r[1], ratio(row.get(r[0]), row.get(r[1]), m));
+        }
         rs.put(m, pair);
       }
       ratios.put(scenario, rs);

@@ -57,6 +57,7 @@ public final class Connections {
       double seconds = opened.elapsedNanos() / 1e9;
       Result r =
           new Result("connections", kind)
+              .put("protocol", o.protocol().id())
               .put("warmupConnections", (long) warmedUp)
               .put("connections", opened.opened())
               .put("failedConnections", (long) opened.failed())
@@ -98,7 +99,7 @@ public final class Connections {
         target,
         count,
         o.integer("concurrency"),
-        i -> new Conn(i, target.kind(), listener),
+        i -> new Conn(i, target.kind(), o.protocol(), listener),
         users,
         o.seconds("setup-timeout"));
   }

@@ -78,7 +78,7 @@ public final class Echo {
               n,
               o.integer("concurrency"),
               i -> {
-                Conn c = new Conn(i, kind, listener);
+                Conn c = new Conn(i, kind, o.protocol(), listener);
                 State st = new State();
                 st.sender = new Sender(c, i, setup.room(i), window, size, errors, hook);
                 c.attachment = st;
@@ -88,6 +88,7 @@ public final class Echo {
               o.seconds("setup-timeout"));
       if (opened.failed() > 0) {
         return Result.failed("echo", kind, opened.failure())
+            .put("protocol", o.protocol().id())
             .put("connections", opened.opened())
             .put("failedConnections", (long) opened.failed());
       }
@@ -128,6 +129,7 @@ public final class Echo {
       Histogram h = latency.merged();
       Result r =
           new Result("echo", kind)
+              .put("protocol", o.protocol().id())
               .put("connections", n)
               .put("failedConnections", 0L)
               .put("windowSec", windowSec)

@@ -91,7 +91,7 @@ public final class Fanout {
               total,
               o.integer("concurrency"),
               i -> {
-                Conn c = new Conn(i, kind, listener);
+                Conn c = new Conn(i, kind, o.protocol(), listener);
                 if (i < receivers) {
                   c.attachment = new Receiver(senders);
                 } else {
@@ -107,6 +107,7 @@ public final class Fanout {
               o.seconds("setup-timeout"));
       if (opened.failed() > 0) {
         return Result.failed("fanout", kind, opened.failure())
+            .put("protocol", o.protocol().id())
             .put("connections", opened.opened())
             .put("failedConnections", (long) opened.failed());
       }
@@ -152,6 +153,7 @@ public final class Fanout {
       Histogram h = latency.merged();
       Result r =
           new Result("fanout", kind)
+              .put("protocol", o.protocol().id())
               .put("connections", total)
               .put("failedConnections", 0L)
               .put("windowSec", windowSec)

@@ -19,6 +19,10 @@ public final class Options {
           new Spec(
               "url", null, "server base URL, e.g. http://127.0.0.1:8080 (scenarios: required)"),
           new Spec("kind", "chat", "wire: chat | ceiling | socketio"),
+          new Spec(
+              "protocol",
+              "json",
+              "SignalR hub protocol: json | messagepack | mixed (half the connections each)"),
           new Spec("receivers", "1000", "fanout: receiving connections in the room"),
           new Spec("senders", "1", "fanout: sending connections (they join the room too)"),
           new Spec("rate", "max", "fanout: messages/s per sender (fixed rate) or max"),
@@ -48,6 +52,11 @@ public final class Options {
           new Spec("json", "false", "print only the JSON line (a flag)"),
           new Spec("scenarios", "fanout,echo,connections", "compare: scenarios to run"),
           new Spec("targets", "ceiling,chat,socketio", "compare: servers to start"),
+          new Spec(
+              "protocols",
+              "json,messagepack",
+              "compare: hub protocols for fanout and echo on chat and ceiling (connections and"
+                  + " socketio: json)"),
           new Spec(
               "chat-jar", "chat-server/target/chat-server.jar", "compare: the chat server jar"),
           new Spec(
@@ -203,6 +212,10 @@ public final class Options {
 
   public Kind kind() {
     return Kind.parse(get("kind"));
+  }
+
+  public Protocol protocol() {
+    return Protocol.parse(get("protocol"));
   }
 
   public boolean json() {

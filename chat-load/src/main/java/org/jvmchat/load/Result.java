@@ -16,6 +16,7 @@ public final class Result {
       List.of(
           "scenario",
           "kind",
+          "protocol",
           "connections",
           "warmupConnections",
           "failedConnections",

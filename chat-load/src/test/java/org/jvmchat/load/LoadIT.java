@@ -56,6 +56,52 @@ class LoadIT {
     runAll("ceiling", "http://127.0.0.1:" + ceiling.port(), ProcessHandle.current().pid());
   }
 
+  /** The MessagePack wire (and a mixed room) on the ceiling: same accounting, binary frames. */
+  @Test
+  void ceilingFanoutAndEchoInMessagePackAndMixed() throws Exception {
+    for (String protocol : List.of("messagepack", "mixed")) {
+      Result fanout =
+          LoadTool.run(
+              Options.parse(
+                  "fanout",
+                  "--url",
+                  "http://127.0.0.1:" + ceiling.port(),
+                  "--kind",
+                  "ceiling",
+                  "--protocol",
+                  protocol,
+                  "--receivers",
+                  "20",
+                  "--rate",
+                  "200",
+                  "--duration",
+                  "2",
+                  "--warmup",
+                  "1"));
+      assertClean(fanout);
+      assertThat(fanout.get("protocol")).isEqualTo(protocol);
+      assertThat(fanout.number("expectedDeliveries")).isEqualTo(fanout.number("sent") * 20);
+    }
+    Result echo =
+        LoadTool.run(
+            Options.parse(
+                "echo",
+                "--url",
+                "http://127.0.0.1:" + ceiling.port(),
+                "--kind",
+                "ceiling",
+                "--protocol",
+                "messagepack",
+                "--connections",
+                "5",
+                "--duration",
+                "2",
+                "--warmup",
+                "1"));
+    assertClean(echo);
+    assertThat(echo.number("roundTripsPerSec")).isPositive();
+  }
+
   @Test
   void socketIoFanoutEchoConnections() throws Exception {
     runAll("socketio", socketIo.url(), socketIo.pid());
@@ -72,6 +118,8 @@ class LoadIT {
             "echo,fanout",
             "--targets",
             "chat",
+            "--protocols",
+            "json,messagepack",
             "--connections",
             "3",
             "--receivers",
@@ -98,7 +146,13 @@ class LoadIT {
     assertThat(fanout.error()).isNull();
     assertClean(fanout);
     assertThat(fanout.number("expectedDeliveries")).isEqualTo(fanout.number("sent") * 10);
-    assertThat(Compare.table(out)).contains("echo roundTripsPerSec", "fanout deliveriesPerSec");
+    for (String scenario : List.of("echo", "fanout")) {
+      Result mp = out.get(scenario, "chat-msgpack");
+      assertClean(mp);
+      assertThat(mp.get("protocol")).isEqualTo("messagepack");
+    }
+    assertThat(Compare.table(out))
+        .contains("echo roundTripsPerSec", "fanout deliveriesPerSec", "chat-msgpack/chat");
     assertThat(Compare.json(out)).startsWith("{").contains("\"ok\":true");
     assertThat(out.bad()).isFalse();
     // the server was stopped and its data directory deleted

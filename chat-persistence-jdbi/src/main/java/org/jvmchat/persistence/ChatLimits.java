@@ -101,6 +101,20 @@ public final class ChatLimits {
   }
 
   /**
+   * Checks the {@code after} of {@link MessageStore#historyAfter}.
+   *
+   * @return {@code after}
+   * @throws IllegalArgumentException when it is negative
+   */
+  public static long requireAfterSeq(long after) {
+    if (after < 0) {
+      throw new IllegalArgumentException(
+          "after must be a message seq, 0 or more (was " + after + ")");
+    }
+    return after;
+  }
+
+  /**
    * Checks a history page size.
    *
    * @return {@code limit}

@@ -176,6 +176,21 @@ public final class InMemoryChatStore implements ChatStore {
   }
 
   @Override
+  public synchronized MessagesAfter historyAfter(String roomId, long after, int limit) {
+    ChatLimits.requireHistoryLimit(limit);
+    ChatLimits.requireAfterSeq(after);
+    ensureOpen();
+    RoomState state = requireRoom(roomId);
+    int size = state.messages.size();
+    // seq n is at index n - 1, so the messages after seq `after` start at index `after`
+    int from = (int) Math.min(after, size);
+    int to = Math.min(size, from + limit);
+    List<ChatMessage> items = new ArrayList<>(state.messages.subList(from, to));
+    Long nextAfter = to < size && !items.isEmpty() ? items.get(items.size() - 1).seq() : null;
+    return new MessagesAfter(items, nextAfter);
+  }
+
+  @Override
   public synchronized boolean joinGroup(String userId, String roomId) {
     ChatLimits.requireUserId("userId", userId);
     ensureOpen();

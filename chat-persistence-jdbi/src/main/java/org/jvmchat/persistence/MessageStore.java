@@ -36,4 +36,17 @@ public interface MessageStore {
    *     message of this room
    */
   MessagePage history(String roomId, String before, int limit);
+
+  /**
+   * The oldest {@code limit} messages of a room whose {@code seq} is greater than {@code after},
+   * oldest first: what a client that last saw {@code after} missed. Blocking.
+   *
+   * @param after a {@code seq} (0 for the room's first messages); one at or beyond the room's last
+   *     message gives an empty page
+   * @param limit {@value ChatLimits#HISTORY_MIN_LIMIT}..{@value ChatLimits#HISTORY_MAX_LIMIT}
+   * @throws NoSuchRoomException when the room does not exist
+   * @throws IllegalArgumentException when {@code limit} is out of range or {@code after} is
+   *     negative
+   */
+  MessagesAfter historyAfter(String roomId, long after, int limit);
 }

@@ -431,6 +431,70 @@ public abstract class ChatStoreContractTest {
     assertThat(store.history(room.id(), null, 200).items()).isEmpty();
   }
 
+  @Test
+  void historyAfterASeqPagesForwardWithoutLossOrDuplicates() {
+    String alice = user("alice");
+    Room room = store.createRoom("forward", false, alice);
+    Room other = store.createRoom("other", false, alice);
+    List<NewMessage> batch = new ArrayList<>();
+    for (int i = 1; i <= 125; i++) {
+      batch.add(NewMessage.user(room.id(), alice, "A", "m" + i));
+      if (i % 10 == 0) {
+        batch.add(NewMessage.user(other.id(), alice, "A", "noise" + i));
+      }
+    }
+    await(store.appendAll(batch));
+
+    MessagesAfter first = store.historyAfter(room.id(), 0, 50);
+    assertThat(first.items())
+        .extracting(ChatMessage::content)
+        .containsExactlyElementsOf(range(1, 50));
+    assertThat(first.nextAfter()).isEqualTo(50L);
+    MessagesAfter middle = store.historyAfter(room.id(), first.nextAfter(), 50);
+    assertThat(middle.items())
+        .extracting(ChatMessage::content)
+        .containsExactlyElementsOf(range(51, 100));
+    MessagesAfter last = store.historyAfter(room.id(), middle.nextAfter(), 50);
+    assertThat(last.items())
+        .extracting(ChatMessage::content)
+        .containsExactlyElementsOf(range(101, 125));
+    assertThat(last.nextAfter()).isNull();
+
+    MessagesAfter exact = store.historyAfter(room.id(), 120, 5);
+    assertThat(exact.items())
+        .extracting(ChatMessage::seq)
+        .containsExactly(121L, 122L, 123L, 124L, 125L);
+    assertThat(exact.nextAfter()).isNull();
+    assertThat(store.historyAfter(room.id(), 125, 10).items()).isEmpty();
+    assertThat(store.historyAfter(room.id(), 1000, 10).nextAfter()).isNull();
+
+    List<ChatMessage> all = new ArrayList<>();
+    Long after = 0L;
+    while (after != null) {
+      MessagesAfter page = store.historyAfter(room.id(), after, 7);
+      all.addAll(page.items());
+      after = page.nextAfter();
+    }
+    assertThat(all).extracting(ChatMessage::content).containsExactlyElementsOf(range(1, 125));
+  }
+
+  @Test
+  void historyAfterRejectsBadArguments() {
+    String alice = user("alice");
+    Room room = store.createRoom("r", false, alice);
+    assertThatThrownBy(() -> store.historyAfter(room.id(), 0, 0))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("limit");
+    assertThatThrownBy(() -> store.historyAfter(room.id(), -1, 10))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("after");
+    assertThatThrownBy(() -> store.historyAfter(ChatIds.newId(), 0, 10))
+        .isInstanceOf(NoSuchRoomException.class);
+    assertThatThrownBy(() -> store.historyAfter("not-an-id", 0, 10))
+        .isInstanceOf(NoSuchRoomException.class);
+    assertThat(store.historyAfter(room.id(), 0, 200).items()).isEmpty();
+  }
+
   // ---- content --------------------------------------------------------------------------------
 
   @Test

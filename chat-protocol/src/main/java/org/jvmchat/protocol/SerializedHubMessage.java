@@ -11,9 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SerializedHubMessage {
   private final HubMessage message;
   private final Map<String, byte[]> serialized;
-  // The last protocol asked for with its bytes: a broadcast asks for the same one over and over,
-  // so most calls skip the map.
+  // The last two protocols asked for with their bytes: a broadcast asks for the same one or two
+  // (a room mixing JSON and MessagePack clients) over and over, so most calls skip the map and
+  // allocate nothing.
   private volatile Last last;
+  private volatile Last previous;
 
   private record Last(HubProtocol protocol, byte[] bytes) {}
 
@@ -40,6 +42,10 @@ public final class SerializedHubMessage {
     if (l != null && l.protocol() == protocol) {
       return l.bytes();
     }
+    Last p = previous;
+    if (p != null && p.protocol() == protocol) {
+      return p.bytes();
+    }
     byte[] bytes = serialized.get(protocol.name());
     if (bytes == null) {
       if (message == null) {
@@ -48,6 +54,7 @@ public final class SerializedHubMessage {
       }
       bytes = serialized.computeIfAbsent(protocol.name(), n -> protocol.toBytes(message));
     }
+    previous = l;
     last = new Last(protocol, bytes);
     return bytes;
   }

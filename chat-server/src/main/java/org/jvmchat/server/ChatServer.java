@@ -22,6 +22,8 @@ import org.jvmchat.server.hub.UserConnections;
 import org.jvmchat.server.ops.ChatMetrics;
 import org.jvmchat.server.ops.HealthService;
 import org.jvmchat.server.ops.OpsRoutes;
+import org.jvmchat.server.presence.Presence;
+import org.jvmchat.server.presence.PresenceApi;
 import org.jvmchat.server.web.StaticFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +46,7 @@ public final class ChatServer implements AutoCloseable {
   private final ChatMetrics metrics;
   private final HealthService health;
   private final AssistantService assistant;
+  private final Presence presence;
   private final HubServer hubServer;
   private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -70,6 +73,8 @@ public final class ChatServer implements AutoCloseable {
     this.health = new HealthService(store, scaleout, assistant::health);
 
     UserConnections users = new UserConnections();
+    this.presence = PresenceApi.create(settings.redisUrl(), System.getenv());
+    PresenceApi presenceApi = new PresenceApi(presence, chat);
     HubOptions hubOptions =
         HubOptions.builder()
             .maxMessageSize(settings.maxMessageSize())
@@ -82,7 +87,7 @@ public final class ChatServer implements AutoCloseable {
             .port(settings.port())
             .hub(
                 HubServer.HubMapping.builder(
-                        HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant))
+                        HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence))
                     .options(hubOptions)
                     .requireAuthenticatedUser(true)
                     .build())
@@ -104,6 +109,7 @@ public final class ChatServer implements AutoCloseable {
     builder.instanceId(
         settings.instance().id() != null ? settings.instance().id() : localHostName());
     new RoomsApi(chat).register(builder);
+    presenceApi.register(builder);
     new AuthApi(settings, tokens).register(builder);
     new OpsRoutes(health, metrics).register(builder);
     if (settings.chatAccessKey() != null) {
@@ -126,9 +132,11 @@ public final class ChatServer implements AutoCloseable {
       this.hubServer = builder.build();
     } catch (RuntimeException e) {
       assistant.close(); // it owns the assistant client's threads
+      presence.close();
       throw e;
     }
     assistant.bind(hubServer.hubContext(HUB_PATH));
+    presenceApi.bind(hubServer.hubContext(HUB_PATH));
   }
 
   private static String localHostName() {
@@ -205,6 +213,7 @@ public final class ChatServer implements AutoCloseable {
     if (stopped.compareAndSet(false, true)) {
       hubServer.stop(grace);
       assistant.close();
+      presence.close();
       metrics.close();
     }
   }

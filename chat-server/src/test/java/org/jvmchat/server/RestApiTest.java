@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -192,7 +193,7 @@ class RestApiTest {
         assertThat(m.fieldNames())
             .toIterable()
             .containsExactly(
-                "id", "roomId", "senderId", "senderName", "content", "kind", "createdAt");
+                "id", "roomId", "seq", "senderId", "senderName", "content", "kind", "createdAt");
         assertThat(m.get("kind").asText()).isEqualTo("user");
       }
       seen.addAll(0, chunk); // each page is oldest first, and older pages go in front
@@ -202,6 +203,63 @@ class RestApiTest {
     assertThat(pages).isEqualTo(4);
     assertThat(seen).isEqualTo(sent);
     assertThat(page.has("nextBefore")).isTrue();
+  }
+
+  @Test
+  void afterPagesForwardBySeqWithNextAfter() throws Exception {
+    String room = server.createRoom("alice", "after", false);
+    for (int i = 1; i <= 25; i++) {
+      server.store.append(NewMessage.user(room, "alice", "Alice", "m" + i)).join();
+    }
+    List<Long> seqs = new ArrayList<>();
+    List<String> contents = new ArrayList<>();
+    String after = "0";
+    int pages = 0;
+    while (after != null) {
+      JsonNode page =
+          TestServer.json(
+              server.get("/api/v1/rooms/" + room + "/messages?limit=10&after=" + after, alice));
+      assertThat(page.fieldNames()).toIterable().containsExactly("items", "nextAfter");
+      for (JsonNode m : page.get("items")) {
+        seqs.add(m.get("seq").asLong());
+        contents.add(m.get("content").asText());
+      }
+      after = page.get("nextAfter").isNull() ? null : page.get("nextAfter").asText();
+      pages++;
+    }
+    assertThat(pages).isEqualTo(3);
+    assertThat(seqs).containsExactlyElementsOf(LongStream.rangeClosed(1, 25).boxed().toList());
+    assertThat(contents.get(0)).isEqualTo("m1");
+    JsonNode tail =
+        TestServer.json(server.get("/api/v1/rooms/" + room + "/messages?after=22", alice));
+    assertThat(tail.get("items")).hasSize(3); // the default limit is 50
+    assertThat(tail.get("items").get(0).get("seq").asLong()).isEqualTo(23);
+    assertThat(tail.get("nextAfter").isNull()).isTrue();
+    JsonNode beyond =
+        TestServer.json(server.get("/api/v1/rooms/" + room + "/messages?after=99", alice));
+    assertThat(beyond.get("items")).isEmpty();
+    // the newest page (no before, no after) carries seq too
+    JsonNode newest = TestServer.json(server.get("/api/v1/rooms/" + room + "/messages", alice));
+    assertThat(newest.get("items").get(24).get("seq").asLong()).isEqualTo(25);
+  }
+
+  @Test
+  void afterRejectsBadInputAndBeforeWithAfter() throws Exception {
+    String room = server.createRoom("alice", "after400", false);
+    var m = server.store.append(NewMessage.user(room, "alice", "Alice", "x")).join();
+    for (String q :
+        List.of("after=-1", "after=abc", "after=1.5", "after=0&limit=0", "after=0&limit=201")) {
+      assertProblem(server.get("/api/v1/rooms/" + room + "/messages?" + q, alice), 400);
+    }
+    HttpResponse<String> both =
+        server.get("/api/v1/rooms/" + room + "/messages?after=0&before=" + m.id(), alice);
+    assertProblem(both, 400);
+    assertThat(TestServer.json(both).get("detail").asText()).contains("before", "after");
+    String priv = server.createRoom("alice", "after403", true);
+    assertProblem(server.get("/api/v1/rooms/" + priv + "/messages?after=0", bob), 403);
+    assertProblem(
+        server.get("/api/v1/rooms/0193f1a2-7c4e-7d2a-9b1c-3f0e5a6b7c8d/messages?after=0", alice),
+        404);
   }
 
   @Test

@@ -12,8 +12,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -21,15 +24,35 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jvmchat.load.internal.LengthPrefixFramer;
+import org.jvmchat.load.internal.MsgPack;
 import org.jvmchat.load.internal.RecordSeparatorFramer;
 
 /**
- * One ceiling connection: the SignalR JSON handshake, then invocations parsed with Jackson's
- * streaming parser. {@code JoinRoom} adds the channel to the room's group; {@code SendMessage}
- * serializes one {@code ReceiveMessage} into a pooled buffer and writes a retained duplicate of it
- * to every member, then completes the caller's invocation with the message.
+ * One ceiling connection: the SignalR handshake ({@code json} or {@code messagepack}), then
+ * invocations parsed with Jackson's streaming parser (JSON) or read by position (MessagePack).
+ * {@code JoinRoom} adds the channel to the room's group; {@code SendMessage} serializes one {@code
+ * ReceiveMessage} per protocol present in the room (at most two, each into one pooled buffer, made
+ * when the first member speaking it is reached) and writes a retained duplicate to every member,
+ * then completes the caller's invocation with the message.
  */
-final class CeilingHandler extends SimpleChannelInboundHandler<TextWebSocketFrame> {
+final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+  /** Set on channels that spoke {@code messagepack} in their handshake. */
+  static final AttributeKey<Boolean> BINARY = AttributeKey.valueOf("ceiling.messagepack");
+
+  private static final byte[] MP_PING = {0x02, (byte) 0x91, 0x06};
+  private static final byte[] K_ID = MsgPack.encoded("id");
+  private static final byte[] K_ROOM_ID = MsgPack.encoded("roomId");
+  private static final byte[] K_SENDER_ID = MsgPack.encoded("senderId");
+  private static final byte[] K_SENDER_NAME = MsgPack.encoded("senderName");
+  private static final byte[] K_CONTENT = MsgPack.encoded("content");
+  private static final byte[] K_KIND = MsgPack.encoded("kind");
+  private static final byte[] K_CREATED_AT = MsgPack.encoded("createdAt");
+  private static final byte[] K_NAME = MsgPack.encoded("name");
+  private static final byte[] K_IS_PRIVATE = MsgPack.encoded("isPrivate");
+  private static final byte[] K_CREATED_BY = MsgPack.encoded("createdBy");
+  private static final byte[] V_USER = MsgPack.encoded("user");
+  private static final byte[] RECEIVE_MESSAGE = MsgPack.encoded("ReceiveMessage");
   private static final JsonFactory JSON =
       JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
   private static final AtomicLong IDS = new AtomicLong();
@@ -41,7 +64,9 @@ final class CeilingHandler extends SimpleChannelInboundHandler<TextWebSocketFram
 
   private final Rooms rooms;
   private final RecordSeparatorFramer framer = new RecordSeparatorFramer(CeilingServer.MAX_MESSAGE);
+  private final LengthPrefixFramer binaryFramer = new LengthPrefixFramer(CeilingServer.MAX_MESSAGE);
   private boolean handshaken;
+  private boolean binary;
   private String userId;
 
   CeilingHandler(Rooms rooms) {
@@ -49,8 +74,29 @@ final class CeilingHandler extends SimpleChannelInboundHandler<TextWebSocketFram
   }
 
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
-    framer.feed(frame.content(), ctx.alloc(), (buf, from, to) -> onMessage(ctx, buf, from, to));
+  protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    ByteBuf content = frame.content();
+    if (!handshaken) {
+      // The handshake is JSON up to 0x1E whatever the protocol; MessagePack may follow it.
+      int rs = content.indexOf(content.readerIndex(), content.writerIndex(), RS);
+      if (rs >= 0) {
+        ByteBuf head = content.retainedSlice(content.readerIndex(), rs + 1 - content.readerIndex());
+        try {
+          framer.feed(head, ctx.alloc(), (buf, from, to) -> onMessage(ctx, buf, from, to));
+        } finally {
+          head.release();
+        }
+        content.readerIndex(rs + 1);
+        if (!handshaken || !content.isReadable()) {
+          return;
+        }
+      }
+    }
+    if (binary) {
+      binaryFramer.feed(content, ctx.alloc(), (buf, from, to) -> onBinary(ctx, buf, from, to));
+    } else if (frame instanceof TextWebSocketFrame) {
+      framer.feed(content, ctx.alloc(), (buf, from, to) -> onMessage(ctx, buf, from, to));
+    }
   }
 
   private void onMessage(ChannelHandlerContext ctx, ByteBuf buf, int from, int to) {
@@ -63,9 +109,24 @@ final class CeilingHandler extends SimpleChannelInboundHandler<TextWebSocketFram
         invoke(ctx, parse(bytes));
       }
     } catch (IOException | RuntimeException e) {
-      ctx.writeAndFlush(text(ctx.alloc(), "{\"type\":7,\"error\":\"Invalid message.\"}\u001e"))
-          .addListener(f -> ctx.close());
+      closeWithError(ctx);
     }
+  }
+
+  private void closeWithError(ChannelHandlerContext ctx) {
+    if (binary) {
+      ByteBuf b = ctx.alloc().buffer(32);
+      int start = MsgPack.beginFrame(b);
+      MsgPack.arrayHeader(b, 3);
+      MsgPack.uint(b, 7);
+      MsgPack.str(b, "Invalid message.");
+      MsgPack.bool(b, false);
+      ctx.writeAndFlush(new BinaryWebSocketFrame(MsgPack.endFrame(b, start)))
+          .addListener(f -> ctx.close());
+      return;
+    }
+    ctx.writeAndFlush(text(ctx.alloc(), "{\"type\":7,\"error\":\"Invalid message.\"}\u001e"))
+        .addListener(f -> ctx.close());
   }
 
   private void handshake(ChannelHandlerContext ctx, byte[] bytes) throws IOException {
@@ -83,7 +144,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<TextWebSocketFram
         }
       }
     }
-    if (!"json".equals(protocol)) {
+    if (!"json".equals(protocol) && !"messagepack".equals(protocol)) {
       ctx.writeAndFlush(
               text(
                   ctx.alloc(),
@@ -92,6 +153,10 @@ final class CeilingHandler extends SimpleChannelInboundHandler<TextWebSocketFram
       return;
     }
     handshaken = true;
+    binary = "messagepack".equals(protocol);
+    if (binary) {
+      ctx.channel().attr(BINARY).set(Boolean.TRUE);
+    }
     userId = "ceiling-" + ctx.channel().id().asShortText();
     ctx.writeAndFlush(text(ctx.alloc(), "{}\u001e"));
   }
@@ -153,7 +218,27 @@ final class CeilingHandler extends SimpleChannelInboundHandler<TextWebSocketFram
     List<String> a = inv.arguments();
     if (target.equals("JoinRoom") && a.size() == 1 && a.get(0) != null) {
       rooms.join(a.get(0), ctx.channel());
-      if (inv.invocationId() != null) {
+      if (inv.invocationId() != null && binary) {
+        ByteBuf b = ctx.alloc().buffer(160);
+        int start = MsgPack.beginFrame(b);
+        MsgPack.arrayHeader(b, 5);
+        MsgPack.uint(b, 3);
+        MsgPack.mapHeader(b, 0);
+        MsgPack.str(b, inv.invocationId());
+        MsgPack.uint(b, 3);
+        MsgPack.mapHeader(b, 5);
+        b.writeBytes(K_ID);
+        MsgPack.str(b, a.get(0));
+        b.writeBytes(K_NAME);
+        MsgPack.str(b, a.get(0));
+        b.writeBytes(K_IS_PRIVATE);
+        MsgPack.bool(b, false);
+        b.writeBytes(K_CREATED_BY);
+        MsgPack.str(b, "ceiling");
+        b.writeBytes(K_CREATED_AT);
+        MsgPack.timestamp(b, Instant.now());
+        ctx.writeAndFlush(new BinaryWebSocketFrame(MsgPack.endFrame(b, start)), ctx.voidPromise());
+      } else if (inv.invocationId() != null) {
         ByteBuf b = ctx.alloc().buffer(192);
         try (JsonGenerator g = generator(b)) {
           g.writeStartObject();
@@ -184,38 +269,150 @@ final class CeilingHandler extends SimpleChannelInboundHandler<TextWebSocketFram
   private void send(ChannelHandlerContext ctx, String invocationId, String roomId, String content)
       throws IOException {
     String id = Long.toString(IDS.incrementAndGet(), 36);
-    String createdAt = Instant.now().toString();
+    Instant now = Instant.now();
+    String createdAt = now.toString();
     int capacity = 192 + roomId.length() + content.length() + (content.length() >> 3);
-    ByteBuf frame = ctx.alloc().buffer(capacity);
-    try (JsonGenerator g = generator(frame)) {
-      g.writeStartObject();
-      g.writeNumberField("type", 1);
-      g.writeStringField("target", "ReceiveMessage");
-      g.writeArrayFieldStart("arguments");
-      message(g, id, roomId, content, createdAt);
-      g.writeEndArray();
-      g.writeEndObject();
-    }
-    frame.writeByte(RS);
+    // One serialization per protocol present in the room, made on first need.
+    ByteBuf json = null;
+    ByteBuf msgpack = null;
     ChannelGroup members = rooms.members(roomId);
     if (members != null) {
       for (Channel c : members) {
-        c.writeAndFlush(new TextWebSocketFrame(frame.retainedDuplicate()), c.voidPromise());
+        if (c.hasAttr(BINARY)) {
+          if (msgpack == null) {
+            msgpack = ctx.alloc().buffer(capacity);
+            int start = MsgPack.beginFrame(msgpack);
+            MsgPack.arrayHeader(msgpack, 6);
+            MsgPack.uint(msgpack, 1);
+            MsgPack.mapHeader(msgpack, 0);
+            MsgPack.nil(msgpack);
+            msgpack.writeBytes(RECEIVE_MESSAGE);
+            MsgPack.arrayHeader(msgpack, 1);
+            message(msgpack, id, roomId, content, now);
+            MsgPack.arrayHeader(msgpack, 0);
+            MsgPack.endFrame(msgpack, start);
+          }
+          c.writeAndFlush(new BinaryWebSocketFrame(msgpack.retainedDuplicate()), c.voidPromise());
+        } else {
+          if (json == null) {
+            json = ctx.alloc().buffer(capacity);
+            try (JsonGenerator g = generator(json)) {
+              g.writeStartObject();
+              g.writeNumberField("type", 1);
+              g.writeStringField("target", "ReceiveMessage");
+              g.writeArrayFieldStart("arguments");
+              message(g, id, roomId, content, createdAt);
+              g.writeEndArray();
+              g.writeEndObject();
+            }
+            json.writeByte(RS);
+          }
+          c.writeAndFlush(new TextWebSocketFrame(json.retainedDuplicate()), c.voidPromise());
+        }
       }
     }
-    frame.release();
-    if (invocationId != null) {
-      ByteBuf b = ctx.alloc().buffer(capacity);
-      try (JsonGenerator g = generator(b)) {
-        g.writeStartObject();
-        g.writeNumberField("type", 3);
-        g.writeStringField("invocationId", invocationId);
-        g.writeFieldName("result");
-        message(g, id, roomId, content, createdAt);
-        g.writeEndObject();
-      }
-      ctx.writeAndFlush(new TextWebSocketFrame(b.writeByte(RS)), ctx.voidPromise());
+    if (json != null) {
+      json.release();
     }
+    if (msgpack != null) {
+      msgpack.release();
+    }
+    if (invocationId == null) {
+      return;
+    }
+    ByteBuf b = ctx.alloc().buffer(capacity);
+    if (binary) {
+      int start = MsgPack.beginFrame(b);
+      MsgPack.arrayHeader(b, 5);
+      MsgPack.uint(b, 3);
+      MsgPack.mapHeader(b, 0);
+      MsgPack.str(b, invocationId);
+      MsgPack.uint(b, 3);
+      message(b, id, roomId, content, now);
+      ctx.writeAndFlush(new BinaryWebSocketFrame(MsgPack.endFrame(b, start)), ctx.voidPromise());
+      return;
+    }
+    try (JsonGenerator g = generator(b)) {
+      g.writeStartObject();
+      g.writeNumberField("type", 3);
+      g.writeStringField("invocationId", invocationId);
+      g.writeFieldName("result");
+      message(g, id, roomId, content, createdAt);
+      g.writeEndObject();
+    }
+    ctx.writeAndFlush(new TextWebSocketFrame(b.writeByte(RS)), ctx.voidPromise());
+  }
+
+  private void message(ByteBuf b, String id, String roomId, String content, Instant createdAt) {
+    MsgPack.mapHeader(b, 7);
+    b.writeBytes(K_ID);
+    MsgPack.str(b, id);
+    b.writeBytes(K_ROOM_ID);
+    MsgPack.str(b, roomId);
+    b.writeBytes(K_SENDER_ID);
+    MsgPack.str(b, userId);
+    b.writeBytes(K_SENDER_NAME);
+    MsgPack.str(b, userId);
+    b.writeBytes(K_CONTENT);
+    MsgPack.str(b, content);
+    b.writeBytes(K_KIND);
+    b.writeBytes(V_USER);
+    b.writeBytes(K_CREATED_AT);
+    MsgPack.timestamp(b, createdAt);
+  }
+
+  /** One MessagePack message: [type, headers, invocationId, target, [string args], ...]. */
+  private void onBinary(ChannelHandlerContext ctx, ByteBuf buf, int from, int to) {
+    try {
+      invoke(ctx, parseBinary(buf, from, to));
+    } catch (IOException | RuntimeException e) {
+      closeWithError(ctx);
+    }
+  }
+
+  static Invocation parseBinary(ByteBuf buf, int from, int to) throws IOException {
+    long count = MsgPack.containerCount(buf, from);
+    if (count < 1 || (buf.getUnsignedByte(from) & 0xf0) == 0x80) {
+      throw new IOException("not an array");
+    }
+    int i = from + MsgPack.headerSize(buf, from);
+    int type = (int) MsgPack.integer(buf, i);
+    i = MsgPack.skip(buf, i);
+    if (type != 1 || count < 5) {
+      String id = null;
+      if ((type == 4 || type == 5) && count >= 3) {
+        i = MsgPack.skip(buf, i);
+        id = string(buf, i);
+      }
+      return new Invocation(type, id, null, List.of());
+    }
+    i = MsgPack.skip(buf, i); // headers
+    String invocationId = string(buf, i);
+    i = MsgPack.skip(buf, i);
+    String target = string(buf, i);
+    i = MsgPack.skip(buf, i);
+    long argc = MsgPack.containerCount(buf, i);
+    List<String> args = new ArrayList<>(2);
+    if (argc >= 0) {
+      i += MsgPack.headerSize(buf, i);
+      for (long k = 0; k < argc && i < to; k++) {
+        args.add(string(buf, i));
+        i = MsgPack.skip(buf, i);
+      }
+    }
+    if (i > to) {
+      throw new IOException("truncated");
+    }
+    return new Invocation(type, invocationId, target, args);
+  }
+
+  /** The string at {@code i}, or null when the value there is not a (non-empty) string. */
+  private static String string(ByteBuf buf, int i) {
+    int length = MsgPack.strLength(buf, i);
+    if (length <= 0) {
+      return null;
+    }
+    return buf.toString(i + MsgPack.headerSize(buf, i), length, StandardCharsets.UTF_8);
   }
 
   private void message(JsonGenerator g, String id, String roomId, String content, String createdAt)
@@ -234,6 +431,17 @@ final class CeilingHandler extends SimpleChannelInboundHandler<TextWebSocketFram
   private void completeError(ChannelHandlerContext ctx, String invocationId, String error)
       throws IOException {
     ByteBuf b = ctx.alloc().buffer(128);
+    if (binary) {
+      int start = MsgPack.beginFrame(b);
+      MsgPack.arrayHeader(b, 5);
+      MsgPack.uint(b, 3);
+      MsgPack.mapHeader(b, 0);
+      MsgPack.str(b, invocationId);
+      MsgPack.uint(b, 1);
+      MsgPack.str(b, error);
+      ctx.writeAndFlush(new BinaryWebSocketFrame(MsgPack.endFrame(b, start)), ctx.voidPromise());
+      return;
+    }
     try (JsonGenerator g = generator(b)) {
       g.writeStartObject();
       g.writeNumberField("type", 3);
@@ -257,7 +465,10 @@ final class CeilingHandler extends SimpleChannelInboundHandler<TextWebSocketFram
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof IdleStateEvent) {
-      if (handshaken) {
+      if (handshaken && binary) {
+        ctx.writeAndFlush(
+            new BinaryWebSocketFrame(ctx.alloc().buffer(3).writeBytes(MP_PING)), ctx.voidPromise());
+      } else if (handshaken) {
         ctx.writeAndFlush(
             new TextWebSocketFrame(ctx.alloc().buffer(PING.length).writeBytes(PING)),
             ctx.voidPromise());
@@ -270,6 +481,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<TextWebSocketFram
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     framer.release();
+    binaryFramer.release();
     super.channelInactive(ctx);
   }
 

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
@@ -12,12 +13,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jvmchat.load.Kind;
+import org.jvmchat.load.Protocol;
 
 /**
- * One driver connection: the last handler of a Netty WebSocket client pipeline, speaking either
- * SignalR JSON or Socket.IO. Everything here runs on the connection's event loop. Incoming frames
- * are scanned for the few fields that matter ({@link SignalRScan}, {@link SocketIoPacket}); no JSON
- * tree is built.
+ * One driver connection: the last handler of a Netty WebSocket client pipeline, speaking SignalR
+ * JSON, SignalR MessagePack (binary frames, VarInt-framed) or Socket.IO. Everything here runs on
+ * the connection's event loop. Incoming frames are scanned for the few fields that matter ({@link
+ * SignalRScan}, {@link MsgPackScan}, {@link SocketIoPacket}); no tree is built.
  */
 public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
   /** Callbacks on the connection's event loop. */
@@ -32,7 +34,12 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
   }
 
   private static final String HANDSHAKE = "{\"protocol\":\"json\",\"version\":1}\u001e";
+  private static final String MSGPACK_HANDSHAKE =
+      "{\"protocol\":\"messagepack\",\"version\":1}\u001e";
   private static final String PING = "{\"type\":6}\u001e";
+  private static final byte[] MSGPACK_PING = {0x02, (byte) 0x91, 0x06};
+  private static final byte[] JOIN_ROOM = MsgPack.encoded("JoinRoom");
+  private static final byte[] SEND_MESSAGE = MsgPack.encoded("SendMessage");
   private static final byte[] ERROR = Bytes.ascii("\"error\":");
   private static final long KEEPALIVE_SECONDS = 10;
 
@@ -42,6 +49,9 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
   private final CompletableFuture<Conn> ready = new CompletableFuture<>();
   private final CompletableFuture<Conn> joined = new CompletableFuture<>();
   private final RecordSeparatorFramer framer = new RecordSeparatorFramer(1 << 20);
+  private final boolean binary;
+  private LengthPrefixFramer binaryFramer;
+  private ByteBuf handshakeBytes;
   private Channel channel;
   private boolean handshaken;
   private long nextId = 1;
@@ -53,9 +63,18 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
   public Object attachment;
 
   public Conn(int index, Kind kind, Listener listener) {
+    this(index, kind, Protocol.JSON, listener);
+  }
+
+  /** A connection speaking {@code protocol.of(index)} (SignalR kinds only). */
+  public Conn(int index, Kind kind, Protocol protocol, Listener listener) {
     this.index = index;
     this.kind = kind;
     this.listener = listener;
+    this.binary = kind.signalR() && protocol.of(index) == Protocol.MESSAGEPACK;
+    if (binary) {
+      binaryFramer = new LengthPrefixFramer(1 << 20);
+    }
   }
 
   public int index() {
@@ -82,13 +101,37 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
 
   /** Invokes JoinRoom / emits join; call on any thread. */
   public CompletableFuture<Conn> join(String roomId) {
-    channel.eventLoop().execute(() -> joinId = write(joinText(roomId)));
+    channel
+        .eventLoop()
+        .execute(
+            () -> joinId = binary ? writeInvocation(JOIN_ROOM, roomId) : write(joinText(roomId)));
     return joined;
   }
 
   /** Invokes SendMessage / emits send; call on the event loop. Returns the invocation id. */
   public long send(String roomId, String content) {
-    return write(sendText(roomId, content));
+    return binary
+        ? writeInvocation(SEND_MESSAGE, roomId, content)
+        : write(sendText(roomId, content));
+  }
+
+  /** A MessagePack invocation as the JS client writes it: [1, {}, "id", target, [args]]. */
+  private long writeInvocation(byte[] target, String... args) {
+    long id = nextId++;
+    ByteBuf b = channel.alloc().buffer(64 + args.length * 16 + args[args.length - 1].length());
+    int start = MsgPack.beginFrame(b);
+    MsgPack.arrayHeader(b, 5);
+    MsgPack.uint(b, 1);
+    MsgPack.mapHeader(b, 0);
+    MsgPack.str(b, Long.toString(id));
+    b.writeBytes(target);
+    MsgPack.arrayHeader(b, args.length);
+    for (String a : args) {
+      MsgPack.str(b, a);
+    }
+    MsgPack.endFrame(b, start);
+    channel.writeAndFlush(new BinaryWebSocketFrame(b), channel.voidPromise());
+    return id;
   }
 
   /** The next invocation id {@link #send} will use. */
@@ -149,11 +192,11 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
       if (kind.signalR()) {
-        writeRaw(HANDSHAKE);
+        writeRaw(binary ? MSGPACK_HANDSHAKE : HANDSHAKE);
         keepAlive =
             ctx.executor()
                 .scheduleAtFixedRate(
-                    () -> writeRaw(PING), KEEPALIVE_SECONDS, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
+                    this::ping, KEEPALIVE_SECONDS, KEEPALIVE_SECONDS, TimeUnit.SECONDS);
       }
     } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
       fail(ctx, "WebSocket handshake timed out");
@@ -161,8 +204,22 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     super.userEventTriggered(ctx, evt);
   }
 
+  private void ping() {
+    if (binary) {
+      channel.writeAndFlush(
+          new BinaryWebSocketFrame(channel.alloc().buffer(3).writeBytes(MSGPACK_PING)),
+          channel.voidPromise());
+    } else {
+      writeRaw(PING);
+    }
+  }
+
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    if (binary && (frame instanceof BinaryWebSocketFrame || frame instanceof TextWebSocketFrame)) {
+      readBinary(ctx, frame.content());
+      return;
+    }
     if (!(frame instanceof TextWebSocketFrame)) {
       return;
     }
@@ -172,6 +229,38 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
     } else {
       onSocketIo(content, content.readerIndex(), content.writerIndex());
     }
+  }
+
+  /** MessagePack: the JSON handshake answer up to 0x1E first, then VarInt-framed messages. */
+  private void readBinary(ChannelHandlerContext ctx, ByteBuf content) {
+    if (!handshaken) {
+      if (handshakeBytes == null) {
+        handshakeBytes = ctx.alloc().buffer(64);
+      }
+      int rs = content.indexOf(content.readerIndex(), content.writerIndex(), (byte) 0x1e);
+      if (rs < 0) {
+        handshakeBytes.writeBytes(content);
+        return;
+      }
+      handshakeBytes.writeBytes(content, content.readerIndex(), rs - content.readerIndex());
+      content.readerIndex(rs + 1);
+      ByteBuf h = handshakeBytes;
+      handshakeBytes = null;
+      try {
+        onSignalR(h, h.readerIndex(), h.writerIndex());
+      } finally {
+        h.release();
+      }
+      if (!handshaken || !content.isReadable()) {
+        return;
+      }
+    }
+    binaryFramer.feed(content, ctx.alloc(), this::onMessagePack);
+  }
+
+  private void onMessagePack(ByteBuf buf, int from, int to) {
+    SignalRScan.Scanned s = MsgPackScan.scan(buf, from, to);
+    dispatch(s, buf, from, to);
   }
 
   private void onSignalR(ByteBuf buf, int from, int to) {
@@ -184,7 +273,10 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
       }
       return;
     }
-    SignalRScan.Scanned s = SignalRScan.scan(buf, from, to);
+    dispatch(SignalRScan.scan(buf, from, to), buf, from, to);
+  }
+
+  private void dispatch(SignalRScan.Scanned s, ByteBuf buf, int from, int to) {
     switch (s.type()) {
       case SignalRScan.INVOCATION:
         if (s.isReceiveMessage()) {
@@ -274,6 +366,13 @@ public final class Conn extends SimpleChannelInboundHandler<WebSocketFrame> {
       keepAlive.cancel(false);
     }
     framer.release();
+    if (binaryFramer != null) {
+      binaryFramer.release();
+    }
+    if (handshakeBytes != null) {
+      handshakeBytes.release();
+      handshakeBytes = null;
+    }
     if (closeReason == null) {
       closeReason = "connection closed";
     }

@@ -55,5 +55,15 @@ public final class ChatSql {
           + " from messages where room_id = :room and seq < :end"
           + " order by seq desc limit :limit";
 
+  /**
+   * The messages after a seq, oldest first: a forward range scan of {@code messages_pkey (room_id,
+   * seq)} that stops after {@code :limit} rows.
+   */
+  public static final String HISTORY_AFTER =
+      "select "
+          + MESSAGE_COLUMNS
+          + " from messages where room_id = :room and seq > :after"
+          + " order by seq limit :limit";
+
   private ChatSql() {}
 }

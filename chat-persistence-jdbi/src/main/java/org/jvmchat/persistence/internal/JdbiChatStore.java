@@ -31,6 +31,7 @@ import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.persistence.ChatStoreException;
 import org.jvmchat.persistence.MessageKind;
 import org.jvmchat.persistence.MessagePage;
+import org.jvmchat.persistence.MessagesAfter;
 import org.jvmchat.persistence.NewMessage;
 import org.jvmchat.persistence.NoSuchRoomException;
 import org.jvmchat.persistence.Room;
@@ -424,6 +425,34 @@ public final class JdbiChatStore implements ChatStore {
               new ArrayList<>(newestFirst.subList(0, Math.min(limit, newestFirst.size())));
           java.util.Collections.reverse(items);
           return new MessagePage(items, more ? items.get(0).id() : null);
+        });
+  }
+
+  @Override
+  public MessagesAfter historyAfter(String roomId, long after, int limit) {
+    ChatLimits.requireHistoryLimit(limit);
+    ChatLimits.requireAfterSeq(after);
+    UUID room = uuidOrNull(roomId);
+    if (room == null) {
+      ensureOpen();
+      throw new NoSuchRoomException(roomId);
+    }
+    return read(
+        "reading the history",
+        h -> {
+          List<ChatMessage> items =
+              h.createQuery(ChatSql.HISTORY_AFTER)
+                  .bind("room", room)
+                  .bind("after", after)
+                  .bind("limit", limit + 1)
+                  .map(MESSAGE)
+                  .list();
+          if (items.isEmpty() && !roomExists(h, room)) {
+            throw new NoSuchRoomException(roomId);
+          }
+          boolean more = items.size() > limit;
+          List<ChatMessage> page = more ? items.subList(0, limit) : items;
+          return new MessagesAfter(page, more ? page.get(limit - 1).seq() : null);
         });
   }
 

@@ -81,6 +81,7 @@ class QueryPlanTest {
             .replace(":user", "'user42'")
             .replace("?::text[]", "array['user42', 'user7']::text[]")
             .replace(":end", "150")
+            .replace(":after", "100")
             .replace(":limit", "51");
     if (sql.equals(ChatSql.MESSAGE_SEQ)) {
       literal = literal.replaceFirst("id = '[^']+'::uuid", "id = '" + message + "'::uuid");
@@ -101,6 +102,13 @@ class QueryPlanTest {
   void historyPagesAreABackwardRangeScanOfThePrimaryKey() throws Exception {
     assertThat(explain(ChatSql.HISTORY_PAGE))
         .anyMatch(l -> l.contains("Index Scan Backward using messages_pkey"))
+        .noneMatch(l -> l.contains("Sort"));
+  }
+
+  @Test
+  void messagesAfterASeqAreAForwardRangeScanOfThePrimaryKey() throws Exception {
+    assertThat(explain(ChatSql.HISTORY_AFTER))
+        .anyMatch(l -> l.contains("Index Scan using messages_pkey"))
         .noneMatch(l -> l.contains("Sort"));
   }
 

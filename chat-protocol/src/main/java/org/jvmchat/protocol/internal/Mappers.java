@@ -64,6 +64,7 @@ public final class Mappers {
             .addModule(new JavaTimeModule())
             .addModule(new Jdk8Module())
             .addModule(TimestampExtensionModule.INSTANCE)
+            .addModule(new org.jvmchat.protocol.internal.msgpack.OffsetDateTimeModule())
             .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)

@@ -23,7 +23,6 @@ import org.jvmchat.protocol.HubMessage;
 import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.HubProtocolException;
 import org.jvmchat.protocol.InvocationBinder;
-import org.jvmchat.protocol.InvocationBindingFailureMessage;
 import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.PingMessage;
 import org.jvmchat.protocol.SequenceMessage;
@@ -32,6 +31,7 @@ import org.jvmchat.protocol.StreamInvocationMessage;
 import org.jvmchat.protocol.StreamItemMessage;
 import org.jvmchat.protocol.TransferFormat;
 import org.jvmchat.protocol.internal.Binding;
+import org.jvmchat.protocol.internal.Envelope;
 import org.jvmchat.protocol.internal.Mappers;
 import org.jvmchat.protocol.internal.TextMessageFormat;
 
@@ -146,7 +146,7 @@ public final class JsonHubProtocol implements HubProtocol {
       String field = p.currentName();
       JsonToken value = p.nextToken();
       switch (field) {
-        case "type" -> type = messageType(readLong(p, value, "type"));
+        case "type" -> type = Envelope.messageType(readLong(p, value, "type"));
         case "invocationId" -> invocationId = readStringOrNull(p, value, "invocationId");
         case "target" -> target = readStringOrNull(p, value, "target");
         case "error" -> {
@@ -198,21 +198,17 @@ public final class JsonHubProtocol implements HubProtocol {
         if (arguments == null) {
           throw new HubProtocolException("Missing required property 'arguments'.");
         }
-        List<Type> types = binder.bindsGenerically() ? null : binder.parameterTypes(target);
-        if (types == null && !binder.bindsGenerically()) {
-          return new InvocationBindingFailureMessage(
-              invocationId, target, streaming, true, "Unknown hub method '" + target + "'");
+        List<Type> types = Envelope.parameterTypes(binder, target);
+        if (Envelope.isUnknownTarget(binder, types)) {
+          return Envelope.unknownTarget(invocationId, target, streaming);
         }
         List<Object> bound;
         try {
           bound = bindArguments(arguments, types);
         } catch (Binding.Failure e) {
-          return new InvocationBindingFailureMessage(
-              invocationId, target, streaming, false, e.getMessage());
+          return Envelope.bindingFailed(invocationId, target, streaming, e);
         }
-        return streaming
-            ? new StreamInvocationMessage(headers, invocationId, target, bound, streamIds)
-            : new InvocationMessage(headers, invocationId, target, bound, streamIds);
+        return Envelope.invocation(streaming, headers, invocationId, target, bound, streamIds);
       }
       case HubMessage.TYPE_STREAM_ITEM -> {
         require(invocationId, "invocationId");
@@ -269,11 +265,6 @@ public final class JsonHubProtocol implements HubProtocol {
         return null;
       }
     }
-  }
-
-  /** A type outside 1..9 maps to 0, which is skipped like any other unknown type. */
-  private static int messageType(long type) {
-    return type >= HubMessage.TYPE_INVOCATION && type <= HubMessage.TYPE_SEQUENCE ? (int) type : 0;
   }
 
   private static void require(String value, String name) {

@@ -1,10 +1,10 @@
 package org.jvmchat.protocol.msgpack;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -19,7 +19,6 @@ import org.jvmchat.protocol.HubMessage;
 import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.HubProtocolException;
 import org.jvmchat.protocol.InvocationBinder;
-import org.jvmchat.protocol.InvocationBindingFailureMessage;
 import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.PingMessage;
 import org.jvmchat.protocol.SequenceMessage;
@@ -29,20 +28,30 @@ import org.jvmchat.protocol.StreamItemMessage;
 import org.jvmchat.protocol.TransferFormat;
 import org.jvmchat.protocol.internal.BinaryMessageFormat;
 import org.jvmchat.protocol.internal.Binding;
+import org.jvmchat.protocol.internal.Envelope;
 import org.jvmchat.protocol.internal.Mappers;
 import org.jvmchat.protocol.internal.MessageSizeLimit;
-import org.msgpack.core.MessageBufferPacker;
+import org.jvmchat.protocol.internal.msgpack.PackBuffer;
+import org.jvmchat.protocol.internal.msgpack.ReadContext;
+import org.jvmchat.protocol.internal.msgpack.ValueCodecs;
 import org.msgpack.core.MessageFormat;
 import org.msgpack.core.MessagePack;
+import org.msgpack.core.MessagePacker;
 import org.msgpack.core.MessageUnpacker;
 import org.msgpack.value.ValueType;
 
 /**
  * The {@code messagepack} hub protocol (version 2, accepting 1 and 2): each message is a VarInt
- * length followed by one MessagePack array whose first element is the message type. Payloads are
- * written and bound by a Jackson {@link ObjectMapper} over MessagePack: objects become maps keyed
- * by their exact property names, {@code byte[]} becomes bin, {@link java.time.Instant} the
- * timestamp extension (-1).
+ * length followed by one MessagePack array whose first element is the message type.
+ *
+ * <p>The envelope is written and read with msgpack-core's packer and unpacker directly (a packer
+ * over a reused per-thread array, an unpacker over the received bytes), with no tree in between.
+ * Payload values go through writers and readers prepared once per type (strings, numbers, {@code
+ * byte[]} as bin, {@link java.time.Instant} as the timestamp extension -1, {@link
+ * java.time.OffsetDateTime} as ASP.NET's {@code DateTimeOffset}, lists, maps, plain records and
+ * POJOs as maps keyed by their exact property names); anything else, and any value a prepared
+ * reader cannot decide on, is written or bound by the Jackson {@link ObjectMapper}, which has the
+ * last word on results and errors.
  */
 public final class MessagePackHubProtocol implements HubProtocol {
   public static final String NAME = "messagepack";
@@ -51,14 +60,20 @@ public final class MessagePackHubProtocol implements HubProtocol {
   private static final int MAX_DEPTH = Mappers.MAX_NESTING_DEPTH;
 
   private final ObjectMapper mapper;
+  private final ValueCodecs codecs;
 
   public MessagePackHubProtocol() {
     this(Mappers.messagePack());
   }
 
-  /** A protocol whose payloads are written and bound by {@code mapper} (a MessagePack mapper). */
+  /**
+   * A protocol whose payloads are written and bound by {@code mapper} (a MessagePack mapper): the
+   * prepared writers and readers follow its property names and order, and leave every type it
+   * customises further to it.
+   */
   public MessagePackHubProtocol(ObjectMapper mapper) {
     this.mapper = mapper;
+    this.codecs = new ValueCodecs(mapper);
   }
 
   /** The default payload mapper (a new instance each call), to customise and pass back. */
@@ -124,8 +139,24 @@ public final class MessagePackHubProtocol implements HubProtocol {
     if (length == 0) {
       throw new HubProtocolException("A MessagePack message body must not be empty.");
     }
+    try {
+      ReadContext c = ReadContext.acquire(data, offset, length);
+      try {
+        return new Reader(c.unpacker(), c, data, offset, binder).read();
+      } finally {
+        c.release();
+      }
+    } catch (HubProtocolException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) {
+      if (e != ValueCodecs.MISMATCH) {
+        throw new HubProtocolException("Error reading MessagePack: " + describe(e), e);
+      }
+    }
+    // A payload the prepared readers could not decide on: read the message again and let the
+    // mapper bind every payload value.
     try (MessageUnpacker u = MessagePack.newDefaultUnpacker(data, offset, length)) {
-      return new Reader(u, data, offset, binder).read();
+      return new Reader(u, null, data, offset, binder).read();
     } catch (HubProtocolException e) {
       throw e;
     } catch (IOException | RuntimeException e) {
@@ -140,15 +171,22 @@ public final class MessagePackHubProtocol implements HubProtocol {
     return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
-  /** Reads the fields of one message in order. */
+  /**
+   * Reads the fields of one message in order. With a {@link ReadContext} payloads go through the
+   * prepared readers (which may throw {@link ValueCodecs#MISMATCH}); without one, through the
+   * mapper.
+   */
   private final class Reader {
     private final MessageUnpacker u;
+    private final ReadContext prepared;
     private final byte[] data;
     private final int offset;
     private final InvocationBinder binder;
 
-    Reader(MessageUnpacker u, byte[] data, int offset, InvocationBinder binder) {
+    Reader(
+        MessageUnpacker u, ReadContext prepared, byte[] data, int offset, InvocationBinder binder) {
       this.u = u;
+      this.prepared = prepared;
       this.data = data;
       this.offset = offset;
       this.binder = binder;
@@ -162,12 +200,7 @@ public final class MessagePackHubProtocol implements HubProtocol {
       if (count < 1) {
         throw new HubProtocolException("A MessagePack message array must not be empty.");
       }
-      long typeValue = readLong("messageType");
-      // A type outside 1..9 maps to 0, which is skipped like any other unknown type.
-      int type =
-          typeValue >= HubMessage.TYPE_INVOCATION && typeValue <= HubMessage.TYPE_SEQUENCE
-              ? (int) typeValue
-              : 0;
+      int type = Envelope.messageType(readLong("messageType"));
       switch (type) {
         case HubMessage.TYPE_INVOCATION:
         case HubMessage.TYPE_STREAM_INVOCATION:
@@ -177,9 +210,13 @@ public final class MessagePackHubProtocol implements HubProtocol {
             minimum(count, 4, "StreamItem");
             Map<String, String> headers = readHeaders();
             String id = readInvocationId(true);
+            Type itemType = binder.streamItemType(id);
+            if (prepared != null) {
+              return new StreamItemMessage(headers, id, readPrepared(itemType));
+            }
             int[] item = slice();
             try {
-              return new StreamItemMessage(headers, id, bind(item, binder.streamItemType(id), -1));
+              return new StreamItemMessage(headers, id, bind(item, itemType, -1));
             } catch (Binding.Failure e) {
               return new StreamBindingFailureMessage(id, e.getMessage());
             }
@@ -230,18 +267,23 @@ public final class MessagePackHubProtocol implements HubProtocol {
         throw new HubProtocolException("Reading 'arguments' as Array failed.");
       }
       int argc = u.unpackArrayHeader();
+      List<Type> types = Envelope.parameterTypes(binder, target);
+      boolean unknown = Envelope.isUnknownTarget(binder, types);
+      if (prepared != null && !unknown && (types == null || types.size() == argc)) {
+        List<Object> arguments = new ArrayList<>(initialCapacity(argc));
+        for (int i = 0; i < argc; i++) {
+          arguments.add(readPrepared(types == null ? null : types.get(i)));
+        }
+        List<String> streamIds = count >= 6 ? readStreamIds() : null;
+        return Envelope.invocation(streaming, headers, id, target, arguments, streamIds);
+      }
       List<int[]> slices = new ArrayList<>(initialCapacity(argc));
       for (int i = 0; i < argc; i++) {
         slices.add(slice());
       }
-      List<String> streamIds = null;
-      if (count >= 6) {
-        streamIds = readStreamIds();
-      }
-      List<Type> types = binder.bindsGenerically() ? null : binder.parameterTypes(target);
-      if (types == null && !binder.bindsGenerically()) {
-        return new InvocationBindingFailureMessage(
-            id, target, streaming, true, "Unknown hub method '" + target + "'");
+      List<String> streamIds = count >= 6 ? readStreamIds() : null;
+      if (unknown) {
+        return Envelope.unknownTarget(id, target, streaming);
       }
       List<Object> arguments = new ArrayList<>(slices.size());
       try {
@@ -252,11 +294,21 @@ public final class MessagePackHubProtocol implements HubProtocol {
           arguments.add(bind(slices.get(i), types == null ? null : types.get(i), i));
         }
       } catch (Binding.Failure e) {
-        return new InvocationBindingFailureMessage(id, target, streaming, false, e.getMessage());
+        return Envelope.bindingFailed(id, target, streaming, e);
       }
-      return streaming
-          ? new StreamInvocationMessage(headers, id, target, arguments, streamIds)
-          : new InvocationMessage(headers, id, target, arguments, streamIds);
+      return Envelope.invocation(streaming, headers, id, target, arguments, streamIds);
+    }
+
+    /** One payload value through its prepared reader; {@code MISMATCH} if it has none. */
+    private Object readPrepared(Type type) throws IOException {
+      if (type == null) {
+        return codecs.readGeneric(prepared, 0);
+      }
+      ValueCodecs.TypedReader reader = codecs.reader(type);
+      if (reader == null) {
+        throw ValueCodecs.MISMATCH;
+      }
+      return reader.read(prepared);
     }
 
     private HubMessage readCompletion(int count) throws IOException {
@@ -273,10 +325,13 @@ public final class MessagePackHubProtocol implements HubProtocol {
         case 3:
           {
             minimum(count, 5, "Completion");
+            Type type = binder.returnType(id);
+            if (prepared != null) {
+              return new CompletionMessage(headers, id, null, readPrepared(type), true);
+            }
             int[] result = slice();
             try {
-              return new CompletionMessage(
-                  headers, id, null, bind(result, binder.returnType(id), -1), true);
+              return new CompletionMessage(headers, id, null, bind(result, type, -1), true);
             } catch (Binding.Failure e) {
               return CompletionMessage.withError(id, e.getMessage());
             }
@@ -414,9 +469,32 @@ public final class MessagePackHubProtocol implements HubProtocol {
 
   @Override
   public void write(HubMessage message, OutputStream out) throws IOException {
-    MessageBufferPacker pk = MessagePack.newDefaultBufferPacker();
+    PackBuffer buffer = PackBuffer.acquire();
+    try {
+      pack(buffer.packer(), message);
+      buffer.writeFramed(out);
+    } finally {
+      buffer.release();
+    }
+  }
+
+  /** The framed bytes, packed into this thread's reused buffer and copied out once. */
+  @Override
+  public byte[] toBytes(HubMessage message) {
+    PackBuffer buffer = PackBuffer.acquire();
+    try {
+      pack(buffer.packer(), message);
+      return buffer.framed();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      buffer.release();
+    }
+  }
+
+  private void pack(MessagePacker pk, HubMessage message) throws IOException {
     if (message instanceof InvocationMessage m) {
-      writeCall(
+      packCall(
           pk,
           HubMessage.TYPE_INVOCATION,
           m.headers(),
@@ -425,7 +503,7 @@ public final class MessagePackHubProtocol implements HubProtocol {
           m.arguments(),
           m.streamIds());
     } else if (message instanceof StreamInvocationMessage m) {
-      writeCall(
+      packCall(
           pk,
           HubMessage.TYPE_STREAM_INVOCATION,
           m.headers(),
@@ -435,25 +513,25 @@ public final class MessagePackHubProtocol implements HubProtocol {
           m.streamIds());
     } else if (message instanceof StreamItemMessage m) {
       pk.packArrayHeader(4).packInt(HubMessage.TYPE_STREAM_ITEM);
-      writeHeaders(pk, m.headers());
+      packHeaders(pk, m.headers());
       pk.packString(m.invocationId());
-      writeValue(pk, m.item());
+      codecs.write(pk, m.item());
     } else if (message instanceof CompletionMessage m) {
       boolean hasValue = m.error() != null || m.hasResult();
       pk.packArrayHeader(hasValue ? 5 : 4).packInt(HubMessage.TYPE_COMPLETION);
-      writeHeaders(pk, m.headers());
+      packHeaders(pk, m.headers());
       pk.packString(m.invocationId());
       if (m.error() != null) {
         pk.packInt(1).packString(m.error());
       } else if (m.hasResult()) {
         pk.packInt(3);
-        writeValue(pk, m.result());
+        codecs.write(pk, m.result());
       } else {
         pk.packInt(2);
       }
     } else if (message instanceof CancelInvocationMessage m) {
       pk.packArrayHeader(3).packInt(HubMessage.TYPE_CANCEL_INVOCATION);
-      writeHeaders(pk, m.headers());
+      packHeaders(pk, m.headers());
       pk.packString(m.invocationId());
     } else if (message instanceof PingMessage) {
       pk.packArrayHeader(1).packInt(HubMessage.TYPE_PING);
@@ -473,20 +551,10 @@ public final class MessagePackHubProtocol implements HubProtocol {
       throw new IllegalArgumentException(
           message.getClass().getSimpleName() + " is not sent over the wire");
     }
-    pk.flush();
-    long size = pk.getBufferSize();
-    BinaryMessageFormat.writeLengthPrefix(size, out);
-    for (org.msgpack.core.buffer.MessageBuffer chunk : pk.toBufferList()) {
-      if (chunk.hasArray()) {
-        out.write(chunk.array(), chunk.arrayOffset(), chunk.size());
-      } else {
-        out.write(chunk.toByteArray());
-      }
-    }
   }
 
-  private void writeCall(
-      MessageBufferPacker pk,
+  private void packCall(
+      MessagePacker pk,
       int type,
       Map<String, String> headers,
       String invocationId,
@@ -495,7 +563,7 @@ public final class MessagePackHubProtocol implements HubProtocol {
       List<String> streamIds)
       throws IOException {
     pk.packArrayHeader(6).packInt(type);
-    writeHeaders(pk, headers);
+    packHeaders(pk, headers);
     if (invocationId == null) {
       pk.packNil();
     } else {
@@ -504,7 +572,7 @@ public final class MessagePackHubProtocol implements HubProtocol {
     pk.packString(target);
     pk.packArrayHeader(arguments.size());
     for (Object argument : arguments) {
-      writeValue(pk, argument);
+      codecs.write(pk, argument);
     }
     pk.packArrayHeader(streamIds.size());
     for (String id : streamIds) {
@@ -512,49 +580,11 @@ public final class MessagePackHubProtocol implements HubProtocol {
     }
   }
 
-  private static void writeHeaders(MessageBufferPacker pk, Map<String, String> headers)
+  private static void packHeaders(MessagePacker pk, Map<String, String> headers)
       throws IOException {
     pk.packMapHeader(headers.size());
     for (Map.Entry<String, String> e : headers.entrySet()) {
       pk.packString(e.getKey()).packString(e.getValue());
-    }
-  }
-
-  private void writeValue(MessageBufferPacker pk, Object value) throws IOException {
-    if (value == null) {
-      pk.packNil();
-      return;
-    }
-    if (value instanceof String s) {
-      pk.packString(s);
-      return;
-    }
-    if (value instanceof Integer i) {
-      pk.packInt(i);
-      return;
-    }
-    if (value instanceof Long l) {
-      pk.packLong(l);
-      return;
-    }
-    if (value instanceof Boolean b) {
-      pk.packBoolean(b);
-      return;
-    }
-    OutputStream sink =
-        new OutputStream() {
-          @Override
-          public void write(int b) throws IOException {
-            pk.writePayload(new byte[] {(byte) b});
-          }
-
-          @Override
-          public void write(byte[] b, int off, int len) throws IOException {
-            pk.writePayload(b, off, len);
-          }
-        };
-    try (JsonGenerator g = mapper.getFactory().createGenerator(sink)) {
-      mapper.writeValue(g, value);
     }
   }
 }

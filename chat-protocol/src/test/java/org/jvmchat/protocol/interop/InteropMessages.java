@@ -1,6 +1,7 @@
 package org.jvmchat.protocol.interop;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +34,13 @@ final class InteropMessages {
       String content,
       String kind,
       Instant createdAt) {}
+
+  /** The chat hub's other argument and result types (chat-server's model). */
+  record UserEvent(String roomId, String userId, String userName) {}
+
+  record AssistantChunk(String roomId, String messageId, String delta) {}
+
+  record Room(String id, String name, boolean isPrivate, String createdBy, Instant createdAt) {}
 
   static final String CONTENT =
       "Héllo from the JVM 😀 with a record separator \u001e, quotes \" ' and <tags>; "
@@ -68,7 +76,13 @@ final class InteropMessages {
         CloseMessage.EMPTY,
         new AckMessage(36),
         new SequenceMessage(19),
-        InvocationMessage.send("Nested", nested));
+        InvocationMessage.send("Nested", nested),
+        InvocationMessage.send("UserJoined", new UserEvent("room-1", "bob", "Bob")),
+        InvocationMessage.send("ReceiveAssistantChunk", new AssistantChunk("room-1", "m2", "Hel")),
+        CompletionMessage.withResult(
+            "5",
+            new Room("room-1", "General", true, "alice", Instant.parse("2024-01-01T00:00:00.5Z"))),
+        StreamItemMessage.of("6", OffsetDateTime.parse("2024-01-01T02:00:00.5+02:00")));
   }
 
   /** What the Node test writes with the official {@code writeMessage}, decoded generically. */

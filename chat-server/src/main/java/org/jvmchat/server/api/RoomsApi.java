@@ -9,6 +9,7 @@ import org.jvmchat.persistence.Room;
 import org.jvmchat.server.chat.ChatException;
 import org.jvmchat.server.chat.ChatService;
 import org.jvmchat.server.model.MessagePageDto;
+import org.jvmchat.server.model.MessagesAfterDto;
 import org.jvmchat.server.model.RoomDto;
 
 /** The REST API under {@code /api/v1}: rooms, history, participants. Every route needs a user. */
@@ -75,8 +76,33 @@ public final class RoomsApi {
     if (before != null && before.isEmpty()) {
       before = null;
     }
+    String after = request.query("after");
+    if (after != null && !after.isEmpty()) {
+      if (before != null) {
+        throw ChatException.badInput(
+            "before and after cannot be used together: before pages back from a message id,"
+                + " after reads forward from a seq.");
+      }
+      return Json.ok(
+          200,
+          MessagesAfterDto.of(
+              chat.historyAfter(request.pathParameter("id"), userId, afterSeq(after), limit)));
+    }
     return Json.ok(
         200, MessagePageDto.of(chat.history(request.pathParameter("id"), userId, before, limit)));
+  }
+
+  private static long afterSeq(String text) {
+    try {
+      long after = Long.parseLong(text.trim());
+      if (after >= 0) {
+        return after;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw ChatException.badInput(
+        "after must be a message seq, a whole number 0 or more (was '" + text + "').");
   }
 
   private HttpResponse addParticipant(HttpRequest request, String userId) {

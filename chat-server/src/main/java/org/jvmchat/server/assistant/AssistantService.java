@@ -431,7 +431,10 @@ public final class AssistantService implements AutoCloseable {
             });
   }
 
-  /** A system notice for one user's connections only; not stored. */
+  /**
+   * A system notice for one user's connections only; not stored, so it is not in the room's
+   * sequence: it carries {@code seq} 0, which gap-recovering clients show without tracking.
+   */
   private void tellUser(String roomId, String userId, String text) {
     hub.clients()
         .user(userId)
@@ -440,6 +443,7 @@ public final class AssistantService implements AutoCloseable {
             new MessageDto(
                 ChatIds.newId(),
                 roomId,
+                0L,
                 SYSTEM_ID,
                 SYSTEM_NAME,
                 text,

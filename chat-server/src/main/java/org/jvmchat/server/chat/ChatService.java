@@ -8,6 +8,7 @@ import org.jvmchat.persistence.ChatLimits;
 import org.jvmchat.persistence.ChatMessage;
 import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.persistence.MessagePage;
+import org.jvmchat.persistence.MessagesAfter;
 import org.jvmchat.persistence.NewMessage;
 import org.jvmchat.persistence.NoSuchRoomException;
 import org.jvmchat.persistence.Room;
@@ -111,6 +112,19 @@ public final class ChatService {
               + "').");
     }
     return validate(() -> guard(() -> store.history(room.id(), before, limit)));
+  }
+
+  /**
+   * The messages after {@code after} (a {@code seq}), oldest first, checking access: what a client
+   * that last saw {@code after} missed.
+   *
+   * @param limit {@value ChatLimits#HISTORY_MIN_LIMIT}..{@value ChatLimits#HISTORY_MAX_LIMIT}
+   */
+  public MessagesAfter historyAfter(String roomId, String userId, long after, int limit) {
+    Room room = accessibleRoom(roomId, userId);
+    validate(() -> ChatLimits.requireHistoryLimit(limit));
+    validate(() -> ChatLimits.requireAfterSeq(after));
+    return validate(() -> guard(() -> store.historyAfter(room.id(), after, limit)));
   }
 
   /** Adds {@code newUserId} to the room; only a participant may. */

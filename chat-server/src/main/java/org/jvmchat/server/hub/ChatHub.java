@@ -23,6 +23,7 @@ import org.jvmchat.server.model.MessageDto;
 import org.jvmchat.server.model.RoomDto;
 import org.jvmchat.server.model.UserEvent;
 import org.jvmchat.server.ops.ChatMetrics;
+import org.jvmchat.server.presence.Presence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,13 +43,19 @@ public class ChatHub extends Hub {
   private final UserConnections users;
   private final ChatMetrics metrics;
   private final AssistantService assistant;
+  private final Presence presence;
 
   public ChatHub(
-      ChatService chat, UserConnections users, ChatMetrics metrics, AssistantService assistant) {
+      ChatService chat,
+      UserConnections users,
+      ChatMetrics metrics,
+      AssistantService assistant,
+      Presence presence) {
     this.chat = chat;
     this.users = users;
     this.metrics = metrics;
     this.assistant = assistant;
+    this.presence = presence;
   }
 
   /** The hub group of a room. */
@@ -68,6 +75,7 @@ public class ChatHub extends Hub {
         restored.add(roomId);
       }
     }
+    presence.connected(user.id(), user.name()); // after the restore: onDisconnected releases it
     log.debug("Connected; back in the groups of {} room(s)", restored.size());
   }
 
@@ -76,6 +84,7 @@ public class ChatHub extends Hub {
     HubUser user = context().user();
     if (user != null) {
       users.remove(user.id(), context().connectionId());
+      presence.disconnected(user.id());
     }
   }
 

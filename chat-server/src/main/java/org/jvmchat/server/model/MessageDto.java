@@ -6,13 +6,24 @@ import java.time.Instant;
 import org.jvmchat.persistence.ChatMessage;
 
 /**
- * A message on the wire: {@code {"id","roomId","senderId","senderName","content","kind",
- * "createdAt"}}, {@code kind} one of {@code user}, {@code assistant}, {@code system}.
+ * A message on the wire: {@code {"id","roomId","seq","senderId","senderName","content","kind",
+ * "createdAt"}}, {@code seq} its position in its room (1, 2, 3, … with no gaps), {@code kind} one
+ * of {@code user}, {@code assistant}, {@code system}.
  */
-@JsonPropertyOrder({"id", "roomId", "senderId", "senderName", "content", "kind", "createdAt"})
+@JsonPropertyOrder({
+  "id",
+  "roomId",
+  "seq",
+  "senderId",
+  "senderName",
+  "content",
+  "kind",
+  "createdAt"
+})
 public record MessageDto(
     @JsonProperty("id") String id,
     @JsonProperty("roomId") String roomId,
+    @JsonProperty("seq") long seq,
     @JsonProperty("senderId") String senderId,
     @JsonProperty("senderName") String senderName,
     @JsonProperty("content") String content,
@@ -23,6 +34,7 @@ public record MessageDto(
     return new MessageDto(
         m.id(),
         m.roomId(),
+        m.seq(),
         m.senderId(),
         m.senderName(),
         m.content(),

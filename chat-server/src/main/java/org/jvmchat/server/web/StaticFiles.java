@@ -100,7 +100,7 @@ public final class StaticFiles {
   static String contentType(String path) {
     if (path.endsWith(".html")) {
       return "text/html; charset=utf-8";
-    } else if (path.endsWith(".js")) {
+    } else if (path.endsWith(".js") || path.endsWith(".mjs")) {
       return "text/javascript; charset=utf-8";
     } else if (path.endsWith(".css")) {
       return "text/css; charset=utf-8";
