@@ -129,7 +129,11 @@ public final class ChatServer implements AutoCloseable {
             .host(settings.host())
             .port(settings.port())
             .hub(chatHub.options(hubOptions).build())
-            .authenticator(new BearerTokenAuthenticator(new BearerTokens(settings)))
+            .authenticator(
+                settings.chatAccessKey() == null
+                    ? new BearerTokenAuthenticator(new BearerTokens(settings))
+                    : org.jvmchat.server.serverless.ServerlessApi.exempting(
+                        new BearerTokenAuthenticator(new BearerTokens(settings))))
             .corsOrigins(settings.corsOrigins())
             .executor(metrics.monitorExecutor(hubExecutor, "hub"))
             .httpLimits(settings.protection().httpLimits())
@@ -153,6 +157,15 @@ public final class ChatServer implements AutoCloseable {
         new OpsRoutes(health, metrics, settings.protection().healthDetails(settings.environment()));
     // With MANAGEMENT_PORT, /metrics is served there only; health answers on both ports.
     ops.register(builder, settings.operations().managementPort() == null);
+    if (settings.chatAccessKey() != null) {
+      // Azure SignalR Service's data-plane REST API for this server's hub (docs/DEPLOYING.md)
+      new org.jvmchat.server.serverless.ServerlessApi(
+              settings.chatAccessKey(),
+              java.util.List.of(HUB_PATH),
+              this::hubContextOf,
+              java.time.Clock.systemUTC())
+          .register(builder);
+    }
     StaticFiles files = new StaticFiles(settings.identity().authorityOrigin());
     files.register(builder);
     if (!files.exists("js/signalr.min.js")) {
@@ -250,6 +263,10 @@ public final class ChatServer implements AutoCloseable {
 
   public ChatMetrics metrics() {
     return metrics;
+  }
+
+  private org.jvmchat.hub.HubContext hubContextOf(String path) {
+    return hubServer.hubContext(path);
   }
 
   public HubServer hubServer() {

@@ -120,6 +120,11 @@ public final class HubEndpoint implements HubContext {
     return options;
   }
 
+  /** The acceptor through which a connection source opens connections of this hub. */
+  public org.jvmchat.hub.spi.HubConnectionAcceptor acceptor() {
+    return new AcceptedConnections(this);
+  }
+
   public HubDispatcher dispatcher() {
     return dispatcher;
   }

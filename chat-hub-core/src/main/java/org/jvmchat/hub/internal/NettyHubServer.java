@@ -181,6 +181,9 @@ public final class NettyHubServer implements HubServer {
     }
     boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     tokens.bound(boundPort);
+    for (HubEndpoint e : endpoints) {
+      e.lifetimeManager().start(e.acceptor());
+    }
     long tick = heartbeatPeriodMillis();
     scheduler.scheduleAtFixedRate(this::heartbeat, tick, tick, TimeUnit.MILLISECONDS);
     log.debug("Hub server listening on {}:{} ({})", config.host(), boundPort, io.name());
@@ -242,6 +245,13 @@ public final class NettyHubServer implements HubServer {
     long deadline = System.nanoTime() + grace.toNanos();
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
+    }
+    for (HubEndpoint e : endpoints) {
+      try {
+        e.lifetimeManager().beginShutdown();
+      } catch (RuntimeException ex) {
+        log.warn("The lifetime manager of {} failed to begin the shutdown", e.path(), ex);
+      }
     }
     List<CompletableFuture<Void>> closing = new ArrayList<>();
     for (HubEndpoint e : endpoints) {

@@ -55,6 +55,28 @@ public interface HubLifetimeManager extends AutoCloseable {
   /** The result type awaited for {@code invocationId} on that connection, or {@code null}. */
   Type resultType(String connectionId, String invocationId);
 
+  /**
+   * Called once when the server starts, with the acceptor through which a connection source (see
+   * {@link HubConnectionAcceptor}) opens hub connections; managers that are no connection source
+   * ignore it.
+   */
+  default void start(HubConnectionAcceptor acceptor) {}
+
+  /**
+   * When non-null, negotiate answers this redirect instead of creating a connection here (the
+   * client then connects where the redirect points). Called off the event loop for every negotiate;
+   * {@code user} is null for an anonymous caller. Default null.
+   */
+  default NegotiateRedirect negotiateRedirect(org.jvmchat.hub.HubUser user) {
+    return null;
+  }
+
+  /**
+   * The server begins a graceful stop, before it closes its connections: a connection source tells
+   * its peer to send no new clients here. Must not block for long. Default nothing.
+   */
+  default void beginShutdown() {}
+
   /** Whether the manager can currently reach every instance (a backplane's health). */
   default boolean isHealthy() {
     return true;

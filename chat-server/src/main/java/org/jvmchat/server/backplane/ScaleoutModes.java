@@ -12,12 +12,21 @@ public interface ScaleoutModes {
   ScaleoutMode create(ChatSettings settings);
 
   /**
-   * In-process without {@code REDIS_URL}; with it, scale-out over Redis (a malformed URL stops the
-   * start with a readable error; an unreachable Redis does not: the server starts, reports not
-   * ready, and connects when Redis answers).
+   * Azure SignalR Service's default mode with {@code AZURE_SIGNALR_CONNECTION} (it carries the hub
+   * traffic, so {@code REDIS_URL} is not used for it); otherwise in-process without {@code
+   * REDIS_URL}; with it, scale-out over Redis (a malformed URL stops the start with a readable
+   * error; an unreachable Redis does not: the server starts, reports not ready, and connects when
+   * Redis answers).
    */
   static ScaleoutModes standard() {
     return settings -> {
+      if (settings.azureSignalRConnection() != null) {
+        try {
+          return new AzureScaleout(settings.azureSignalRConnection());
+        } catch (IllegalArgumentException e) {
+          throw new SettingsException("AZURE_SIGNALR_CONNECTION is not valid: " + e.getMessage());
+        }
+      }
       if (settings.redisUrl() == null) {
         return ScaleoutMode.inProcess();
       }

@@ -32,6 +32,8 @@ public final class ChatSettings {
   private final ChatEnvironment environment;
   private final StoreSettings store;
   private final String redisUrl;
+  private final String azureSignalRConnection;
+  private final String chatAccessKey;
   private final byte[] jwtSecret;
   private final boolean jwtSecretGenerated;
   private final String jwtIssuer;
@@ -58,6 +60,8 @@ public final class ChatSettings {
     this.environment = b.environment;
     this.store = b.store;
     this.redisUrl = b.redisUrl;
+    this.azureSignalRConnection = b.azureSignalRConnection;
+    this.chatAccessKey = b.chatAccessKey;
     this.jwtSecret = b.jwtSecret.clone();
     this.jwtSecretGenerated = b.jwtSecretGenerated;
     this.jwtIssuer = b.jwtIssuer;
@@ -90,6 +94,8 @@ public final class ChatSettings {
     b.environment = environment;
     b.store = store;
     b.redisUrl = redisUrl;
+    b.azureSignalRConnection = azureSignalRConnection;
+    b.chatAccessKey = chatAccessKey;
     b.jwtSecret = jwtSecret.clone();
     b.jwtSecretGenerated = jwtSecretGenerated;
     b.jwtIssuer = jwtIssuer;
@@ -138,6 +144,22 @@ public final class ChatSettings {
   /** The Redis backplane URL, or {@code null} for the in-process backplane. */
   public String redisUrl() {
     return redisUrl;
+  }
+
+  /**
+   * The Azure SignalR Service connection string ({@code AZURE_SIGNALR_CONNECTION}, default mode),
+   * or {@code null}.
+   */
+  public String azureSignalRConnection() {
+    return azureSignalRConnection;
+  }
+
+  /**
+   * The access key of the serverless REST data plane ({@code CHAT_ACCESS_KEY}), or {@code null}
+   * when it is off.
+   */
+  public String chatAccessKey() {
+    return chatAccessKey;
   }
 
   /** The HS256 key for bearer tokens (a copy). */
@@ -267,6 +289,8 @@ public final class ChatSettings {
         + store
         + ", redis="
         + (redisUrl == null ? "none" : "set")
+        + (azureSignalRConnection == null ? "" : ", azureSignalR=set")
+        + (chatAccessKey == null ? "" : ", chatAccessKey=set")
         + ", jwtSecret="
         + (jwtSecretGenerated ? "generated" : "set")
         + ", jwtIssuer="
@@ -309,6 +333,8 @@ public final class ChatSettings {
     private ChatEnvironment environment = DEFAULT_ENVIRONMENT;
     private StoreSettings store = StoreSettings.builder().build();
     private String redisUrl;
+    private String azureSignalRConnection;
+    private String chatAccessKey;
     private byte[] jwtSecret;
     private boolean jwtSecretGenerated;
     private String jwtIssuer;
@@ -359,6 +385,21 @@ public final class ChatSettings {
 
     public Builder redisUrl(String redisUrl) {
       this.redisUrl = redisUrl;
+      return this;
+    }
+
+    /** {@code CHAT_ACCESS_KEY}: serves the serverless REST data plane (at least 32 bytes). */
+    public Builder chatAccessKey(String key) {
+      this.chatAccessKey = key == null || key.isEmpty() ? null : key;
+      return this;
+    }
+
+    /**
+     * {@code AZURE_SIGNALR_CONNECTION}: clients are sent to Azure SignalR Service (default mode).
+     */
+    public Builder azureSignalRConnection(String connectionString) {
+      this.azureSignalRConnection =
+          connectionString == null || connectionString.isBlank() ? null : connectionString.strip();
       return this;
     }
 
@@ -474,6 +515,10 @@ public final class ChatSettings {
       }
       Objects.requireNonNull(environment, "environment");
       Objects.requireNonNull(store, "store");
+      if (chatAccessKey != null
+          && chatAccessKey.getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+        throw new SettingsException("CHAT_ACCESS_KEY must have at least 32 bytes");
+      }
       if (redisUrl != null && redisUrl.isBlank()) {
         redisUrl = null;
       }

@@ -34,6 +34,7 @@ import org.jvmchat.persistence.settings.SettingValues;
  *   <tr><td>CHAT_ENVIRONMENT (alias ASPNETCORE_ENVIRONMENT)</td><td>environment</td></tr>
  *   <tr><td>DATABASE_URL</td><td>databaseUrl</td></tr>
  *   <tr><td>REDIS_URL</td><td>redisUrl</td></tr>
+ *   <tr><td>AZURE_SIGNALR_CONNECTION, CHAT_ACCESS_KEY</td><td>-</td></tr>
  *   <tr><td>JWT_SECRET</td><td>jwt.secret</td></tr>
  *   <tr><td>JWT_ISSUER</td><td>jwt.issuer</td></tr>
  *   <tr><td>JWT_AUDIENCE</td><td>jwt.audience</td></tr>
@@ -149,6 +150,12 @@ public final class SettingsLoader {
     }
     if ((v = get(env, "REDIS_URL")) != null) {
       b.redisUrl(v);
+    }
+    if ((v = get(env, "AZURE_SIGNALR_CONNECTION")) != null) {
+      b.azureSignalRConnection(v);
+    }
+    if ((v = get(env, "CHAT_ACCESS_KEY")) != null) {
+      b.chatAccessKey(v);
     }
     if ((v = get(env, "JWT_SECRET")) != null) {
       b.jwtSecret(v);

@@ -51,6 +51,15 @@ final class Negotiation {
       version = Math.min(version, 1);
     }
     HubEndpoint endpoint = r.endpoint();
+    org.jvmchat.hub.spi.NegotiateRedirect redirect =
+        endpoint.lifetimeManager().negotiateRedirect(r.user());
+    if (redirect != null) {
+      responses.sendJson(
+          r.ctx(),
+          r.req(),
+          NegotiateResponse.redirect(redirect.url(), redirect.accessToken()).toJson());
+      return;
+    }
     boolean stateful =
         "true".equalsIgnoreCase(r.query("useStatefulReconnect"))
             && endpoint.options().allowStatefulReconnects();
