@@ -120,7 +120,7 @@ export async function runToExit(env, timeoutMs = 60_000, jvmArgs = []) {
 function cleanEnv() {
   const env = { ...process.env };
   for (const k of ['PORT', 'CHAT_ENVIRONMENT', 'DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'JWT_ISSUER',
-    'JWT_AUDIENCE', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL', 'CHAT_CONFIG', 'CHAT_DATA_DIR']) {
+    'JWT_AUDIENCE', 'JWT_AUTHORITY', 'JWT_JWKS_URL', 'OIDC_CLIENT_ID', 'OIDC_SCOPES', 'OPENAI_API_KEY', 'OPENAI_BASE_URL', 'OPENAI_MODEL', 'CHAT_CONFIG', 'CHAT_DATA_DIR']) {
     delete env[k];
   }
   return env;

@@ -11,6 +11,7 @@
 
   const state = {
     token: null,
+    tokenFactory: null, // set when signed in with the OpenID Connect provider (oidc.js)
     userId: null,
     connection: null,
     rooms: [],
@@ -40,7 +41,7 @@
   }
 
   async function api(method, path, body) {
-    const headers = { Authorization: 'Bearer ' + state.token };
+    const headers = { Authorization: 'Bearer ' + (await currentToken()) };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const res = await fetch(path, {
       method,
@@ -56,7 +57,63 @@
     return data;
   }
 
+  function currentToken() {
+    return state.tokenFactory ? state.tokenFactory() : Promise.resolve(state.token);
+  }
+
   // ------------------------------------------------------------------ sign in
+
+  async function enter(userId, protocol) {
+    state.userId = userId;
+    await connect(protocol);
+    $('signin').hidden = true;
+    $('app').hidden = false;
+    await refreshRooms();
+  }
+
+  // The server says how to sign in: dev tokens (Development) and/or its OpenID Connect provider.
+  async function initSignIn() {
+    const res = await fetch('/api/v1/auth/config');
+    const config = res.ok ? await res.json() : { devTokens: true, oidc: null };
+    if (!config.devTokens) {
+      $('signin-form').hidden = true;
+      document.querySelector('#signin .hint').hidden = true;
+      document.querySelector('#signin h2').textContent = 'Sign in';
+    }
+    if (!config.oidc) return;
+    const oidc = window.JvmchatOidc.createClient({
+      authority: config.oidc.authority,
+      clientId: config.oidc.clientId,
+      scopes: config.oidc.scopes,
+      redirectUri: location.origin + '/',
+      onSignedOut: (err) => {
+        if (state.connection) state.connection.stop();
+        $('app').hidden = true;
+        $('signin').hidden = false;
+        $('signout').hidden = true;
+        setStatus('signed out', 'offline');
+        if (err) alertInSignin(errorText(err));
+      },
+    });
+    $('oidc-signin').hidden = false;
+    $('oidc-signin').addEventListener('click', () => oidc.signIn().catch((err) => alertInSignin(errorText(err))));
+    $('signout').addEventListener('click', async () => {
+      if (state.connection) await state.connection.stop();
+      await oidc.signOut();
+    });
+    try {
+      if ((await oidc.handleRedirect()) || oidc.resume()) {
+        state.tokenFactory = () => oidc.accessToken();
+        $('signout').hidden = false;
+        await enter(oidc.user().id, params.get('protocol') || 'json');
+      }
+    } catch (err) {
+      $('signin').hidden = false;
+      setStatus('signed out', 'offline');
+      alertInSignin(errorText(err));
+    }
+  }
+  initSignIn().catch((err) => alertInSignin(errorText(err)));
 
   $('signin-form').addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -72,11 +129,7 @@
       const data = await res.json();
       if (!res.ok) throw new Error(data.detail || data.title || ('HTTP ' + res.status));
       state.token = data.accessToken;
-      state.userId = userId;
-      await connect($('signin-protocol').value);
-      $('signin').hidden = true;
-      $('app').hidden = false;
-      await refreshRooms();
+      await enter(userId, $('signin-protocol').value);
     } catch (err) {
       $('signin').hidden = false;
       setStatus('signed out', 'offline');
@@ -98,7 +151,7 @@
   // ------------------------------------------------------------------ connection
 
   async function connect(protocol) {
-    const options = { accessTokenFactory: () => state.token };
+    const options = { accessTokenFactory: currentToken };
     const transport = params.get('transport');
     if (transport && signalR.HttpTransportType[transport] !== undefined) {
       options.transport = signalR.HttpTransportType[transport];

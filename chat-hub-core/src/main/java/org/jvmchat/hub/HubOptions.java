@@ -37,6 +37,7 @@ public final class HubOptions {
   private final int outboundBufferLimit;
   private final boolean detailedErrors;
   private final boolean allowStatefulReconnects;
+  private final boolean closeOnAuthenticationExpiration;
   private final long statefulReconnectBufferSize;
   private final Set<HttpTransportType> transports;
   private final Set<String> protocols;
@@ -53,6 +54,7 @@ public final class HubOptions {
     this.outboundBufferLimit = b.outboundBufferLimit;
     this.detailedErrors = b.detailedErrors;
     this.allowStatefulReconnects = b.allowStatefulReconnects;
+    this.closeOnAuthenticationExpiration = b.closeOnAuthenticationExpiration;
     this.statefulReconnectBufferSize = b.statefulReconnectBufferSize;
     this.transports = Set.copyOf(b.transports);
     this.protocols = Set.copyOf(b.protocols);
@@ -79,6 +81,7 @@ public final class HubOptions {
     b.outboundBufferLimit = outboundBufferLimit;
     b.detailedErrors = detailedErrors;
     b.allowStatefulReconnects = allowStatefulReconnects;
+    b.closeOnAuthenticationExpiration = closeOnAuthenticationExpiration;
     b.statefulReconnectBufferSize = statefulReconnectBufferSize;
     b.transports = EnumSet.copyOf(transports);
     b.protocols = Set.copyOf(protocols);
@@ -145,6 +148,17 @@ public final class HubOptions {
     return allowStatefulReconnects;
   }
 
+  /**
+   * Whether a connection is closed when its user's credential expires ({@link
+   * org.jvmchat.hub.HubUser#expiration()}), as ASP.NET Core's {@code
+   * CloseOnAuthenticationExpiration}: within about a second of the expiry the client gets a Close
+   * message with an error and {@code allowReconnect: true}, so a client that reconnects does so
+   * with a fresh token. Default false.
+   */
+  public boolean closeOnAuthenticationExpiration() {
+    return closeOnAuthenticationExpiration;
+  }
+
   /** Unacknowledged bytes kept for a stateful reconnect before sends wait. Default 100,000. */
   public long statefulReconnectBufferSize() {
     return statefulReconnectBufferSize;
@@ -172,6 +186,7 @@ public final class HubOptions {
     private int outboundBufferLimit = DEFAULT_OUTBOUND_BUFFER_LIMIT;
     private boolean detailedErrors;
     private boolean allowStatefulReconnects;
+    private boolean closeOnAuthenticationExpiration;
     private long statefulReconnectBufferSize = DEFAULT_STATEFUL_RECONNECT_BUFFER_SIZE;
     private Set<HttpTransportType> transports = EnumSet.allOf(HttpTransportType.class);
     private Set<String> protocols = Set.of("json", "messagepack");
@@ -225,6 +240,12 @@ public final class HubOptions {
 
     public Builder detailedErrors(boolean enabled) {
       this.detailedErrors = enabled;
+      return this;
+    }
+
+    /** See {@link HubOptions#closeOnAuthenticationExpiration()}. */
+    public Builder closeOnAuthenticationExpiration(boolean close) {
+      this.closeOnAuthenticationExpiration = close;
       return this;
     }
 

@@ -12,6 +12,7 @@ import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.server.api.AuthApi;
 import org.jvmchat.server.api.RoomsApi;
 import org.jvmchat.server.assistant.AssistantService;
+import org.jvmchat.server.auth.BearerTokens;
 import org.jvmchat.server.auth.JwtTokens;
 import org.jvmchat.server.backplane.ScaleoutMode;
 import org.jvmchat.server.chat.ChatService;
@@ -73,6 +74,7 @@ public final class ChatServer implements AutoCloseable {
         HubOptions.builder()
             .maxMessageSize(settings.maxMessageSize())
             .allowStatefulReconnects(settings.allowStatefulReconnects())
+            .closeOnAuthenticationExpiration(true)
             .build();
     HubServer.Builder builder =
         HubServer.builder()
@@ -84,7 +86,7 @@ public final class ChatServer implements AutoCloseable {
                     .options(hubOptions)
                     .requireAuthenticatedUser(true)
                     .build())
-            .authenticator(new BearerTokenAuthenticator(tokens))
+            .authenticator(new BearerTokenAuthenticator(new BearerTokens(settings)))
             .corsOrigins(settings.corsOrigins())
             .listener(metrics);
     if (scaleout.lifetimeManagerFactory() != null) {
@@ -100,7 +102,7 @@ public final class ChatServer implements AutoCloseable {
     new RoomsApi(chat).register(builder);
     new AuthApi(settings, tokens).register(builder);
     new OpsRoutes(health, metrics).register(builder);
-    StaticFiles files = new StaticFiles();
+    StaticFiles files = new StaticFiles(settings.identity().authorityOrigin());
     files.register(builder);
     if (!files.exists("js/signalr.min.js")) {
       log.warn(

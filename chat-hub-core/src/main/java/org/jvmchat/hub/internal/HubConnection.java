@@ -3,6 +3,7 @@ package org.jvmchat.hub.internal;
 import io.netty.util.concurrent.EventExecutor;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,6 +97,8 @@ public final class HubConnection implements HubConnectionContext {
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final AtomicBoolean terminated = new AtomicBoolean();
   private final long createdAt = System.nanoTime();
+  // Wall-clock millis at which the user's credential expires (CloseOnAuthenticationExpiration).
+  private final long authenticationExpiresAt;
 
   // Set once by the first attach, before the state becomes ACTIVE; read by any thread.
   private volatile EventExecutor executor;
@@ -126,6 +129,10 @@ public final class HubConnection implements HubConnectionContext {
     this.connectionToken = connectionToken;
     this.user = user;
     this.statefulNegotiated = statefulNegotiated;
+    this.authenticationExpiresAt =
+        options.closeOnAuthenticationExpiration() && user != null
+            ? user.expiration().map(Instant::toEpochMilli).orElse(Long.MAX_VALUE)
+            : Long.MAX_VALUE;
     this.serial =
         SerialExecutor.failWhenRejected(
             endpoint.executor(),
@@ -705,6 +712,15 @@ public final class HubConnection implements HubConnectionContext {
       return;
     }
     if (closing) {
+      return;
+    }
+    if (authenticationExpiresAt != Long.MAX_VALUE
+        && System.currentTimeMillis() >= authenticationExpiresAt) {
+      log.debug("Connection {}: authentication expired", connectionId);
+      close(
+          "Connection closed with an error. The authentication expired.",
+          true,
+          new HubException("The authentication expired."));
       return;
     }
     long ack = handler.takeAck();

@@ -48,6 +48,7 @@ public final class ChatSettings {
   private final boolean allowStatefulReconnects;
   private final int accessCacheRooms;
   private final InstanceSettings instance;
+  private final IdentitySettings identity;
 
   private ChatSettings(Builder b) {
     this.port = b.port;
@@ -71,6 +72,7 @@ public final class ChatSettings {
     this.allowStatefulReconnects = b.allowStatefulReconnects;
     this.accessCacheRooms = b.accessCacheRooms;
     this.instance = b.instance;
+    this.identity = b.identity;
   }
 
   public static Builder builder() {
@@ -100,6 +102,7 @@ public final class ChatSettings {
     b.allowStatefulReconnects = allowStatefulReconnects;
     b.accessCacheRooms = accessCacheRooms;
     b.instance = instance;
+    b.identity = identity;
     return b;
   }
 
@@ -225,6 +228,11 @@ public final class ChatSettings {
     return instance;
   }
 
+  /** The OpenID Connect provider whose tokens are accepted, and the page's sign-in settings. */
+  public IdentitySettings identity() {
+    return identity;
+  }
+
   /** The key of signed connection tokens, or null (see {@link InstanceSettings}). */
   public byte[] connectionTokenKey() {
     return instance.connectionTokenKey(jwtSecret, jwtSecretGenerated);
@@ -269,6 +277,8 @@ public final class ChatSettings {
         + accessCacheRooms
         + ", instance="
         + instance
+        + ", identity="
+        + identity
         + "}";
   }
 
@@ -295,6 +305,7 @@ public final class ChatSettings {
     private boolean allowStatefulReconnects = DEFAULT_ALLOW_STATEFUL_RECONNECTS;
     private int accessCacheRooms = DEFAULT_ACCESS_CACHE_ROOMS;
     private InstanceSettings instance = InstanceSettings.defaults();
+    private IdentitySettings identity = IdentitySettings.none();
 
     private Builder() {}
 
@@ -394,6 +405,12 @@ public final class ChatSettings {
 
     public Builder allowStatefulReconnects(boolean allowed) {
       this.allowStatefulReconnects = allowed;
+      return this;
+    }
+
+    /** The OpenID Connect provider; default {@link IdentitySettings#none()}. */
+    public Builder identity(IdentitySettings identity) {
+      this.identity = Objects.requireNonNull(identity, "identity");
       return this;
     }
 

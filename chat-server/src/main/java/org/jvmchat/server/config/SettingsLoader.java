@@ -37,6 +37,7 @@ import org.jvmchat.persistence.settings.SettingValues;
  *   <tr><td>JWT_ISSUER</td><td>jwt.issuer</td></tr>
  *   <tr><td>JWT_AUDIENCE</td><td>jwt.audience</td></tr>
  *   <tr><td>-</td><td>jwt.devTokenLifetime, jwt.clockSkew</td></tr>
+ *   <tr><td>JWT_AUTHORITY, JWT_JWKS_URL, OIDC_CLIENT_ID, OIDC_SCOPES</td><td>-</td></tr>
  *   <tr><td>OPENAI_API_KEY</td><td>openai.apiKey</td></tr>
  *   <tr><td>OPENAI_BASE_URL</td><td>openai.baseUrl</td></tr>
  *   <tr><td>OPENAI_MODEL</td><td>openai.model</td></tr>
@@ -156,6 +157,7 @@ public final class SettingsLoader {
             get(env, "CHAT_INSTANCE_ID") != null
                 ? get(env, "CHAT_INSTANCE_ID")
                 : get(env, "HOSTNAME")));
+    b.identity(IdentitySettings.fromEnvironment(env));
     applyAssistantEnvironment(assistant, env);
     b.assistant(assistant.build());
     try {

@@ -11,31 +11,46 @@ import org.jvmchat.hub.http.HttpResponse;
 
 /**
  * The chat page and its scripts, served from the classpath folder {@code static/}: {@code /}
- * (index.html), {@code /app.js}, {@code /app.css} and {@code /js/<file>} (the official
- * {@code @microsoft/signalr} browser bundles, copied there at build time). Files are read once and
- * kept in memory.
+ * (index.html), {@code /app.js}, {@code /oidc.js} (provider sign-in), {@code /app.css} and {@code
+ * /js/<file>} (the official {@code @microsoft/signalr} browser bundles, copied there at build
+ * time). Files are read once and kept in memory.
  */
 public final class StaticFiles {
   private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,100}");
   private static final String CSP =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
-          + " connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'";
+          + " connect-src 'self'%s ws: wss:; frame-ancestors 'none'; base-uri 'none'";
 
   private final ClassLoader loader;
+  private final String csp;
   private final Map<String, Optional<byte[]>> cache = new ConcurrentHashMap<>();
 
   public StaticFiles() {
-    this(StaticFiles.class.getClassLoader());
+    this((String) null);
+  }
+
+  /**
+   * @param providerOrigin the OpenID Connect provider's origin the page fetches discovery and
+   *     tokens from (added to the policy's {@code connect-src}), or null
+   */
+  public StaticFiles(String providerOrigin) {
+    this(StaticFiles.class.getClassLoader(), providerOrigin);
   }
 
   StaticFiles(ClassLoader loader) {
+    this(loader, null);
+  }
+
+  StaticFiles(ClassLoader loader, String providerOrigin) {
     this.loader = loader;
+    this.csp = String.format(CSP, providerOrigin == null ? "" : " " + providerOrigin);
   }
 
   public void register(HubServer.Builder server) {
     server.route("GET", "/", r -> serve("index.html"));
     server.route("GET", "/index.html", r -> serve("index.html"));
     server.route("GET", "/app.js", r -> serve("app.js"));
+    server.route("GET", "/oidc.js", r -> serve("oidc.js"));
     server.route("GET", "/app.css", r -> serve("app.css"));
     server.route(
         "GET",
@@ -62,7 +77,7 @@ public final class StaticFiles {
     return HttpResponse.of(200, contentType(path), bytes.get())
         .withHeader("cache-control", "no-cache")
         .withHeader("x-content-type-options", "nosniff")
-        .withHeader("content-security-policy", CSP)
+        .withHeader("content-security-policy", csp)
         .withHeader("referrer-policy", "no-referrer");
   }
 
