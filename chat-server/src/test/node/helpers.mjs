@@ -95,10 +95,13 @@ export async function stopServer(server, timeoutMs = 20_000) {
   return result;
 }
 
-/** Runs the jar and awaits its exit (for start-up failures); resolves {code, output}. */
-export async function runToExit(env, timeoutMs = 60_000) {
+/**
+ * Runs the jar and awaits its exit (for start-up failures); resolves {code, output}. `jvmArgs` go
+ * before `-jar`.
+ */
+export async function runToExit(env, timeoutMs = 60_000, jvmArgs = []) {
   const dataDir = mkdtempSync(join(tmpdir(), 'chat-server-test-'));
-  const child = track(spawn('java', ['-Xmx256m', '-jar', jarPath], {
+  const child = track(spawn('java', ['-Xmx256m', ...jvmArgs, '-jar', jarPath], {
     env: { ...cleanEnv(), PORT: '0', CHAT_DATA_DIR: join(dataDir, 'data'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   }));

@@ -39,6 +39,21 @@ test('invalid settings exit non-zero with one clear line each', async () => {
   oneLineError(await runToExit({ CHAT_CONFIG: '/nonexistent/appsettings.json' }), /CHAT_CONFIG names a file that does not exist/);
 });
 
+test('no embedded PostgreSQL binary for the platform: one line that says to set DATABASE_URL or CHAT_STORE=memory', async () => {
+  // The JVM reports the platform it is told (os.arch is overridable on the command line): one
+  // that the embedded PostgreSQL ships no binary for.
+  const result = await runToExit({}, 60_000, ['-Dos.arch=s390x']);
+  oneLineError(result, /no embedded PostgreSQL for Linux s390x \(it ships for linux-amd64, linux-arm64v8, darwin-amd64, darwin-arm64v8\): set DATABASE_URL to a PostgreSQL server, or CHAT_STORE=memory/);
+  assert.doesNotMatch(result.stdout, /\tat org\./, 'no stack trace in the log');
+  // The same platform with CHAT_STORE=memory starts.
+  const server = await startServer({ CHAT_STORE: 'memory', JAVA_TOOL_OPTIONS: '-Dos.arch=s390x' });
+  try {
+    assert.match(server.output, /Chat server listening on/);
+  } finally {
+    await stopServer(server);
+  }
+});
+
 test('Production with a key and a JSON settings file: dev-token is 404, external tokens work, issuer checked', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'chat-config-'));
   const config = join(dir, 'appsettings.json');

@@ -9,8 +9,12 @@ public final class ChatStores {
   /**
    * Opens the PostgreSQL store described by {@code settings}: an external PostgreSQL when {@link
    * StoreSettings#databaseUrl()} is set, otherwise an embedded PostgreSQL whose data lives in
-   * {@link StoreSettings#dataDirectory()}. The schema is created or migrated (Flyway) before this
-   * returns. Blocking (seconds): call it at start-up.
+   * {@link StoreSettings#dataDirectory()}, started by the {@link
+   * org.jvmchat.persistence.spi.EmbeddedDatabaseProvider} on the classpath ({@code
+   * org.jvmchat:chat-persistence-embedded}; without one this throws {@link
+   * EmbeddedDatabaseUnavailableException}, as it does on a platform the provider has no binary
+   * for). The schema is created or migrated (Flyway) before this returns. Blocking (seconds): call
+   * it at start-up.
    *
    * <p>An unreachable database is retried with exponential backoff (250 ms doubling up to 2 s)
    * until {@link StoreSettings#startupTimeout()}; then this throws {@link

@@ -1,7 +1,8 @@
 package org.jvmchat.persistence;
 
 /**
- * A message to store. Validated on construction against {@link ChatLimits}.
+ * A message to store. Validated on construction against {@link ChatLimits}: a component that breaks
+ * a limit makes the constructor throw {@link IllegalArgumentException} with a readable message.
  *
  * @param id the id to store it under, or {@code null} to let the store make one; give one when the
  *     id must be known before the message is stored (the assistant's streamed reply)
@@ -10,7 +11,6 @@ package org.jvmchat.persistence;
  * @param senderName the author's display name
  * @param content the text, stored exactly as given
  * @param kind user, assistant or system
- * @throws IllegalArgumentException with a readable message when a component breaks a limit
  */
 public record NewMessage(
     String id,

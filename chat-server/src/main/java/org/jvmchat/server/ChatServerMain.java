@@ -3,6 +3,7 @@ package org.jvmchat.server;
 import java.time.Duration;
 import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.persistence.ChatStores;
+import org.jvmchat.persistence.EmbeddedDatabaseUnavailableException;
 import org.jvmchat.server.backplane.ScaleoutMode;
 import org.jvmchat.server.backplane.ScaleoutModes;
 import org.jvmchat.server.config.ChatSettings;
@@ -62,7 +63,13 @@ public final class ChatServerMain {
       store = ChatStores.open(settings.store());
       server = new ChatServer(settings, store, backplane).start();
     } catch (RuntimeException e) {
-      log.error("Start failed", e);
+      if (e instanceof EmbeddedDatabaseUnavailableException) {
+        // No embedded PostgreSQL here (a platform without a binary): the one line that says what
+        // to set instead is the whole story, so no stack trace.
+        log.error("Start failed: {}", e.getMessage());
+      } else {
+        log.error("Start failed", e);
+      }
       System.err.println("chat-server: start failed: " + e.getMessage());
       if (server != null) {
         server.stop(Duration.ZERO);

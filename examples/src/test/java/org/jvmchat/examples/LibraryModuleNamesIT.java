@@ -14,6 +14,7 @@ import org.jvmchat.backplane.redis.RedisBackplane;
 import org.jvmchat.client.HubConnectionBuilder;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.persistence.ChatStores;
+import org.jvmchat.persistence.embedded.ZonkyEmbeddedDatabaseProvider;
 import org.jvmchat.protocol.HubProtocol;
 
 /**
@@ -29,6 +30,7 @@ class LibraryModuleNamesIT {
         Arguments.of(HubServer.class, "org.jvmchat.hub"),
         Arguments.of(RedisBackplane.class, "org.jvmchat.backplane.redis"),
         Arguments.of(ChatStores.class, "org.jvmchat.persistence"),
+        Arguments.of(ZonkyEmbeddedDatabaseProvider.class, "org.jvmchat.persistence.embedded"),
         Arguments.of(AssistantClient.class, "org.jvmchat.ai"),
         Arguments.of(HubConnectionBuilder.class, "org.jvmchat.client"));
   }

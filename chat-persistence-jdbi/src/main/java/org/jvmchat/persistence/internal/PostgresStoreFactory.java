@@ -7,18 +7,23 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.ServiceLoader;
 import org.flywaydb.core.Flyway;
 import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.persistence.ChatStoreException;
+import org.jvmchat.persistence.EmbeddedDatabaseUnavailableException;
 import org.jvmchat.persistence.StoreSettings;
 import org.jvmchat.persistence.StoreUnavailableException;
+import org.jvmchat.persistence.spi.EmbeddedDatabaseProvider;
+import org.jvmchat.persistence.spi.EmbeddedDatabaseProvider.RunningDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Opens the PostgreSQL store: starts the embedded server or parses {@code DATABASE_URL}, waits for
- * the database (retrying with backoff up to the startup timeout), migrates the schema with Flyway,
- * then builds the pool and the store.
+ * Opens the PostgreSQL store: starts the embedded server (through an {@link
+ * EmbeddedDatabaseProvider} found with {@link ServiceLoader}) or parses {@code DATABASE_URL}, waits
+ * for the database (retrying with backoff up to the startup timeout), migrates the schema with
+ * Flyway, then builds the pool and the store.
  */
 public final class PostgresStoreFactory {
   private static final Logger LOG = LoggerFactory.getLogger(PostgresStoreFactory.class);
@@ -30,17 +35,39 @@ public final class PostgresStoreFactory {
   /** See {@link org.jvmchat.persistence.ChatStores#open(StoreSettings)}. */
   public static ChatStore open(StoreSettings settings) {
     if (settings.embedded()) {
-      EmbeddedDatabase embedded =
-          EmbeddedDatabase.start(
-              settings.dataDirectory(), settings.embeddedPort(), settings.startupTimeout());
+      RunningDatabase embedded =
+          embeddedProvider()
+              .start(settings.dataDirectory(), settings.embeddedPort(), settings.startupTimeout());
       try {
-        return open(embedded.target(), settings, embedded);
+        return open(
+            new DatabaseTarget(embedded.jdbcUrl(), embedded.user(), null, embedded.description()),
+            settings,
+            embedded);
       } catch (RuntimeException e) {
         embedded.close();
         throw e;
       }
     }
     return open(DatabaseTarget.parse(settings.databaseUrl()), settings, null);
+  }
+
+  /**
+   * The first {@link EmbeddedDatabaseProvider} on the classpath (chat-persistence-embedded has
+   * one).
+   *
+   * @throws EmbeddedDatabaseUnavailableException when there is none
+   */
+  static EmbeddedDatabaseProvider embeddedProvider() {
+    return ServiceLoader.load(
+            EmbeddedDatabaseProvider.class, PostgresStoreFactory.class.getClassLoader())
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new EmbeddedDatabaseUnavailableException(
+                    "no embedded PostgreSQL: DATABASE_URL is not set and"
+                        + " org.jvmchat:chat-persistence-embedded is not on the classpath; set"
+                        + " DATABASE_URL to a PostgreSQL server, or CHAT_STORE=memory to keep"
+                        + " everything in memory"));
   }
 
   /** Opens the store on {@code target}; {@code onClose} (may be null) is closed with the store. */

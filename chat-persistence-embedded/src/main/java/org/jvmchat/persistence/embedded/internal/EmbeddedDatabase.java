@@ -1,4 +1,4 @@
-package org.jvmchat.persistence.internal;
+package org.jvmchat.persistence.embedded.internal;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jvmchat.persistence.ChatStoreException;
+import org.jvmchat.persistence.spi.EmbeddedDatabaseProvider.RunningDatabase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} stops it; a postmaster left behind by a process that was killed is stopped
  * before the next start on the same directory.
  */
-public final class EmbeddedDatabase implements AutoCloseable {
+public final class EmbeddedDatabase implements RunningDatabase {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedDatabase.class);
   private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(30);
 
@@ -33,20 +34,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   private final EmbeddedPostgres postgres;
   private final Path clusterDirectory;
-  private final DatabaseTarget target;
 
   private EmbeddedDatabase(EmbeddedPostgres postgres, Path clusterDirectory) {
     this.postgres = postgres;
     this.clusterDirectory = clusterDirectory;
-    this.target =
-        new DatabaseTarget(
-            "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres",
-            "postgres",
-            null,
-            "embedded PostgreSQL 127.0.0.1:"
-                + postgres.getPort()
-                + "/postgres in "
-                + clusterDirectory);
   }
 
   /**
@@ -89,7 +80,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
               + ": "
               + e.getMessage()
               + " (is another process using this data directory? set CHAT_DATA_DIR to another"
-              + " directory or DATABASE_URL to an external PostgreSQL)",
+              + " directory, DATABASE_URL to an external PostgreSQL, or CHAT_STORE=memory)",
           e);
     }
   }
@@ -161,9 +152,23 @@ public final class EmbeddedDatabase implements AutoCloseable {
     }
   }
 
-  /** Where to connect (trust authentication as {@code postgres}). */
-  public DatabaseTarget target() {
-    return target;
+  /** The JDBC URL of the {@code postgres} database on 127.0.0.1 (trust authentication). */
+  @Override
+  public String jdbcUrl() {
+    return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
+  }
+
+  @Override
+  public String user() {
+    return "postgres";
+  }
+
+  @Override
+  public String description() {
+    return "embedded PostgreSQL 127.0.0.1:"
+        + postgres.getPort()
+        + "/postgres in "
+        + clusterDirectory;
   }
 
   /** The cluster's directory, {@code <dataDirectory>/pg}. */

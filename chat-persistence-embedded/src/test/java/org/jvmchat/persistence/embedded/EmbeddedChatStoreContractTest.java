@@ -1,9 +1,14 @@
-package org.jvmchat.persistence;
+package org.jvmchat.persistence.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.jvmchat.persistence.ChatStore;
+import org.jvmchat.persistence.ChatStoreContractTest;
+import org.jvmchat.persistence.ChatStores;
+import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.TestDatabases;
 
 /** The contract against the embedded PostgreSQL (zonky), in a fresh data directory. */
 class EmbeddedChatStoreContractTest extends ChatStoreContractTest {

@@ -1,4 +1,4 @@
-package org.jvmchat.persistence;
+package org.jvmchat.persistence.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,6 +16,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jvmchat.persistence.ChatMessage;
+import org.jvmchat.persistence.ChatStore;
+import org.jvmchat.persistence.ChatStoreException;
+import org.jvmchat.persistence.ChatStores;
+import org.jvmchat.persistence.MessagePage;
+import org.jvmchat.persistence.NewMessage;
+import org.jvmchat.persistence.Room;
+import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.TestDatabases;
 
 /** The embedded store keeps everything across restarts and never leaves a postgres behind. */
 class EmbeddedRestartTest {

@@ -1,4 +1,4 @@
-package org.jvmchat.persistence.internal;
+package org.jvmchat.persistence.embedded.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,11 +27,10 @@ class EmbeddedDatabaseTest {
     try {
       try (EmbeddedDatabase db = EmbeddedDatabase.start(dir, port, Duration.ofSeconds(60))) {
         assertThat(db.clusterDirectory()).isEqualTo(dir.toAbsolutePath().resolve("pg"));
-        assertThat(db.target().jdbcUrl())
-            .isEqualTo("jdbc:postgresql://127.0.0.1:" + port + "/postgres");
+        assertThat(db.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:" + port + "/postgres");
         assertThat(TestDatabases.postgresProcessesFor(db.clusterDirectory()))
             .contains(db.postmasterPid());
-        try (Connection c = DriverManager.getConnection(db.target().jdbcUrl(), "postgres", null);
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), "postgres", null);
             Statement s = c.createStatement()) {
           assertThat(show(s, "fsync")).isEqualTo("on");
           assertThat(show(s, "synchronous_commit")).isEqualTo("on");

@@ -1,7 +1,12 @@
-package org.jvmchat.persistence;
+package org.jvmchat.persistence.embedded;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.jvmchat.persistence.ChatStore;
+import org.jvmchat.persistence.ChatStores;
+import org.jvmchat.persistence.NewMessage;
+import org.jvmchat.persistence.Room;
+import org.jvmchat.persistence.StoreSettings;
 
 /**
  * Opens the embedded store on the directory given as argument, stores one message, prints {@code
