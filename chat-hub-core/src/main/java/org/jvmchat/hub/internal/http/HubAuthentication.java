@@ -88,7 +88,7 @@ final class HubAuthentication {
                     && (user != null || !endpoint.mapping().requireAuthenticatedUser())) {
                   HttpResponse refusal;
                   try {
-                    refusal = admission.admit(endpoint.path(), request.withUser(user));
+                    refusal = admission.admit(endpoint.path(), authenticated.withUser(user));
                   } catch (RuntimeException e) {
                     log.warn("Connection admission failed", e);
                     refusal =
