@@ -123,9 +123,8 @@ class ConnectionLifeTest {
         TestHubClient good = TestHubClient.connect(url("/hubs/small"))) {
       bad.invoke("echo", "x".repeat(2000));
       CloseMessage close = bad.awaitClose();
-      assertThat(close.error())
-          .startsWith("Connection closed with an error.")
-          .contains("The maximum message size of 1024B was exceeded.");
+      // As ASP.NET Core without EnableDetailedErrors: the reason stays in the server's log.
+      assertThat(close.error()).isEqualTo("Connection closed with an error.");
       assertThat(close.allowReconnect()).isTrue();
       assertThat(good.invokeAndAwait("echo", "unaffected").result()).isEqualTo("unaffected");
     }
@@ -139,7 +138,8 @@ class ConnectionLifeTest {
         bad.sendText("y".repeat(500));
       }
       CloseMessage close = bad.awaitClose();
-      assertThat(close.error()).contains("The maximum message size of 1024B was exceeded.");
+      assertThat(close.error()).isEqualTo("Connection closed with an error.");
+      assertThat(close.allowReconnect()).isTrue();
     }
   }
 

@@ -216,9 +216,8 @@ class StatefulReconnectTest {
     try (TestHubClient resumed = TestHubClient.resume(s.resumeUrl(), new JsonHubProtocol())) {
       resumed.send(new SequenceMessage(99));
       org.jvmchat.protocol.CloseMessage close = resumed.awaitClose();
-      assertThat(close.error())
-          .startsWith("Connection closed with an error.")
-          .contains("Sequence ID greater than amount of messages we've received.");
+      // As ASP.NET Core without EnableDetailedErrors: the reason stays in the server's log.
+      assertThat(close.error()).isEqualTo("Connection closed with an error.");
     }
   }
 
