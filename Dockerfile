@@ -18,8 +18,10 @@ WORKDIR /src
 COPY --from=npm /src/node_modules ./node_modules
 COPY . .
 # node_modules comes from the npm stage: the root pom's own `npm ci` is replaced by `true`.
+# The image is Linux: the embedded PostgreSQL's macOS binaries (142 MB) stay out of its jar.
 RUN --mount=type=cache,target=/root/.m2 \
     mvn -B -q -DskipTests -Dspotless.check.skip=true -Dnpm.executable=true \
+        '-Dchat.shade.excludeBinaries=postgres-darwin-*.txz' \
         -pl chat-server,examples -am package
 
 # ---------------------------------------------------------------------------------------------
