@@ -8,15 +8,13 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { startServer, stopServer, targetDir, devToken, connect, waitUntil } from './helpers.mjs';
+import { startServer, stopServer, targetDir, devToken, connect, waitUntil, DATABASE_URL, psql } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const CHROMIUM = '/usr/bin/chromium';
-const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'chat_page_it_' + randomBytes(4).toString('hex');
 const shots = join(targetDir, 'screenshots');
 const requests = [];
@@ -26,14 +24,6 @@ let browser;
 let server;
 let env;
 
-function psql(sql) {
-  const u = new URL(DATABASE_URL.replace(/^jdbc:/, ''));
-  return execFileSync('psql', ['-q', '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'),
-    '-d', u.pathname.slice(1), '-tA', '-c', sql], {
-    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password || '') },
-    encoding: 'utf8',
-  });
-}
 
 const chunk = (content) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}\n\n`;
 

@@ -1,6 +1,6 @@
 // Shared helpers of the Node interop tests: start the built jar, get tokens, call the REST API and
 // connect with the official @microsoft/signalr client (resolved from the root node_modules).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname, resolve } from 'node:path';
@@ -216,4 +216,17 @@ export function hubErrorText(err) {
   const msg = err && err.message ? err.message : String(err);
   const i = msg.indexOf('HubException: ');
   return i >= 0 ? msg.substring(i + 'HubException: '.length) : msg;
+}
+
+/** The PostgreSQL the tests use (`DATABASE_URL`, default the local trust-auth server's `test`). */
+export const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Runs `sql` with psql against `url` (quiet, tuples only, unaligned) and returns its output. */
+export function psql(sql, url = DATABASE_URL) {
+  const u = new URL(url.replace(/^jdbc:/, ''));
+  return execFileSync('psql', ['-q', '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'),
+    '-d', u.pathname.slice(1), '-tA', '-c', sql], {
+    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password || '') },
+    encoding: 'utf8',
+  });
 }

@@ -4,22 +4,12 @@
 // Fails (never skips) when PostgreSQL does not answer.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { startServer, stopServer, devToken, api, createRoom, connect } from './helpers.mjs';
+import { startServer, stopServer, devToken, api, createRoom, connect, DATABASE_URL, psql } from './helpers.mjs';
 
-const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'chat_server_it_' + randomBytes(4).toString('hex');
 const env = { DATABASE_URL, DB_SCHEMA: SCHEMA, DB_STARTUP_TIMEOUT: '5s' };
 
-function psql(sql) {
-  const u = new URL(DATABASE_URL.replace(/^jdbc:/, ''));
-  return execFileSync('psql', ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'),
-    '-d', u.pathname.slice(1), '-tA', '-c', sql], {
-    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password || '') },
-    encoding: 'utf8',
-  });
-}
 
 after(() => {
   psql(`drop schema if exists ${SCHEMA} cascade`);

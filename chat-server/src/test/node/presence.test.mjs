@@ -5,12 +5,10 @@
 // unique per run: Redis is shared with other test runs.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { startServer, stopServer, devToken, createRoom, connect, api, waitUntil } from './helpers.mjs';
+import { startServer, stopServer, devToken, createRoom, connect, api, waitUntil, DATABASE_URL, psql } from './helpers.mjs';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'chat_presence_it_' + randomBytes(4).toString('hex');
 const run = randomBytes(3).toString('hex');
 const id = (name) => `${name}-${run}`;
@@ -31,14 +29,6 @@ const open = [];
 let a;
 let b;
 
-function psql(sql) {
-  const u = new URL(DATABASE_URL.replace(/^jdbc:/, ''));
-  return execFileSync('psql', ['-q', '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'),
-    '-d', u.pathname.slice(1), '-tA', '-c', sql], {
-    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password || '') },
-    encoding: 'utf8',
-  });
-}
 
 before(async () => {
   a = await startServer({ ...env, CHAT_INSTANCE_ID: 'instance-a' });

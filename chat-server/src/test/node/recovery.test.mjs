@@ -10,14 +10,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startTcpProxy } from '../../../../chat-test-support/src/main/node/tcp-proxy.mjs';
 import { RoomRecovery } from '../../main/resources/static/js/chat-recovery.mjs';
-import { signalR, startServer, stopServer, devToken, createRoom, connect, waitUntil } from './helpers.mjs';
+import { signalR, startServer, stopServer, devToken, createRoom, connect, waitUntil, DATABASE_URL, psql } from './helpers.mjs';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const schemas = [];
 const cleanups = [];
 
@@ -26,14 +24,6 @@ after(async () => {
   for (const s of schemas) psql(`set client_min_messages = warning; drop schema if exists ${s} cascade`);
 });
 
-function psql(sql) {
-  const u = new URL(DATABASE_URL.replace(/^jdbc:/, ''));
-  return execFileSync('psql', ['-q', '-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'),
-    '-d', u.pathname.slice(1), '-tA', '-c', sql], {
-    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password || '') },
-    encoding: 'utf8',
-  });
-}
 
 function sharedStoreEnv() {
   const schema = 'chat_recovery_it_' + randomBytes(4).toString('hex');

@@ -4,24 +4,14 @@
 // does not answer.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { startServer, stopServer, devToken, api, createRoom, connect, waitUntil } from './helpers.mjs';
+import { startServer, stopServer, devToken, api, createRoom, connect, waitUntil, DATABASE_URL, psql } from './helpers.mjs';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'chat_redis_it_' + randomBytes(4).toString('hex');
 const SECRET = randomBytes(32).toString('hex');
 const env = { REDIS_URL, DATABASE_URL, DB_SCHEMA: SCHEMA, JWT_SECRET: SECRET, DB_STARTUP_TIMEOUT: '5s' };
 
-function psql(sql) {
-  const u = new URL(DATABASE_URL.replace(/^jdbc:/, ''));
-  return execFileSync('psql', ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'),
-    '-d', u.pathname.slice(1), '-tA', '-c', sql], {
-    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password || '') },
-    encoding: 'utf8',
-  });
-}
 
 const servers = [];
 after(async () => {

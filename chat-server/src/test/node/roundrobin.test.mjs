@@ -10,13 +10,11 @@
 // PostgreSQL.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { startTcpProxy } from '../../../../chat-test-support/src/main/node/tcp-proxy.mjs';
-import { startServer, stopServer, devToken, createRoom, connect } from './helpers.mjs';
+import { startServer, stopServer, devToken, createRoom, connect, DATABASE_URL, psql } from './helpers.mjs';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
-const DATABASE_URL = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const SCHEMA = 'chat_rr_it_' + randomBytes(4).toString('hex');
 const SECRET = randomBytes(32).toString('hex');
 const env = {
@@ -29,14 +27,6 @@ const env = {
   CHAT_INSTANCE_URL: 'http://127.0.0.1:0',
 };
 
-function psql(sql) {
-  const u = new URL(DATABASE_URL.replace(/^jdbc:/, ''));
-  return execFileSync('psql', ['-h', u.hostname, '-p', u.port || '5432', '-U', decodeURIComponent(u.username || 'postgres'),
-    '-d', u.pathname.slice(1), '-tA', '-c', sql], {
-    env: { ...process.env, PGPASSWORD: decodeURIComponent(u.password || '') },
-    encoding: 'utf8',
-  });
-}
 
 /**
  * The shared TCP proxy over both instances (each new connection to the next one), recording per
