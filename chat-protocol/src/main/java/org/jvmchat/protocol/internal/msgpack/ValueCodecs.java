@@ -636,16 +636,10 @@ public final class ValueCodecs {
     @Override
     public Object read(ReadContext ctx, int depth) throws IOException {
       MessageUnpacker u = ctx.unpacker();
-      MessageFormat f = u.getNextFormat();
-      if (f == MessageFormat.NIL) {
-        u.unpackNil();
+      int n = containerHeader(u, ValueType.MAP, depth);
+      if (n < 0) {
         return null;
       }
-      if (f.getValueType() != ValueType.MAP) {
-        throw MISMATCH;
-      }
-      enter(depth);
-      int n = u.unpackMapHeader();
       Object bean;
       try {
         bean = create.invokeExact();
@@ -656,13 +650,7 @@ public final class ValueCodecs {
       }
       long seen = 0;
       for (int i = 0; i < n; i++) {
-        if (u.getNextFormat().getValueType() != ValueType.STRING) {
-          throw MISMATCH;
-        }
-        int length = u.unpackRawStringHeader();
-        byte[] key = ctx.scratch(length);
-        u.readPayload(key, 0, length);
-        int index = RecordReader.find(names, key, length, i);
+        int index = propertyIndex(ctx, names, i);
         if (index < 0) {
           skip(u, depth + 1);
           continue;
@@ -740,18 +728,45 @@ public final class ValueCodecs {
     }
   }
 
-  private Object readList(ReadContext ctx, int depth, Reader item) throws IOException {
-    MessageUnpacker u = ctx.unpacker();
+  /**
+   * The size of the array or map ({@code type}) that comes next, or -1 for nil (consumed); any
+   * other value is a mismatch, and a container at {@code depth} past the limit is refused.
+   */
+  private static int containerHeader(MessageUnpacker u, ValueType type, int depth)
+      throws IOException {
     MessageFormat f = u.getNextFormat();
     if (f == MessageFormat.NIL) {
       u.unpackNil();
-      return null;
+      return -1;
     }
-    if (f.getValueType() != ValueType.ARRAY) {
+    if (f.getValueType() != type) {
       throw MISMATCH;
     }
     enter(depth);
-    int n = u.unpackArrayHeader();
+    return type == ValueType.MAP ? u.unpackMapHeader() : u.unpackArrayHeader();
+  }
+
+  /**
+   * Reads the next map key (it must be a string) and returns its index in {@code names}, or -1 when
+   * it names none of them; {@code hint} is the index tried first (the writer's order).
+   */
+  private static int propertyIndex(ReadContext ctx, byte[][] names, int hint) throws IOException {
+    MessageUnpacker u = ctx.unpacker();
+    if (u.getNextFormat().getValueType() != ValueType.STRING) {
+      throw MISMATCH;
+    }
+    int length = u.unpackRawStringHeader();
+    byte[] key = ctx.scratch(length);
+    u.readPayload(key, 0, length);
+    return RecordReader.find(names, key, length, hint);
+  }
+
+  private Object readList(ReadContext ctx, int depth, Reader item) throws IOException {
+    MessageUnpacker u = ctx.unpacker();
+    int n = containerHeader(u, ValueType.ARRAY, depth);
+    if (n < 0) {
+      return null;
+    }
     List<Object> list = new ArrayList<>(Math.min(n, 16));
     for (int i = 0; i < n; i++) {
       list.add(item.read(ctx, depth + 1));
@@ -761,16 +776,10 @@ public final class ValueCodecs {
 
   private Object readMap(ReadContext ctx, int depth, Reader value) throws IOException {
     MessageUnpacker u = ctx.unpacker();
-    MessageFormat f = u.getNextFormat();
-    if (f == MessageFormat.NIL) {
-      u.unpackNil();
+    int n = containerHeader(u, ValueType.MAP, depth);
+    if (n < 0) {
       return null;
     }
-    if (f.getValueType() != ValueType.MAP) {
-      throw MISMATCH;
-    }
-    enter(depth);
-    int n = u.unpackMapHeader();
     Map<String, Object> map = new LinkedHashMap<>();
     for (int i = 0; i < n; i++) {
       if (u.getNextFormat().getValueType() != ValueType.STRING) {
@@ -907,27 +916,15 @@ public final class ValueCodecs {
     @Override
     public Object read(ReadContext ctx, int depth) throws IOException {
       MessageUnpacker u = ctx.unpacker();
-      MessageFormat f = u.getNextFormat();
-      if (f == MessageFormat.NIL) {
-        u.unpackNil();
+      int n = containerHeader(u, ValueType.MAP, depth);
+      if (n < 0) {
         return null;
       }
-      if (f.getValueType() != ValueType.MAP) {
-        throw MISMATCH;
-      }
-      enter(depth);
-      int n = u.unpackMapHeader();
       Object[] values = new Object[names.length];
       int seen = 0;
       long seenBits = 0;
       for (int i = 0; i < n; i++) {
-        if (u.getNextFormat().getValueType() != ValueType.STRING) {
-          throw MISMATCH;
-        }
-        int length = u.unpackRawStringHeader();
-        byte[] key = ctx.scratch(length);
-        u.readPayload(key, 0, length);
-        int index = find(names, key, length, i);
+        int index = propertyIndex(ctx, names, i);
         if (index < 0) {
           skip(u, depth + 1);
           continue;
