@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { startServer, stopServer, targetDir } from './helpers.mjs';
+import { startServer, stopServer, targetDir, devToken, createRoom as createRoomByApi } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const CHROMIUM = '/usr/bin/chromium';
@@ -46,7 +46,7 @@ async function signIn(userId, name, { protocol = 'json', viewport = DESKTOP } = 
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.errors = errors;
-  await page.goto(server.url + '/?roomsRefreshMs=500');
+  await page.goto(server.url + '/');
   await page.fill('#signin-user', userId);
   await page.fill('#signin-name', name);
   await page.selectOption('#signin-protocol', protocol);
@@ -142,7 +142,10 @@ test('alice and bob chat: live room list, presence, typing, markup as text, unre
   // a private room: bob does not see it until alice adds him; then it appears by itself
   await createRoom(alice, 'Secret', true);
   await alice.waitForSelector('#add-participant-form:not([hidden])');
-  await bob.waitForTimeout(1200);
+  // a public room created after it reaches bob's list (pushed, as every room is): had the
+  // private room been sent to him, it would have come first
+  await createRoomByApi(server.url, await devToken(server.url, 'carol-marker', 'Carol'), 'After the secret');
+  await bob.waitForSelector(roomButton('After the secret'));
   assert.equal(await bob.$(roomButton('Secret')), null);
   await alice.fill('#participant-id', 'bob');
   await alice.click('#add-participant-button');

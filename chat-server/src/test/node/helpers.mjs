@@ -181,7 +181,7 @@ export async function connect(url, token, options = {}) {
   if (options.reconnect) builder.withAutomaticReconnect([0, 200, 500, 1000, 2000]);
   const connection = builder.build();
   const events = [];
-  for (const name of ['ReceiveMessage', 'UserJoined', 'UserLeft', 'UserTyping']) {
+  for (const name of ['ReceiveMessage', 'UserJoined', 'UserLeft', 'UserTyping', 'RoomAdded']) {
     connection.on(name, (arg) => {
       events.push({ name, arg });
     });

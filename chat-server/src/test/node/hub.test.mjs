@@ -116,6 +116,26 @@ test('a private room is closed to non-participants on every call, open once adde
   assert.ok((await api(url, 'GET', '/api/v1/rooms', bob)).body.some((r) => r.id === room.id));
 });
 
+test('RoomAdded: a public room reaches every connection, a private one only its creator and the participants added', async () => {
+  const a = await conn(alice, { protocol: 'messagepack' });
+  const b = await conn(bob, { transport: 'ServerSentEvents' });
+  const pub = await createRoom(url, alice, 'Announced');
+  assert.deepEqual(await b.waitFor('RoomAdded', (r) => r.id === pub.id), pub);
+  // MessagePack carries createdAt as a timestamp (a Date here, to the millisecond), as ASP.NET does
+  const asJson = (r) => ({ ...r, createdAt: new Date(r.createdAt).toISOString() });
+  assert.deepEqual(asJson(await a.waitFor('RoomAdded', (r) => r.id === pub.id)), asJson(pub));
+
+  const secret = await createRoom(url, alice, 'Announced privately', true);
+  assert.deepEqual(asJson(await a.waitFor('RoomAdded', (r) => r.id === secret.id)), asJson(secret));
+  const marker = await createRoom(url, alice, 'After the private one');
+  await b.waitFor('RoomAdded', (r) => r.id === marker.id); // sent after the private room's event
+  assert.equal(b.received('RoomAdded').filter((r) => r.id === secret.id).length, 0, 'bob saw the private room');
+
+  const added = await api(url, 'POST', `/api/v1/rooms/${secret.id}/participants`, alice, { userId: 'bob' });
+  assert.equal(added.status, 204);
+  assert.deepEqual(await b.waitFor('RoomAdded', (r) => r.id === secret.id), secret);
+});
+
 test('hub errors complete the invocation with a readable message and keep the connection', async () => {
   const room = await createRoom(url, alice, 'Errors');
   const a = await conn(alice);

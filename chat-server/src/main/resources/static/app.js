@@ -15,7 +15,6 @@ const PAGE_SIZE = 50;
 const TYPING_SEND_INTERVAL_MS = 2000;
 const TYPING_SHOW_MS = 3000;
 // ?roomsRefreshMs=N overrides how often the room list is refreshed (tests use it).
-const ROOMS_REFRESH_MS = Number(new URLSearchParams(location.search).get('roomsRefreshMs')) || 15_000;
 const RECONNECT_DELAYS = [0, 1000, 2000, 5000, 10_000, 15_000, 30_000];
 // How long automatic reconnect keeps trying before the page shows "disconnected" and "Retry now"
 // (?reconnectForMs=N overrides it; tests use it).
@@ -38,7 +37,6 @@ const state = {
   lastTypingSent: 0,
   streams: new Map(), // messageId -> li of an assistant answer being written
   privateStream: null,
-  roomsTimer: null,
 };
 
 // ------------------------------------------------------------------ helpers
@@ -157,11 +155,9 @@ async function signedIn(provider, session, protocol) {
   await connect(protocol);
   await refreshRooms();
   await followJoinedRooms();
-  state.roomsTimer = setInterval(() => refreshRooms().catch(() => {}), ROOMS_REFRESH_MS);
 }
 
 $('signout').addEventListener('click', async () => {
-  clearInterval(state.roomsTimer);
   if (state.recovery) state.recovery.dispose();
   if (state.connection) await state.connection.stop().catch(() => {});
   await state.provider.signOut?.();
@@ -194,6 +190,14 @@ async function connect(protocol) {
     accessTokenFactory: () => token(),
     onMessage: onMessage,
     onError: (err, roomId) => console.warn('catching up', roomId, err),
+  });
+  // The room list updates live: the server sends each room that enters this user's list (a new
+  // public room, or a private one the user was added to); a reconnect reloads the whole list.
+  c.on('RoomAdded', (room) => {
+    if (!state.rooms.has(room.id)) {
+      state.rooms.set(room.id, room);
+      renderRooms();
+    }
   });
   c.on('UserJoined', (e) => {
     if (e.roomId === state.roomId) {

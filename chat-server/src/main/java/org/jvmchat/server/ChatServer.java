@@ -150,7 +150,8 @@ public final class ChatServer implements AutoCloseable {
       builder.connectionTokenKey(connectionTokenKey).instanceUrl(settings.instance().url());
     }
     builder.instanceId(instanceName);
-    new RoomsApi(chat, settings.protection()).register(builder);
+    RoomsApi roomsApi = new RoomsApi(chat, settings.protection());
+    roomsApi.register(builder);
     presenceApi.register(builder);
     new AuthApi(settings, tokens).register(builder, limits::limitDevTokens);
     this.ops =
@@ -187,6 +188,7 @@ public final class ChatServer implements AutoCloseable {
     }
     assistant.bind(hubServer.hubContext(HUB_PATH));
     presenceApi.bind(hubServer.hubContext(HUB_PATH));
+    roomsApi.bind(hubServer.hubContext(HUB_PATH));
   }
 
   /**

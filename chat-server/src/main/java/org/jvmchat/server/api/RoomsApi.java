@@ -3,6 +3,8 @@ package org.jvmchat.server.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
+import org.jvmchat.hub.ClientProxy;
+import org.jvmchat.hub.HubContext;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.HttpRequest;
 import org.jvmchat.hub.http.HttpResponse;
@@ -15,6 +17,8 @@ import org.jvmchat.server.config.ProtectionSettings;
 import org.jvmchat.server.model.MessagePageDto;
 import org.jvmchat.server.model.MessagesAfterDto;
 import org.jvmchat.server.model.RoomDto;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The REST API under {@code /api/v1}: rooms, history, participants. Every route needs a user.
@@ -24,8 +28,18 @@ import org.jvmchat.server.model.RoomDto;
  * array as before; when more rooms follow, a {@code Link: <...>; rel="next"} header names the next
  * page. Room creation is limited per user ({@link ProtectionSettings#roomCreationLimit()}); beyond
  * it {@code POST /rooms} answers 429 with {@code Retry-After}.
+ *
+ * <p>Room lists update live: once {@linkplain #bind bound} to the chat hub, a created public room
+ * is sent to every connection as {@value #ROOM_ADDED} ({@code Room}), a private room to its
+ * creator's connections, and a private room a participant was added to, to that user's connections,
+ * on every instance (through the hub's lifetime manager).
  */
 public final class RoomsApi {
+  private static final Logger log = LoggerFactory.getLogger(RoomsApi.class);
+
+  /** The hub event that puts a room in a user's room list. */
+  public static final String ROOM_ADDED = "RoomAdded";
+
   public static final String PREFIX = "/api/v1";
 
   /** Rooms in a page of the room list when the request names no {@code limit}. */
@@ -37,6 +51,7 @@ public final class RoomsApi {
   private final ChatService chat;
   private final ProtectionSettings protection;
   private final RateLimiter roomCreation;
+  private volatile HubContext hub;
 
   public RoomsApi(ChatService chat) {
     this(chat, ProtectionSettings.defaults());
@@ -50,6 +65,11 @@ public final class RoomsApi {
             ? null
             : new RateLimiter(
                 protection.roomCreationLimit(), protection.roomCreationWindow(), System::nanoTime);
+  }
+
+  /** Sends {@value #ROOM_ADDED} to the connections of the hub at {@code hub} from now on. */
+  public void bind(HubContext hub) {
+    this.hub = hub;
   }
 
   /** Adds the routes. */
@@ -115,6 +135,7 @@ public final class RoomsApi {
       }
     }
     Room room = chat.createRoom(name, isPrivate, userId);
+    roomAdded(room, isPrivate ? List.of(userId) : null);
     return Json.ok(201, RoomDto.of(room)).withHeader("Location", PREFIX + "/rooms/" + room.id());
   }
 
@@ -199,10 +220,30 @@ public final class RoomsApi {
 
   private HttpResponse addParticipant(HttpRequest request, String userId) {
     String roomId = request.pathParameter("id");
-    chat.existingRoom(roomId);
+    Room room = chat.existingRoom(roomId);
     JsonNode body = Json.objectBody(request);
     String newUser = Json.requiredString(body, "userId");
     chat.addParticipant(roomId, userId, newUser);
+    if (room.isPrivate()) {
+      roomAdded(room, List.of(newUser)); // a public room was in everyone's list already
+    }
     return HttpResponse.noContent();
+  }
+
+  /** Tells {@code users} (or, when null, every connection) that {@code room} is in their list. */
+  private void roomAdded(Room room, List<String> users) {
+    HubContext h = hub;
+    if (h == null) {
+      return;
+    }
+    ClientProxy to = users == null ? h.clients().all() : h.clients().users(users);
+    to.send(ROOM_ADDED, RoomDto.of(room))
+        .whenComplete(
+            (ok, e) -> {
+              if (e != null) {
+                // The room exists and the REST answer says so; a list refreshed later shows it.
+                log.warn("Could not send {} for room {}: {}", ROOM_ADDED, room.id(), e.toString());
+              }
+            });
   }
 }
