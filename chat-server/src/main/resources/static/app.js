@@ -28,6 +28,7 @@ const state = {
   rooms: new Map(), // id -> Room
   joined: new Set(), // room ids this user joined (kept per user in localStorage)
   unread: new Map(), // room id -> count
+  opening: 0, // counts openRoom calls: only the latest one goes on after an await
   roomId: null,
   nextBefore: null,
   loadingOlder: false,
@@ -327,6 +328,11 @@ async function openRoom(roomId) {
   showError('');
   document.body.classList.remove('rooms-open');
   $('toggle-rooms').setAttribute('aria-expanded', 'false');
+  // A later click wins: an openRoom that another one overtook while it awaited the server still
+  // records the room as joined and follows it (its messages then count as unread), but shows
+  // nothing of it and does not mark it read.
+  const opening = ++state.opening;
+  const current = () => opening === state.opening;
   try {
     const room = await state.connection.invoke('JoinRoom', roomId);
     state.rooms.set(room.id, room);
@@ -334,20 +340,31 @@ async function openRoom(roomId) {
       state.joined.add(room.id);
       saveJoined();
     }
-    state.roomId = room.id;
-    state.shown = new Set();
-    state.streams = new Map();
-    state.online = new Map();
-    clearTyping();
-    $('room-title').textContent = room.name;
-    $('add-participant-form').hidden = !room.isPrivate;
-    $('messages').replaceChildren();
+    if (current()) {
+      state.roomId = room.id;
+      state.shown = new Set();
+      state.streams = new Map();
+      state.online = new Map();
+      clearTyping();
+      $('room-title').textContent = room.name;
+      $('add-participant-form').hidden = !room.isPrivate;
+      $('messages').replaceChildren();
+    }
     const page = await api('GET', `/api/v1/rooms/${room.id}/messages?limit=${PAGE_SIZE}`);
+    const newest = page.items.length ? page.items[page.items.length - 1].seq : 0;
+    if (!current()) {
+      if (state.recovery.lastSeq(room.id) === undefined) await state.recovery.follow(room.id, newest);
+      renderRooms();
+      return;
+    }
     for (const m of page.items) appendMessage(m);
     state.nextBefore = page.nextBefore;
     $('load-older').hidden = !state.nextBefore;
-    const newest = page.items.length ? page.items[page.items.length - 1].seq : 0;
     if (state.recovery.lastSeq(room.id) === undefined) await state.recovery.follow(room.id, newest);
+    if (!current()) {
+      renderRooms();
+      return;
+    }
     markRead(room.id);
     refreshOnline();
     renderRooms();
@@ -357,7 +374,7 @@ async function openRoom(roomId) {
     $('ask-button').disabled = false;
     $('message-input').focus();
   } catch (err) {
-    showError(errorText(err));
+    if (current()) showError(errorText(err));
   }
 }
 
