@@ -2,6 +2,7 @@ package org.jvmchat.protocol;
 
 import java.lang.reflect.Type;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Tells a parser which Java types to bind message payloads to. The parser cannot know a hub's
@@ -36,6 +37,24 @@ public interface InvocationBinder {
    */
   default boolean bindsGenerically() {
     return false;
+  }
+
+  /**
+   * A binder for reading a client's answer to a client-result invocation: completions bind their
+   * result to {@code returnTypes.apply(invocationId)} (null: generically); it knows no targets.
+   */
+  static InvocationBinder forCompletions(Function<String, Type> returnTypes) {
+    return new InvocationBinder() {
+      @Override
+      public List<Type> parameterTypes(String target) {
+        return null;
+      }
+
+      @Override
+      public Type returnType(String invocationId) {
+        return returnTypes.apply(invocationId);
+      }
+    };
   }
 
   /** A binder that binds every value generically: arguments, results and stream items. */

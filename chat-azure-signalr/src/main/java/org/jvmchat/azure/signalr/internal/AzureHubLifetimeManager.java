@@ -519,17 +519,7 @@ public final class AzureHubLifetimeManager implements HubLifetimeManager {
       HubMessage m =
           protocol.tryParse(
               ByteBuffer.wrap(cc.payload()),
-              new InvocationBinder() {
-                @Override
-                public List<Type> parameterTypes(String target) {
-                  return null;
-                }
-
-                @Override
-                public Type returnType(String invocationId) {
-                  return p.type;
-                }
-              },
+              InvocationBinder.forCompletions(invocationId -> p.type),
               options.maxMessageSize());
       if (m instanceof CompletionMessage c) {
         complete(p, c);

@@ -144,17 +144,8 @@ final class RemoteClientResults {
         HubMessage parsed =
             protocol.tryParse(
                 ByteBuffer.wrap(m.completion()),
-                new InvocationBinder() {
-                  @Override
-                  public List<Type> parameterTypes(String target) {
-                    return null;
-                  }
-
-                  @Override
-                  public Type returnType(String invocationId) {
-                    return clientResults.type(connectionId, invocationId);
-                  }
-                },
+                InvocationBinder.forCompletions(
+                    invocationId -> clientResults.type(connectionId, invocationId)),
                 Integer.MAX_VALUE);
         if (parsed instanceof CompletionMessage cm && cm.invocationId().equals(m.invocationId())) {
           completion = cm;
