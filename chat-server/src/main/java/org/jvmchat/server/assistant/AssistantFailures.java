@@ -1,7 +1,7 @@
 package org.jvmchat.server.assistant;
 
-import java.util.concurrent.CompletionException;
 import org.jvmchat.ai.AssistantException;
+import org.jvmchat.server.chat.ChatService;
 
 /**
  * Short, readable wording for an assistant failure, as shown in a room or a hub error. It names the
@@ -12,11 +12,7 @@ final class AssistantFailures {
   private AssistantFailures() {}
 
   static String describe(Throwable error, String model) {
-    Throwable t = error;
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (!(t instanceof AssistantException ae)) {
+    if (!(ChatService.unwrap(error) instanceof AssistantException ae)) {
       return "an unexpected error occurred on the server";
     }
     String status = ae.httpStatus().isPresent() ? " (HTTP " + ae.httpStatus().getAsInt() + ")" : "";

@@ -240,7 +240,8 @@ public final class ChatService {
     return new IllegalStateException(error);
   }
 
-  private static Throwable unwrap(Throwable t) {
+  /** The failure inside any {@link CompletionException} wrappers (the one a caller should see). */
+  public static Throwable unwrap(Throwable t) {
     while (t instanceof CompletionException && t.getCause() != null) {
       t = t.getCause();
     }

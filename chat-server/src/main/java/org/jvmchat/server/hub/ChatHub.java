@@ -226,11 +226,7 @@ public class ChatHub extends Hub {
   }
 
   private static RuntimeException hubError(Throwable error) {
-    Throwable t = error;
-    while (t instanceof CompletionException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    RuntimeException translated = ChatService.translate(t);
+    RuntimeException translated = ChatService.translate(ChatService.unwrap(error));
     if (translated instanceof ChatException ce) {
       return new HubException(ce.getMessage());
     }
