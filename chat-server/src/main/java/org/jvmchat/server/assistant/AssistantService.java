@@ -22,8 +22,8 @@ import org.jvmchat.persistence.MessageKind;
 import org.jvmchat.persistence.NewMessage;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.server.chat.ChatService;
+import org.jvmchat.server.chat.RoomGroups;
 import org.jvmchat.server.config.AssistantSettings;
-import org.jvmchat.server.hub.ChatHub;
 import org.jvmchat.server.model.AssistantChunk;
 import org.jvmchat.server.model.MessageDto;
 import org.jvmchat.server.ops.ChatMetrics;
@@ -480,6 +480,6 @@ public final class AssistantService implements AutoCloseable {
   }
 
   private static String roomGroup(String roomId) {
-    return ChatHub.group(roomId);
+    return RoomGroups.of(roomId);
   }
 }

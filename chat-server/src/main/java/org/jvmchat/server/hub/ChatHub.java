@@ -19,6 +19,7 @@ import org.jvmchat.protocol.HubException;
 import org.jvmchat.server.assistant.AssistantService;
 import org.jvmchat.server.chat.ChatException;
 import org.jvmchat.server.chat.ChatService;
+import org.jvmchat.server.chat.RoomGroups;
 import org.jvmchat.server.model.MessageDto;
 import org.jvmchat.server.model.RoomDto;
 import org.jvmchat.server.model.UserEvent;
@@ -58,11 +59,6 @@ public class ChatHub extends Hub {
     this.presence = presence;
   }
 
-  /** The hub group of a room. */
-  public static String group(String roomId) {
-    return "room:" + roomId;
-  }
-
   @Override
   public void onConnected() {
     HubUser user = user();
@@ -71,7 +67,7 @@ public class ChatHub extends Hub {
     List<String> restored = new ArrayList<>();
     for (String roomId : chat.store().groupsOf(user.id())) {
       if (chat.mayAccess(roomId, user.id())) {
-        await(groups().addToGroup(connectionId, group(roomId)));
+        await(groups().addToGroup(connectionId, RoomGroups.of(roomId)));
         restored.add(roomId);
       }
     }
@@ -115,14 +111,14 @@ public class ChatHub extends Hub {
     String connectionId = context().connectionId();
     for (String id : users.of(user.id())) {
       if (!id.equals(connectionId)) {
-        await(groups().removeFromGroup(id, group(room.id())));
+        await(groups().removeFromGroup(id, RoomGroups.of(room.id())));
       }
     }
-    await(groups().removeFromGroup(connectionId, group(room.id())));
+    await(groups().removeFromGroup(connectionId, RoomGroups.of(room.id())));
     if (wasJoined) {
       await(
           clients()
-              .group(group(room.id()))
+              .group(RoomGroups.of(room.id()))
               .send("UserLeft", new UserEvent(room.id(), user.id(), user.name())));
     }
   }
@@ -141,7 +137,7 @@ public class ChatHub extends Hub {
           ChatService.validateContent(content);
           return null;
         });
-    ClientProxy roomClients = clients().group(group(room.id()));
+    ClientProxy roomClients = clients().group(RoomGroups.of(room.id()));
     return chat.append(room, user.id(), user.name(), content)
         .handle(
             (stored, error) -> {
@@ -195,15 +191,15 @@ public class ChatHub extends Hub {
   private ClientProxy others(HubUser user, String roomId) {
     java.util.Set<String> mine = new java.util.HashSet<>(users.of(user.id()));
     mine.add(context().connectionId());
-    return clients().groupExcept(group(roomId), mine);
+    return clients().groupExcept(RoomGroups.of(roomId), mine);
   }
 
   private void addUserToGroup(HubUser user, String roomId) {
     String connectionId = context().connectionId();
-    await(groups().addToGroup(connectionId, group(roomId)));
+    await(groups().addToGroup(connectionId, RoomGroups.of(roomId)));
     for (String id : users.of(user.id())) {
       if (!id.equals(connectionId)) {
-        await(groups().addToGroup(id, group(roomId)));
+        await(groups().addToGroup(id, RoomGroups.of(roomId)));
       }
     }
   }

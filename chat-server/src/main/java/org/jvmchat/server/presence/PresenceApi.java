@@ -14,7 +14,7 @@ import org.jvmchat.server.api.Json;
 import org.jvmchat.server.api.Problems;
 import org.jvmchat.server.chat.ChatException;
 import org.jvmchat.server.chat.ChatService;
-import org.jvmchat.server.hub.ChatHub;
+import org.jvmchat.server.chat.RoomGroups;
 import org.jvmchat.server.model.UserEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -111,7 +111,7 @@ public final class PresenceApi {
     try {
       for (String roomId : chat.store().groupsOf(userId)) {
         hub.clients()
-            .group(ChatHub.group(roomId))
+            .group(RoomGroups.of(roomId))
             .send(event, new UserEvent(roomId, userId, userName));
       }
     } catch (RuntimeException e) {
