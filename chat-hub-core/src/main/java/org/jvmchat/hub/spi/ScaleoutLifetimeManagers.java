@@ -9,10 +9,10 @@ import org.jvmchat.hub.internal.scaleout.ScaleoutHubLifetimeManager;
  * channel prefix.
  *
  * <pre>{@code
- * Backplane backplane = RedisBackplane.create("redis://127.0.0.1:6379", "myapp:");
+ * Backplane backplane = RedisBackplane.create("redis://127.0.0.1:6379");
  * HubServer server = HubServer.builder()
  *     .hub("/hubs/chat", ChatHub::new)
- *     .lifetimeManagerFactory(ScaleoutLifetimeManagers.factory(backplane))
+ *     .lifetimeManagerFactory(ScaleoutLifetimeManagers.factory(backplane, "myapp:"))
  *     .build()
  *     .start();
  * }</pre>
