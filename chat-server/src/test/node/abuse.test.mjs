@@ -21,11 +21,12 @@ function jwt(claims, secret = SECRET) {
 }
 
 let dev; // Development, its defaults (0.0.0.0), a small room-creation limit
-let prod; // Production through the ASPNETCORE_ENVIRONMENT alias
-let tight; // Production with short HTTP timeouts, a per-address cap and the hub core at DEBUG
+let prod; // Production through the ASPNETCORE_ENVIRONMENT alias, a small cap on open connections
+let tight; // Production with short HTTP timeouts and the hub core at DEBUG
 const logDir = mkdtempSync(join(tmpdir(), 'abuse-logback-'));
 const TIMEOUT_MS = 1000;
 const PER_ADDRESS = 12;
+const TOTAL_CAP = 40;
 
 before(async () => {
   const logback = join(logDir, 'logback.xml');
@@ -37,8 +38,16 @@ before(async () => {
   <root level="INFO"><appender-ref ref="STDOUT"/></root>
 </configuration>`);
   [dev, prod, tight] = await Promise.all([
-    startServer({ CHAT_STORE: 'memory', ROOM_CREATION_RATE_LIMIT: '4/1m' }),
-    startServer({ CHAT_STORE: 'memory', ASPNETCORE_ENVIRONMENT: 'Production', JWT_SECRET: SECRET }),
+    startServer({
+      CHAT_STORE: 'memory',
+      ROOM_CREATION_RATE_LIMIT: '4/1m',
+    }),
+    startServer({
+      CHAT_STORE: 'memory',
+      ASPNETCORE_ENVIRONMENT: 'Production',
+      JWT_SECRET: SECRET,
+      MAX_HTTP_CONNECTIONS: String(TOTAL_CAP),
+    }),
     startServer({
       CHAT_STORE: 'memory',
       CHAT_ENVIRONMENT: 'Production',
@@ -46,7 +55,6 @@ before(async () => {
       HTTP_REQUEST_HEADERS_TIMEOUT: `${TIMEOUT_MS}ms`,
       HTTP_REQUEST_BODY_TIMEOUT: `${TIMEOUT_MS}ms`,
       HTTP_KEEP_ALIVE_TIMEOUT: `${TIMEOUT_MS}ms`,
-      MAX_HTTP_CONNECTIONS_PER_ADDRESS: String(PER_ADDRESS),
       JAVA_TOOL_OPTIONS: `-Dlogback.configurationFile=${logback}`,
     }),
   ]);
@@ -249,6 +257,27 @@ test('#27.1 connections over the per-address cap get 503 and are closed; the oth
   }
 });
 
+test('#27.1 connections over the total cap get 503 and are closed; closed ones free their places', async () => {
+  // The test's own keep-alive connections count too: somewhere up to TOTAL_CAP + 1 sockets, one is refused.
+  const held = [];
+  try {
+    for (let i = 0; i <= TOTAL_CAP; i++) held.push(await rawSocket(prod.url));
+    assert.ok((await within(Promise.race(held.map((h) => h.closed)), 3000)) !== null, 'no connection was refused');
+    const refused = held.filter((h) => h.text() !== '');
+    assert.ok(refused.length >= 1);
+    for (const r of refused) {
+      assert.match(r.text(), /^HTTP\/1\.1 503 Service Unavailable/);
+      assert.match(r.text(), /Too many connections to this server\./);
+      assert.match(r.text(), /connection: close/i);
+    }
+  } finally {
+    for (const h of held) h.socket.destroy();
+  }
+  await Promise.all(held.map((h) => h.closed));
+  await waitUntil(async () => (await fetch(prod.url + '/health/live').catch(() => null))?.status === 200, 5000,
+    'a request once the sockets closed');
+});
+
 test('#27.1 a large body without credentials is refused with 413 before it is read', async () => {
   const anonymous = await rawSocket(tight.url);
   anonymous.socket.write('POST /api/v1/rooms HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
@@ -293,7 +322,7 @@ test('#27.7 a 401 logged at DEBUG shows the path, never the access_token', async
   const secretish = 'eyJhbGciOiJIUzI1NiJ9.bm90LXZhbGlk.c2VjcmV0LXNpZ25hdHVyZQ';
   const r = await fetch(tight.url + '/hubs/chat?id=abc&access_token=' + secretish);
   assert.equal(r.status, 401);
-  await new Promise((res) => setTimeout(res, 200)); // the log line is written after the answer
-  assert.match(tight.output, /401 for GET \/hubs\/chat: /);
+  // The log line is written after the answer: await it.
+  await waitUntil(() => /401 for GET \/hubs\/chat: /.test(tight.output), 5000, 'the 401 log line');
   assert.ok(!tight.output.includes(secretish), 'the token reached the log');
 });

@@ -1,6 +1,7 @@
 // Test support: start the feature tour jar on a free port and connect to it (the TCP proxy that cuts
 // connections is the shared one in chat-test-support/src/main/node/tcp-proxy.mjs).
-import { spawn } from "node:child_process";
+import { spawn, execFile } from "node:child_process";
+import { promisify } from "node:util";
 import * as signalR from "@microsoft/signalr";
 import { MessagePackHubProtocol } from "@microsoft/signalr-protocol-msgpack";
 
@@ -29,6 +30,7 @@ export function startTour(env = {}) {
         const port = Number(m[2]);
         resolve({
           port,
+          pid: proc.pid,
           url: `http://127.0.0.1:${port}/hubs/tour`,
           output: () => out,
           stop: () =>
@@ -82,4 +84,17 @@ export async function waitFor(predicate, timeoutMs = 10000, what = "condition") 
     if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/**
+ * The live heap of a JVM in KiB: a full GC (`jcmd <pid> GC.run`), then the G1 heap's "used" figure
+ * from `jcmd <pid> GC.heap_info` — what stays reachable, measured from outside the process.
+ */
+export async function liveHeapKb(pid) {
+  const jcmd = promisify(execFile);
+  await jcmd("jcmd", [String(pid), "GC.run"]);
+  const { stdout } = await jcmd("jcmd", [String(pid), "GC.heap_info"]);
+  const m = /heap\s+total \d+K, used (\d+)K/.exec(stdout);
+  if (!m) throw new Error("no heap figure in jcmd's answer:\n" + stdout);
+  return Number(m[1]);
 }

@@ -140,7 +140,9 @@ public final class HubOptions {
   }
 
   /**
-   * Items buffered per client-to-server stream before reading from the client stalls. Default 10.
+   * Items buffered per client-to-server stream before reading from the client stalls, on every
+   * transport, as at {@link #maxQueuedInvocations()} (a WebSocket is not read; an SSE or
+   * long-polling POST is answered once its items were taken in). Default 10.
    */
   public int streamBufferCapacity() {
     return streamBufferCapacity;
@@ -154,14 +156,16 @@ public final class HubOptions {
   /**
    * The bound of a connection's invocation queue, as a count (issue #27; ASP.NET Core bounds
    * parallel invocations and its transport pipe). Invocations and stream invocations count from
-   * when they are read until they complete (a running one included). At the bound the connection
-   * stops parsing what the client sent and stops reading it: a WebSocket's socket is not read, a
-   * long-polling or SSE POST is answered only once its bytes were taken in. Reading resumes when
-   * the queue is down to half of both bounds. A long-polling or SSE client that sends another POST
-   * before the held one was answered, taking the bytes held unread past twice {@link
-   * #maxQueuedInvocationBytes()}, ignores the back-pressure: its connection is closed with {@code
-   * Connection closed with an error. Too many invocations are waiting: ...} ({@code allowReconnect:
-   * false}). Default 64.
+   * when they are read until they complete (a running one included), and so do those answered only
+   * with an error in their turn (a streaming method invoked plainly, an invocation id in use, a
+   * binding failure). At the bound the connection stops parsing what the client sent and stops
+   * reading it: a WebSocket's socket is not read, a long-polling or SSE POST is answered only once
+   * its bytes were taken in. Reading resumes when the queue is down to half of both bounds. While
+   * the connection does not read, the client timeout does not run (the client's Pings wait unread).
+   * A long-polling or SSE client that sends another POST before the held one was answered, taking
+   * the bytes held unread past twice {@link #maxQueuedInvocationBytes()}, ignores the
+   * back-pressure: its connection is closed with {@code Connection closed with an error. Too many
+   * invocations are waiting: ...} ({@code allowReconnect: false}). Default 64.
    */
   public int maxQueuedInvocations() {
     return maxQueuedInvocations;

@@ -12,7 +12,15 @@ public final class HubMessageReader {
   private final HubProtocol protocol;
   private final InvocationBinder binder;
   private final int maxMessageSize;
-  private byte[] pending = new byte[0];
+  private static final byte[] NONE = new byte[0];
+
+  /**
+   * A buffer larger than this is dropped once empty: a pause may have held up to a few request
+   * bodies, and a connection keeps its reader for its whole life.
+   */
+  static final int KEPT_BUFFER_BYTES = 64 * 1024;
+
+  private byte[] pending = NONE;
   private int pendingLength;
   private int lastMessageSize;
 
@@ -84,6 +92,9 @@ public final class HubMessageReader {
       System.arraycopy(pending, input.position(), pending, 0, rest);
       pendingLength = rest;
     }
+    if (pendingLength == 0 && pending.length > KEPT_BUFFER_BYTES) {
+      pending = NONE;
+    }
     return stopped;
   }
 
@@ -108,6 +119,11 @@ public final class HubMessageReader {
   /** The framed size in bytes of the message the sink was last given. */
   public int lastMessageSize() {
     return lastMessageSize;
+  }
+
+  /** The size of the buffer kept for partial messages (tests). */
+  int bufferCapacity() {
+    return pending.length;
   }
 
   /** Bytes received and not yet parsed (a partial message, or the rest after a pause). */

@@ -130,6 +130,41 @@ class HubMessageReaderTest {
 
   @ParameterizedTest
   @MethodSource("protocols")
+  void aPauseKeepsTheRestUnparsedAndABigHeldBufferIsReleasedOnceEmpty(HubProtocol protocol) {
+    // 200 messages of about 1 KB: held whole while paused, as a POST's body at the invocation
+    // bound.
+    List<HubMessage> messages = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      messages.add(InvocationMessage.invoke(String.valueOf(i), "Echo", "y".repeat(1000)));
+    }
+    byte[] bytes = encode(protocol, messages);
+    HubMessageReader reader = new HubMessageReader(protocol, InvocationBinder.GENERIC, 32768);
+    List<HubMessage> out = new ArrayList<>();
+    boolean[] paused = {false};
+    java.util.function.Consumer<HubMessage> sink =
+        m -> {
+          out.add(m);
+          paused[0] = out.size() % 50 == 0; // the consumer is full every 50 messages
+        };
+
+    assertThat(reader.feed(ByteBuffer.wrap(bytes), sink, () -> paused[0])).isTrue();
+    assertThat(out).hasSize(50);
+    assertThat(reader.bufferedBytes()).isGreaterThan(HubMessageReader.KEPT_BUFFER_BYTES);
+    while (reader.bufferedBytes() > 0) {
+      paused[0] = false;
+      reader.feed(ByteBuffer.allocate(0), sink, () -> paused[0]);
+    }
+    assertThat(out).containsExactlyElementsOf(messages);
+    assertThat(reader.bufferCapacity()).isZero(); // not kept for the connection's life
+    // Small partial messages keep their buffer, as before.
+    byte[] one = protocol.toBytes(InvocationMessage.send("M", "x"));
+    reader.feed(Arrays.copyOf(one, one.length - 1), out::add);
+    reader.feed(Arrays.copyOfRange(one, one.length - 1, one.length), out::add);
+    assertThat(reader.bufferCapacity()).isPositive().isLessThanOrEqualTo(one.length * 2);
+  }
+
+  @ParameterizedTest
+  @MethodSource("protocols")
   void aStreamEndingMidMessageIsAnError(HubProtocol protocol) {
     byte[] bytes = protocol.toBytes(InvocationMessage.send("M", "x"));
     HubMessageReader reader = new HubMessageReader(protocol, InvocationBinder.GENERIC, 32768);

@@ -105,6 +105,10 @@ public final class HubConnection implements HubConnectionContext {
   private final AtomicInteger queuedInvocations = new AtomicInteger();
   private final AtomicLong queuedInvocationBytes = new AtomicLong();
   private volatile boolean readingPaused; // written on the executor
+  // Upload streams whose buffer is full (StreamItems wait for the hub method): reading pauses
+  // with the same mechanism as at the invocation bound (incremented on the executor, released by
+  // the stream's subscriber on any thread).
+  private final AtomicInteger fullUploadStreams = new AtomicInteger();
   private final AtomicBoolean resumeScheduled = new AtomicBoolean();
   private boolean sentWithoutWaiting; // executor: bytes arriving while reading is paused
   private final java.util.ArrayDeque<Runnable> whenReading =
@@ -640,10 +644,14 @@ public final class HubConnection implements HubConnectionContext {
 
   // ------------------------------------------------------------------ the invocation queue bound
 
-  /** Whether the invocation queue is at its bound: the handler parses no further message. */
+  /**
+   * Whether the handler must parse no further message: the invocation queue is at its bound, or an
+   * upload stream's buffer is full.
+   */
   boolean invocationQueueFull() {
     return queuedInvocations.get() >= options.maxQueuedInvocations()
-        || queuedInvocationBytes.get() >= options.maxQueuedInvocationBytes();
+        || queuedInvocationBytes.get() >= options.maxQueuedInvocationBytes()
+        || fullUploadStreams.get() > 0;
   }
 
   /**
@@ -662,6 +670,11 @@ public final class HubConnection implements HubConnectionContext {
   public void invocationFinished(long bytes) {
     queuedInvocations.decrementAndGet();
     queuedInvocationBytes.addAndGet(-bytes);
+    resumeWhenBelowMark();
+  }
+
+  /** Any thread: reading resumes (in a task of its own) when paused and below the resume mark. */
+  private void resumeWhenBelowMark() {
     if (readingPaused && belowResumeMark() && resumeScheduled.compareAndSet(false, true)) {
       // Always as a task of its own, never inside the caller (which may be routing a message on
       // the executor, in the middle of a feed).
@@ -685,7 +698,8 @@ public final class HubConnection implements HubConnectionContext {
 
   private boolean belowResumeMark() {
     return queuedInvocations.get() <= options.maxQueuedInvocations() / 2
-        && queuedInvocationBytes.get() <= options.maxQueuedInvocationBytes() / 2;
+        && queuedInvocationBytes.get() <= options.maxQueuedInvocationBytes() / 2
+        && fullUploadStreams.get() == 0;
   }
 
   /**
@@ -713,12 +727,12 @@ public final class HubConnection implements HubConnectionContext {
           null);
       return;
     }
-    if (!readingPaused) {
-      readingPaused = true;
-      Transport t = transport;
-      if (t != null) {
-        t.pauseReading();
-      }
+    readingPaused = true;
+    Transport t = transport;
+    if (t != null) {
+      // Every time, not only on the first stop: a socket attached since (a stateful reconnect)
+      // starts out reading.
+      t.pauseReading();
     }
     if (belowResumeMark()) {
       resumeReadingInvocations(); // everything finished meanwhile
@@ -734,6 +748,7 @@ public final class HubConnection implements HubConnectionContext {
       return; // still at the bound: the next completion tries again
     }
     readingPaused = false;
+    handler.resumed(); // the client's silence while it was not read is not a client timeout
     Transport t = transport;
     if (t != null) {
       t.resumeReading();
@@ -805,13 +820,18 @@ public final class HubConnection implements HubConnectionContext {
   }
 
   /**
-   * Executor: a full upload stream stops reading from the client until the method catches up (where
-   * the transport can pause; see {@link Transport#pauseReading()}).
+   * Executor, while a StreamItem is routed: {@code stream}'s buffer is full. The handler parses no
+   * further message until the method took items from it, and reading stops as at the invocation
+   * queue's bound (a WebSocket is not read, a POST is answered once its bytes were taken in), as
+   * ASP.NET Core's dispatcher awaits the stream's bounded channel.
    */
   void pauseReadingUntilSpace(UploadStream stream) {
-    Transport t = transport;
-    t.pauseReading();
-    stream.onSpace(t::resumeReading);
+    fullUploadStreams.incrementAndGet();
+    stream.onSpace(
+        () -> {
+          fullUploadStreams.decrementAndGet();
+          resumeWhenBelowMark();
+        });
   }
 
   /** Registers a client-to-server stream (a hub thread); null when the id is in use. */
@@ -892,7 +912,9 @@ public final class HubConnection implements HubConnectionContext {
       lastPingSentAt = now;
       enqueue(protocol.toBytes(PingMessage.INSTANCE), false, false);
     }
-    if (handler.timedOut(now, options.clientTimeout().toNanos())) {
+    // While the server does not read (the invocation bound), the client's Pings wait unread: as
+    // ASP.NET Core stops the client timeout while it dispatches, that silence does not count.
+    if (!readingPaused && handler.timedOut(now, options.clientTimeout().toNanos())) {
       log.debug("Connection {}: client timeout", connectionId);
       close(
           "Connection closed with an error.",

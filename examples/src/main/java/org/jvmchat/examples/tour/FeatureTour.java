@@ -15,7 +15,9 @@ import org.slf4j.LoggerFactory;
  * 30 s) to exercise keep-alive quickly; {@code TOUR_DISCONNECT_TIMEOUT_MS} (15 s) and {@code
  * TOUR_STATEFUL_BUFFER_BYTES} (100,000) for the connection-lifetime tests; {@code
  * TOUR_STATEFUL_RECONNECT=false} disables stateful reconnect; {@code TOUR_TRANSPORTS} limits
- * transports (e.g. {@code ServerSentEvents,LongPolling}).
+ * transports (e.g. {@code ServerSentEvents,LongPolling}); {@code TOUR_CLIENT_RESULT_TIMEOUT_MS},
+ * {@code TOUR_MAX_QUEUED_INVOCATIONS}, {@code TOUR_MAX_QUEUED_INVOCATION_BYTES} and {@code
+ * TOUR_OUTBOUND_BUFFER_LIMIT} (bytes) for the abuse tests.
  */
 public final class FeatureTour {
   private static final Logger log = LoggerFactory.getLogger(FeatureTour.class);
@@ -62,6 +64,10 @@ public final class FeatureTour {
                     env(
                         "TOUR_MAX_QUEUED_INVOCATION_BYTES",
                         String.valueOf(HubOptions.DEFAULT_MAX_QUEUED_INVOCATION_BYTES))));
+    String outboundLimit = System.getenv("TOUR_OUTBOUND_BUFFER_LIMIT");
+    if (outboundLimit != null && !outboundLimit.isBlank()) {
+      options.outboundBufferLimit(Integer.parseInt(outboundLimit.trim()));
+    }
     String transports = System.getenv("TOUR_TRANSPORTS");
     if (transports != null && !transports.isBlank()) {
       java.util.EnumSet<org.jvmchat.protocol.negotiate.HttpTransportType> set =

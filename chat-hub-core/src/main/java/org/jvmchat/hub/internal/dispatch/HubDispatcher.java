@@ -546,13 +546,16 @@ public final class HubDispatcher {
       log.debug("Non-blocking invocation failed: {}", error);
       return;
     }
+    // Counted like an invocation: a flood of unknown targets behind a busy lane is bounded too.
+    long queued = connection.invocationQueued();
     connection
         .serial()
         .submit(
             () -> {
               connection.write(CompletionMessage.withError(invocationId, error));
               return CompletableFuture.completedFuture(null);
-            });
+            })
+        .whenComplete((v, e) -> connection.invocationFinished(queued));
   }
 
   static Throwable unwrap(Throwable t) {

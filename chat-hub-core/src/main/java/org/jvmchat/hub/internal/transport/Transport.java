@@ -58,9 +58,9 @@ public interface Transport {
   }
 
   /**
-   * Stops reading from the client (a full upload stream) until {@link #resumeReading()}. A no-op
-   * where the client's bytes come in request bodies that are already read (SSE and long polling:
-   * each bounded by the maximum request body size), so those items are buffered instead.
+   * Stops reading from the client (the invocation queue at its bound, or a full upload stream)
+   * until {@link #resumeReading()}. A no-op where the client's bytes come in request bodies that
+   * are already read (SSE and long polling): there the connection holds the POST's answer instead.
    */
   default void pauseReading() {}
 
