@@ -166,7 +166,11 @@ public final class ChatServer implements AutoCloseable {
               java.time.Clock.systemUTC())
           .register(builder);
     }
-    StaticFiles files = new StaticFiles(settings.identity().authorityOrigin());
+    StaticFiles files =
+        new StaticFiles(
+            settings.identity().authority() == null
+                ? null
+                : new org.jvmchat.server.web.ProviderEndpoints(settings.identity().authority()));
     files.register(builder);
     if (!files.exists("js/signalr.min.js")) {
       log.warn(
