@@ -107,9 +107,6 @@ public final class ChatServer implements AutoCloseable {
         HubServer.HubMapping.builder(
                 HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence))
             .requireAuthenticatedUser(true);
-    if (tracing != null) {
-      chatHub.filter(tracing); // first: limit refusals are inside the invocation's span
-    }
     if (limits.limitsConnections()) {
       chatHub.admission(limits);
     }
@@ -139,7 +136,8 @@ public final class ChatServer implements AutoCloseable {
             .httpLimits(settings.protection().httpLimits())
             .listener(metrics);
     if (tracing != null) {
-      builder.routeInterceptor(tracing);
+      // A server-wide filter: it runs before the hub's own (limit refusals are inside the span).
+      tracing.register(builder);
     }
     if (scaleout.lifetimeManagerFactory() != null) {
       builder.lifetimeManagerFactory(scaleout.lifetimeManagerFactory());

@@ -49,8 +49,10 @@ public final class HubEndpoint implements HubContext {
       org.jvmchat.hub.spi.HubLifetimeManagerFactory managerFactory,
       List<HubServer.ConnectionListener> listeners,
       WriteScheduler.Registry writeSchedulers,
-      ConnectionTokens tokens) {
+      ConnectionTokens tokens,
+      org.jvmchat.hub.HubRequestObserver requestObserver) {
     this.mapping = mapping;
+    this.requestObserver = requestObserver;
     this.tokens = tokens;
     this.writeSchedulers = writeSchedulers;
     this.options = mapping.options();
@@ -111,6 +113,13 @@ public final class HubEndpoint implements HubContext {
   public String path() {
     return mapping.path();
   }
+
+  /** The server's observer of hub requests, or null. */
+  public org.jvmchat.hub.HubRequestObserver requestObserver() {
+    return requestObserver;
+  }
+
+  private final org.jvmchat.hub.HubRequestObserver requestObserver;
 
   public HubServer.HubMapping mapping() {
     return mapping;
