@@ -72,6 +72,12 @@ public final class ChatServer implements AutoCloseable {
     this.metrics = new ChatMetrics();
     store.observe(metrics); // commit latency, batch sizes, HikariCP pool metrics
     scaleout.observePublishes(metrics::backplanePublished);
+    scaleout.observeRedisCommands(metrics.registry()); // Lettuce's command latencies
+    org.jvmchat.server.ops.RedisCommandMetrics redisCommands = null;
+    if (settings.redisUrl() != null) {
+      redisCommands = new org.jvmchat.server.ops.RedisCommandMetrics();
+      redisCommands.bindTo(metrics.registry());
+    }
     // The hub executor, as the hub core makes its own, but with Micrometer's executor metrics.
     int threads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
     this.hubExecutor =
@@ -98,10 +104,14 @@ public final class ChatServer implements AutoCloseable {
         settings.instance().id() != null ? settings.instance().id() : randomInstanceId();
     this.limits =
         new AbuseLimits(
-            settings.operations(), settings.redisUrl(), instanceName, metrics::limitRejected);
+            settings.operations(),
+            settings.redisUrl(),
+            instanceName,
+            metrics::limitRejected,
+            redisCommands);
     this.tracing = Tracing.fromEnvironment(System.getenv());
     UserConnections users = new UserConnections();
-    this.presence = PresenceApi.create(settings.redisUrl(), System.getenv());
+    this.presence = PresenceApi.create(settings.redisUrl(), System.getenv(), redisCommands);
     PresenceApi presenceApi = new PresenceApi(presence, chat);
     HubServer.HubMapping.Builder chatHub =
         HubServer.HubMapping.builder(

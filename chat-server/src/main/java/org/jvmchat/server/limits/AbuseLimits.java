@@ -68,12 +68,24 @@ public final class AbuseLimits implements ConnectionAdmission, HubFilter, AutoCl
       String redisUrl,
       String instanceName,
       java.util.function.Consumer<String> rejected) {
+    this(settings, redisUrl, instanceName, rejected, null);
+  }
+
+  /**
+   * @param redisLatency told each Redis command's latency (the server's Lettuce metrics), or null
+   */
+  public AbuseLimits(
+      OperationsSettings settings,
+      String redisUrl,
+      String instanceName,
+      java.util.function.Consumer<String> rejected,
+      io.lettuce.core.metrics.CommandLatencyRecorder redisLatency) {
     this.settings = settings;
     this.rejected = rejected;
     boolean shared =
         redisUrl != null
             && (settings.maxConnectionsPerUser() > 0 || settings.messageRateLimit() != null);
-    this.redis = shared ? new LimitsRedis(redisUrl) : null;
+    this.redis = shared ? new LimitsRedis(redisUrl, redisLatency) : null;
     if (settings.maxConnectionsPerUser() <= 0) {
       this.connections = null;
     } else if (redis != null) {
