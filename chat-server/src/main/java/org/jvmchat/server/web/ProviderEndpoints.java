@@ -34,6 +34,8 @@ public final class ProviderEndpoints {
   private final String authorityOrigin;
   private final HttpClient http;
   private final AtomicBoolean fetching = new AtomicBoolean();
+  private final Duration maxAge;
+  private final Duration retryAfterFailure;
   private volatile String sources;
   private volatile long nextFetchAt = System.nanoTime();
 
@@ -41,6 +43,12 @@ public final class ProviderEndpoints {
    * @param authority the OpenID Connect issuer URL ({@code JWT_AUTHORITY})
    */
   public ProviderEndpoints(String authority) {
+    this(authority, MAX_AGE, RETRY_AFTER_FAILURE);
+  }
+
+  ProviderEndpoints(String authority, Duration maxAge, Duration retryAfterFailure) {
+    this.maxAge = maxAge;
+    this.retryAfterFailure = retryAfterFailure;
     this.authority =
         authority.endsWith("/") ? authority.substring(0, authority.length() - 1) : authority;
     this.authorityOrigin = origin(authority);
@@ -72,7 +80,7 @@ public final class ProviderEndpoints {
                 String fetched = error == null ? parse(response) : null;
                 if (fetched != null) {
                   sources = fetched;
-                  nextFetchAt = System.nanoTime() + MAX_AGE.toNanos();
+                  nextFetchAt = System.nanoTime() + maxAge.toNanos();
                 } else {
                   log.warn(
                       "The OpenID Connect discovery document of {} could not be read ({}); the"
@@ -80,7 +88,7 @@ public final class ProviderEndpoints {
                       authority,
                       error != null ? error.toString() : "HTTP " + response.statusCode(),
                       sources);
-                  nextFetchAt = System.nanoTime() + RETRY_AFTER_FAILURE.toNanos();
+                  nextFetchAt = System.nanoTime() + retryAfterFailure.toNanos();
                 }
               } finally {
                 fetching.set(false);

@@ -55,7 +55,12 @@ final class ObservedRequests extends ChannelDuplexHandler {
       }
       return;
     }
-    Observation observation = observer.started(new ObservedRequest(req, hubPath, route));
+    Observation observation;
+    try {
+      observation = observer.started(new ObservedRequest(req, hubPath, route));
+    } catch (RuntimeException e) {
+      observation = null; // an observer's failure must not fail the request
+    }
     if (handler == null) {
       if (observation == null) {
         return;
