@@ -163,3 +163,27 @@ test('two instances on Redis: the connection cap and the message rate count acro
   await a.exited;
   await waitUntil(async () => (await negotiate(b.url, token)).status === 200, 15_000, 'the dead instance\'s connections to expire');
 });
+
+test('two instances on Redis: 24 official clients starting at once on both, exactly the cap connect across the two', { timeout: 180_000 }, async () => {
+  const env = {
+    CHAT_STORE: 'memory', REDIS_URL, JWT_SECRET: randomBytes(32).toString('hex'), MAX_CONNECTIONS_PER_USER: '3',
+  };
+  const [a, b] = await Promise.all([startServer(env), startServer(env)]);
+  servers.push(a, b);
+  const user = unique('ivy');
+  const token = await devToken(a.url, user);
+  const transports = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
+  const clients = Array.from({ length: 24 }, (_, i) => new signalR.HubConnectionBuilder()
+    .withUrl((i % 2 ? b : a).url + '/hubs/chat', { accessTokenFactory: () => token, transport: signalR.HttpTransportType[transports[i % 3]] })
+    .configureLogging(signalR.LogLevel.None).build());
+  const results = await Promise.allSettled(clients.map((c) => c.start()));
+  for (const r of results.filter((x) => x.status === 'rejected')) {
+    assert.match(r.reason.message, /Status code '429'/);
+  }
+  const connected = clients.filter((c, i) => results[i].status === 'fulfilled');
+  assert.equal(connected.length, 3, 'exactly MAX_CONNECTIONS_PER_USER across both instances');
+  for (const s of [a, b]) {
+    assertTooMany(await negotiate(s.url, token), /already has 3 open connections \(at most 3 per user\)/);
+  }
+  await Promise.all(connected.map((c) => c.stop()));
+});
