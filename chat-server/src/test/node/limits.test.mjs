@@ -49,8 +49,8 @@ test('one instance: the connection cap answers 429 at negotiate, the message rat
   const bob = await devToken(s.url, 'bob');
   const bobConnection = await connect(s.url, bob);
   await second.stop();
-  await waitUntil(async () => (await negotiate(s.url, alice)).status === 200, 10_000, 'a free slot');
-  const again = await connect(s.url, alice, { transport: 'ServerSentEvents' });
+  // (Not probed with a bare negotiate: that would hold the slot until its token expires.)
+  const again = await waitUntil(() => connect(s.url, alice, { transport: 'ServerSentEvents' }).catch(() => undefined), 10_000, 'a free slot');
 
   // MESSAGE_RATE_LIMIT=3/1m: SendMessage and SendTyping share the user's bucket.
   const room = await createRoom(s.url, alice, 'Limited');
@@ -73,6 +73,42 @@ test('one instance: the connection cap answers 429 at negotiate, the message rat
   assert.match(metrics.body, /jvmchat_limits_rejected_total\{limit="connections"\} [1-9]/);
   assert.match(metrics.body, /jvmchat_limits_rejected_total\{limit="messages"\} [1-9]/);
   await Promise.all([first.stop(), again.stop(), bobConnection.stop()]);
+});
+
+test('the cap is exact under concurrency: of 24 official clients starting at once exactly the cap connect; a negotiation never used holds its slot until its token expires', { timeout: 120_000 }, async () => {
+  const s = await startServer({ CHAT_STORE: 'memory', MAX_CONNECTIONS_PER_USER: '3' });
+  servers.push(s);
+  const token = await devToken(s.url, 'henry');
+  const transports = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
+  const clients = Array.from({ length: 24 }, (_, i) => new signalR.HubConnectionBuilder()
+    .withUrl(s.url + '/hubs/chat', { accessTokenFactory: () => token, transport: signalR.HttpTransportType[transports[i % 3]] })
+    .configureLogging(signalR.LogLevel.None).build());
+  // Every negotiate is in flight before any connection completes its handshake.
+  const results = await Promise.allSettled(clients.map((c) => c.start()));
+  const connected = clients.filter((c, i) => results[i].status === 'fulfilled');
+  for (const r of results.filter((x) => x.status === 'rejected')) {
+    assert.match(r.reason.message, /Status code '429'/);
+  }
+  assert.equal(connected.length, 3, 'exactly MAX_CONNECTIONS_PER_USER clients connected, never more');
+  for (const c of connected) {
+    assert.equal(c.state, signalR.HubConnectionState.Connected);
+    await c.invoke('NoSuchMethodUsedAsABarrier').catch(() => {}); // each connection works
+  }
+  assertTooMany(await negotiate(s.url, token), /'henry' already has 3 open connections \(at most 3 per user\)/);
+
+  // A closed connection frees its slot; a negotiate that never connects takes it and holds it
+  // until its connection token expires unused (the disconnect timeout, 15 s), then releases it.
+  await connected[0].stop();
+  await waitUntil(async () => (await negotiate(s.url, token)).status === 200, 10_000, 'the closed connection\'s slot');
+  const heldSince = Date.now();
+  assertTooMany(await negotiate(s.url, token), /already has 3 open connections/);
+  const late = new signalR.HubConnectionBuilder().withUrl(s.url + '/hubs/chat', { accessTokenFactory: () => token })
+    .configureLogging(signalR.LogLevel.None).build();
+  await assert.rejects(late.start(), /Status code '429'/);
+  await waitUntil(() => late.start().then(() => true, () => false), 40_000, 'the unused negotiation to expire');
+  assert.ok(Date.now() - heldSince >= 10_000, 'the unused negotiation held its slot until its token expired');
+  assertTooMany(await negotiate(s.url, token), /already has 3 open connections/);
+  await Promise.all([late.stop(), ...connected.slice(1).map((c) => c.stop())]);
 });
 
 test('per-IP limits on dev-token and negotiate answer 429 with Retry-After', { timeout: 60_000 }, async () => {
@@ -126,4 +162,28 @@ test('two instances on Redis: the connection cap and the message rate count acro
   a.child.kill('SIGKILL');
   await a.exited;
   await waitUntil(async () => (await negotiate(b.url, token)).status === 200, 15_000, 'the dead instance\'s connections to expire');
+});
+
+test('two instances on Redis: 24 official clients starting at once on both, exactly the cap connect across the two', { timeout: 180_000 }, async () => {
+  const env = {
+    CHAT_STORE: 'memory', REDIS_URL, JWT_SECRET: randomBytes(32).toString('hex'), MAX_CONNECTIONS_PER_USER: '3',
+  };
+  const [a, b] = await Promise.all([startServer(env), startServer(env)]);
+  servers.push(a, b);
+  const user = unique('ivy');
+  const token = await devToken(a.url, user);
+  const transports = ['WebSockets', 'ServerSentEvents', 'LongPolling'];
+  const clients = Array.from({ length: 24 }, (_, i) => new signalR.HubConnectionBuilder()
+    .withUrl((i % 2 ? b : a).url + '/hubs/chat', { accessTokenFactory: () => token, transport: signalR.HttpTransportType[transports[i % 3]] })
+    .configureLogging(signalR.LogLevel.None).build());
+  const results = await Promise.allSettled(clients.map((c) => c.start()));
+  for (const r of results.filter((x) => x.status === 'rejected')) {
+    assert.match(r.reason.message, /Status code '429'/);
+  }
+  const connected = clients.filter((c, i) => results[i].status === 'fulfilled');
+  assert.equal(connected.length, 3, 'exactly MAX_CONNECTIONS_PER_USER across both instances');
+  for (const s of [a, b]) {
+    assertTooMany(await negotiate(s.url, token), /already has 3 open connections \(at most 3 per user\)/);
+  }
+  await Promise.all(connected.map((c) => c.stop()));
 });

@@ -59,6 +59,14 @@ export async function startProvider({ audience = 'chat-api', accessTokenTtlSecon
       if (!res.ok) throw new Error('the provider answered ' + res.status + ' ' + (await res.text()));
       return (await res.json()).access_token;
     },
+    /** New keys with new key ids; the old ones stay published when keepOld. */
+    async rotateKeys(keepOld = false) {
+      await fetch(issuer + '/test/rotate?keepOld=' + keepOld, { method: 'POST' });
+    },
+    /** While false the JWK set answers 503, as a provider that is down. */
+    async jwksAvailable(available) {
+      await fetch(issuer + '/test/jwks?available=' + available, { method: 'POST' });
+    },
     async stats() {
       return (await fetch(issuer + '/test/stats')).json();
     },

@@ -154,3 +154,43 @@ test('the page learns how to sign in from GET /api/v1/auth/config, and may talk 
   assert.match(csp, /script-src 'self';/);
   assert.equal((await fetch(server.url + '/oidc.js')).status, 200);
 });
+
+test('the page\'s connect-src follows the discovery document: a token endpoint on another origin is allowed', { timeout: 60_000 }, async () => {
+  const { createServer } = await import('node:http');
+  // A provider whose token and userinfo endpoints live on other origins than its issuer, as with
+  // CDN'd login domains.
+  const discovery = createServer((req, res) => {
+    if (req.url === '/.well-known/openid-configuration') {
+      const issuer = `http://127.0.0.1:${discovery.address().port}`;
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({
+        issuer,
+        jwks_uri: issuer + '/keys',
+        authorization_endpoint: 'http://localhost:7/authorize',
+        token_endpoint: 'https://tokens.login.example:8443/oauth2/token',
+        userinfo_endpoint: 'https://userinfo.login.example/me',
+        end_session_endpoint: 'https://login.example/logout',
+      }));
+    } else {
+      res.writeHead(503);
+      res.end();
+    }
+  });
+  await new Promise((r) => discovery.listen(0, '127.0.0.1', r));
+  const issuer = `http://127.0.0.1:${discovery.address().port}`;
+  const s = await startServer({ CHAT_STORE: 'memory', JWT_AUTHORITY: issuer, OIDC_CLIENT_ID: 'chat-web' });
+  try {
+    const connectSrc = async () => {
+      const csp = (await fetch(s.url + '/')).headers.get('content-security-policy');
+      return /connect-src ([^;]*);/.exec(csp)[1];
+    };
+    const expected = `'self' ${issuer} https://tokens.login.example:8443 https://userinfo.login.example ws: wss:`;
+    await waitUntil(async () => (await connectSrc()) === expected, 15_000, 'the token endpoint\'s origin in connect-src');
+    // Navigations (authorization, end-session) need no connect-src, and nothing else was added.
+    assert.doesNotMatch(await connectSrc(), /localhost:7|login\.example\/|https:\/\/login\.example /);
+    // (Keeping the last good origins while the provider is down: ProviderEndpointsTest.)
+  } finally {
+    await stopServer(s);
+    discovery.close();
+  }
+});

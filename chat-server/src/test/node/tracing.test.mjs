@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
-import { startServer, stopServer, devToken, createRoom, connect, waitUntil } from './helpers.mjs';
+import { signalR, startServer, stopServer, devToken, createRoom, connect, waitUntil } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 const WebSocket = require('ws'); // @microsoft/signalr's own Node dependency
@@ -72,7 +72,11 @@ function spansOf(body) {
           attributes[one(kv, 1).toString()] = str !== undefined ? str.toString() : int !== undefined ? Number(int) : undefined;
         }
         const status = one(s, 15);
+        const start = one(s, 7);
+        const end = one(s, 8);
         spans.push({
+          startNanos: start ? start.readBigUInt64LE(0) : 0n,
+          endNanos: end ? end.readBigUInt64LE(0) : 0n,
           traceId: one(s, 1).toString('hex'),
           spanId: one(s, 2).toString('hex'),
           parentSpanId: (one(s, 4) || Buffer.alloc(0)).toString('hex'),
@@ -195,4 +199,51 @@ test('spans reach the OTLP receiver with the trace context of HTTP headers and i
   assert.equal(root.parentSpanId, '');
   raw.ws.close();
   await official.stop();
+});
+
+test('a span per hub request: negotiate and every transport request, parented by the traceparent header; a WebSocket\'s and an SSE stream\'s span lasts as long as the connection', { timeout: 120_000 }, async () => {
+  const s = await startServer({
+    CHAT_STORE: 'memory', OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${receiver.address().port}`,
+    OTEL_BSP_SCHEDULE_DELAY: '100',
+  });
+  servers.push(s);
+  const token = await devToken(s.url, 'requests');
+  const expected = { WebSockets: ['web_sockets', 101], ServerSentEvents: ['server_sent_events', 200], LongPolling: ['long_polling', 200] };
+  for (const [transport, [attribute, status]] of Object.entries(expected)) {
+    const tp = traceparent();
+    // The official client sends custom headers with every request, WebSocket and SSE included in Node.
+    const connection = new signalR.HubConnectionBuilder()
+      .withUrl(s.url + '/hubs/chat', { accessTokenFactory: () => token, transport: signalR.HttpTransportType[transport], headers: { traceparent: tp.header } })
+      .configureLogging(signalR.LogLevel.None).build();
+    await connection.start();
+    await connection.invoke('NoSuchMethodUsedAsABarrier').catch(() => {}); // a send on SSE and long polling
+    const ofTrace = (name) => (x) => x.traceId === tp.traceId && x.name === name;
+    const negotiate = await span(ofTrace('POST /hubs/chat/negotiate'), transport + ': the negotiate span');
+    assert.equal(negotiate.parentSpanId, tp.spanId);
+    assert.equal(negotiate.attributes['http.route'], '/hubs/chat/negotiate');
+    assert.equal(negotiate.attributes['http.response.status_code'], 200);
+    assert.equal(negotiate.attributes['signalr.hub.path'], '/hubs/chat');
+    if (transport !== 'LongPolling') {
+      const send = transport === 'ServerSentEvents' ? await span(ofTrace('POST /hubs/chat'), 'the send span') : null;
+      if (send) assert.equal(send.attributes['http.response.status_code'], 200);
+      // The stream is still open: its request has not ended, so no span was exported for it.
+      await new Promise((r) => setTimeout(r, 500)); // several export intervals (100 ms)
+      assert.equal(received.find(ofTrace('GET /hubs/chat')), undefined, transport + ': no span while the request lasts');
+    }
+    const stoppedAt = BigInt(Date.now()) * 1_000_000n;
+    await connection.stop();
+    const get = await span((x) => ofTrace('GET /hubs/chat')(x) && x.attributes['signalr.transport'] === attribute, transport + ': the transport request span');
+    assert.equal(get.parentSpanId, tp.spanId);
+    assert.equal(get.attributes['http.route'], '/hubs/chat');
+    if (transport === 'LongPolling') {
+      const polls = received.filter(ofTrace('GET /hubs/chat'));
+      assert.ok(polls.every((x) => [200, 204].includes(x.attributes['http.response.status_code'])), 'polls answered 200 or 204');
+      await span(ofTrace('POST /hubs/chat'), 'the long-polling send span');
+      const del = await span(ofTrace('DELETE /hubs/chat'), 'the DELETE span');
+      assert.ok(del.attributes['http.response.status_code'] < 300);
+    } else {
+      assert.equal(get.attributes['http.response.status_code'], status);
+      assert.ok(get.endNanos >= stoppedAt - 50_000_000n, transport + ': the span ended with the connection');
+    }
+  }
 });

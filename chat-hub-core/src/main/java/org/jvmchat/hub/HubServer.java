@@ -295,6 +295,7 @@ public interface HubServer extends AutoCloseable {
     private int maxRequestBodySize = 1024 * 1024;
     private final List<ConnectionListener> listeners = new ArrayList<>();
     private final List<RouteInterceptor> routeInterceptors = new ArrayList<>();
+    private final List<HubRequestObserver> requestObservers = new ArrayList<>();
     private byte[] connectionTokenKey;
     private String instanceUrl;
     private String instanceId;
@@ -425,6 +426,42 @@ public interface HubServer extends AutoCloseable {
       return List.copyOf(wrapped);
     }
 
+    /**
+     * Observes every hub request (negotiate and each transport request) from its arrival to its
+     * end, e.g. for tracing ({@link org.jvmchat.hub.tracing.HubTracing}); several are called in the
+     * order added. Default none: hub requests are not tracked at all.
+     */
+    public Builder requestObserver(HubRequestObserver observer) {
+      requestObservers.add(Objects.requireNonNull(observer, "observer"));
+      return this;
+    }
+
+    private HubRequestObserver requestObserver() {
+      if (requestObservers.isEmpty()) {
+        return null;
+      }
+      if (requestObservers.size() == 1) {
+        return requestObservers.get(0);
+      }
+      List<HubRequestObserver> all = List.copyOf(requestObservers);
+      return request -> {
+        List<HubRequestObserver.Observation> started = new ArrayList<>(all.size());
+        for (HubRequestObserver o : all) {
+          HubRequestObserver.Observation observation = o.started(request);
+          if (observation != null) {
+            started.add(observation);
+          }
+        }
+        return started.isEmpty()
+            ? null
+            : status -> {
+              for (int i = started.size() - 1; i >= 0; i--) {
+                started.get(i).ended(status);
+              }
+            };
+      };
+    }
+
     public Builder listener(ConnectionListener listener) {
       listeners.add(listener);
       return this;
@@ -519,7 +556,8 @@ public interface HubServer extends AutoCloseable {
               connectionTokenKey,
               url,
               id,
-              httpLimits));
+              httpLimits,
+              requestObserver()));
     }
   }
 }

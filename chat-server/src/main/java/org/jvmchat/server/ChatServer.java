@@ -72,6 +72,12 @@ public final class ChatServer implements AutoCloseable {
     this.metrics = new ChatMetrics();
     store.observe(metrics); // commit latency, batch sizes, HikariCP pool metrics
     scaleout.observePublishes(metrics::backplanePublished);
+    scaleout.observeRedisCommands(metrics.registry()); // Lettuce's command latencies
+    org.jvmchat.server.ops.RedisCommandMetrics redisCommands = null;
+    if (settings.redisUrl() != null) {
+      redisCommands = new org.jvmchat.server.ops.RedisCommandMetrics();
+      redisCommands.bindTo(metrics.registry());
+    }
     // The hub executor, as the hub core makes its own, but with Micrometer's executor metrics.
     int threads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
     this.hubExecutor =
@@ -98,18 +104,19 @@ public final class ChatServer implements AutoCloseable {
         settings.instance().id() != null ? settings.instance().id() : randomInstanceId();
     this.limits =
         new AbuseLimits(
-            settings.operations(), settings.redisUrl(), instanceName, metrics::limitRejected);
+            settings.operations(),
+            settings.redisUrl(),
+            instanceName,
+            metrics::limitRejected,
+            redisCommands);
     this.tracing = Tracing.fromEnvironment(System.getenv());
     UserConnections users = new UserConnections();
-    this.presence = PresenceApi.create(settings.redisUrl(), System.getenv());
+    this.presence = PresenceApi.create(settings.redisUrl(), System.getenv(), redisCommands);
     PresenceApi presenceApi = new PresenceApi(presence, chat);
     HubServer.HubMapping.Builder chatHub =
         HubServer.HubMapping.builder(
                 HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence))
             .requireAuthenticatedUser(true);
-    if (tracing != null) {
-      chatHub.filter(tracing); // first: limit refusals are inside the invocation's span
-    }
     if (limits.limitsConnections()) {
       chatHub.admission(limits);
     }
@@ -139,7 +146,8 @@ public final class ChatServer implements AutoCloseable {
             .httpLimits(settings.protection().httpLimits())
             .listener(metrics);
     if (tracing != null) {
-      builder.routeInterceptor(tracing);
+      // A server-wide filter: it runs before the hub's own (limit refusals are inside the span).
+      tracing.register(builder);
     }
     if (scaleout.lifetimeManagerFactory() != null) {
       builder.lifetimeManagerFactory(scaleout.lifetimeManagerFactory());
@@ -167,7 +175,11 @@ public final class ChatServer implements AutoCloseable {
               java.time.Clock.systemUTC())
           .register(builder);
     }
-    StaticFiles files = new StaticFiles(settings.identity().authorityOrigin());
+    StaticFiles files =
+        new StaticFiles(
+            settings.identity().authority() == null
+                ? null
+                : new org.jvmchat.server.web.ProviderEndpoints(settings.identity().authority()));
     files.register(builder);
     if (!files.exists("js/signalr.min.js")) {
       log.warn(

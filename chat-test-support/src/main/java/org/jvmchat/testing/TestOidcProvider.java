@@ -54,7 +54,9 @@ import java.util.function.Consumer;
  * <p>Test controls: {@link #rotateKeys} (new key ids), {@link #jwksAvailable} (the JWK set answers
  * 503 while false), {@link #jwksFetches}, {@link #token} to mint a token directly, and the same
  * over HTTP for out-of-process tests: {@code POST /test/token?sub=&name=&ttl=<seconds>&alg=}
- * answers {@code {"access_token"}}. Not for production use: anyone can sign in as anyone.
+ * answers {@code {"access_token"}}, {@code POST /test/rotate?keepOld=true|false} rotates the keys,
+ * {@code POST /test/jwks?available=true|false} takes the JWK set down or up, {@code GET
+ * /test/stats} counts. Not for production use: anyone can sign in as anyone.
  *
  * <p>Run out of process: {@code java -cp … org.jvmchat.testing.TestOidcProvider [--audience=A]
  * [--access-token-ttl=SECONDS]}; it prints {@code OIDC provider listening on <issuer>} once ready.
@@ -222,6 +224,14 @@ public final class TestOidcProvider implements AutoCloseable {
         case "/protocol/openid-connect/token" -> tokenEndpoint(ex);
         case "/protocol/openid-connect/logout" -> logout(ex);
         case "/test/token" -> testToken(ex);
+        case "/test/rotate" -> {
+          rotateKeys("true".equals(query(ex.getRequestURI().getRawQuery()).get("keepOld")));
+          json(ex, 200, Map.of("rotated", true));
+        }
+        case "/test/jwks" -> {
+          jwksAvailable(!"false".equals(query(ex.getRequestURI().getRawQuery()).get("available")));
+          json(ex, 200, Map.of("available", jwksAvailable));
+        }
         case "/test/stats" ->
             json(
                 ex,

@@ -156,8 +156,24 @@ public final class RedisBackplane implements Backplane {
    * {@code options}; see {@link #create(String)}.
    */
   public static RedisBackplane create(RedisBackplaneOptions options) {
+    return create(options, null);
+  }
+
+  /**
+   * {@link #create(RedisBackplaneOptions)} whose client reports each command's latency to {@code
+   * latencyRecorder} (e.g. Lettuce's {@code MicrometerCommandLatencyRecorder}, for the {@code
+   * lettuce.command.completion} and {@code lettuce.command.firstresponse} timers); null records
+   * nothing.
+   */
+  public static RedisBackplane create(
+      RedisBackplaneOptions options,
+      io.lettuce.core.metrics.CommandLatencyRecorder latencyRecorder) {
+    DefaultClientResources.Builder builder = DefaultClientResources.builder();
+    if (latencyRecorder != null) {
+      builder.commandLatencyRecorder(latencyRecorder);
+    }
     ClientResources resources =
-        DefaultClientResources.builder()
+        builder
             .ioThreadPoolSize(2)
             .computationThreadPoolSize(1)
             .reconnectDelay(

@@ -98,6 +98,12 @@ public final class HubConnection implements HubConnectionContext {
   private final OutboundQueue outbound;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final AtomicBoolean terminated = new AtomicBoolean();
+  // Where the connection is in its admission's life (see ConnectionAdmission): any thread.
+  static final int ADMISSION_NONE = 0;
+  static final int ADMISSION_HELD = 1;
+  static final int ADMISSION_CONNECTED = 2;
+  static final int ADMISSION_ENDED = 3;
+  private final AtomicInteger admissionPhase = new AtomicInteger(ADMISSION_NONE);
   private final long createdAt = System.nanoTime();
   private volatile Throwable terminateCause;
   // The invocation queue's bound (issue #27): counted when read (executor), released when done
@@ -556,6 +562,7 @@ public final class HubConnection implements HubConnectionContext {
     }
     terminateCause = cause;
     closing = true;
+    endpoint.admissionEnded(this);
     boolean wasConnected = handler.handshakeDone();
     Transport t = transport;
     if (t == null || !t.holdsConnectionUntilCollected()) {
@@ -584,6 +591,29 @@ public final class HubConnection implements HubConnectionContext {
               endpoint.disconnected(this);
               closed.complete(null);
             });
+  }
+
+  /** Created for an admitted request: holds its admission. */
+  void holdAdmission() {
+    admissionPhase.compareAndSet(ADMISSION_NONE, ADMISSION_HELD);
+  }
+
+  /** Marks the admission connected; false when the connection already ended. */
+  boolean connectAdmission() {
+    for (; ; ) {
+      int phase = admissionPhase.get();
+      if (phase == ADMISSION_ENDED || phase == ADMISSION_CONNECTED) {
+        return false;
+      }
+      if (admissionPhase.compareAndSet(phase, ADMISSION_CONNECTED)) {
+        return true;
+      }
+    }
+  }
+
+  /** Ends the admission; returns the phase it was in. */
+  int endAdmission() {
+    return admissionPhase.getAndSet(ADMISSION_ENDED);
   }
 
   /** Executor (long polling): the last data went out and the client was told 204; forget it. */

@@ -49,8 +49,10 @@ public final class HubEndpoint implements HubContext {
       org.jvmchat.hub.spi.HubLifetimeManagerFactory managerFactory,
       List<HubServer.ConnectionListener> listeners,
       WriteScheduler.Registry writeSchedulers,
-      ConnectionTokens tokens) {
+      ConnectionTokens tokens,
+      org.jvmchat.hub.HubRequestObserver requestObserver) {
     this.mapping = mapping;
+    this.requestObserver = requestObserver;
     this.tokens = tokens;
     this.writeSchedulers = writeSchedulers;
     this.options = mapping.options();
@@ -112,6 +114,13 @@ public final class HubEndpoint implements HubContext {
     return mapping.path();
   }
 
+  /** The server's observer of hub requests, or null. */
+  public org.jvmchat.hub.HubRequestObserver requestObserver() {
+    return requestObserver;
+  }
+
+  private final org.jvmchat.hub.HubRequestObserver requestObserver;
+
   public HubServer.HubMapping mapping() {
     return mapping;
   }
@@ -152,12 +161,80 @@ public final class HubEndpoint implements HubContext {
     return groups;
   }
 
-  /** A new connection, registered by its token. */
+  /**
+   * A new connection, registered by its token. Created inside {@link #runAdmitted}, it takes the
+   * request's admission (see {@link org.jvmchat.hub.ConnectionAdmission}).
+   */
   public HubConnection newConnection(
       String id, String token, HubUser user, boolean statefulNegotiated) {
     HubConnection c = new HubConnection(this, id, token, user, statefulNegotiated);
     connectionsByToken.put(token, c);
+    AdmissionHold hold = admitting.get();
+    if (hold != null && !hold.claimed) {
+      hold.claimed = true;
+      c.holdAdmission();
+      try {
+        mapping.admission().admitted(path(), id, user);
+      } catch (RuntimeException e) {
+        LoggerFactory.getLogger(HubEndpoint.class).warn("Connection admission failed", e);
+      }
+    }
     return c;
+  }
+
+  /** The admission of the request being handled on this thread (see {@link #runAdmitted}). */
+  private static final class AdmissionHold {
+    boolean claimed;
+  }
+
+  private final ThreadLocal<AdmissionHold> admitting = new ThreadLocal<>();
+
+  /**
+   * Runs {@code task}, the handling of a request the hub's admission admitted, on this thread: the
+   * connection it creates ({@link #newConnection}) holds the admission; when it creates none, the
+   * admission is released at once.
+   */
+  public void runAdmitted(HubUser user, Runnable task) {
+    org.jvmchat.hub.ConnectionAdmission admission = mapping.admission();
+    if (admission == null) {
+      task.run();
+      return;
+    }
+    AdmissionHold hold = new AdmissionHold();
+    admitting.set(hold);
+    try {
+      task.run();
+    } finally {
+      admitting.remove();
+      if (!hold.claimed) {
+        try {
+          admission.released(path(), null, user);
+        } catch (RuntimeException e) {
+          LoggerFactory.getLogger(HubEndpoint.class).warn("Connection admission failed", e);
+        }
+      }
+    }
+  }
+
+  /**
+   * The connection's end, once, at the start of its termination: its admission learns that it
+   * disconnected (after connected) or that it was released (admitted, never connected).
+   */
+  void admissionEnded(HubConnection c) {
+    org.jvmchat.hub.ConnectionAdmission admission = mapping.admission();
+    int phase = c.endAdmission();
+    if (admission == null) {
+      return;
+    }
+    try {
+      if (phase == HubConnection.ADMISSION_CONNECTED) {
+        admission.disconnected(path(), c.connectionId(), c.user());
+      } else if (phase == HubConnection.ADMISSION_HELD) {
+        admission.released(path(), c.connectionId(), c.user());
+      }
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(HubEndpoint.class).warn("Connection admission failed", e);
+    }
   }
 
   /**
@@ -266,7 +343,8 @@ public final class HubEndpoint implements HubContext {
 
   void connected(HubConnection c) {
     org.jvmchat.hub.ConnectionAdmission admission = mapping.admission();
-    if (admission != null) {
+    // Not when the connection already ended (its end released the admission instead).
+    if (c.connectAdmission() && admission != null) {
       admission.connected(path(), c.connectionId(), c.user());
     }
     for (HubServer.ConnectionListener l : listeners) {
@@ -275,10 +353,6 @@ public final class HubEndpoint implements HubContext {
   }
 
   void disconnected(HubConnection c) {
-    org.jvmchat.hub.ConnectionAdmission admission = mapping.admission();
-    if (admission != null) {
-      admission.disconnected(path(), c.connectionId(), c.user());
-    }
     String transport = c.transportType() == null ? "none" : c.transportType().name();
     String protocol = c.protocol() == null ? "none" : c.protocol().name();
     for (HubServer.ConnectionListener l : listeners) {

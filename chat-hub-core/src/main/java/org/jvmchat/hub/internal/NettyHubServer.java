@@ -60,7 +60,8 @@ public final class NettyHubServer implements HubServer {
       byte[] connectionTokenKey,
       String instanceUrl,
       String instanceId,
-      org.jvmchat.hub.http.HttpLimits httpLimits) {}
+      org.jvmchat.hub.http.HttpLimits httpLimits,
+      org.jvmchat.hub.HubRequestObserver requestObserver) {}
 
   private final Config config;
   private final boolean ownExecutor;
@@ -127,7 +128,8 @@ public final class NettyHubServer implements HubServer {
               config.lifetimeManagerFactory(),
               config.listeners(),
               writeSchedulers,
-              tokens));
+              tokens,
+              config.requestObserver()));
     }
     this.channelInitializer =
         new HubChannelInitializer(

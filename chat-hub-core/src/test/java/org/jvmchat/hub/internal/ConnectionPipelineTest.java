@@ -60,7 +60,8 @@ class ConnectionPipelineTest {
         null,
         List.of(),
         new WriteScheduler.Registry(),
-        ConnectionTokens.unsigned());
+        ConnectionTokens.unsigned(),
+        null);
   }
 
   private EmbeddedChannel webSocket(HubConnection c) {

@@ -21,9 +21,19 @@ public final class RedisScaleout implements ScaleoutMode {
   private final RedisBackplane redis;
   private final TimedBackplane timed;
   private final HubLifetimeManagerFactory factory;
+  private final org.jvmchat.server.ops.RedisCommandMetrics commandMetrics =
+      new org.jvmchat.server.ops.RedisCommandMetrics();
+
+  @Override
+  public void observeRedisCommands(io.micrometer.core.instrument.MeterRegistry registry) {
+    commandMetrics.bindTo(registry);
+  }
 
   public RedisScaleout(String redisUrl) {
-    this.redis = RedisBackplane.create(redisUrl);
+    this.redis =
+        RedisBackplane.create(
+            org.jvmchat.backplane.redis.RedisBackplaneOptions.builder(redisUrl).build(),
+            commandMetrics);
     this.timed = new TimedBackplane(redis);
     this.factory = ScaleoutLifetimeManagers.factory(timed, CHANNEL_PREFIX);
   }

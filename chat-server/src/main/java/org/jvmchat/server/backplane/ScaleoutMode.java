@@ -19,6 +19,9 @@ public interface ScaleoutMode extends AutoCloseable {
   /** Reports every backplane publish to {@code observer} (nothing to report in-process). */
   default void observePublishes(PublishObserver observer) {}
 
+  /** Reports the Redis commands of this mode, if it has any, to the server's Lettuce metrics. */
+  default void observeRedisCommands(io.micrometer.core.instrument.MeterRegistry registry) {}
+
   /** A short name for logs and {@code /health}, e.g. {@code in-process} or {@code redis}. */
   String name();
 

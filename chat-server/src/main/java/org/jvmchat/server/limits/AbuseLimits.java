@@ -18,8 +18,9 @@ import org.jvmchat.server.config.OperationsSettings;
  * <ul>
  *   <li>{@code MAX_CONNECTIONS_PER_USER}: negotiate (or a WebSocket that skips it) answers {@code
  *       429} with {@code Retry-After} and a problem+json body once the user has that many open
- *       connections on all instances ({@link RedisConnectionCounts} with Redis, else {@link
- *       LocalConnectionCounts});
+ *       connections and negotiations in flight on all instances ({@link RedisConnectionCounts} with
+ *       Redis, else {@link LocalConnectionCounts}); a negotiation counts from the moment it is
+ *       admitted until its connection closes or its token expires unused;
  *   <li>{@code MESSAGE_RATE_LIMIT}: a token bucket per user, shared through Redis when there is
  *       one, taken from by {@code SendMessage} and {@code SendTyping}; past it the invocation fails
  *       with a readable {@link HubException}, before anything is stored or sent, and the connection
@@ -47,6 +48,8 @@ public final class AbuseLimits implements ConnectionAdmission, HubFilter, AutoCl
   private final TokenBuckets negotiatesPerIp;
   private final TokenBuckets devTokensPerIp;
   private final java.util.function.Consumer<String> rejected;
+  // Connections created for a reservation of admit (counted since negotiate), until they end.
+  private final Set<String> reserved = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   /**
    * @param redisUrl Redis for limits shared by every instance; null for this instance only
@@ -65,12 +68,24 @@ public final class AbuseLimits implements ConnectionAdmission, HubFilter, AutoCl
       String redisUrl,
       String instanceName,
       java.util.function.Consumer<String> rejected) {
+    this(settings, redisUrl, instanceName, rejected, null);
+  }
+
+  /**
+   * @param redisLatency told each Redis command's latency (the server's Lettuce metrics), or null
+   */
+  public AbuseLimits(
+      OperationsSettings settings,
+      String redisUrl,
+      String instanceName,
+      java.util.function.Consumer<String> rejected,
+      io.lettuce.core.metrics.CommandLatencyRecorder redisLatency) {
     this.settings = settings;
     this.rejected = rejected;
     boolean shared =
         redisUrl != null
             && (settings.maxConnectionsPerUser() > 0 || settings.messageRateLimit() != null);
-    this.redis = shared ? new LimitsRedis(redisUrl) : null;
+    this.redis = shared ? new LimitsRedis(redisUrl, redisLatency) : null;
     if (settings.maxConnectionsPerUser() <= 0) {
       this.connections = null;
     } else if (redis != null) {
@@ -125,9 +140,11 @@ public final class AbuseLimits implements ConnectionAdmission, HubFilter, AutoCl
     }
     HubUser user = request.user();
     if (connections != null && user != null) {
-      int open = connections.count(user.id());
+      // A reservation, held until the connection it becomes closes or the hub releases it (see
+      // ConnectionAdmission): admissions in flight count, so the cap holds under concurrency.
       int max = settings.maxConnectionsPerUser();
-      if (open >= max) {
+      int open = connections.reserve(user.id(), max);
+      if (open >= 0) {
         rejected.accept("connections");
         return tooManyRequests(
             CONNECTION_CAP_RETRY_AFTER,
@@ -146,8 +163,17 @@ public final class AbuseLimits implements ConnectionAdmission, HubFilter, AutoCl
   }
 
   @Override
-  public void connected(String hubPath, String connectionId, HubUser user) {
+  public void admitted(String hubPath, String connectionId, HubUser user) {
     if (connections != null && user != null) {
+      reserved.add(connectionId);
+    }
+  }
+
+  @Override
+  public void connected(String hubPath, String connectionId, HubUser user) {
+    // An admitted connection was counted by its reservation; one negotiated on another instance
+    // counts from now on.
+    if (connections != null && user != null && !reserved.contains(connectionId)) {
       connections.connected(user.id());
     }
   }
@@ -155,6 +181,17 @@ public final class AbuseLimits implements ConnectionAdmission, HubFilter, AutoCl
   @Override
   public void disconnected(String hubPath, String connectionId, HubUser user) {
     if (connections != null && user != null) {
+      reserved.remove(connectionId);
+      connections.disconnected(user.id());
+    }
+  }
+
+  @Override
+  public void released(String hubPath, String connectionId, HubUser user) {
+    if (connections != null && user != null) {
+      if (connectionId != null) {
+        reserved.remove(connectionId);
+      }
       connections.disconnected(user.id());
     }
   }

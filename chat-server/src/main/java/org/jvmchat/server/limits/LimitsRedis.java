@@ -37,10 +37,27 @@ public final class LimitsRedis implements AutoCloseable {
   private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
 
   public LimitsRedis(String url) {
+    this(url, null);
+  }
+
+  /**
+   * @param latencyRecorder told each command's latency (the server's Lettuce metrics), or null
+   */
+  public LimitsRedis(String url, io.lettuce.core.metrics.CommandLatencyRecorder latencyRecorder) {
     RedisURI uri = RedisURI.create(url);
     uri.setTimeout(TIMEOUT);
-    this.client = RedisClient.create(uri);
+    this.resources =
+        latencyRecorder == null
+            ? null
+            : io.lettuce.core.resource.DefaultClientResources.builder()
+                .ioThreadPoolSize(1)
+                .computationThreadPoolSize(1)
+                .commandLatencyRecorder(latencyRecorder)
+                .build();
+    this.client = resources == null ? RedisClient.create(uri) : RedisClient.create(resources, uri);
   }
+
+  private final io.lettuce.core.resource.ClientResources resources; // ours to shut down, or null
 
   private synchronized RedisCommands<String, String> commands() {
     StatefulRedisConnection<String, String> c = connection;
@@ -100,5 +117,8 @@ public final class LimitsRedis implements AutoCloseable {
       c.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    if (resources != null) {
+      resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 }

@@ -13,6 +13,27 @@ public final class LocalConnectionCounts implements UserConnectionCounts {
   }
 
   @Override
+  public int reserve(String userId, int max) {
+    return reserve(userId, max, 0);
+  }
+
+  /** {@link #reserve(String, int)} with {@code elsewhere} more counted on other instances. */
+  int reserve(String userId, int max, int elsewhere) {
+    int[] refused = {-1};
+    counts.compute(
+        userId,
+        (u, n) -> {
+          int here = n == null ? 0 : n;
+          if (here + elsewhere >= max) {
+            refused[0] = here + elsewhere;
+            return n;
+          }
+          return here + 1;
+        });
+    return refused[0];
+  }
+
+  @Override
   public void connected(String userId) {
     counts.merge(userId, 1, Integer::sum);
   }

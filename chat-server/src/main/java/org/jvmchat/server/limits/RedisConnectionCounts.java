@@ -40,6 +40,32 @@ public final class RedisConnectionCounts implements UserConnectionCounts {
       return sum
       """;
 
+  /**
+   * The count of the other live instances plus ARGV[5] (this instance's, read under the user's
+   * lock); below ARGV[4] this instance's entry becomes ARGV[5] + 1 in the same step (so a reserve
+   * on another instance right after sees it) and -1 is answered, else the count.
+   */
+  static final String RESERVE =
+      """
+      local t = redis.call('TIME')
+      local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+      redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+      local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+      local sum = tonumber(ARGV[5])
+      for _, id in ipairs(ids) do
+        if id ~= ARGV[3] then
+          local v = redis.call('HGET', ARGV[1] .. id, ARGV[2])
+          if v then sum = sum + tonumber(v) end
+        end
+      end
+      if sum >= tonumber(ARGV[4]) then
+        return sum
+      end
+      redis.call('HSET', KEYS[2], ARGV[2], tonumber(ARGV[5]) + 1)
+      redis.call('PEXPIRE', KEYS[2], ARGV[6])
+      return -1
+      """;
+
   static final String PUBLISH =
       """
       local t = redis.call('TIME')
@@ -84,6 +110,17 @@ public final class RedisConnectionCounts implements UserConnectionCounts {
   private final java.util.Set<String> dirty = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
       new java.util.concurrent.atomic.AtomicBoolean();
+  // Reserves and single-user writes (read side) against the heartbeat's rewrite of the whole hash
+  // from memory (write side), which would otherwise overwrite a reserve made meanwhile.
+  private final java.util.concurrent.locks.ReentrantReadWriteLock rewrite =
+      new java.util.concurrent.locks.ReentrantReadWriteLock();
+  private final Object[] stripes = new Object[64];
+
+  {
+    for (int i = 0; i < stripes.length; i++) {
+      stripes[i] = new Object();
+    }
+  }
 
   /**
    * @param prefix of every key, e.g. {@code jvmchat:}
@@ -130,6 +167,51 @@ public final class RedisConnectionCounts implements UserConnectionCounts {
     return local.count(userId) + (others == null ? 0 : others.intValue());
   }
 
+  /**
+   * Atomic across instances: this instance's reserves of a user are serialized (a lock per user
+   * stripe), and the Redis script checks the sum and writes this instance's new count in one step;
+   * the heartbeat's rewrite of the hash waits for reserves in progress. Without Redis only this
+   * instance's count is checked.
+   */
+  @Override
+  public int reserve(String userId, int max) {
+    rewrite.readLock().lock();
+    try {
+      synchronized (stripe(userId)) {
+        int here = local.count(userId);
+        Long answer =
+            redis.eval(
+                RESERVE,
+                ScriptOutputType.INTEGER,
+                new String[] {instancesKey, hashKey},
+                hashPrefix,
+                userId,
+                instance,
+                Integer.toString(max),
+                Integer.toString(here),
+                ttlMillis);
+        if (answer == null) {
+          int refused = local.reserve(userId, max);
+          if (refused < 0) {
+            mirror(userId);
+          }
+          return refused;
+        }
+        if (answer >= 0) {
+          return answer.intValue();
+        }
+        local.connected(userId);
+        return -1;
+      }
+    } finally {
+      rewrite.readLock().unlock();
+    }
+  }
+
+  private Object stripe(String userId) {
+    return stripes[(userId.hashCode() & 0x7fffffff) % stripes.length];
+  }
+
   @Override
   public void connected(String userId) {
     local.connected(userId);
@@ -162,17 +244,33 @@ public final class RedisConnectionCounts implements UserConnectionCounts {
     drainScheduled.set(false);
     for (String userId : dirty) {
       dirty.remove(userId);
-      redis.eval(
-          SET_ONE,
-          ScriptOutputType.INTEGER,
-          new String[] {hashKey},
-          userId,
-          Integer.toString(local.count(userId)),
-          ttlMillis);
+      rewrite.readLock().lock();
+      try {
+        synchronized (stripe(userId)) {
+          redis.eval(
+              SET_ONE,
+              ScriptOutputType.INTEGER,
+              new String[] {hashKey},
+              userId,
+              Integer.toString(local.count(userId)),
+              ttlMillis);
+        }
+      } finally {
+        rewrite.readLock().unlock();
+      }
     }
   }
 
   private void publish() {
+    rewrite.writeLock().lock();
+    try {
+      publishLocked();
+    } finally {
+      rewrite.writeLock().unlock();
+    }
+  }
+
+  private void publishLocked() {
     Map<String, Integer> counts = local.snapshot();
     List<String> args = new ArrayList<>(2 + counts.size() * 2);
     args.add(instance);

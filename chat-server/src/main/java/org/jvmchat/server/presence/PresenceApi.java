@@ -40,10 +40,22 @@ public final class PresenceApi {
    * {@code env}.
    */
   public static Presence create(String redisUrl, Map<String, String> env) {
+    return create(redisUrl, env, null);
+  }
+
+  /**
+   * @param latencyRecorder told each Redis command's latency, or null
+   */
+  public static Presence create(
+      String redisUrl,
+      Map<String, String> env,
+      io.lettuce.core.metrics.CommandLatencyRecorder latencyRecorder) {
     Duration grace = duration(env, "PRESENCE_GRACE", Presence.DEFAULT_GRACE_SECONDS);
     Duration lease = duration(env, "PRESENCE_LEASE", Presence.DEFAULT_LEASE_SECONDS);
     SharedPresence shared =
-        redisUrl == null ? SharedPresence.inProcess() : new RedisPresence(redisUrl, lease);
+        redisUrl == null
+            ? SharedPresence.inProcess()
+            : new RedisPresence(redisUrl, lease, latencyRecorder);
     return new Presence(shared, grace, lease);
   }
 

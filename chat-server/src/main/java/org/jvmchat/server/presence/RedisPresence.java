@@ -70,11 +70,31 @@ public final class RedisPresence implements SharedPresence {
    *     users online (plus one sweep)
    */
   public RedisPresence(String redisUrl, Duration lease) {
+    this(redisUrl, lease, null);
+  }
+
+  /**
+   * @param latencyRecorder told each command's latency (the server's Lettuce metrics), or null
+   */
+  public RedisPresence(
+      String redisUrl,
+      Duration lease,
+      io.lettuce.core.metrics.CommandLatencyRecorder latencyRecorder) {
     RedisURI uri = RedisURI.create(redisUrl);
     uri.setTimeout(Duration.ofSeconds(2));
-    this.client = RedisClient.create(uri);
+    this.resources =
+        latencyRecorder == null
+            ? null
+            : io.lettuce.core.resource.DefaultClientResources.builder()
+                .ioThreadPoolSize(1)
+                .computationThreadPoolSize(1)
+                .commandLatencyRecorder(latencyRecorder)
+                .build();
+    this.client = resources == null ? RedisClient.create(uri) : RedisClient.create(resources, uri);
     this.lease = lease;
   }
+
+  private final io.lettuce.core.resource.ClientResources resources; // ours to shut down, or null
 
   private RedisCommands<String, String> redis() {
     if (connection == null || !connection.isOpen()) {
@@ -186,5 +206,8 @@ public final class RedisPresence implements SharedPresence {
       connection.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    if (resources != null) {
+      resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
   }
 }

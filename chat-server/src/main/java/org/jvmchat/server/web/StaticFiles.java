@@ -23,7 +23,7 @@ public final class StaticFiles {
           + " connect-src 'self'%s ws: wss:; frame-ancestors 'none'; base-uri 'none'";
 
   private final ClassLoader loader;
-  private final String csp;
+  private final java.util.function.Supplier<String> providerSources;
   private final Map<String, byte[]> cache = new ConcurrentHashMap<>();
 
   public StaticFiles() {
@@ -38,13 +38,33 @@ public final class StaticFiles {
     this(StaticFiles.class.getClassLoader(), providerOrigin);
   }
 
+  /**
+   * @param provider the OpenID Connect provider's endpoints the page fetches (its origins are added
+   *     to the policy's {@code connect-src}, as they are when the discovery document is read), or
+   *     null
+   */
+  public StaticFiles(ProviderEndpoints provider) {
+    this(
+        StaticFiles.class.getClassLoader(),
+        provider == null ? () -> null : provider::connectSources);
+  }
+
   StaticFiles(ClassLoader loader) {
-    this(loader, null);
+    this(loader, (String) null);
   }
 
   StaticFiles(ClassLoader loader, String providerOrigin) {
+    this(loader, () -> providerOrigin);
+  }
+
+  StaticFiles(ClassLoader loader, java.util.function.Supplier<String> providerSources) {
     this.loader = loader;
-    this.csp = String.format(CSP, providerOrigin == null ? "" : " " + providerOrigin);
+    this.providerSources = providerSources;
+  }
+
+  private String csp() {
+    String sources = providerSources.get();
+    return String.format(CSP, sources == null ? "" : " " + sources);
   }
 
   public void register(HubServer.Builder server) {
@@ -78,7 +98,7 @@ public final class StaticFiles {
     return HttpResponse.of(200, contentType(path), bytes.get())
         .withHeader("cache-control", "no-cache")
         .withHeader("x-content-type-options", "nosniff")
-        .withHeader("content-security-policy", csp)
+        .withHeader("content-security-policy", csp())
         .withHeader("referrer-policy", "no-referrer");
   }
 

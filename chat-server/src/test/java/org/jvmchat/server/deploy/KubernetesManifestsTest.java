@@ -157,6 +157,44 @@ class KubernetesManifestsTest {
         .isEqualTo(deployment().path("spec").path("selector").path("matchLabels"));
   }
 
+  /**
+   * /metrics is never public: the pods serve it on MANAGEMENT_PORT only (the main port answers 404
+   * there, see observability.test.mjs), the Service's management port targets that container port,
+   * and every path of the Ingress goes to the Service's http port, never to the management one.
+   */
+  @Test
+  void metricsStayBehindTheManagementPortWhichTheIngressNeverReaches() {
+    Map<String, Integer> containerPorts = new HashMap<>();
+    container()
+        .path("ports")
+        .forEach(p -> containerPorts.put(p.path("name").asText(), p.path("containerPort").asInt()));
+    int management = Integer.parseInt(env().get("MANAGEMENT_PORT").path("value").asText());
+    assertThat(containerPorts).containsEntry("management", management);
+    assertThat(containerPorts.get("http")).isNotEqualTo(management);
+    assertThat(Integer.parseInt(env().get("PORT").path("value").asText()))
+        .isEqualTo(containerPorts.get("http"));
+
+    Map<String, String> serviceTargets = new HashMap<>();
+    resources()
+        .get("Service")
+        .path("spec")
+        .path("ports")
+        .forEach(p -> serviceTargets.put(p.path("name").asText(), p.path("targetPort").asText()));
+    assertThat(serviceTargets)
+        .containsEntry("http", "http")
+        .containsEntry("management", "management");
+
+    List<String> ingressPorts = new ArrayList<>();
+    for (JsonNode rule : resources().get("Ingress").path("spec").path("rules")) {
+      for (JsonNode path : rule.path("http").path("paths")) {
+        JsonNode port = path.path("backend").path("service").path("port");
+        ingressPorts.add(
+            port.has("name") ? port.path("name").asText() : port.path("number").asText());
+      }
+    }
+    assertThat(ingressPorts).isNotEmpty().allMatch("http"::equals);
+  }
+
   @Test
   void theIngressIsStickyByCookieWithLongTimeouts() {
     JsonNode ingress = resources().get("Ingress");

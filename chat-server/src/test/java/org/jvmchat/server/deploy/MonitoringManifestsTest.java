@@ -36,6 +36,9 @@ class MonitoringManifestsTest {
           "jvmchat_limits_rejected_total",
           "chat_messages_stored_total",
           "jvm_memory_used_bytes",
+          "lettuce_command_completion_seconds_bucket",
+          "jvmchat_store_commit_duration_seconds_bucket",
+          "jvmchat_backplane_publish_duration_seconds_bucket",
           "up");
 
   @Test

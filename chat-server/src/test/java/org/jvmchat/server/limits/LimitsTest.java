@@ -110,13 +110,27 @@ class LimitsTest {
       HttpRequest request =
           new HttpRequest(
               "POST", "/hubs/chat/negotiate", null, null, null, null, "/1.2.3.4:1", ann);
+      // The admission itself counts (a reservation), before the connection exists.
       assertThat(limits.admit("/hubs/chat", request)).isNull();
-      limits.connected("/hubs/chat", "c1", ann);
       HttpResponse refused = limits.admit("/hubs/chat", request);
       assertThat(refused.status()).isEqualTo(429);
       assertThat(refused.headers()).containsEntry("retry-after", "5");
       assertThat(refused.headers().get("content-type")).isEqualTo("application/problem+json");
+      // Its connection connects (no second count), then closes: the slot is free.
+      limits.admitted("/hubs/chat", "c1", ann);
+      limits.connected("/hubs/chat", "c1", ann);
+      assertThat(limits.admit("/hubs/chat", request).status()).isEqualTo(429);
       limits.disconnected("/hubs/chat", "c1", ann);
+      // Released without a connection (negotiate created none), or with one never connected.
+      assertThat(limits.admit("/hubs/chat", request)).isNull();
+      limits.released("/hubs/chat", null, ann);
+      assertThat(limits.admit("/hubs/chat", request)).isNull();
+      limits.admitted("/hubs/chat", "c2", ann);
+      limits.released("/hubs/chat", "c2", ann);
+      // A connection negotiated elsewhere counts from its handshake.
+      limits.connected("/hubs/chat", "c3", ann);
+      assertThat(limits.admit("/hubs/chat", request).status()).isEqualTo(429);
+      limits.disconnected("/hubs/chat", "c3", ann);
       assertThat(limits.admit("/hubs/chat", request)).isNull();
     }
   }

@@ -26,6 +26,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final Negotiation negotiation;
   private final ConnectionDispatcher dispatcher;
   private final PlainRoutes routes;
+  private final org.jvmchat.hub.HubRequestObserver observer; // null: none (nothing tracked)
 
   HttpRouter(
       HttpServerContext context,
@@ -38,10 +39,15 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.negotiation = negotiation;
     this.dispatcher = dispatcher;
     this.routes = routes;
+    this.observer =
+        context.endpoints().isEmpty() ? null : context.endpoints().get(0).requestObserver();
   }
 
   @Override
   protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+    if (observer != null) {
+      observe(ctx, req);
+    }
     HttpResponses responses = context.responses();
     if (!req.decoderResult().isSuccess()) {
       responses.sendText(ctx, req, HttpResponseStatus.BAD_REQUEST, "Bad request");
@@ -80,6 +86,27 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
     }
     routes.route(ctx, req, uri);
+  }
+
+  /**
+   * Tells the {@link org.jvmchat.hub.HubRequestObserver} of a hub request (see ObservedRequests).
+   */
+  private void observe(ChannelHandlerContext ctx, FullHttpRequest req) {
+    String hubPath = null;
+    String route = null;
+    if (req.decoderResult().isSuccess()
+        && !(req.method() == HttpMethod.OPTIONS
+            && req.headers().contains(HttpHeaderNames.ORIGIN))) {
+      String path = new QueryStringDecoder(req.uri()).path();
+      for (HubEndpoint endpoint : context.endpoints()) {
+        if (path.equals(endpoint.path()) || path.equals(endpoint.path() + "/negotiate")) {
+          hubPath = endpoint.path();
+          route = path;
+          break;
+        }
+      }
+    }
+    ObservedRequests.request(ctx, observer, req, hubPath, route);
   }
 
   @Override

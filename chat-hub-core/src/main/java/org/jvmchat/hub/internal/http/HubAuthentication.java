@@ -83,6 +83,7 @@ final class HubAuthentication {
                   return;
                 }
                 ConnectionAdmission admission = endpoint.mapping().admission();
+                boolean admitted = false;
                 if (opens
                     && admission != null
                     && (user != null || !endpoint.mapping().requireAuthenticatedUser())) {
@@ -101,7 +102,9 @@ final class HubAuthentication {
                     onEventLoop(ctx, retained, () -> responses.send(ctx, retained, response));
                     return;
                   }
+                  admitted = true;
                 }
+                boolean holdsAdmission = admitted;
                 onEventLoop(
                     ctx,
                     retained,
@@ -109,6 +112,12 @@ final class HubAuthentication {
                       try {
                         if (user == null && endpoint.mapping().requireAuthenticatedUser()) {
                           unauthorized(ctx, retained, "Authentication required");
+                        } else if (holdsAdmission) {
+                          // The connection this creates holds the admission (released if none).
+                          endpoint.runAdmitted(
+                              user,
+                              () ->
+                                  next.accept(new HubRequest(ctx, retained, uri, endpoint, user)));
                         } else {
                           next.accept(new HubRequest(ctx, retained, uri, endpoint, user));
                         }
