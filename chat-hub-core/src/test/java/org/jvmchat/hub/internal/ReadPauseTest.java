@@ -97,7 +97,8 @@ class ReadPauseTest {
             null,
             List.of(),
             new WriteScheduler.Registry(),
-            ConnectionTokens.unsigned());
+            ConnectionTokens.unsigned(),
+            null);
     HubConnection c = endpoint.newConnection("id", "token", null, false);
     channel = new EmbeddedChannel();
     WebSocketTransport t = new WebSocketTransport(channel, c);
