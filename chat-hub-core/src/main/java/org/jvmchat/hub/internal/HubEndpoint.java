@@ -152,6 +152,16 @@ public final class HubEndpoint implements HubContext {
     return groups;
   }
 
+  @Override
+  public org.jvmchat.hub.UserGroupManager userGroups() {
+    return new Proxies.UserGroups(lifetimeManager);
+  }
+
+  @Override
+  public org.jvmchat.hub.ClientManager clientManager() {
+    return new Proxies.Connections(lifetimeManager);
+  }
+
   /** A new connection, registered by its token. */
   public HubConnection newConnection(
       String id, String token, HubUser user, boolean statefulNegotiated) {
