@@ -4,6 +4,7 @@ import org.jvmchat.backplane.redis.RedisBackplane;
 import org.jvmchat.hub.spi.Backplane;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 import org.jvmchat.hub.spi.ScaleoutLifetimeManagers;
+import org.jvmchat.hub.spi.ScaleoutOptions;
 
 /**
  * Many chat-server instances as one, over Redis pub/sub: the hub core's scale-out lifetime manager
@@ -23,9 +24,24 @@ public final class RedisScaleout implements ScaleoutMode {
   private final HubLifetimeManagerFactory factory;
 
   public RedisScaleout(String redisUrl) {
+    this(redisUrl, CHANNEL_PREFIX);
+  }
+
+  /**
+   * With another channel (and key) prefix than {@link #CHANNEL_PREFIX}: deployments (or tests)
+   * sharing one Redis without seeing each other's messages, user groups or closes.
+   */
+  public RedisScaleout(String redisUrl, String channelPrefix) {
     this.redis = RedisBackplane.create(redisUrl);
     this.timed = new TimedBackplane(redis);
-    this.factory = ScaleoutLifetimeManagers.factory(timed, CHANNEL_PREFIX);
+    // User group memberships (the serverless REST API's user groups) are shared in the same Redis.
+    this.factory =
+        ScaleoutLifetimeManagers.factory(
+            timed,
+            ScaleoutOptions.builder()
+                .channelPrefix(channelPrefix)
+                .userGroupStore(redis.userGroupStore())
+                .build());
   }
 
   @Override
