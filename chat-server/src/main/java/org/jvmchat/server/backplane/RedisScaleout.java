@@ -23,24 +23,28 @@ public final class RedisScaleout implements ScaleoutMode {
   private final TimedBackplane timed;
   private final HubLifetimeManagerFactory factory;
 
+  /** Scale-out over {@code redisUrl}, channels prefixed {@link #CHANNEL_PREFIX}, no user groups. */
   public RedisScaleout(String redisUrl) {
-    this(redisUrl, CHANNEL_PREFIX);
+    this(redisUrl, CHANNEL_PREFIX, false);
   }
 
   /**
-   * With another channel (and key) prefix than {@link #CHANNEL_PREFIX}: deployments (or tests)
-   * sharing one Redis without seeing each other's messages, user groups or closes.
+   * @param channelPrefix the channel (and key) prefix: deployments (or tests) sharing one Redis
+   *     without seeing each other's messages, user groups or closes use different ones
+   * @param userGroups whether user group memberships are kept in this Redis (the serverless REST
+   *     API's user groups, {@code CHAT_ACCESS_KEY}): each connection of a user then reads its
+   *     groups from Redis when it opens (one round trip, not blocking); without, user group
+   *     operations fail
    */
-  public RedisScaleout(String redisUrl, String channelPrefix) {
+  public RedisScaleout(String redisUrl, String channelPrefix, boolean userGroups) {
     this.redis = RedisBackplane.create(redisUrl);
     this.timed = new TimedBackplane(redis);
-    // User group memberships (the serverless REST API's user groups) are shared in the same Redis.
     this.factory =
         ScaleoutLifetimeManagers.factory(
             timed,
             ScaleoutOptions.builder()
                 .channelPrefix(channelPrefix)
-                .userGroupStore(redis.userGroupStore())
+                .userGroupStore(userGroups ? redis.userGroupStore() : null)
                 .build());
   }
 

@@ -71,8 +71,8 @@ class ServerlessRestApiTest {
 
   @Test
   void restCallsReachTheOfficialClientOnEveryInstance() throws Exception {
-    redisOne = new RedisScaleout(REDIS_URL, prefix);
-    redisTwo = new RedisScaleout(REDIS_URL, prefix);
+    redisOne = new RedisScaleout(REDIS_URL, prefix, true);
+    redisTwo = new RedisScaleout(REDIS_URL, prefix, true);
     one = start(redisOne);
     two = start(redisTwo);
     Duration life = Duration.ofHours(1);
