@@ -14,11 +14,14 @@ import org.jvmchat.hub.spi.UserGroupStore;
 /**
  * {@link UserGroupStore#inMemory()}: per scope and user, each group with its expiry and whether it
  * was added without a time to live (those are capped at {@link #MAX_GROUPS_WITHOUT_TTL}, the latest
- * added kept). Expired entries are dropped when the user's entries are next touched. Thread-safe
- * (one lock; every operation is a few map operations).
+ * added kept). Expired entries are dropped when the user's entries are next touched, and every
+ * {@value #SWEEP_EVERY} additions all users are swept, so users never touched again do not stay.
+ * Thread-safe (one lock; every operation is a few map operations, a sweep one pass).
  */
 public final class InMemoryUserGroupStore implements UserGroupStore {
   private record Membership(Instant expires, boolean withoutTtl, long order) {}
+
+  static final int SWEEP_EVERY = 1024;
 
   private final Clock clock;
   private final Map<String, Map<String, Membership>> users = new HashMap<>(); // guarded by this
@@ -38,6 +41,9 @@ public final class InMemoryUserGroupStore implements UserGroupStore {
     boolean withoutTtl = ttl == null || ttl.isZero() || ttl.isNegative();
     Instant expires = now.plus(withoutTtl ? LONGEST_MEMBERSHIP : ttl);
     synchronized (this) {
+      if (order % SWEEP_EVERY == SWEEP_EVERY - 1) {
+        users.values().removeIf(g -> prune(g, now));
+      }
       Map<String, Membership> groups =
           users.computeIfAbsent(key(scope, userId), k -> new HashMap<>());
       prune(groups, now);
@@ -103,7 +109,14 @@ public final class InMemoryUserGroupStore implements UserGroupStore {
     }
   }
 
-  private static void prune(Map<String, Membership> groups, Instant now) {
+  /** Users with memberships kept (expired ones not swept yet included). */
+  synchronized int userCount() {
+    return users.size();
+  }
+
+  /** Drops the expired memberships; returns whether none is left. */
+  private static boolean prune(Map<String, Membership> groups, Instant now) {
     groups.values().removeIf(m -> !m.expires().isAfter(now));
+    return groups.isEmpty();
   }
 }
