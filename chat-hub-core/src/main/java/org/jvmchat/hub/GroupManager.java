@@ -10,4 +10,10 @@ public interface GroupManager {
   CompletableFuture<Void> addToGroup(String connectionId, String groupName);
 
   CompletableFuture<Void> removeFromGroup(String connectionId, String groupName);
+
+  /**
+   * Removes the connection from every group it is in. Fails with {@link
+   * UnsupportedOperationException} when the hub's lifetime manager cannot do it.
+   */
+  CompletableFuture<Void> removeFromAllGroups(String connectionId);
 }

@@ -5,4 +5,10 @@ public interface HubContext {
   HubClients clients();
 
   GroupManager groups();
+
+  /** Group membership of users, on all their connections across instances. */
+  UserGroupManager userGroups();
+
+  /** Closing connections and existence checks across instances. */
+  ClientManager clientManager();
 }

@@ -43,6 +43,8 @@ public final class FakeConnection implements HubConnectionContext {
   private final HubProtocol protocol;
   private final List<Received> received = new CopyOnWriteArrayList<>();
   private volatile boolean open = true;
+  private volatile boolean closedByServer;
+  private volatile String closeReason;
   private volatile HubLifetimeManager holder;
   private volatile Function<InvocationMessage, Answer> client = m -> new Silence();
   private volatile Executor clientExecutor = Runnable::run;
@@ -132,9 +134,40 @@ public final class FakeConnection implements HubConnectionContext {
     manager.setConnectionResult(connectionId, (CompletionMessage) parsed);
   }
 
+  /**
+   * The server closes this connection: recorded ({@link #closedByServer()}, {@link
+   * #closeReason()}), and, as a real connection does once its transport ended, the manager holding
+   * it is told it disconnected.
+   */
   @Override
   public void close(String error, boolean allowReconnect) {
-    open = false;
+    HubLifetimeManager manager;
+    synchronized (this) {
+      if (!open) {
+        return;
+      }
+      open = false;
+      closedByServer = true;
+      closeReason = error;
+      manager = holder;
+    }
+    if (manager != null) {
+      manager.onDisconnected(this);
+    }
+  }
+
+  /** Whether the server closed this connection (with {@link #close}). */
+  public boolean closedByServer() {
+    return closedByServer;
+  }
+
+  /** The error the server closed this connection with, or null. */
+  public String closeReason() {
+    return closeReason;
+  }
+
+  public boolean isOpen() {
+    return open;
   }
 
   /** Stops accepting writes, like a closed connection. */

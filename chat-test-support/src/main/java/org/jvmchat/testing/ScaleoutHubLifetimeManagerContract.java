@@ -11,6 +11,8 @@ import org.jvmchat.hub.internal.scaleout.ScaleoutHubLifetimeManager;
 import org.jvmchat.hub.spi.Backplane;
 import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.hub.spi.ScaleoutLifetimeManagers;
+import org.jvmchat.hub.spi.ScaleoutOptions;
+import org.jvmchat.hub.spi.UserGroupStore;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.HubProtocol;
 
@@ -29,6 +31,12 @@ public abstract class ScaleoutHubLifetimeManagerContract extends HubLifetimeMana
   /** A new backplane for instance {@code index}, connected to the shared broker. */
   protected abstract Backplane newBackplane(int index) throws Exception;
 
+  /**
+   * The user group store of instance {@code index} (called after {@link #newBackplane}), shared
+   * with the other instances the way the implementation shares it.
+   */
+  protected abstract UserGroupStore userGroupStore(int index) throws Exception;
+
   /** Cuts instance {@code index} off the broker (its connections drop, new ones fail). */
   protected abstract void cut(int index) throws Exception;
 
@@ -46,8 +54,10 @@ public abstract class ScaleoutHubLifetimeManagerContract extends HubLifetimeMana
     for (int i = 0; i < instances(); i++) {
       Backplane backplane = newBackplane(i);
       backplanes.add(backplane);
+      ScaleoutOptions options =
+          ScaleoutOptions.builder().channelPrefix(prefix).userGroupStore(userGroupStore(i)).build();
       managers.add(
-          ScaleoutLifetimeManagers.factory(backplane, prefix)
+          ScaleoutLifetimeManagers.factory(backplane, options)
               .create(context("/hubs/contract", protocols)));
     }
     return managers;

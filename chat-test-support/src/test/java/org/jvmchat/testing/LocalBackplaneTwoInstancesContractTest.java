@@ -3,11 +3,13 @@ package org.jvmchat.testing;
 import java.util.ArrayList;
 import java.util.List;
 import org.jvmchat.hub.spi.Backplane;
+import org.jvmchat.hub.spi.UserGroupStore;
 
 /** The contract for the scale-out manager on two instances sharing an in-memory broker. */
 class LocalBackplaneTwoInstancesContractTest extends ScaleoutHubLifetimeManagerContract {
   private final LocalBackplane.Broker broker = new LocalBackplane.Broker();
   private final List<LocalBackplane> nodes = new ArrayList<>();
+  private final UserGroupStore userGroups = UserGroupStore.inMemory();
 
   @Override
   protected int instances() {
@@ -19,6 +21,11 @@ class LocalBackplaneTwoInstancesContractTest extends ScaleoutHubLifetimeManagerC
     LocalBackplane b = broker.connect();
     nodes.add(b);
     return b;
+  }
+
+  @Override
+  protected UserGroupStore userGroupStore(int index) {
+    return userGroups;
   }
 
   @Override

@@ -215,6 +215,16 @@ public final class RedisBackplane implements Backplane {
     return options;
   }
 
+  /**
+   * User group memberships kept in this Redis (sorted sets, on this backplane's publishing
+   * connection), for {@link org.jvmchat.hub.spi.ScaleoutOptions.Builder#userGroupStore}: every
+   * instance of the application passes its own backplane's store, and they share the memberships.
+   * Its operations fail at once while Redis is unreachable.
+   */
+  public org.jvmchat.hub.spi.UserGroupStore userGroupStore() {
+    return new RedisUserGroupStore(() -> closed ? null : publisher, java.time.Clock.systemUTC());
+  }
+
   // ---------------------------------------------------------------- connecting
 
   /**

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.jvmchat.hub.spi.Backplane;
+import org.jvmchat.hub.spi.UserGroupStore;
 import org.jvmchat.testing.ScaleoutHubLifetimeManagerContract;
 import org.jvmchat.testing.TcpProxy;
 
@@ -36,6 +37,11 @@ class RedisBackplaneTwoInstancesContractTest extends ScaleoutHubLifetimeManagerC
             RedisTestSupport.fastOptions(RedisTestSupport.viaProxy(proxy)).build());
     await().atMost(TIMEOUT).until(backplane::isConnected);
     return backplane;
+  }
+
+  @Override
+  protected UserGroupStore userGroupStore(int index) {
+    return ((RedisBackplane) backplane(index)).userGroupStore();
   }
 
   @Override

@@ -1,7 +1,9 @@
 package org.jvmchat.hub.internal;
 
 import java.lang.reflect.Type;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
@@ -10,6 +12,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
+import org.jvmchat.hub.spi.UserGroupStore;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.InvocationMessage;
@@ -18,11 +21,16 @@ import org.jvmchat.protocol.SerializedHubMessage;
 /**
  * The in-process lifetime manager: every connection is in this process, in a {@link
  * HubConnectionStore}. A send builds the invocation once and serializes it at most once per
- * protocol, whatever the number of receivers.
+ * protocol, whatever the number of receivers. User group memberships live in an {@link
+ * InMemoryUserGroupStore} of its own.
  */
 public final class DefaultHubLifetimeManager implements HubLifetimeManager {
   private final HubConnectionStore store;
   private final ClientResults clientResults;
+  private final String hubName;
+  private final UserGroupStore userGroupStore;
+  private final LocalUserGroups userGroups;
+  private final Clock clock = Clock.systemUTC();
 
   /** The server's default for a hub without a lifetime-manager factory. */
   public DefaultHubLifetimeManager(HubLifetimeManagerFactory.Context context) {
@@ -35,19 +43,42 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
    */
   public DefaultHubLifetimeManager(
       String hubName, ScheduledExecutorService scheduler, Executor completions) {
+    this.hubName = hubName;
     this.store = new HubConnectionStore(hubName);
     this.clientResults = new ClientResults(scheduler, completions);
+    this.userGroupStore = new InMemoryUserGroupStore(clock);
+    this.userGroups =
+        new LocalUserGroups(
+            hubName,
+            store,
+            userGroupStore,
+            scheduler,
+            new LocalUserGroups.Membership() {
+              @Override
+              public CompletableFuture<Void> join(HubConnectionContext c, String group) {
+                store.addToGroup(c, group);
+                return done();
+              }
+
+              @Override
+              public CompletableFuture<Void> leave(HubConnectionContext c, String group) {
+                store.removeFromGroup(c, group);
+                return done();
+              }
+            },
+            clock);
   }
 
   @Override
   public CompletableFuture<Void> onConnected(HubConnectionContext connection) {
     store.add(connection);
-    return done();
+    return userGroups.connected(connection);
   }
 
   @Override
   public CompletableFuture<Void> onDisconnected(HubConnectionContext connection) {
     store.remove(connection);
+    userGroups.disconnected(connection);
     clientResults.connectionClosed(connection.connectionId());
     return done();
   }
@@ -123,6 +154,104 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
     }
     return done();
   }
+
+  @Override
+  public CompletableFuture<Void> removeFromAllGroups(String connectionId) {
+    HubConnectionContext c = store.get(connectionId);
+    if (c != null) {
+      for (String group : store.groupsOf(connectionId)) {
+        store.removeFromGroup(c, group);
+      }
+    }
+    return done();
+  }
+
+  // ---------------------------------------------------------------- user groups
+
+  @Override
+  public CompletableFuture<Void> addUserToGroup(String userId, String groupName, Duration ttl) {
+    if (ttl != null && ttl.isNegative()) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("The time to live must not be negative: " + ttl));
+    }
+    if (ttl != null && ttl.isZero()) {
+      return userGroups.join(userId, groupName, null);
+    }
+    Instant expires = clock.instant().plus(ttl == null ? UserGroupStore.LONGEST_MEMBERSHIP : ttl);
+    return userGroupStore
+        .add(hubName, userId, groupName, ttl)
+        .thenCompose(v -> userGroups.join(userId, groupName, expires));
+  }
+
+  @Override
+  public CompletableFuture<Void> removeUserFromGroup(String userId, String groupName) {
+    return userGroupStore
+        .remove(hubName, userId, groupName)
+        .thenCompose(v -> userGroups.leave(userId, groupName));
+  }
+
+  @Override
+  public CompletableFuture<Void> removeUserFromAllGroups(String userId) {
+    return userGroupStore.removeAll(hubName, userId).thenCompose(v -> userGroups.leaveAll(userId));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> isUserInGroup(String userId, String groupName) {
+    return userGroupStore.groups(hubName, userId).thenApply(g -> g.containsKey(groupName));
+  }
+
+  // ---------------------------------------------------------------- closing, existence
+
+  @Override
+  public CompletableFuture<Boolean> closeConnection(String connectionId, String reason) {
+    HubConnectionContext c = store.get(connectionId);
+    if (c != null) {
+      c.close(reason, false);
+    }
+    return CompletableFuture.completedFuture(c != null);
+  }
+
+  @Override
+  public CompletableFuture<Void> closeAll(Collection<String> excluded, String reason) {
+    HubConnectionStore.close(store.connections(), excluded, reason);
+    return done();
+  }
+
+  @Override
+  public CompletableFuture<Void> closeGroup(
+      String groupName, Collection<String> excluded, String reason) {
+    HubConnectionStore.close(store.members(groupName), excluded, reason);
+    return done();
+  }
+
+  @Override
+  public CompletableFuture<Void> closeUser(
+      String userId, Collection<String> excluded, String reason) {
+    HubConnectionStore.close(store.connectionsOf(userId), excluded, reason);
+    return done();
+  }
+
+  @Override
+  public CompletableFuture<Boolean> connectionExists(String connectionId) {
+    return CompletableFuture.completedFuture(store.get(connectionId) != null);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> userExists(String userId) {
+    return CompletableFuture.completedFuture(store.hasUser(userId));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> groupExists(String groupName) {
+    return CompletableFuture.completedFuture(store.hasMembers(groupName));
+  }
+
+  @Override
+  public void close() {
+    userGroups.close();
+  }
+
+  // ---------------------------------------------------------------- client results
 
   @Override
   public <T> CompletableFuture<T> invokeConnection(

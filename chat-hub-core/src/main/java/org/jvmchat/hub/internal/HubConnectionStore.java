@@ -3,6 +3,7 @@ package org.jvmchat.hub.internal;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -113,6 +114,56 @@ public final class HubConnectionStore {
           set.remove(connection);
           return set.isEmpty() ? null : set;
         });
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  /** The local connections, a snapshot. */
+  public List<HubConnectionContext> connections() {
+    return List.copyOf(connections.values());
+  }
+
+  /** The local connections of {@code userId}, a snapshot (empty when none). */
+  public List<HubConnectionContext> connectionsOf(String userId) {
+    Set<HubConnectionContext> set = users.get(userId);
+    return set == null ? List.of() : List.copyOf(set);
+  }
+
+  /** The local members of {@code group}, a snapshot (empty when none). */
+  public List<HubConnectionContext> members(String group) {
+    Set<HubConnectionContext> set = groups.get(group);
+    return set == null ? List.of() : List.copyOf(set);
+  }
+
+  /** The groups a local connection is in, a snapshot (empty when none). */
+  public Set<String> groupsOf(String connectionId) {
+    Set<String> set = groupsOfConnection.get(connectionId);
+    return set == null ? Set.of() : Set.copyOf(set);
+  }
+
+  /** Whether a local connection has this user. */
+  public boolean hasUser(String userId) {
+    Set<HubConnectionContext> set = users.get(userId);
+    return set != null && !set.isEmpty();
+  }
+
+  /** Whether a local connection is a member of this group. */
+  public boolean hasMembers(String group) {
+    Set<HubConnectionContext> set = groups.get(group);
+    return set != null && !set.isEmpty();
+  }
+
+  /**
+   * Closes each of {@code connections} not in {@code excluded} (may be null), with a Close carrying
+   * {@code reason} (may be null) and no reconnect.
+   */
+  public static void close(
+      Collection<HubConnectionContext> connections, Collection<String> excluded, String reason) {
+    for (HubConnectionContext c : connections) {
+      if (excluded == null || !excluded.contains(c.connectionId())) {
+        c.close(reason, false);
+      }
+    }
   }
 
   // ---------------------------------------------------------------- local sends

@@ -161,6 +161,16 @@ public final class HubEndpoint implements HubContext {
     return groups;
   }
 
+  @Override
+  public org.jvmchat.hub.UserGroupManager userGroups() {
+    return new Proxies.UserGroups(lifetimeManager);
+  }
+
+  @Override
+  public org.jvmchat.hub.ClientManager clientManager() {
+    return new Proxies.Connections(lifetimeManager);
+  }
+
   /**
    * A new connection, registered by its token. Created inside {@link #runAdmitted}, it takes the
    * request's admission (see {@link org.jvmchat.hub.ConnectionAdmission}).

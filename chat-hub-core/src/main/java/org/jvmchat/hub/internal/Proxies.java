@@ -1,15 +1,18 @@
 package org.jvmchat.hub.internal;
 
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.jvmchat.hub.ClientManager;
 import org.jvmchat.hub.ClientProxy;
 import org.jvmchat.hub.GroupManager;
 import org.jvmchat.hub.HubCallerClients;
 import org.jvmchat.hub.HubClients;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.SingleClientProxy;
+import org.jvmchat.hub.UserGroupManager;
 import org.jvmchat.hub.spi.HubLifetimeManager;
 
 /** The client proxies and group manager, all delegating to the hub's lifetime manager. */
@@ -144,6 +147,84 @@ final class Proxies {
     @Override
     public CompletableFuture<Void> removeFromGroup(String connectionId, String groupName) {
       return manager.removeFromGroup(connectionId, groupName);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeFromAllGroups(String connectionId) {
+      return manager.removeFromAllGroups(connectionId);
+    }
+  }
+
+  static final class UserGroups implements UserGroupManager {
+    private final HubLifetimeManager manager;
+
+    UserGroups(HubLifetimeManager manager) {
+      this.manager = manager;
+    }
+
+    @Override
+    public CompletableFuture<Void> addToGroup(String userId, String groupName, Duration ttl) {
+      return manager.addUserToGroup(userId, groupName, ttl);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeFromGroup(String userId, String groupName) {
+      return manager.removeUserFromGroup(userId, groupName);
+    }
+
+    @Override
+    public CompletableFuture<Void> removeFromAllGroups(String userId) {
+      return manager.removeUserFromAllGroups(userId);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> isUserInGroup(String userId, String groupName) {
+      return manager.isUserInGroup(userId, groupName);
+    }
+  }
+
+  static final class Connections implements ClientManager {
+    private final HubLifetimeManager manager;
+
+    Connections(HubLifetimeManager manager) {
+      this.manager = manager;
+    }
+
+    @Override
+    public CompletableFuture<Boolean> closeConnection(String connectionId, String reason) {
+      return manager.closeConnection(connectionId, reason);
+    }
+
+    @Override
+    public CompletableFuture<Void> closeConnections(Collection<String> excluded, String reason) {
+      return manager.closeAll(List.copyOf(excluded), reason);
+    }
+
+    @Override
+    public CompletableFuture<Void> closeGroupConnections(
+        String groupName, Collection<String> excluded, String reason) {
+      return manager.closeGroup(groupName, List.copyOf(excluded), reason);
+    }
+
+    @Override
+    public CompletableFuture<Void> closeUserConnections(
+        String userId, Collection<String> excluded, String reason) {
+      return manager.closeUser(userId, List.copyOf(excluded), reason);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> connectionExists(String connectionId) {
+      return manager.connectionExists(connectionId);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> userExists(String userId) {
+      return manager.userExists(userId);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> groupExists(String groupName) {
+      return manager.groupExists(groupName);
     }
   }
 }

@@ -1,6 +1,7 @@
 package org.jvmchat.hub.spi;
 
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import org.jvmchat.protocol.CompletionMessage;
@@ -36,6 +37,89 @@ public interface HubLifetimeManager extends AutoCloseable {
   CompletableFuture<Void> addToGroup(String connectionId, String groupName);
 
   CompletableFuture<Void> removeFromGroup(String connectionId, String groupName);
+
+  // ---------------------------------------------------------------- the cluster-wide view
+  //
+  // What Azure SignalR Service's REST API offers beyond sends: user group membership, closing
+  // connections, existence checks, each true across every instance. A manager that cannot offer one
+  // fails the future with UnsupportedOperationException (the defaults); the in-process and the
+  // scale-out managers offer them all, and the contract suite checks them.
+
+  /** Removes a connection from every group it is in, wherever it is held. */
+  default CompletableFuture<Void> removeFromAllGroups(String connectionId) {
+    return unsupported("removeFromAllGroups");
+  }
+
+  /**
+   * Puts {@code userId} in {@code groupName} on every connection it has, on every instance, and on
+   * those it opens later: for {@code ttl} when positive, without a time to live when {@code null}
+   * (the limits of {@link UserGroupStore}), and for its current connections only when zero.
+   * Completes once every instance holding a connection of the user has applied it.
+   */
+  default CompletableFuture<Void> addUserToGroup(String userId, String groupName, Duration ttl) {
+    return unsupported("addUserToGroup");
+  }
+
+  /** Takes {@code userId} out of {@code groupName}: its stored membership and every connection. */
+  default CompletableFuture<Void> removeUserFromGroup(String userId, String groupName) {
+    return unsupported("removeUserFromGroup");
+  }
+
+  /** Takes {@code userId} out of every group: stored memberships and every connection's groups. */
+  default CompletableFuture<Void> removeUserFromAllGroups(String userId) {
+    return unsupported("removeUserFromAllGroups");
+  }
+
+  /** Whether {@code userId} has an unexpired membership of {@code groupName}. */
+  default CompletableFuture<Boolean> isUserInGroup(String userId, String groupName) {
+    return unsupported("isUserInGroup");
+  }
+
+  /**
+   * Closes a connection wherever it is held, with a Close message carrying {@code reason} (may be
+   * null) and no reconnect. Completes with whether some instance held it.
+   */
+  default CompletableFuture<Boolean> closeConnection(String connectionId, String reason) {
+    return unsupported("closeConnection");
+  }
+
+  /** Closes every connection of the hub on every instance except the {@code excluded} ones. */
+  default CompletableFuture<Void> closeAll(Collection<String> excluded, String reason) {
+    return unsupported("closeAll");
+  }
+
+  /** Closes every member of {@code groupName} on every instance except the {@code excluded}. */
+  default CompletableFuture<Void> closeGroup(
+      String groupName, Collection<String> excluded, String reason) {
+    return unsupported("closeGroup");
+  }
+
+  /** Closes every connection of {@code userId} on every instance except the {@code excluded}. */
+  default CompletableFuture<Void> closeUser(
+      String userId, Collection<String> excluded, String reason) {
+    return unsupported("closeUser");
+  }
+
+  /** Whether some instance holds a connection with this id. */
+  default CompletableFuture<Boolean> connectionExists(String connectionId) {
+    return unsupported("connectionExists");
+  }
+
+  /** Whether some instance holds a connection of this user. */
+  default CompletableFuture<Boolean> userExists(String userId) {
+    return unsupported("userExists");
+  }
+
+  /** Whether some instance holds a connection that is a member of this group. */
+  default CompletableFuture<Boolean> groupExists(String groupName) {
+    return unsupported("groupExists");
+  }
+
+  private <T> CompletableFuture<T> unsupported(String operation) {
+    return CompletableFuture.failedFuture(
+        new UnsupportedOperationException(
+            getClass().getSimpleName() + " does not support " + operation));
+  }
 
   /**
    * Invokes a method on one client and completes with its result bound to {@code resultType}, or

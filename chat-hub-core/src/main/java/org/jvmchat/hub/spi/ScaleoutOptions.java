@@ -34,11 +34,13 @@ public final class ScaleoutOptions {
   private final String channelPrefix;
   private final Duration groupAckTimeout;
   private final int deduplicationWindow;
+  private final UserGroupStore userGroupStore;
 
   private ScaleoutOptions(Builder b) {
     this.channelPrefix = b.channelPrefix;
     this.groupAckTimeout = b.groupAckTimeout;
     this.deduplicationWindow = b.deduplicationWindow;
+    this.userGroupStore = b.userGroupStore;
   }
 
   public static ScaleoutOptions defaults() {
@@ -53,7 +55,8 @@ public final class ScaleoutOptions {
     return new Builder()
         .channelPrefix(channelPrefix)
         .groupAckTimeout(groupAckTimeout)
-        .deduplicationWindow(deduplicationWindow);
+        .deduplicationWindow(deduplicationWindow)
+        .userGroupStore(userGroupStore);
   }
 
   /** Prepended to every channel name, so that several applications can share one broker. */
@@ -69,6 +72,14 @@ public final class ScaleoutOptions {
     return deduplicationWindow;
   }
 
+  /**
+   * Where user group memberships are shared between the instances, or {@code null}: user group
+   * operations ({@link HubLifetimeManager#addUserToGroup} and its siblings) then fail.
+   */
+  public UserGroupStore userGroupStore() {
+    return userGroupStore;
+  }
+
   @Override
   public String toString() {
     return "ScaleoutOptions[channelPrefix="
@@ -77,6 +88,8 @@ public final class ScaleoutOptions {
         + groupAckTimeout
         + ", deduplicationWindow="
         + deduplicationWindow
+        + ", userGroupStore="
+        + (userGroupStore == null ? "none" : userGroupStore.getClass().getSimpleName())
         + "]";
   }
 
@@ -85,6 +98,7 @@ public final class ScaleoutOptions {
     private String channelPrefix = DEFAULT_CHANNEL_PREFIX;
     private Duration groupAckTimeout = DEFAULT_GROUP_ACK_TIMEOUT;
     private int deduplicationWindow = DEFAULT_DEDUPLICATION_WINDOW;
+    private UserGroupStore userGroupStore;
 
     private Builder() {}
 
@@ -103,6 +117,16 @@ public final class ScaleoutOptions {
     /** Default {@link #DEFAULT_DEDUPLICATION_WINDOW} (4096 messages). */
     public Builder deduplicationWindow(int deduplicationWindow) {
       this.deduplicationWindow = deduplicationWindow;
+      return this;
+    }
+
+    /**
+     * The store every instance shares for user group memberships (e.g. {@code
+     * RedisBackplane.userGroupStore()}, or one {@link UserGroupStore#inMemory()} for instances in
+     * one JVM). Default none: user group operations fail.
+     */
+    public Builder userGroupStore(UserGroupStore userGroupStore) {
+      this.userGroupStore = userGroupStore;
       return this;
     }
 

@@ -4,6 +4,7 @@ import org.jvmchat.backplane.redis.RedisBackplane;
 import org.jvmchat.hub.spi.Backplane;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 import org.jvmchat.hub.spi.ScaleoutLifetimeManagers;
+import org.jvmchat.hub.spi.ScaleoutOptions;
 
 /**
  * Many chat-server instances as one, over Redis pub/sub: the hub core's scale-out lifetime manager
@@ -29,13 +30,32 @@ public final class RedisScaleout implements ScaleoutMode {
     commandMetrics.bindTo(registry);
   }
 
+  /** Scale-out over {@code redisUrl}, channels prefixed {@link #CHANNEL_PREFIX}, no user groups. */
   public RedisScaleout(String redisUrl) {
+    this(redisUrl, CHANNEL_PREFIX, false);
+  }
+
+  /**
+   * @param channelPrefix the channel (and key) prefix: deployments (or tests) sharing one Redis
+   *     without seeing each other's messages, user groups or closes use different ones
+   * @param userGroups whether user group memberships are kept in this Redis (the serverless REST
+   *     API's user groups, {@code CHAT_ACCESS_KEY}): each connection of a user then reads its
+   *     groups from Redis when it opens (one round trip, not blocking); without, user group
+   *     operations fail
+   */
+  public RedisScaleout(String redisUrl, String channelPrefix, boolean userGroups) {
     this.redis =
         RedisBackplane.create(
             org.jvmchat.backplane.redis.RedisBackplaneOptions.builder(redisUrl).build(),
             commandMetrics);
     this.timed = new TimedBackplane(redis);
-    this.factory = ScaleoutLifetimeManagers.factory(timed, CHANNEL_PREFIX);
+    this.factory =
+        ScaleoutLifetimeManagers.factory(
+            timed,
+            ScaleoutOptions.builder()
+                .channelPrefix(channelPrefix)
+                .userGroupStore(userGroups ? redis.userGroupStore() : null)
+                .build());
   }
 
   @Override

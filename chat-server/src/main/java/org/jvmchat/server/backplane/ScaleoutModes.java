@@ -31,7 +31,9 @@ public interface ScaleoutModes {
         return ScaleoutMode.inProcess();
       }
       try {
-        return new RedisScaleout(settings.redisUrl());
+        // User groups in Redis only for the serverless REST API, their one user here.
+        return new RedisScaleout(
+            settings.redisUrl(), RedisScaleout.CHANNEL_PREFIX, settings.chatAccessKey() != null);
       } catch (IllegalArgumentException e) {
         throw new SettingsException("REDIS_URL is not valid: " + e.getMessage());
       }

@@ -21,10 +21,17 @@ import org.msgpack.core.MessageUnpacker;
  * 3 GroupCommand      [3, origin, commandId: int, action: 1 add | 2 remove, group, connectionId, ackChannel]
  * 4 Ack               [4, commandId: int]
  * 5 ClientResult      [5, connectionId, invocationId, protocol, completion: bin]
+ * 6 Probe             [6]  (counts the subscribers of a channel; receivers ignore it)
+ * 7 CloseCommand      [7, origin, excluded: [str], reason: str | nil]
+ * 8 UserGroupCommand  [8, origin, commandId: int, action: 1 add | 2 remove | 3 remove all, group,
+ *                      ackChannel, expiresAtMillis: int (0: no expiry to watch)]
  * </pre>
  *
- * {@code messages} holds, per hub protocol name ({@code json}, {@code messagepack}), the complete
- * framed wire bytes of the hub message, ready to write to a connection using that protocol.
+ * A GroupCommand's action may also be 3 (remove from all groups; {@code group} is then empty).
+ *
+ * <p>{@code messages} holds, per hub protocol name ({@code json}, {@code messagepack}), the
+ * complete framed wire bytes of the hub message, ready to write to a connection using that
+ * protocol.
  */
 final class ScaleoutCodec {
   static final int INVOCATION = 1;
@@ -32,13 +39,25 @@ final class ScaleoutCodec {
   static final int GROUP_COMMAND = 3;
   static final int ACK = 4;
   static final int CLIENT_RESULT = 5;
+  static final int PROBE = 6;
+  static final int CLOSE_COMMAND = 7;
+  static final int USER_GROUP_COMMAND = 8;
 
   static final int ACTION_ADD = 1;
   static final int ACTION_REMOVE = 2;
+  static final int ACTION_REMOVE_ALL = 3;
 
   private ScaleoutCodec() {}
 
-  sealed interface Payload permits Invocation, ClientInvocation, GroupCommand, Ack, ClientResult {}
+  sealed interface Payload
+      permits Invocation,
+          ClientInvocation,
+          GroupCommand,
+          Ack,
+          ClientResult,
+          Probe,
+          CloseCommand,
+          UserGroupCommand {}
 
   /** A message for connections; {@code groups} is non-empty only for a several-groups send. */
   record Invocation(
@@ -71,6 +90,24 @@ final class ScaleoutCodec {
   record ClientResult(String connectionId, String invocationId, String protocol, byte[] completion)
       implements Payload {}
 
+  /** Published only to learn how many instances subscribe to a channel. */
+  record Probe() implements Payload {}
+
+  /**
+   * Close the receiving instance's connections of the channel's audience, except {@code excluded}.
+   */
+  record CloseCommand(String origin, List<String> excluded, String reason) implements Payload {}
+
+  /** A user group change for every connection of the channel's user; acknowledged. */
+  record UserGroupCommand(
+      String origin,
+      long commandId,
+      int action,
+      String group,
+      String ackChannel,
+      long expiresAtMillis)
+      implements Payload {}
+
   static byte[] encode(Payload payload) {
     try (MessageBufferPacker p = MessagePack.newDefaultBufferPacker()) {
       if (payload instanceof Invocation m) {
@@ -98,6 +135,20 @@ final class ScaleoutCodec {
         p.packString(m.invocationId()).packString(m.protocol());
         p.packBinaryHeader(m.completion().length);
         p.writePayload(m.completion());
+      } else if (payload instanceof Probe) {
+        p.packArrayHeader(1).packInt(PROBE);
+      } else if (payload instanceof CloseCommand m) {
+        p.packArrayHeader(4).packInt(CLOSE_COMMAND).packString(m.origin());
+        packStrings(p, m.excluded());
+        if (m.reason() == null) {
+          p.packNil();
+        } else {
+          p.packString(m.reason());
+        }
+      } else if (payload instanceof UserGroupCommand m) {
+        p.packArrayHeader(7).packInt(USER_GROUP_COMMAND).packString(m.origin());
+        p.packLong(m.commandId()).packInt(m.action()).packString(m.group());
+        p.packString(m.ackChannel()).packLong(m.expiresAtMillis());
       }
       return p.toByteArray();
     } catch (IOException e) {
@@ -171,6 +222,30 @@ final class ScaleoutCodec {
           byte[] completion = u.readPayload(u.unpackBinaryHeader());
           result = new ClientResult(connectionId, invocationId, protocol, completion);
           read = 5;
+        }
+        case PROBE -> {
+          result = new Probe();
+          read = 1;
+        }
+        case CLOSE_COMMAND -> {
+          need(size, 4, kind);
+          String origin = u.unpackString();
+          List<String> excluded = unpackStrings(u);
+          String reason = u.tryUnpackNil() ? null : u.unpackString();
+          result = new CloseCommand(origin, excluded, reason);
+          read = 4;
+        }
+        case USER_GROUP_COMMAND -> {
+          need(size, 7, kind);
+          result =
+              new UserGroupCommand(
+                  u.unpackString(),
+                  u.unpackLong(),
+                  u.unpackInt(),
+                  u.unpackString(),
+                  u.unpackString(),
+                  u.unpackLong());
+          read = 7;
         }
         default -> {
           return null;

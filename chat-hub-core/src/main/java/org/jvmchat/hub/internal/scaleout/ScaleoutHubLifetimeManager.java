@@ -1,7 +1,9 @@
 package org.jvmchat.hub.internal.scaleout;
 
 import java.lang.reflect.Type;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -19,17 +21,22 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jvmchat.hub.internal.ClientResults;
 import org.jvmchat.hub.internal.HubConnectionStore;
+import org.jvmchat.hub.internal.LocalUserGroups;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Ack;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientInvocation;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientResult;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.CloseCommand;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.GroupCommand;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Invocation;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Payload;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Probe;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.UserGroupCommand;
 import org.jvmchat.hub.spi.Backplane;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 import org.jvmchat.hub.spi.ScaleoutOptions;
+import org.jvmchat.hub.spi.UserGroupStore;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.HubProtocol;
@@ -58,6 +65,11 @@ import org.slf4j.LoggerFactory;
  *       once, like the in-process manager.
  *   <li>Client results: the call goes on the connection's channel with a return channel; zero
  *       receivers fails it with {@code Connection 'X' does not exist.}.
+ *   <li>User groups: memberships live in the shared {@link ScaleoutOptions#userGroupStore()}; a
+ *       change is stored, then published on the user's channel and acknowledged by every instance
+ *       holding a connection of the user; a connection opening reads its user's groups.
+ *   <li>Closing goes on the audience's channel; existence checks publish a probe on the
+ *       connection's, user's or group's channel and read how many instances subscribe to it.
  * </ul>
  *
  * Sends never fail because of the backplane: a failed publish is counted, logged, and lost for the
@@ -82,6 +94,10 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private final GroupAcks groupAcks;
   private final ScaleoutPublisher publisher;
   private final RecentMessages recent;
+  private final UserGroupStore userGroupStore;
+  private final String userGroupScope;
+  private final LocalUserGroups userGroups;
+  private final Clock clock = Clock.systemUTC();
 
   private final AtomicLong messageIds = new AtomicLong();
   private final AtomicLong invalidPayloads = new AtomicLong();
@@ -121,6 +137,26 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
             publisher,
             store::get);
     this.recent = new RecentMessages(options.deduplicationWindow());
+    this.userGroupStore = options.userGroupStore();
+    this.userGroupScope = options.channelPrefix() + hubName;
+    this.userGroups =
+        new LocalUserGroups(
+            userGroupScope,
+            store,
+            userGroupStore,
+            scheduler,
+            new LocalUserGroups.Membership() {
+              @Override
+              public CompletableFuture<Void> join(HubConnectionContext c, String group) {
+                return addLocal(c, group);
+              }
+
+              @Override
+              public CompletableFuture<Void> leave(HubConnectionContext c, String group) {
+                return removeLocal(c, group);
+              }
+            },
+            clock);
     this.ready =
         CompletableFuture.allOf(
                 subscriptions.acquire(channels.all(), SELF, handler(channels.all(), this::onAll)),
@@ -176,7 +212,9 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       subscribed.add(
           subscriptions.acquire(channels.user(user), id, handler("user", p -> onUser(user, p))));
     }
-    return settle(subscribed);
+    // Subscribed to the user's channel first, then the stored groups read: a user group change
+    // made meanwhile is either in the store already or arrives on the channel.
+    return settle(subscribed).thenCompose(v -> userGroups.connected(connection));
   }
 
   @Override
@@ -191,6 +229,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
       released.add(subscriptions.release(channels.user(user), id));
     }
     released.add(subscriptions.release(channels.connection(id), id));
+    userGroups.disconnected(connection);
     clientResults.connectionClosed(id);
     remoteResults.connectionClosed(id);
     return settle(released);
@@ -330,12 +369,30 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     return settle(List.of(subscriptions.release(channels.group(group), c.connectionId())));
   }
 
+  @Override
+  public CompletableFuture<Void> removeFromAllGroups(String connectionId) {
+    HubConnectionContext c = store.get(connectionId);
+    if (c != null) {
+      return removeAllLocal(c);
+    }
+    return groupCommand(ScaleoutCodec.ACTION_REMOVE_ALL, connectionId, "");
+  }
+
+  private CompletableFuture<Void> removeAllLocal(HubConnectionContext c) {
+    List<CompletableFuture<Void>> left = new ArrayList<>();
+    for (String group : store.groupsOf(c.connectionId())) {
+      left.add(removeLocal(c, group));
+    }
+    return settle(left);
+  }
+
   private CompletableFuture<Void> groupCommand(int action, String connectionId, String group) {
     String what =
-        (action == ScaleoutCodec.ACTION_ADD ? "adding it to" : "removing it from")
-            + " group '"
-            + group
-            + "'";
+        switch (action) {
+          case ScaleoutCodec.ACTION_ADD -> "adding it to group '" + group + "'";
+          case ScaleoutCodec.ACTION_REMOVE -> "removing it from group '" + group + "'";
+          default -> "removing it from all groups";
+        };
     return ready.thenCompose(
         v -> {
           long id = groupAcks.nextId();
@@ -379,6 +436,210 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
                   });
           return ack;
         });
+  }
+
+  // ---------------------------------------------------------------- user groups
+
+  @Override
+  public CompletableFuture<Void> addUserToGroup(String userId, String groupName, Duration ttl) {
+    if (ttl != null && ttl.isNegative()) {
+      return CompletableFuture.failedFuture(
+          new IllegalArgumentException("The time to live must not be negative: " + ttl));
+    }
+    if (ttl != null && ttl.isZero()) {
+      return userGroupCommand(ScaleoutCodec.ACTION_ADD, userId, groupName, 0);
+    }
+    if (userGroupStore == null) {
+      return CompletableFuture.failedFuture(noUserGroupStore());
+    }
+    long expires =
+        clock.instant().plus(ttl == null ? UserGroupStore.LONGEST_MEMBERSHIP : ttl).toEpochMilli();
+    // Stored first: a connection of the user opening meanwhile reads it, or gets the command.
+    return userGroupStore
+        .add(userGroupScope, userId, groupName, ttl)
+        .thenCompose(v -> userGroupCommand(ScaleoutCodec.ACTION_ADD, userId, groupName, expires));
+  }
+
+  @Override
+  public CompletableFuture<Void> removeUserFromGroup(String userId, String groupName) {
+    CompletableFuture<?> stored =
+        userGroupStore == null ? done() : userGroupStore.remove(userGroupScope, userId, groupName);
+    return stored.thenCompose(
+        v -> userGroupCommand(ScaleoutCodec.ACTION_REMOVE, userId, groupName, 0));
+  }
+
+  @Override
+  public CompletableFuture<Void> removeUserFromAllGroups(String userId) {
+    CompletableFuture<?> stored =
+        userGroupStore == null ? done() : userGroupStore.removeAll(userGroupScope, userId);
+    return stored.thenCompose(
+        v -> userGroupCommand(ScaleoutCodec.ACTION_REMOVE_ALL, userId, "", 0));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> isUserInGroup(String userId, String groupName) {
+    if (userGroupStore == null) {
+      return CompletableFuture.failedFuture(noUserGroupStore());
+    }
+    return userGroupStore
+        .groups(userGroupScope, userId)
+        .thenApply(groups -> groups.containsKey(groupName));
+  }
+
+  private HubException noUserGroupStore() {
+    return new HubException(
+        "User groups of hub '"
+            + hubName
+            + "' need a store shared by the instances (ScaleoutOptions.userGroupStore).");
+  }
+
+  private CompletableFuture<Void> applyUserGroupCommand(
+      String user, int action, String group, long expiresAtMillis) {
+    return switch (action) {
+      case ScaleoutCodec.ACTION_ADD ->
+          userGroups.join(
+              user, group, expiresAtMillis == 0 ? null : Instant.ofEpochMilli(expiresAtMillis));
+      case ScaleoutCodec.ACTION_REMOVE -> userGroups.leave(user, group);
+      default -> userGroups.leaveAll(user);
+    };
+  }
+
+  /**
+   * Applies a user group change here, then on every other instance holding a connection of the user
+   * (the user's channel), and waits for each receiver's acknowledgement.
+   */
+  private CompletableFuture<Void> userGroupCommand(
+      int action, String user, String group, long expiresAtMillis) {
+    CompletableFuture<Void> local = applyUserGroupCommand(user, action, group, expiresAtMillis);
+    CompletableFuture<Void> remote =
+        ready.thenCompose(
+            v -> {
+              long id = groupAcks.nextId();
+              Duration timeout = options.groupAckTimeout();
+              CompletableFuture<Void> acks =
+                  groupAcks.awaitCounted(
+                      id,
+                      timeout,
+                      () ->
+                          new HubException(
+                              "Timed out after "
+                                  + timeout.toMillis()
+                                  + " ms waiting for the servers holding connections of user '"
+                                  + user
+                                  + "' to apply a group change."),
+                      this::closedException);
+              publisher
+                  .publish(
+                      channels.user(user),
+                      ScaleoutCodec.encode(
+                          new UserGroupCommand(
+                              serverName,
+                              id,
+                              action,
+                              group,
+                              channels.ack(serverName),
+                              expiresAtMillis)))
+                  .whenComplete(
+                      (receivers, e) -> {
+                        if (e != null) {
+                          groupAcks.fail(
+                              id,
+                              new HubException(
+                                  "Could not reach the servers holding connections of user '"
+                                      + user
+                                      + "': the backplane is unavailable.",
+                                  e));
+                        } else {
+                          groupAcks.expect(id, receivers);
+                        }
+                      });
+              return acks;
+            });
+    return CompletableFuture.allOf(local, remote);
+  }
+
+  // ---------------------------------------------------------------- closing, existence
+
+  @Override
+  public CompletableFuture<Boolean> closeConnection(String connectionId, String reason) {
+    HubConnectionContext c = store.get(connectionId);
+    if (c != null) {
+      c.close(reason, false);
+      return CompletableFuture.completedFuture(true);
+    }
+    return publisher
+        .publish(
+            channels.connection(connectionId),
+            ScaleoutCodec.encode(new CloseCommand(serverName, List.of(), reason)))
+        .thenApply(receivers -> receivers > 0);
+  }
+
+  @Override
+  public CompletableFuture<Void> closeAll(Collection<String> excluded, String reason) {
+    HubConnectionStore.close(store.connections(), excluded, reason);
+    return closeElsewhere(channels.all(), excluded, reason);
+  }
+
+  @Override
+  public CompletableFuture<Void> closeGroup(
+      String groupName, Collection<String> excluded, String reason) {
+    HubConnectionStore.close(store.members(groupName), excluded, reason);
+    return closeElsewhere(channels.group(groupName), excluded, reason);
+  }
+
+  @Override
+  public CompletableFuture<Void> closeUser(
+      String userId, Collection<String> excluded, String reason) {
+    HubConnectionStore.close(store.connectionsOf(userId), excluded, reason);
+    return closeElsewhere(channels.user(userId), excluded, reason);
+  }
+
+  private CompletableFuture<Void> closeElsewhere(
+      String channel, Collection<String> excluded, String reason) {
+    return publisher
+        .publish(
+            channel, ScaleoutCodec.encode(new CloseCommand(serverName, list(excluded), reason)))
+        .thenApply(receivers -> null);
+  }
+
+  @Override
+  public CompletableFuture<Boolean> connectionExists(String connectionId) {
+    return store.get(connectionId) != null
+        ? CompletableFuture.completedFuture(true)
+        : probe(channels.connection(connectionId));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> userExists(String userId) {
+    return store.hasUser(userId)
+        ? CompletableFuture.completedFuture(true)
+        : probe(channels.user(userId));
+  }
+
+  @Override
+  public CompletableFuture<Boolean> groupExists(String groupName) {
+    return store.hasMembers(groupName)
+        ? CompletableFuture.completedFuture(true)
+        : probe(channels.group(groupName));
+  }
+
+  /**
+   * Whether some instance subscribes to {@code channel}: an instance subscribes to a connection's,
+   * a user's or a group's channel exactly while it holds that connection, a connection of that
+   * user, or a member of that group, and a publish reports how many subscribers received it.
+   */
+  private CompletableFuture<Boolean> probe(String channel) {
+    return publisher
+        .publish(channel, ScaleoutCodec.encode(new Probe()))
+        .handle(
+            (receivers, e) -> {
+              if (e != null) {
+                throw new java.util.concurrent.CompletionException(
+                    new HubException(
+                        "Could not ask the other servers: the backplane is unavailable.", e));
+              }
+              return receivers > 0;
+            });
   }
 
   // ---------------------------------------------------------------- client results
@@ -452,10 +713,16 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private void onAll(Payload payload) {
     if (payload instanceof Invocation m && !m.origin().equals(serverName)) {
       store.sendAll(SerializedHubMessage.ofSerialized(m.messages()), m.excluded());
+    } else if (payload instanceof CloseCommand m && !m.origin().equals(serverName)) {
+      HubConnectionStore.close(store.connections(), m.excluded(), m.reason());
     }
   }
 
   private void onGroup(String group, Payload payload) {
+    if (payload instanceof CloseCommand m && !m.origin().equals(serverName)) {
+      HubConnectionStore.close(store.members(group), m.excluded(), m.reason());
+      return;
+    }
     if (!(payload instanceof Invocation m) || m.origin().equals(serverName)) {
       return;
     }
@@ -470,6 +737,13 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
   private void onUser(String user, Payload payload) {
     if (payload instanceof Invocation m && !m.origin().equals(serverName)) {
       store.sendUser(user, SerializedHubMessage.ofSerialized(m.messages()));
+    } else if (payload instanceof CloseCommand m && !m.origin().equals(serverName)) {
+      HubConnectionStore.close(store.connectionsOf(user), m.excluded(), m.reason());
+    } else if (payload instanceof UserGroupCommand m) {
+      // Applied by every instance holding a connection of the user, this one included (applying
+      // twice is harmless), and acknowledged: the sender awaits as many acks as receivers.
+      applyUserGroupCommand(user, m.action(), m.group(), m.expiresAtMillis())
+          .whenComplete((v, e) -> publisher.publishQuietly(m.ackChannel(), new Ack(m.commandId())));
     }
   }
 
@@ -485,17 +759,21 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
         applied = done();
       } else if (m.action() == ScaleoutCodec.ACTION_ADD) {
         applied = addLocal(c, m.group());
+      } else if (m.action() == ScaleoutCodec.ACTION_REMOVE_ALL) {
+        applied = removeAllLocal(c);
       } else {
         applied = removeLocal(c, m.group());
       }
       applied.whenComplete(
           (v, e) -> publisher.publishQuietly(m.ackChannel(), new Ack(m.commandId())));
+    } else if (payload instanceof CloseCommand m && c != null && !m.origin().equals(serverName)) {
+      HubConnectionStore.close(List.of(c), m.excluded(), m.reason());
     }
   }
 
   private void onAck(Payload payload) {
     if (payload instanceof Ack m) {
-      groupAcks.complete(m.commandId());
+      groupAcks.ack(m.commandId());
     }
   }
 
@@ -557,6 +835,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    userGroups.close();
     CompletableFuture<Void> unsubscribed = subscriptions.closeAll();
     groupAcks.failAll(closedException());
     remoteResults.failPendingCalls();

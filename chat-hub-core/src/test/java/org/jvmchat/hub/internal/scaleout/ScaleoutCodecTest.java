@@ -11,8 +11,11 @@ import org.junit.jupiter.api.Test;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Ack;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientInvocation;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientResult;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.CloseCommand;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.GroupCommand;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Invocation;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Probe;
+import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.UserGroupCommand;
 import org.msgpack.core.MessageBufferPacker;
 import org.msgpack.core.MessagePack;
 
@@ -72,6 +75,27 @@ class ScaleoutCodecTest {
     ClientResult cr2 = (ClientResult) ScaleoutCodec.decode(ScaleoutCodec.encode(cr));
     assertThat(cr2.completion()).containsExactly(1, 2, 3);
     assertThat(cr2.protocol()).isEqualTo("json");
+  }
+
+  @Test
+  void theClusterWideCommandsSurviveARoundTrip() throws IOException {
+    byte[] probe = ScaleoutCodec.encode(new Probe());
+    CloseCommand close = new CloseCommand("srv", List.of("c1", "c2"), "maintenance");
+    CloseCommand silent = new CloseCommand("srv", List.of(), null);
+    UserGroupCommand add =
+        new UserGroupCommand("srv", 4, ScaleoutCodec.ACTION_ADD, "g", "ack", 1_700_000_000_000L);
+    UserGroupCommand all =
+        new UserGroupCommand("srv", 5, ScaleoutCodec.ACTION_REMOVE_ALL, "", "ack", 0);
+    GroupCommand removeAll =
+        new GroupCommand("srv", 6, ScaleoutCodec.ACTION_REMOVE_ALL, "", "c", "ack");
+
+    assertThat(probe).containsExactly(0x91, 0x06);
+    assertThat(ScaleoutCodec.decode(probe)).isEqualTo(new Probe());
+    assertThat(ScaleoutCodec.decode(ScaleoutCodec.encode(close))).isEqualTo(close);
+    assertThat(ScaleoutCodec.decode(ScaleoutCodec.encode(silent))).isEqualTo(silent);
+    assertThat(ScaleoutCodec.decode(ScaleoutCodec.encode(add))).isEqualTo(add);
+    assertThat(ScaleoutCodec.decode(ScaleoutCodec.encode(all))).isEqualTo(all);
+    assertThat(ScaleoutCodec.decode(ScaleoutCodec.encode(removeAll))).isEqualTo(removeAll);
   }
 
   @Test
