@@ -16,18 +16,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jvmchat.hub.HubContext;
 import org.jvmchat.hub.HubFilter;
-import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.Authenticator;
 import org.jvmchat.hub.internal.http.ConnectionForwarder;
@@ -63,12 +57,7 @@ public final class NettyHubServer implements HubServer {
       org.jvmchat.hub.http.HttpLimits httpLimits) {}
 
   private final Config config;
-  private final boolean ownExecutor;
-  private final ExecutorService executor;
-  private final ScheduledExecutorService scheduler;
-  private final List<HubEndpoint> endpoints = new ArrayList<>();
-  private final WriteScheduler.Registry writeSchedulers = new WriteScheduler.Registry();
-  private final ConnectionTokens tokens;
+  private final HubRuntime runtime;
   private final ConnectionForwarder forwarder;
   private final HubChannelInitializer channelInitializer;
   private final AtomicBoolean started = new AtomicBoolean();
@@ -88,53 +77,31 @@ public final class NettyHubServer implements HubServer {
 
   public NettyHubServer(Config config) {
     this.config = config;
-    this.ownExecutor = config.executor() == null;
-    this.executor =
-        ownExecutor
-            ? new ThreadPoolExecutor(
+    this.runtime =
+        new HubRuntime(
+            new HubRuntime.Config(
+                config.hubs(),
+                config.filters(),
+                config.lifetimeManagerFactory(),
+                config.executor(),
                 config.executorThreads(),
-                config.executorThreads(),
-                60,
-                TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(config.executorQueueCapacity()),
-                new DefaultThreadFactory("jvmchat-hub", true))
-            : config.executor();
-    if (ownExecutor) {
-      ((ThreadPoolExecutor) executor).allowCoreThreadTimeOut(true);
-    }
-    this.tokens =
-        config.connectionTokenKey() == null
-            ? ConnectionTokens.unsigned()
-            : ConnectionTokens.signed(
-                config.connectionTokenKey(), config.instanceUrl(), java.time.Clock.systemUTC());
+                config.executorQueueCapacity(),
+                config.listeners(),
+                config.connectionTokenKey(),
+                config.instanceUrl()));
     this.forwarder =
-        tokens.isSigned()
+        runtime.tokens().isSigned()
             ? new ConnectionForwarder(
                 config.instanceId() != null
                     ? config.instanceId()
                     : config.instanceUrl() != null ? config.instanceUrl() : "another-instance")
             : null;
-    this.scheduler =
-        Executors.newSingleThreadScheduledExecutor(
-            new DefaultThreadFactory("jvmchat-heartbeat", true));
-    for (HubMapping mapping : config.hubs()) {
-      endpoints.add(
-          new HubEndpoint(
-              mapping,
-              config.filters(),
-              executor,
-              scheduler,
-              config.lifetimeManagerFactory(),
-              config.listeners(),
-              writeSchedulers,
-              tokens));
-    }
     this.channelInitializer =
         new HubChannelInitializer(
             new HttpServerContext(
-                List.copyOf(endpoints),
+                runtime.endpoints(),
                 config.routes(),
-                executor,
+                runtime.executor(),
                 config.authenticator(),
                 config.corsOrigins(),
                 config.instanceId(),
@@ -180,37 +147,10 @@ public final class NettyHubServer implements HubServer {
           "Could not listen on " + config.host() + ":" + config.port() + ": " + e.getMessage(), e);
     }
     boundPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
-    tokens.bound(boundPort);
-    for (HubEndpoint e : endpoints) {
-      e.lifetimeManager().start(e.acceptor());
-    }
-    long tick = heartbeatPeriodMillis();
-    scheduler.scheduleAtFixedRate(this::heartbeat, tick, tick, TimeUnit.MILLISECONDS);
+    runtime.tokens().bound(boundPort);
+    runtime.start();
     log.debug("Hub server listening on {}:{} ({})", config.host(), boundPort, io.name());
     return this;
-  }
-
-  /**
-   * The heartbeat runs every second, as ASP.NET Core's, or faster when a hub's keep-alive or client
-   * timeout is so short that a second would miss it (a third of the shortest, at least 50 ms).
-   */
-  private long heartbeatPeriodMillis() {
-    long period = 1000;
-    for (HubEndpoint e : endpoints) {
-      HubOptions o = e.options();
-      period = Math.min(period, o.keepAliveInterval().toMillis() / 3);
-      period = Math.min(period, o.clientTimeout().toMillis() / 3);
-      period = Math.min(period, o.handshakeTimeout().toMillis() / 3);
-    }
-    return Math.max(50, period);
-  }
-
-  private void heartbeat() {
-    tokens.purge();
-    long now = System.nanoTime();
-    for (HubEndpoint e : endpoints) {
-      e.tick(now);
-    }
   }
 
   @Override
@@ -220,21 +160,12 @@ public final class NettyHubServer implements HubServer {
 
   @Override
   public HubContext hubContext(String path) {
-    for (HubEndpoint e : endpoints) {
-      if (e.path().equals(path)) {
-        return e;
-      }
-    }
-    throw new IllegalArgumentException("No hub is mapped to " + path);
+    return runtime.hubContext(path);
   }
 
   @Override
   public int connectionCount() {
-    int n = 0;
-    for (HubEndpoint e : endpoints) {
-      n += e.connections().size();
-    }
-    return n;
+    return runtime.connectionCount();
   }
 
   @Override
@@ -246,51 +177,7 @@ public final class NettyHubServer implements HubServer {
     if (serverChannel != null) {
       serverChannel.close().syncUninterruptibly();
     }
-    for (HubEndpoint e : endpoints) {
-      try {
-        e.lifetimeManager().beginShutdown();
-      } catch (RuntimeException ex) {
-        log.warn("The lifetime manager of {} failed to begin the shutdown", e.path(), ex);
-      }
-    }
-    List<CompletableFuture<Void>> closing = new ArrayList<>();
-    for (HubEndpoint e : endpoints) {
-      e.markStopping();
-      for (HubConnection c : e.connections()) {
-        closing.add(c.closedFuture());
-        c.close(null, true, null);
-      }
-    }
-    try {
-      CompletableFuture.allOf(closing.toArray(new CompletableFuture<?>[0]))
-          .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-    } catch (Exception e) {
-      log.debug("Not every connection finished within the grace period");
-    }
-    if (ownExecutor) {
-      executor.shutdown();
-      try {
-        if (!executor.awaitTermination(
-            Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-          executor.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        executor.shutdownNow();
-      }
-    }
-    // Closed once the hub methods still running finished and before the scheduler the managers
-    // use stops (a client result completing after the server's own executor stopped runs on the
-    // thread that received it).
-    for (HubEndpoint e : endpoints) {
-      try {
-        e.reportSent();
-        e.lifetimeManager().close();
-      } catch (Exception ex) {
-        log.warn("Closing the lifetime manager of {} failed", e.path(), ex);
-      }
-    }
-    scheduler.shutdownNow();
+    runtime.stop(deadline);
     if (forwarder != null) {
       forwarder.close();
     }

@@ -1,0 +1,163 @@
+package org.jvmchat.hub.internal.host;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import org.jvmchat.hub.internal.HubConnection;
+import org.jvmchat.hub.internal.transport.Transport;
+import org.jvmchat.protocol.negotiate.HttpTransportType;
+
+/**
+ * WebSockets over a {@link HostWebSocket}: a drain sends everything queued as one message (text for
+ * JSON, binary for MessagePack; several hub messages in one WebSocket message are what the clients
+ * parse: JSON ends each with 0x1e, MessagePack prefixes its length). One send is in flight at a
+ * time; what is queued meanwhile waits in the connection's bounded outbound queue and goes in the
+ * next message, so a slow client costs the bound, never more.
+ */
+final class HostWebSocketTransport implements Transport, HostWebSocket.Listener {
+  private final EventExecutor eventLoop;
+  private final HostWebSocket socket;
+  private final HubConnection connection;
+  private volatile long inFlight; // bytes of the send in flight, 0 when none
+  private volatile boolean ended;
+  private byte[] last; // executor: what end() found queued while a send was in flight
+
+  HostWebSocketTransport(EventExecutor eventLoop, HostWebSocket socket, HubConnection connection) {
+    this.eventLoop = eventLoop;
+    this.socket = socket;
+    this.connection = connection;
+  }
+
+  @Override
+  public HttpTransportType type() {
+    return HttpTransportType.WebSockets;
+  }
+
+  @Override
+  public EventExecutor eventLoop() {
+    return eventLoop;
+  }
+
+  @Override
+  public boolean supportsStatefulReconnect() {
+    return true;
+  }
+
+  @Override
+  public boolean pausesAtTheSocket() {
+    return true;
+  }
+
+  @Override
+  public void pauseReading() {
+    socket.pauseReading();
+  }
+
+  @Override
+  public void resumeReading() {
+    socket.resumeReading();
+  }
+
+  /** Executor: everything queued, as one array; null when nothing is. */
+  private byte[] collect() {
+    byte[] first = connection.pollOutbound();
+    if (first == null) {
+      return null;
+    }
+    byte[] next = connection.pollOutbound();
+    if (next == null) {
+      return first;
+    }
+    ByteArrayOutputStream batch = new ByteArrayOutputStream(first.length + next.length + 256);
+    batch.writeBytes(first);
+    do {
+      batch.writeBytes(next);
+    } while ((next = connection.pollOutbound()) != null);
+    return batch.toByteArray();
+  }
+
+  @Override
+  public void drain() {
+    if (inFlight != 0 || ended) {
+      return; // the send's completion asks for the next drain
+    }
+    byte[] bytes = collect();
+    if (bytes != null) {
+      send(bytes, false);
+    }
+  }
+
+  private void send(byte[] bytes, boolean thenClose) {
+    inFlight = Math.max(1, bytes.length);
+    socket.send(
+        bytes,
+        connection.binaryFrames(),
+        error -> {
+          inFlight = 0;
+          if (thenClose) {
+            socket.close(1000, "");
+          } else if (error == null) {
+            connection.writable();
+          }
+        });
+  }
+
+  @Override
+  public long pendingWriteBytes() {
+    return inFlight;
+  }
+
+  /** Executor: sends what is left (the Close message, say), then closes the socket. */
+  @Override
+  public void end() {
+    if (ended) {
+      return;
+    }
+    ended = true;
+    byte[] rest = collect();
+    if (inFlight != 0) {
+      // The completion of the send in flight would only ask for a drain: hand the rest over
+      // once it is done.
+      last = rest;
+      eventLoop.execute(this::finishAfterInFlight);
+      return;
+    }
+    if (rest != null) {
+      send(rest, true);
+    } else {
+      socket.close(1000, "");
+    }
+  }
+
+  private void finishAfterInFlight() {
+    if (inFlight != 0) {
+      eventLoop.schedule(this::finishAfterInFlight, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
+      return;
+    }
+    byte[] rest = last;
+    last = null;
+    if (rest != null) {
+      send(rest, true);
+    } else {
+      socket.close(1000, "");
+    }
+  }
+
+  @Override
+  public void abort() {
+    ended = true;
+    socket.close(1000, "");
+  }
+
+  // ---------------------------------------------------------------- HostWebSocket.Listener
+
+  @Override
+  public void onMessage(ByteBuffer bytes) {
+    connection.receive(bytes);
+  }
+
+  @Override
+  public void onClose(boolean graceful, Throwable error) {
+    connection.transportClosed(this, graceful || ended, graceful || ended ? null : error);
+  }
+}
