@@ -111,6 +111,7 @@ final class ServletResponseAdapter implements HostResponse {
     private volatile Runnable whenWritable = () -> {};
     private volatile Runnable whenClosed = () -> {};
     private boolean needsFlush; // guarded by this
+    private byte[] held; // guarded by this: written once the stream is ready
     private boolean ended; // guarded by this
 
     Stream(AsyncContext async, ServletOutputStream out) {
@@ -122,7 +123,7 @@ final class ServletResponseAdapter implements HostResponse {
 
     @Override
     public synchronized boolean isWritable() {
-      return !ended && !needsFlush && out.isReady();
+      return !ended && !needsFlush && held == null && out.isReady();
     }
 
     @Override
@@ -131,15 +132,32 @@ final class ServletResponseAdapter implements HostResponse {
         return;
       }
       try {
-        out.write(bytes);
-        if (out.isReady()) {
-          out.flush();
-        } else {
-          needsFlush = true; // onWritePossible flushes
+        if (held != null || !out.isReady()) {
+          // Kept until onWritePossible (the connection writes only while writable, so this is
+          // at most the stream's opening comment and one drain).
+          held = held == null ? bytes : concat(held, bytes);
+          return;
         }
+        writeAndFlush(bytes);
       } catch (IOException | IllegalStateException e) {
         failed(e);
       }
+    }
+
+    /** Guarded by this; the stream is ready. */
+    private void writeAndFlush(byte[] bytes) throws IOException {
+      out.write(bytes);
+      if (out.isReady()) {
+        out.flush();
+      } else {
+        needsFlush = true; // onWritePossible flushes
+      }
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+      byte[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+      System.arraycopy(b, 0, c, a.length, b.length);
+      return c;
     }
 
     @Override
@@ -210,7 +228,12 @@ final class ServletResponseAdapter implements HostResponse {
             out.flush();
             needsFlush = false;
           }
-          ready = !needsFlush && out.isReady();
+          if (held != null && !needsFlush && out.isReady()) {
+            byte[] bytes = held;
+            held = null;
+            writeAndFlush(bytes);
+          }
+          ready = !needsFlush && held == null && out.isReady();
         } catch (IOException | IllegalStateException e) {
           failed(e);
           return;

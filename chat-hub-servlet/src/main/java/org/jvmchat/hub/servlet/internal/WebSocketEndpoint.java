@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * portable way to stop reading a socket, and a held thread is what stops the container reading it.
  * Each paused WebSocket holds one container thread while it is paused.
  */
-final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
+public final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
   private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
 
   private final ConnectionLayer.WebSocketAccept accept;
