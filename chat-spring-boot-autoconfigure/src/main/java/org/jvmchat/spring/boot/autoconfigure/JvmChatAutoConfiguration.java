@@ -131,9 +131,11 @@ public class JvmChatAutoConfiguration {
           throw new IllegalStateException(
               "jvmchat: hubs are mapped ("
                   + registry.paths()
-                  + ") but nothing serves them: this application has no Servlet web server"
-                  + " (add spring-boot-starter-webmvc) and jvmchat.server.port is not set (set it"
-                  + " to serve the hubs on a port of their own)");
+                  + ") but nothing serves them: this is not a Servlet web application with"
+                  + " jvmchat's Servlet host (org.jvmchat:chat-spring-boot-starter brings both:"
+                  + " spring-boot-starter-webmvc and org.jvmchat:chat-hub-servlet), and"
+                  + " jvmchat.server.port is not set (set it to serve the hubs on a port of their"
+                  + " own)");
         }
       };
     }

@@ -46,11 +46,17 @@ class JvmChatServletHostConfiguration {
           "org.springframework.security.core.Authentication",
           JvmChatServletHostConfiguration.class.getClassLoader());
 
-  /** Built here; its servlet starts it, and the lifecycle bean stops it gracefully. */
-  @Bean(destroyMethod = "close")
+  /**
+   * The Servlet host of the application's hubs (the application's own {@link ServletHubHost} bean
+   * when it defines one), built when at least one hub is mapped: an application with the starter
+   * and no hub yet starts as before, serving nothing. Its servlet starts it; the lifecycle bean
+   * stops it gracefully.
+   */
+  @Bean
   @ConditionalOnMissingBean
-  ServletHubHost jvmchatServletHubHost(
+  HubHost jvmchatHubHost(
       HubRegistry registry,
+      ObjectProvider<ServletHubHost> applicationHost,
       ObjectProvider<ServletAuthenticator> servletAuthenticator,
       ObjectProvider<Authenticator> authenticator,
       ObjectProvider<HubUserMapper> userMapper,
@@ -58,6 +64,13 @@ class JvmChatServletHostConfiguration {
       ObjectProvider<HubServer.ConnectionListener> listeners,
       ObjectProvider<HubLifetimeManagerFactory> lifetimeManagerFactory,
       ObjectProvider<ServletHubHostCustomizer> customizers) {
+    ServletHubHost own = applicationHost.getIfUnique();
+    if (own != null) {
+      return new ServletHost(own);
+    }
+    if (registry.mappings().isEmpty()) {
+      return new ServletHost(null);
+    }
     ServletHubHost.Builder builder = ServletHubHost.builder();
     registry.mappings().forEach(builder::hub);
     filters.orderedStream().forEach(builder::filter);
@@ -69,7 +82,7 @@ class JvmChatServletHostConfiguration {
             ? custom
             : requestUser(userMapper.getIfUnique(), authenticator.getIfUnique()));
     customizers.orderedStream().forEach(c -> c.customize(builder));
-    return builder.build();
+    return new ServletHost(builder.build());
   }
 
   /**
@@ -105,22 +118,24 @@ class JvmChatServletHostConfiguration {
     return name == null || name.isEmpty() ? null : HubUser.of(name, name);
   }
 
-  /** The servlet of the hubs, mapped to every hub path, asynchronous, started with the context. */
+  /**
+   * The servlet of the hubs, mapped to every hub path ({@code <hub>} and {@code <hub>/*}),
+   * asynchronous, started with the web server; disabled when no hub is mapped.
+   */
   @Bean
   @ConditionalOnMissingBean(name = "jvmchatHubServlet")
-  ServletRegistrationBean<HttpServlet> jvmchatHubServlet(ServletHubHost host) {
-    ServletRegistrationBean<HttpServlet> registration =
-        new ServletRegistrationBean<>(host.servlet(), host.urlPatterns().toArray(String[]::new));
+  ServletRegistrationBean<HttpServlet> jvmchatHubServlet(HubHost jvmchatHubHost) {
+    ServletRegistrationBean<HttpServlet> registration = new ServletRegistrationBean<>();
     registration.setName(ServletHubHost.SERVLET_NAME);
     registration.setAsyncSupported(true);
     registration.setLoadOnStartup(1);
+    if (jvmchatHubHost instanceof ServletHost servletHost && servletHost.host() != null) {
+      registration.setServlet(servletHost.host().servlet());
+      registration.setUrlMappings(servletHost.host().urlPatterns());
+    } else {
+      registration.setEnabled(false);
+    }
     return registration;
-  }
-
-  @Bean
-  @ConditionalOnMissingBean
-  HubHost jvmchatHubHost(ServletHubHost host) {
-    return new ServletHost(host);
   }
 
   /** Stops the hubs gracefully before the web server's own graceful shutdown. */
@@ -140,25 +155,39 @@ class JvmChatServletHostConfiguration {
     static class OwnPort {}
   }
 
-  private record ServletHost(ServletHubHost host) implements HubHost {
+  /**
+   * The hubs on the application's port; {@code host} is null when no hub is mapped. The servlet's
+   * {@code destroy()} closes the host when the web server stops, after the lifecycle's graceful
+   * stop.
+   */
+  record ServletHost(ServletHubHost host) implements HubHost {
     @Override
     public void start() {
-      host.start();
+      if (host != null) {
+        host.start();
+      }
     }
 
     @Override
     public void stop(java.time.Duration grace) {
-      host.stop(grace);
+      if (host != null) {
+        host.stop(grace);
+      }
     }
 
     @Override
     public HubContext hubContext(String path) {
+      if (host == null) {
+        throw new IllegalArgumentException("No hub is mapped to " + path);
+      }
       return host.hubContext(path);
     }
 
     @Override
     public String description() {
-      return "the application's Servlet container (" + host.urlPatterns() + ")";
+      return host == null
+          ? "nothing (no hub is mapped)"
+          : "the application's Servlet container at " + host.urlPatterns();
     }
   }
 
