@@ -14,14 +14,14 @@ import org.springframework.stereotype.Component;
  * Maps a {@link org.jvmchat.hub.Hub} class to a path, as ASP.NET Core's {@code
  * app.MapHub<ChatHub>("/hubs/chat")}:
  *
- * <pre>{@code
- * @HubEndpoint("/hubs/chat")
+ * <pre>
+ * &#64;HubEndpoint("/hubs/chat")
  * public class ChatHub extends Hub {
  *   private final RoomService rooms;            // constructor injection, like any bean
  *   public ChatHub(RoomService rooms) { this.rooms = rooms; }
  *   public String echo(String text) { return text; }
  * }
- * }</pre>
+ * </pre>
  *
  * <p>The class becomes a <b>prototype</b>-scoped component (found by component scanning): a hub
  * instance lives for one invocation or lifecycle event, as in ASP.NET Core, so the starter asks the
