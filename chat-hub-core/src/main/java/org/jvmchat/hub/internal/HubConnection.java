@@ -123,6 +123,16 @@ public final class HubConnection implements HubConnectionContext {
   private volatile boolean stateful;
   private volatile boolean closing;
 
+  // Hosts whose requests arrive on other threads than the connection's executor (the host seam)
+  // claim the first transport here, atomically, before attaching it.
+  private volatile HttpTransportType claimed;
+  private volatile Transport first; // the first transport attached (set before the hop)
+  private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<
+          HubConnection, HttpTransportType>
+      CLAIMED =
+          java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(
+              HubConnection.class, HttpTransportType.class, "claimed");
+
   // The executor's own.
   private Transport transport;
   private long transportAttachedAt;
@@ -264,11 +274,32 @@ public final class HubConnection implements HubConnectionContext {
 
   // ------------------------------------------------------------------ transports
 
+  /**
+   * Claims the connection for its first transport, for hosts that decide on other threads than the
+   * connection's executor (the host seam): true when this call made {@code type} the connection's
+   * transport; false when a transport (of any type) was claimed or attached before.
+   */
+  public boolean claimFirstTransport(HttpTransportType type) {
+    return transportType == null && CLAIMED.compareAndSet(this, null, type);
+  }
+
+  /** The transport type claimed or attached, or null. */
+  public HttpTransportType claimedTransport() {
+    HttpTransportType t = claimed;
+    return t != null ? t : transportType;
+  }
+
+  /** The first transport attached (visible at once to every thread), or null. */
+  public Transport firstTransport() {
+    return first;
+  }
+
   /** Attaches the first transport; called on its event loop, which becomes the executor. */
   public void attach(Transport t) {
     if (executor == null) {
       writeScheduler = endpoint.writeScheduler(t.eventLoop());
       executor = t.eventLoop();
+      first = t;
     }
     onExecutor(
         () -> {

@@ -86,7 +86,13 @@ public final class TestContainers {
    */
   public static void main(String[] args) throws Exception {
     String kind = args.length == 0 ? "tomcat" : args[0];
-    Started started = kind.equals("jetty") ? jetty() : tomcat();
+    Started started =
+        switch (kind) {
+          case "jetty" -> jetty();
+          case "quickstart" -> TomcatContainer.quickStart();
+          default -> tomcat();
+        };
+    String hub = kind.equals("quickstart") ? "/hubs/chat" : "/hubs/test";
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -97,7 +103,7 @@ public final class TestContainers {
                     e.printStackTrace();
                   }
                 }));
-    System.out.println("listening on " + started.baseUrl() + "/hubs/test (" + kind + ")");
+    System.out.println("listening on " + started.baseUrl() + hub + " (" + kind + ")");
     System.out.flush();
     Thread.currentThread().join();
   }

@@ -216,7 +216,8 @@ public final class ConnectionLayer {
   }
 
   private static boolean sameTransport(HubConnection c, HttpTransportType type, HostResponse r) {
-    if (c.transportType() != null && c.transportType() != type) {
+    HttpTransportType current = c.claimedTransport();
+    if (current != null && current != type) {
       text(r, 400, "Cannot change transports mid-connection");
       return false;
     }
@@ -232,7 +233,9 @@ public final class ConnectionLayer {
     if (c == null || !sameTransport(c, HttpTransportType.ServerSentEvents, r)) {
       return;
     }
-    if (c.state() != HubConnection.State.NEW) {
+    // Claimed atomically: requests of one connection may arrive on several threads at once.
+    if (c.state() != HubConnection.State.NEW
+        || !c.claimFirstTransport(HttpTransportType.ServerSentEvents)) {
       text(r, 409, "Connection already in use");
       return;
     }
@@ -261,7 +264,8 @@ public final class ConnectionLayer {
     if (c == null || !sameTransport(c, HttpTransportType.LongPolling, r)) {
       return;
     }
-    if (c.state() == HubConnection.State.NEW) {
+    if (c.state() == HubConnection.State.NEW
+        && c.claimFirstTransport(HttpTransportType.LongPolling)) {
       EventExecutor loop = loops.next();
       HostLongPollingTransport lp =
           new HostLongPollingTransport(c, loop, endpoint.options().longPollTimeout());
@@ -274,10 +278,11 @@ public final class ConnectionLayer {
           });
       return;
     }
-    if (c.currentTransport() instanceof HostLongPollingTransport lp) {
+    if (c.firstTransport() instanceof HostLongPollingTransport lp) {
       lp.poll(r);
     } else {
-      text(r, 400, "Cannot change transports mid-connection");
+      // A first poll of this connection on another thread is still starting the transport.
+      text(r, 409, "Connection already in use");
     }
   }
 
@@ -305,7 +310,8 @@ public final class ConnectionLayer {
     if (c == null || !sameTransport(c, HttpTransportType.WebSockets, r)) {
       return null;
     }
-    if (c.state() == HubConnection.State.NEW) {
+    if (c.state() == HubConnection.State.NEW
+        && c.claimFirstTransport(HttpTransportType.WebSockets)) {
       return new WebSocketAccept(c, false);
     }
     if (c.isStateful() && !c.isClosing()) {

@@ -41,7 +41,7 @@ public interface HostResponse {
     /** Called (any thread) once the client went away or the stream failed. */
     void onClosed(Runnable whenClosed);
 
-    /** Ends the answer after what was written. */
+    /** Ends the answer once what was written (kept bytes too) has been flushed. */
     void end();
 
     /** Drops the exchange without ending it cleanly. */

@@ -34,9 +34,7 @@ final class HostSseTransport implements Transport {
 
   /** Executor: sends the headers and a comment, so that the client sees the stream open. */
   void open() {
-    if (!ended) {
-      stream.write(OPEN);
-    }
+    stream.write(OPEN);
   }
 
   @Override
@@ -98,13 +96,24 @@ final class HostSseTransport implements Transport {
     return stream.pendingBytes();
   }
 
+  /** Writes out everything queued (the Close message, say), writable or not, then ends. */
   @Override
   public void end() {
     if (ended) {
       return;
     }
-    drain();
     ended = true;
+    ByteArrayOutputStream batch = null;
+    byte[] bytes;
+    while ((bytes = connection.pollOutbound()) != null) {
+      if (batch == null) {
+        batch = new ByteArrayOutputStream(bytes.length + 32);
+      }
+      appendEvent(batch, bytes);
+    }
+    if (batch != null) {
+      stream.write(batch.toByteArray());
+    }
     stream.end();
   }
 

@@ -18,9 +18,11 @@ final class HostWebSocketTransport implements Transport, HostWebSocket.Listener 
   private final EventExecutor eventLoop;
   private final HostWebSocket socket;
   private final HubConnection connection;
-  private volatile long inFlight; // bytes of the send in flight, 0 when none
-  private volatile boolean ended;
-  private byte[] last; // executor: what end() found queued while a send was in flight
+  private final Object lock = new Object();
+  private boolean sending; // guarded by lock
+  private boolean ended; // guarded by lock
+  private Runnable afterSend; // guarded by lock: what the completion of the send in flight runs
+  private volatile long inFlight; // bytes of the send in flight
 
   HostWebSocketTransport(EventExecutor eventLoop, HostWebSocket socket, HubConnection connection) {
     this.eventLoop = eventLoop;
@@ -78,28 +80,40 @@ final class HostWebSocketTransport implements Transport, HostWebSocket.Listener 
 
   @Override
   public void drain() {
-    if (inFlight != 0 || ended) {
-      return; // the send's completion asks for the next drain
+    synchronized (lock) {
+      if (sending || ended) {
+        return; // the send's completion asks for the next drain
+      }
     }
     byte[] bytes = collect();
     if (bytes != null) {
-      send(bytes, false);
+      send(bytes, null);
     }
   }
 
-  private void send(byte[] bytes, boolean thenClose) {
+  private void send(byte[] bytes, Runnable then) {
+    synchronized (lock) {
+      sending = true;
+      afterSend = then;
+    }
     inFlight = Math.max(1, bytes.length);
-    socket.send(
-        bytes,
-        connection.binaryFrames(),
-        error -> {
-          inFlight = 0;
-          if (thenClose) {
-            socket.close(1000, "");
-          } else if (error == null) {
-            connection.writable();
-          }
-        });
+    socket.send(bytes, connection.binaryFrames(), this::sent);
+  }
+
+  /** Any thread: the send in flight completed. */
+  private void sent(Throwable error) {
+    Runnable then;
+    synchronized (lock) {
+      sending = false;
+      then = afterSend;
+      afterSend = null;
+    }
+    inFlight = 0;
+    if (then != null) {
+      then.run();
+    } else if (error == null) {
+      connection.writable();
+    }
   }
 
   @Override
@@ -110,34 +124,23 @@ final class HostWebSocketTransport implements Transport, HostWebSocket.Listener 
   /** Executor: sends what is left (the Close message, say), then closes the socket. */
   @Override
   public void end() {
-    if (ended) {
-      return;
-    }
-    ended = true;
     byte[] rest = collect();
-    if (inFlight != 0) {
-      // The completion of the send in flight would only ask for a drain: hand the rest over
-      // once it is done.
-      last = rest;
-      eventLoop.execute(this::finishAfterInFlight);
-      return;
+    synchronized (lock) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      if (sending) {
+        afterSend = () -> finish(rest); // after the send in flight
+        return;
+      }
     }
-    if (rest != null) {
-      send(rest, true);
-    } else {
-      socket.close(1000, "");
-    }
+    finish(rest);
   }
 
-  private void finishAfterInFlight() {
-    if (inFlight != 0) {
-      eventLoop.schedule(this::finishAfterInFlight, 5, java.util.concurrent.TimeUnit.MILLISECONDS);
-      return;
-    }
-    byte[] rest = last;
-    last = null;
+  private void finish(byte[] rest) {
     if (rest != null) {
-      send(rest, true);
+      send(rest, () -> socket.close(1000, ""));
     } else {
       socket.close(1000, "");
     }
@@ -145,7 +148,10 @@ final class HostWebSocketTransport implements Transport, HostWebSocket.Listener 
 
   @Override
   public void abort() {
-    ended = true;
+    synchronized (lock) {
+      ended = true;
+      afterSend = null;
+    }
     socket.close(1000, "");
   }
 
@@ -158,6 +164,10 @@ final class HostWebSocketTransport implements Transport, HostWebSocket.Listener 
 
   @Override
   public void onClose(boolean graceful, Throwable error) {
-    connection.transportClosed(this, graceful || ended, graceful || ended ? null : error);
+    boolean ours;
+    synchronized (lock) {
+      ours = ended;
+    }
+    connection.transportClosed(this, graceful || ours, graceful || ours ? null : error);
   }
 }

@@ -135,7 +135,7 @@ public final class HubServlet extends HttpServlet {
                 new ServerEndpointConfig.Configurator() {
                   @Override
                   public <T> T getEndpointInstance(Class<T> type) {
-                    return type.cast(new WebSocketEndpoint(accept, max));
+                    return type.cast(new WebSocketEndpoint(accept, max, host.runtime().executor()));
                   }
                 })
             .build();

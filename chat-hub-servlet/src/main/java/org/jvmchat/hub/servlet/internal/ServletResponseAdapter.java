@@ -112,6 +112,7 @@ final class ServletResponseAdapter implements HostResponse {
     private volatile Runnable whenClosed = () -> {};
     private boolean needsFlush; // guarded by this
     private byte[] held; // guarded by this: written once the stream is ready
+    private boolean endRequested; // guarded by this: end once held and unflushed bytes are out
     private boolean ended; // guarded by this
 
     Stream(AsyncContext async, ServletOutputStream out) {
@@ -178,7 +179,11 @@ final class ServletResponseAdapter implements HostResponse {
     @Override
     public void end() {
       synchronized (this) {
-        if (ended) {
+        if (ended || endRequested) {
+          return;
+        }
+        if (held != null || needsFlush) {
+          endRequested = true; // onWritePossible completes once the kept bytes are out
           return;
         }
         ended = true;
@@ -188,7 +193,13 @@ final class ServletResponseAdapter implements HostResponse {
 
     @Override
     public void abort() {
-      end();
+      synchronized (this) {
+        if (ended) {
+          return;
+        }
+        ended = true;
+      }
+      complete();
     }
 
     private void complete() {
@@ -238,8 +249,13 @@ final class ServletResponseAdapter implements HostResponse {
           failed(e);
           return;
         }
+        if (ready && endRequested) {
+          ended = true;
+        }
       }
-      if (ready) {
+      if (ready && endRequested) {
+        complete();
+      } else if (ready) {
         whenWritable.run();
       }
     }

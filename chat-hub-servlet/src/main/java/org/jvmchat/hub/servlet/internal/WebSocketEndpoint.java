@@ -30,14 +30,23 @@ public final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
 
   private final ConnectionLayer.WebSocketAccept accept;
   private final int maxMessageSize;
+  private final java.util.concurrent.Executor closer;
   private volatile Session session;
   private volatile HostWebSocket.Listener listener;
   private volatile boolean paused;
   private volatile Throwable error;
 
-  WebSocketEndpoint(ConnectionLayer.WebSocketAccept accept, int maxMessageSize) {
+  /**
+   * @param closer where closes run: a container's close writes the close frame blocking, which the
+   *     connection's executor must not wait for
+   */
+  WebSocketEndpoint(
+      ConnectionLayer.WebSocketAccept accept,
+      int maxMessageSize,
+      java.util.concurrent.Executor closer) {
     this.accept = accept;
     this.maxMessageSize = maxMessageSize;
+    this.closer = closer;
   }
 
   @Override
@@ -118,10 +127,18 @@ public final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
     if (s == null || !s.isOpen()) {
       return;
     }
+    Runnable close =
+        () -> {
+          try {
+            s.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
+          } catch (IOException | RuntimeException e) {
+            log.debug("Closing a WebSocket failed", e);
+          }
+        };
     try {
-      s.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code), reason));
-    } catch (IOException | RuntimeException e) {
-      log.debug("Closing a WebSocket failed", e);
+      closer.execute(close);
+    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+      close.run();
     }
   }
 
