@@ -33,6 +33,31 @@ describe("spring-tour.jar", () => {
     }
   });
 
+  it("lets a browser on another origin call the hubs (CORS with credentials, as the feature tour)", async () => {
+    const origin = "http://other.example:3000";
+    const preflight = await fetch(`http://127.0.0.1:${app.port}/hubs/tour/negotiate?negotiateVersion=1`, {
+      method: "OPTIONS",
+      headers: {
+        origin,
+        "access-control-request-method": "POST",
+        "access-control-request-headers": "x-requested-with,x-signalr-user-agent",
+      },
+    });
+    assert.equal(preflight.status, 200);
+    assert.equal(preflight.headers.get("access-control-allow-origin"), origin);
+    assert.equal(preflight.headers.get("access-control-allow-credentials"), "true");
+    assert.match(preflight.headers.get("access-control-allow-methods"), /POST/);
+    assert.match(preflight.headers.get("access-control-allow-headers").toLowerCase(), /x-signalr-user-agent/);
+
+    const negotiate = await fetch(`http://127.0.0.1:${app.port}/hubs/tour/negotiate?negotiateVersion=1`, {
+      method: "POST",
+      headers: { origin },
+    });
+    assert.equal(negotiate.status, 200);
+    assert.equal(negotiate.headers.get("access-control-allow-origin"), origin);
+    assert.equal(negotiate.headers.get("access-control-allow-credentials"), "true");
+  });
+
   for (const [transport, protocol] of COMBINATIONS) {
     it(`quick start: SendMessage and a controller's HubContext reach a client (${transport} + ${protocol})`, async () => {
       const chat = connect(`http://127.0.0.1:${app.port}/hubs/chat`, { transport, protocol });

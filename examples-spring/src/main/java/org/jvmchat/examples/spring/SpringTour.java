@@ -1,5 +1,6 @@
 package org.jvmchat.examples.spring;
 
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.jvmchat.examples.tour.TourHub;
@@ -13,6 +14,8 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.event.EventListener;
 import org.springframework.core.env.Environment;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.filter.CorsFilter;
 
 /**
  * The protocol feature tour as a Spring Boot application: the feature tour's own {@link TourHub} at
@@ -50,6 +53,26 @@ public class SpringTour {
     return HubMapping.builder("/hubs/tour", () -> new TourHub(tourScheduler))
         .options(jvmchatHubOptions)
         .build();
+  }
+
+  /**
+   * Any origin may call the hubs from a browser, as the feature tour allows: on the application's
+   * port CORS is the application's, here Spring's {@link CorsFilter} on the hub paths (the origin
+   * echoed with credentials, which the SignalR clients send; preflights answered by the filter).
+   */
+  @Bean
+  CorsFilter hubsCors() {
+    CorsConfiguration cors = new CorsConfiguration();
+    cors.addAllowedOriginPattern("*");
+    cors.addAllowedHeader("*");
+    cors.setAllowedMethods(List.of("GET", "POST", "DELETE", "OPTIONS"));
+    cors.setAllowCredentials(true);
+    cors.setMaxAge(600L);
+    // By the request URI: a path pattern source would see only the path within the hub servlet's
+    // mapping (e.g. /negotiate), not /hubs/...
+    return new CorsFilter(
+        request ->
+            request.getRequestURI().startsWith(request.getContextPath() + "/hubs/") ? cors : null);
   }
 
   /** The one ready line that scripts and tests wait for. */
