@@ -410,6 +410,8 @@ class JvmChatAutoConfigurationTest {
         assertThat(json).contains("\"name\": \"" + name + "\"");
       }
       assertThat(json).contains("\"defaultValue\": \"15s\"");
+      // the hints of additional-spring-configuration-metadata.json were merged in
+      assertThat(json).contains("\"hints\"").contains("\"value\": \"messagepack\"");
     }
   }
 
