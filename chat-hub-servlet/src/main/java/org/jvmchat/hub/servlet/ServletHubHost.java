@@ -109,6 +109,8 @@ public final class ServletHubHost implements AutoCloseable {
   /**
    * Starts the heartbeat and the lifetime managers (idempotent; {@link #register} and the servlet's
    * {@code init} call it).
+   *
+   * @throws IllegalStateException after {@link #stop(Duration)}: a stopped host does not restart
    */
   public ServletHubHost start() {
     host.start();

@@ -101,6 +101,9 @@ public final class ServletHost {
   }
 
   public void start() {
+    if (stopped.get()) {
+      throw new IllegalStateException("This hub host was stopped; build a new one");
+    }
     if (started.compareAndSet(false, true)) {
       runtime.start();
     }
