@@ -1,0 +1,180 @@
+package org.jvmchat.spring.boot.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jvmchat.hub.HubServer;
+
+/**
+ * The hubs' meters in the application's {@link MeterRegistry} (Spring Boot Actuator's, so they
+ * appear at {@code /actuator/metrics} and {@code /actuator/prometheus}), with the names the chat
+ * server uses:
+ *
+ * <ul>
+ *   <li>{@code signalr.server.active_connections{signalr.transport}} (gauge) and {@code
+ *       signalr.server.connection.duration{signalr.transport, signalr.connection.status}} (timer,
+ *       ASP.NET Core's bucket boundaries 0.01 … 300 s): OpenTelemetry's SignalR conventions, as
+ *       ASP.NET Core 8+ emits them
+ *   <li>{@code jvmchat.hub.invocation.duration{hub, method, outcome}} (timer, 1 ms … 10 s)
+ *   <li>{@code jvmchat.hub.messages.received{hub, protocol}} / {@code
+ *       jvmchat.hub.messages.sent{hub, protocol}} (counters)
+ *   <li>{@code jvmchat.hub.outbound.queue.depth{hub}} (bytes, sampled once a second per connection)
+ * </ul>
+ *
+ * Thread-safe; every callback is a map look-up and an atomic operation, so it runs on I/O threads.
+ */
+public final class MicrometerHubMetrics implements HubServer.ConnectionListener {
+  private static final double[] CONNECTION_DURATION_BUCKETS = {
+    0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300
+  };
+  private static final double[] INVOCATION_BUCKETS = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+  };
+  private static final double[] QUEUE_BUCKETS = {
+    1, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304
+  };
+
+  private final MeterRegistry registry;
+  private final Map<String, AtomicInteger> active = new ConcurrentHashMap<>();
+  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
+  private final Map<String, Timer> invocations = new ConcurrentHashMap<>();
+  private final Map<String, Counter> received = new ConcurrentHashMap<>();
+  private final Map<String, Counter> sent = new ConcurrentHashMap<>();
+  private final Map<String, DistributionSummary> queueDepths = new ConcurrentHashMap<>();
+
+  public MicrometerHubMetrics(MeterRegistry registry) {
+    this.registry = Objects.requireNonNull(registry, "registry");
+  }
+
+  /** OpenTelemetry's {@code signalr.transport} values. */
+  static String otelTransport(String transport) {
+    return switch (transport) {
+      case "WebSockets" -> "web_sockets";
+      case "ServerSentEvents" -> "server_sent_events";
+      case "LongPolling" -> "long_polling";
+      default -> transport.toLowerCase(Locale.ROOT);
+    };
+  }
+
+  private AtomicInteger active(String transport) {
+    return active.computeIfAbsent(
+        transport,
+        t -> {
+          AtomicInteger value = new AtomicInteger();
+          Gauge.builder("signalr.server.active_connections", value, AtomicInteger::get)
+              .description("Number of connections that are currently active on the server.")
+              .baseUnit("connections")
+              .tag("signalr.transport", t)
+              .register(registry);
+          return value;
+        });
+  }
+
+  @Override
+  public void connected(String hubPath, String connectionId, String transport, String protocol) {
+    active(otelTransport(transport)).incrementAndGet();
+  }
+
+  @Override
+  public void disconnected(String hubPath, String connectionId, String transport, String protocol) {
+    active(otelTransport(transport)).decrementAndGet();
+  }
+
+  @Override
+  public void connectionEnded(HubServer.ConnectionEnded ended) {
+    String transport = otelTransport(ended.transport());
+    durations
+        .computeIfAbsent(
+            transport + '\0' + ended.status(),
+            k ->
+                Timer.builder("signalr.server.connection.duration")
+                    .description("The duration of connections on the server.")
+                    .tag("signalr.transport", transport)
+                    .tag("signalr.connection.status", ended.status())
+                    .serviceLevelObjectives(seconds(CONNECTION_DURATION_BUCKETS))
+                    .register(registry))
+        .record(ended.duration());
+  }
+
+  @Override
+  public void messageReceived(String hubPath, String protocol) {
+    received
+        .computeIfAbsent(
+            hubPath + '\0' + protocol,
+            k ->
+                Counter.builder("jvmchat.hub.messages.received")
+                    .description("Hub messages received from clients")
+                    .tag("hub", hubPath)
+                    .tag("protocol", protocol)
+                    .register(registry))
+        .increment();
+  }
+
+  @Override
+  public void messagesSent(String hubPath, String protocol, long count) {
+    sent.computeIfAbsent(
+            hubPath + '\0' + protocol,
+            k ->
+                Counter.builder("jvmchat.hub.messages.sent")
+                    .description("Hub messages handed to transports")
+                    .tag("hub", hubPath)
+                    .tag("protocol", protocol)
+                    .register(registry))
+        .increment(count);
+  }
+
+  @Override
+  public void messageSent(String hubPath, String protocol) {
+    messagesSent(hubPath, protocol, 1);
+  }
+
+  @Override
+  public void invocationCompleted(String hubPath, String method, long nanos, boolean failed) {
+    String outcome = failed ? "error" : "success";
+    invocations
+        .computeIfAbsent(
+            hubPath + '\0' + method + '\0' + outcome,
+            k ->
+                Timer.builder("jvmchat.hub.invocation.duration")
+                    .description("Hub method invocations, from dispatch to completion")
+                    .tag("hub", hubPath)
+                    .tag("method", method)
+                    .tag("outcome", outcome)
+                    .serviceLevelObjectives(seconds(INVOCATION_BUCKETS))
+                    .register(registry))
+        .record(Duration.ofNanos(nanos));
+  }
+
+  @Override
+  public void outboundQueueSampled(String hubPath, long queuedBytes) {
+    queueDepths
+        .computeIfAbsent(
+            hubPath,
+            h ->
+                DistributionSummary.builder("jvmchat.hub.outbound.queue.depth")
+                    .description(
+                        "Bytes waiting in a connection's outbound queue, sampled once a second per"
+                            + " connection")
+                    .baseUnit("bytes")
+                    .tag("hub", h)
+                    .serviceLevelObjectives(QUEUE_BUCKETS)
+                    .register(registry))
+        .record(queuedBytes);
+  }
+
+  private static Duration[] seconds(double[] boundaries) {
+    Duration[] d = new Duration[boundaries.length];
+    for (int i = 0; i < boundaries.length; i++) {
+      d[i] = Duration.ofNanos(Math.round(boundaries[i] * 1e9));
+    }
+    return d;
+  }
+}
