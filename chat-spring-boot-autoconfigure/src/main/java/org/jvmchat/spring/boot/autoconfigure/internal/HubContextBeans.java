@@ -102,6 +102,16 @@ public final class HubContextBeans implements BeanDefinitionRegistryPostProcesso
     }
 
     @Override
+    public org.jvmchat.hub.UserGroupManager userGroups() {
+      return target().userGroups();
+    }
+
+    @Override
+    public org.jvmchat.hub.ClientManager clientManager() {
+      return target().clientManager();
+    }
+
+    @Override
     public String toString() {
       return "HubContext[" + path + "]";
     }
