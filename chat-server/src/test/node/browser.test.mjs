@@ -129,6 +129,7 @@ test('alice and bob chat: live room list, presence, typing, markup as text, unre
   await title(bob, 'Second');
   await bob.click(roomButton('Browser room'));
   await title(bob, 'Browser room');
+  // typed while the first is on its way: the first one's completion must not wipe it
   await alice.fill('#message-input', 'in the second room');
   await alice.press('#message-input', 'Enter');
   await alice.fill('#message-input', 'and again');
@@ -159,6 +160,8 @@ test('alice and bob chat: live room list, presence, typing, markup as text, unre
   await alice.fill('#message-input', 'x'.repeat(4001));
   await alice.press('#message-input', 'Enter');
   await alice.waitForFunction(() => /4000 characters/.test(document.getElementById('error').textContent));
+  assert.equal(await alice.inputValue('#message-input'), 'x'.repeat(4001), 'the refused text is given back');
+  await alice.fill('#message-input', '');
   assert.equal(await alice.evaluate(() => document.getElementById('status').dataset.state), 'connected');
 
   // bob leaves (closes the page): alice sees him go offline

@@ -478,11 +478,17 @@ async function send() {
   const content = input.value;
   if (!content.trim() || !state.roomId) return;
   showError('');
+  // Cleared at once, not when the server answers: what the user types meanwhile (the next
+  // message) is theirs, and is not wiped by this one's completion.
+  input.value = '';
+  autoGrow();
   try {
     await state.connection.invoke('SendMessage', state.roomId, content);
-    input.value = '';
-    autoGrow();
   } catch (err) {
+    if (!input.value) {
+      input.value = content; // not sent: give it back to edit and retry
+      autoGrow();
+    }
     showError(errorText(err));
   }
 }
