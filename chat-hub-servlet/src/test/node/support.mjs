@@ -43,7 +43,7 @@ export function startContainer(kind) {
       if (m) {
         clearTimeout(timer);
         proc.stdout.off("data", onData);
-        proc.stdout.resume();
+        proc.stdout.on("data", (d) => (out += d.toString())); // keep the log for output()
         resolve({
           url: m[1],
           port: Number(m[2]),

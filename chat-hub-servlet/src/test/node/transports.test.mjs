@@ -48,6 +48,33 @@ for (const kind of CONTAINERS) {
       });
     }
 
+    for (const [transport, protocol] of COMBINATIONS) {
+      it(`${transport} / ${protocol}: an upload faster than the hub reads pauses the connection, then resumes`, async () => {
+        const c = connect(server.url, { transport, protocol });
+        await c.start();
+        try {
+          // 1,000 items into a stream buffer of 10 that the method empties one item a ms: reading
+          // pauses (on WebSockets the container's thread waits) and resumes until all are summed.
+          const subject = new signalR.Subject();
+          const sum = c.invoke("SlowSum", subject, 1);
+          let expected = 0;
+          for (let i = 1; i <= 1000; i++) {
+            subject.next(i);
+            expected += i;
+          }
+          subject.complete();
+          assert.equal(await sum, expected);
+          assert.equal(await c.invoke("Echo", "after the pause"), "after the pause");
+          if (transport === "WebSockets") {
+            // The host logs (at DEBUG in the tests) when it holds a WebSocket's reading.
+            assert.match(server.output(), /WebSocket reading paused/);
+          }
+        } finally {
+          await c.stop();
+        }
+      });
+    }
+
     it("a stream the client cancels stops; the connection goes on", async () => {
       const c = connect(server.url, { transport: "WebSockets" });
       await c.start();

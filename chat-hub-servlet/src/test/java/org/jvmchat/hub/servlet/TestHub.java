@@ -60,6 +60,44 @@ public class TestHub extends Hub {
     return result;
   }
 
+  /**
+   * Sums a client-to-server stream taking one item every {@code delayMs}: a client that sends
+   * faster fills the stream's buffer, which pauses reading the connection until the method catches
+   * up.
+   */
+  public CompletableFuture<Integer> slowSum(Flow.Publisher<Integer> numbers, int delayMs) {
+    CompletableFuture<Integer> result = new CompletableFuture<>();
+    numbers.subscribe(
+        new Flow.Subscriber<>() {
+          private int total;
+          private Flow.Subscription subscription;
+
+          @Override
+          public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(1);
+          }
+
+          @Override
+          public void onNext(Integer item) {
+            total += item == null ? 0 : item;
+            scheduler.schedule(
+                () -> subscription.request(1), delayMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+          }
+
+          @Override
+          public void onError(Throwable t) {
+            result.completeExceptionally(t);
+          }
+
+          @Override
+          public void onComplete() {
+            result.complete(total);
+          }
+        });
+    return result;
+  }
+
   /** Invokes Ask(question) on the caller and returns the client's answer. */
   public CompletableFuture<String> askClient(String question) {
     return clients().caller().invoke(String.class, "Ask", question);

@@ -24,8 +24,14 @@ public interface HostWebSocket {
 
   /** What the host tells the connection layer about the socket; called on the host's threads. */
   interface Listener {
-    /** A whole message from the client (its bytes; a text message's UTF-8). */
-    void onMessage(ByteBuffer bytes);
+    /**
+     * A whole message from the client (its bytes; a text message's UTF-8). {@code taken} is called
+     * (on the connection's executor) once the connection took the bytes in: at once, or when
+     * reading resumes while the invocation queue is at its bound, or when the connection ends. A
+     * host that delivers messages on its own threads bounds what it hands over and not yet taken
+     * (the bytes hop onto the connection's executor), waiting for it before delivering more.
+     */
+    void onMessage(ByteBuffer bytes, Runnable taken);
 
     /**
      * The socket closed: {@code graceful} when the client sent a close frame (normal closure), else

@@ -158,8 +158,10 @@ final class HostWebSocketTransport implements Transport, HostWebSocket.Listener 
   // ---------------------------------------------------------------- HostWebSocket.Listener
 
   @Override
-  public void onMessage(ByteBuffer bytes) {
-    connection.receive(bytes);
+  public void onMessage(ByteBuffer bytes, Runnable taken) {
+    if (!connection.receive(bytes, taken)) {
+      taken.run(); // closed: nothing will take them
+    }
   }
 
   @Override

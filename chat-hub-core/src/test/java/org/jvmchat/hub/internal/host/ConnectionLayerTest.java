@@ -198,13 +198,13 @@ class ConnectionLayerTest {
     ConnectionLayer.WebSocketAccept accept =
         layer.acceptWebSocket(hub, FakeRequest.of("GET"), null, new FakeResponse());
     HostWebSocket.Listener listener = accept.open(socket);
-    listener.onMessage(utf8(HANDSHAKE));
+    listener.onMessage(utf8(HANDSHAKE), () -> {});
     await().until(() -> socket.sent.size() == 1);
     assertThat(socket.sent.get(0).text()).isEqualTo(HANDSHAKE_OK);
     assertThat(socket.sent.get(0).binary()).isFalse();
 
     // The handshake answer is still in flight: both completions wait, then go in one message.
-    listener.onMessage(utf8(invocation("1", "echo", "a") + invocation("2", "echo", "b")));
+    listener.onMessage(utf8(invocation("1", "echo", "a") + invocation("2", "echo", "b")), () -> {});
     await().pollDelay(Duration.ofMillis(200)).until(() -> true);
     assertThat(socket.sent).hasSize(1);
     socket.complete(0);
@@ -219,7 +219,7 @@ class ConnectionLayerTest {
     ConnectionLayer.WebSocketAccept accept =
         layer.acceptWebSocket(hub, FakeRequest.of("GET"), null, new FakeResponse());
     HostWebSocket.Listener listener = accept.open(socket);
-    listener.onMessage(utf8(HANDSHAKE));
+    listener.onMessage(utf8(HANDSHAKE), () -> {});
     await().until(() -> socket.sent.size() == 1);
     HubConnection c = hub.connections().iterator().next();
     c.close(null, true);
@@ -241,13 +241,15 @@ class ConnectionLayerTest {
     socket.autoComplete = true;
     HostWebSocket.Listener listener =
         layer.acceptWebSocket(hub, FakeRequest.of("GET"), null, new FakeResponse()).open(socket);
-    listener.onMessage(utf8(HANDSHAKE));
+    listener.onMessage(utf8(HANDSHAKE), () -> {});
     listener.onMessage(
         utf8(
             "{\"type\":1,\"invocationId\":\"1\",\"target\":\"hold\",\"arguments\":[],"
-                + "\"streamIds\":[\"s\"]}\u001e"));
+                + "\"streamIds\":[\"s\"]}\u001e"),
+        () -> {});
     for (int i = 0; i < 3; i++) {
-      listener.onMessage(utf8("{\"type\":2,\"invocationId\":\"s\",\"item\":\"x" + i + "\"}\u001e"));
+      listener.onMessage(
+          utf8("{\"type\":2,\"invocationId\":\"s\",\"item\":\"x" + i + "\"}\u001e"), () -> {});
     }
     await().until(() -> socket.paused);
   }
@@ -286,7 +288,7 @@ class ConnectionLayerTest {
           layer
               .acceptWebSocket(s, FakeRequest.of("GET", "id", token), null, new FakeResponse())
               .open(first);
-      l1.onMessage(utf8("{\"protocol\":\"json\",\"version\":2}\u001e"));
+      l1.onMessage(utf8("{\"protocol\":\"json\",\"version\":2}\u001e"), () -> {});
       await().until(() -> first.sent.size() == 1);
       l1.onClose(false, new java.io.IOException("reset"));
       HubConnection c = s.find(token);

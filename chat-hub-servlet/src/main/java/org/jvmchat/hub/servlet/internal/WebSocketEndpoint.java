@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * <p>Reading is paused (a full upload stream, the invocation bound) by holding the container's
  * thread that delivers the next message until the connection resumes: Jakarta WebSocket has no
  * portable way to stop reading a socket, and a held thread is what stops the container reading it.
- * Each paused WebSocket holds one container thread while it is paused.
+ * Each paused WebSocket holds one container thread while it is paused. The same wait bounds what is
+ * handed to the connection's executor and not yet taken in ({@link #MAX_HANDED_OVER}).
  */
 public final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
   private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
@@ -34,6 +35,16 @@ public final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
   private volatile Session session;
   private volatile HostWebSocket.Listener listener;
   private volatile boolean paused;
+
+  /**
+   * Bytes handed to the connection (they hop onto its executor) and not yet taken in: past this,
+   * the container's thread waits, so that a client cannot queue more than this on the executor
+   * before a pause takes effect. One message larger than it is handed over alone.
+   */
+  static final long MAX_HANDED_OVER = 64 * 1024;
+
+  private final java.util.concurrent.atomic.AtomicLong handedOver =
+      new java.util.concurrent.atomic.AtomicLong();
   private volatile Throwable error;
 
   /**
@@ -64,15 +75,28 @@ public final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
   }
 
   private void deliver(ByteBuffer bytes) {
-    listener.onMessage(bytes);
-    if (paused) {
-      awaitResumed();
+    long size = bytes.remaining();
+    handedOver.addAndGet(size);
+    listener.onMessage(bytes, () -> taken(size));
+    if (paused || handedOver.get() > MAX_HANDED_OVER) {
+      awaitRoom();
     }
   }
 
-  private synchronized void awaitResumed() {
+  /** Any thread: the connection took {@code size} bytes in. */
+  private void taken(long size) {
+    if (handedOver.addAndGet(-size) <= MAX_HANDED_OVER) {
+      synchronized (this) {
+        notifyAll();
+      }
+    }
+  }
+
+  /** Holds the container's thread (so that it reads no more) until there is room again. */
+  private synchronized void awaitRoom() {
+    log.debug("WebSocket reading paused (a full upload stream or the invocation bound)");
     try {
-      while (paused && session.isOpen()) {
+      while ((paused || handedOver.get() > MAX_HANDED_OVER) && session.isOpen()) {
         wait(1000);
       }
     } catch (InterruptedException e) {
