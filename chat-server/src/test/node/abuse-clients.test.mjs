@@ -409,9 +409,10 @@ test('slowloris: a head or body trickling one byte a second gets 408 on every ro
 // ---------------------------------------------------------------------------------------------
 // Floods and protocol misuse
 
-test(`${NEGOTIATES} negotiates that never connect: all answered, the bystanders unaffected`, { timeout: 60_000 }, async () => {
+test(`${NEGOTIATES} negotiates that never connect: all answered, the bystanders unaffected, none kept`, { timeout: 75_000 }, async () => {
+  const mallory = token('mallory-flood');
+  const tokens = [];
   await onlyTheOffender('negotiate flood', async () => {
-    const mallory = token('mallory-flood');
     const statuses = new Map();
     let next = 0;
     await Promise.all(Array.from({ length: 16 }, async () => {
@@ -420,12 +421,20 @@ test(`${NEGOTIATES} negotiates that never connect: all answered, the bystanders 
         const res = await fetch(url + '/hubs/chat/negotiate?negotiateVersion=1', {
           method: 'POST', headers: { Authorization: 'Bearer ' + mallory },
         });
-        await res.arrayBuffer();
+        if (res.status === 200) tokens.push((await res.json()).connectionToken);
+        else await res.arrayBuffer();
         statuses.set(res.status, (statuses.get(res.status) || 0) + 1);
       }
     }));
     assert.deepEqual([...statuses], [[200, NEGOTIATES]]);
   });
+  // Nothing is kept of them: each unused negotiation ends after the 15 s disconnect timeout
+  // (a POST to one answers 400 "no transport yet" while it waits, 404 once it is gone).
+  for (const id of [tokens[0], tokens.at(-1)]) {
+    const post = () => fetch(`${url}/hubs/chat?id=${encodeURIComponent(id)}`, { method: 'POST', headers: { Authorization: 'Bearer ' + mallory } });
+    assert.equal((await post()).status, 400);
+    await waitUntil(async () => (await post()).status === 404, 40_000, 'an unused negotiation to end');
+  }
 });
 
 test('an upload stream never completed, and stream items for no stream: a Completion error, the connection keeps working', async () => {
