@@ -79,11 +79,25 @@ test('alice and bob chat: live room list, presence, typing, markup as text, unre
   const alice = await signIn('alice', 'Alice');
   const bob = await signIn('bob', 'Bob', { protocol: 'messagepack' });
 
-  // alice creates a room; bob's list shows it without a reload, he joins; alice sees him join
+  // alice creates a room; bob's list shows it without a reload, he joins; alice sees him join.
+  // alice's online list is answered before bob joins and reaches her page only after his
+  // UserJoined: the older list must not drop him.
+  let onlineFetched;
+  let releaseOnline;
+  const fetched = new Promise((r) => (onlineFetched = r));
+  const released = new Promise((r) => (releaseOnline = r));
+  await alice.route('**/api/v1/rooms/*/online', async (route) => {
+    const response = await route.fetch();
+    onlineFetched();
+    await released;
+    await route.fulfill({ response });
+  }, { times: 1 });
   await createRoom(alice, 'Browser room');
+  await fetched;
   await bob.click(roomButton('Browser room'));
   await title(bob, 'Browser room');
   await alice.waitForSelector('#messages li.notice:has-text("Bob joined the room")');
+  releaseOnline();
 
   // each sees the other online (the list and the dot)
   await alice.waitForSelector('#online li:has-text("Bob")');

@@ -29,6 +29,7 @@ const state = {
   joined: new Set(), // room ids this user joined (kept per user in localStorage)
   unread: new Map(), // room id -> count
   opening: 0, // counts openRoom calls: only the latest one goes on after an await
+  onlineSince: new Set(), // per online-list request in flight, the presence events since it left
   roomId: null,
   nextBefore: null,
   loadingOlder: false,
@@ -560,17 +561,28 @@ function renderTyping() {
 
 async function refreshOnline() {
   const roomId = state.roomId;
+  // Presence events that arrive while the list is on its way are newer than it: they are kept
+  // and applied over the answer, so a user who joined meanwhile does not vanish from the list.
+  const since = [];
+  state.onlineSince.add(since);
   try {
     const list = await api('GET', `/api/v1/rooms/${roomId}/online`);
     if (roomId !== state.roomId) return;
     state.online = new Map(list.map((u) => [u.userId, u.userName]));
+    for (const [userId, name, on] of since) {
+      if (on) state.online.set(userId, name);
+      else state.online.delete(userId);
+    }
     renderOnline();
   } catch (err) {
     console.warn('online', err);
+  } finally {
+    state.onlineSince.delete(since);
   }
 }
 
 function setOnline(userId, name, on) {
+  for (const since of state.onlineSince) since.push([userId, name, on]);
   if (on) state.online.set(userId, name);
   else state.online.delete(userId);
   renderOnline();
