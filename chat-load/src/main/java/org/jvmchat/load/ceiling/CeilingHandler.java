@@ -8,15 +8,12 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.AttributeKey;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,15 +28,16 @@ import org.jvmchat.load.internal.RecordSeparatorFramer;
 /**
  * One ceiling connection: the SignalR handshake ({@code json} or {@code messagepack}), then
  * invocations parsed with Jackson's streaming parser (JSON) or read by position (MessagePack).
- * {@code JoinRoom} adds the channel to the room's group; {@code SendMessage} serializes one {@code
- * ReceiveMessage} per protocol present in the room (at most two, each into one pooled buffer, made
- * when the first member speaking it is reached) and writes a retained duplicate to every member,
- * then completes the caller's invocation with the message.
+ * {@code JoinRoom} adds the connection to its loop's slot of the room ({@link Room}); {@code
+ * SendMessage} serializes one {@code ReceiveMessage} per protocol present in the room (at most
+ * two), each once into one pooled buffer that holds the whole WebSocket frame, header included
+ * ({@link WsFrames}); it hands one task to each other loop with members in the room and delivers to
+ * its own loop's members directly ({@link Loop#deliver}: a retained duplicate of the frame per
+ * member, written from the first handler's context, so past the WebSocket encoder, and not
+ * flushed), then completes the caller's invocation. Each loop flushes the connections it wrote to
+ * once, in a task queued behind its current batch.
  */
 final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
-  /** Set on channels that spoke {@code messagepack} in their handshake. */
-  static final AttributeKey<Boolean> BINARY = AttributeKey.valueOf("ceiling.messagepack");
-
   private static final byte[] MP_PING = {0x02, (byte) 0x91, 0x06};
   private static final byte[] K_ID = MsgPack.encoded("id");
   private static final byte[] K_ROOM_ID = MsgPack.encoded("roomId");
@@ -63,14 +61,23 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   record Invocation(int type, String invocationId, String target, List<String> arguments) {}
 
   private final Rooms rooms;
+  private final Loops loops;
+
+  /** The rooms this connection joined, to leave them when it closes. */
+  private final List<Room> joined = new ArrayList<>(1);
+
   private final RecordSeparatorFramer framer = new RecordSeparatorFramer(CeilingServer.MAX_MESSAGE);
   private final LengthPrefixFramer binaryFramer = new LengthPrefixFramer(CeilingServer.MAX_MESSAGE);
   private boolean handshaken;
   private boolean binary;
   private String userId;
 
-  CeilingHandler(Rooms rooms) {
+  /** Made by the handshake. */
+  private Member member;
+
+  CeilingHandler(Rooms rooms, Loops loops) {
     this.rooms = rooms;
+    this.loops = loops;
   }
 
   @Override
@@ -154,9 +161,11 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
     handshaken = true;
     binary = "messagepack".equals(protocol);
-    if (binary) {
-      ctx.channel().attr(BINARY).set(Boolean.TRUE);
-    }
+    member =
+        new Member(
+            ctx.pipeline().context(CeilingServer.WIRE),
+            loops.of(ctx.channel().eventLoop()),
+            binary);
     userId = "ceiling-" + ctx.channel().id().asShortText();
     ctx.writeAndFlush(text(ctx.alloc(), "{}\u001e"));
   }
@@ -217,7 +226,11 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     String target = inv.target() == null ? "" : inv.target();
     List<String> a = inv.arguments();
     if (target.equals("JoinRoom") && a.size() == 1 && a.get(0) != null) {
-      rooms.join(a.get(0), ctx.channel());
+      Room room = rooms.room(a.get(0));
+      if (!joined.contains(room)) {
+        joined.add(room);
+        room.join(member);
+      }
       if (inv.invocationId() != null && binary) {
         ByteBuf b = ctx.alloc().buffer(160);
         int start = MsgPack.beginFrame(b);
@@ -272,50 +285,37 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     Instant now = Instant.now();
     String createdAt = now.toString();
     int capacity = 192 + roomId.length() + content.length() + (content.length() >> 3);
-    // One serialization per protocol present in the room, made on first need.
-    ByteBuf json = null;
-    ByteBuf msgpack = null;
-    ChannelGroup members = rooms.members(roomId);
-    if (members != null) {
-      for (Channel c : members) {
-        if (c.hasAttr(BINARY)) {
-          if (msgpack == null) {
-            msgpack = ctx.alloc().buffer(capacity);
-            int start = MsgPack.beginFrame(msgpack);
-            MsgPack.arrayHeader(msgpack, 6);
-            MsgPack.uint(msgpack, 1);
-            MsgPack.mapHeader(msgpack, 0);
-            MsgPack.nil(msgpack);
-            msgpack.writeBytes(RECEIVE_MESSAGE);
-            MsgPack.arrayHeader(msgpack, 1);
-            message(msgpack, id, roomId, content, now);
-            MsgPack.arrayHeader(msgpack, 0);
-            MsgPack.endFrame(msgpack, start);
-          }
-          c.writeAndFlush(new BinaryWebSocketFrame(msgpack.retainedDuplicate()), c.voidPromise());
-        } else {
-          if (json == null) {
-            json = ctx.alloc().buffer(capacity);
-            try (JsonGenerator g = generator(json)) {
-              g.writeStartObject();
-              g.writeNumberField("type", 1);
-              g.writeStringField("target", "ReceiveMessage");
-              g.writeArrayFieldStart("arguments");
-              message(g, id, roomId, content, createdAt);
-              g.writeEndArray();
-              g.writeEndObject();
-            }
-            json.writeByte(RS);
-          }
-          c.writeAndFlush(new TextWebSocketFrame(json.retainedDuplicate()), c.voidPromise());
+    Room room = rooms.get(roomId);
+    if (room != null) {
+      // One pre-framed WebSocket frame per protocol present in the room, each serialized once.
+      ByteBuf json =
+          room.has(false) ? jsonFrame(ctx, capacity, id, roomId, content, createdAt) : null;
+      ByteBuf msgpack =
+          room.has(true) ? binaryFrame(ctx, capacity, id, roomId, content, now) : null;
+      Loop here = member.loop();
+      // One task to each other loop with members in the room, none to a loop without.
+      for (Loop other : loops.all()) {
+        Room.Slot slot = room.slot(other.index());
+        if (other == here || slot.isEmpty()) {
+          continue;
         }
+        ByteBuf j = json == null ? null : json.retain();
+        ByteBuf b = msgpack == null ? null : msgpack.retain();
+        other
+            .executor()
+            .execute(
+                () -> {
+                  try {
+                    other.deliver(slot, j, b);
+                  } finally {
+                    release(j);
+                    release(b);
+                  }
+                });
       }
-    }
-    if (json != null) {
-      json.release();
-    }
-    if (msgpack != null) {
-      msgpack.release();
+      here.deliver(room.slot(here.index()), json, msgpack);
+      release(json);
+      release(msgpack);
     }
     if (invocationId == null) {
       return;
@@ -329,7 +329,8 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
       MsgPack.str(b, invocationId);
       MsgPack.uint(b, 3);
       message(b, id, roomId, content, now);
-      ctx.writeAndFlush(new BinaryWebSocketFrame(MsgPack.endFrame(b, start)), ctx.voidPromise());
+      ctx.write(new BinaryWebSocketFrame(MsgPack.endFrame(b, start)), ctx.voidPromise());
+      member.loop().wrote(member);
       return;
     }
     try (JsonGenerator g = generator(b)) {
@@ -340,7 +341,65 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
       message(g, id, roomId, content, createdAt);
       g.writeEndObject();
     }
-    ctx.writeAndFlush(new TextWebSocketFrame(b.writeByte(RS)), ctx.voidPromise());
+    ctx.write(new TextWebSocketFrame(b.writeByte(RS)), ctx.voidPromise());
+    member.loop().wrote(member);
+  }
+
+  /** The {@code ReceiveMessage} invocation as one pre-framed WebSocket text frame. */
+  private ByteBuf jsonFrame(
+      ChannelHandlerContext ctx,
+      int capacity,
+      String id,
+      String roomId,
+      String content,
+      String createdAt)
+      throws IOException {
+    ByteBuf b = ctx.alloc().buffer(capacity);
+    WsFrames.reserve(b);
+    int payload = b.writerIndex();
+    try (JsonGenerator g = generator(b)) {
+      g.writeStartObject();
+      g.writeNumberField("type", 1);
+      g.writeStringField("target", "ReceiveMessage");
+      g.writeArrayFieldStart("arguments");
+      message(g, id, roomId, content, createdAt);
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException | RuntimeException e) {
+      b.release();
+      throw e;
+    }
+    b.writeByte(RS);
+    return WsFrames.finish(b, payload, WsFrames.TEXT);
+  }
+
+  /** The {@code ReceiveMessage} invocation as one pre-framed WebSocket binary frame. */
+  private ByteBuf binaryFrame(
+      ChannelHandlerContext ctx,
+      int capacity,
+      String id,
+      String roomId,
+      String content,
+      Instant createdAt) {
+    ByteBuf b = ctx.alloc().buffer(capacity);
+    WsFrames.reserve(b);
+    int start = MsgPack.beginFrame(b);
+    MsgPack.arrayHeader(b, 6);
+    MsgPack.uint(b, 1);
+    MsgPack.mapHeader(b, 0);
+    MsgPack.nil(b);
+    b.writeBytes(RECEIVE_MESSAGE);
+    MsgPack.arrayHeader(b, 1);
+    message(b, id, roomId, content, createdAt);
+    MsgPack.arrayHeader(b, 0);
+    MsgPack.endFrame(b, start);
+    return WsFrames.finish(b, b.readerIndex(), WsFrames.BINARY);
+  }
+
+  private static void release(ByteBuf b) {
+    if (b != null) {
+      b.release();
+    }
   }
 
   private void message(ByteBuf b, String id, String roomId, String content, Instant createdAt) {
@@ -482,6 +541,10 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
     framer.release();
     binaryFramer.release();
+    for (Room room : joined) {
+      room.leave(member);
+    }
+    joined.clear();
     super.channelInactive(ctx);
   }
 

@@ -2,6 +2,8 @@ package org.jvmchat.load.ceiling;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -26,7 +28,10 @@ import java.util.concurrent.TimeUnit;
  * The ceiling: a minimal raw Netty WebSocket server speaking the chat server's SignalR JSON wire
  * for {@code JoinRoom} / {@code SendMessage} / {@code ReceiveMessage} at {@code /hubs/chat}, with
  * nothing else (no auth, no persistence, no negotiate): how fast Netty does this wire when a server
- * does only what it must.
+ * does only what it must. Epoll when available, one worker event loop per core; a room's members
+ * are kept per event loop ({@link Room}), a broadcast is serialized once per protocol into one
+ * pre-framed WebSocket frame shared by every member, written without flush and flushed once per
+ * connection per loop turn ({@link Loop}).
  *
  * <pre>java -cp chat-load.jar org.jvmchat.load.ceiling.CeilingServer --port 8080</pre>
  */
@@ -37,12 +42,25 @@ public final class CeilingServer implements AutoCloseable {
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final Channel server;
-  private final Rooms rooms = new Rooms();
+  private final Loops loops;
+  private final Rooms rooms;
+
+  /**
+   * The first handler of every pipeline, doing nothing: writes from its context go straight to the
+   * socket, past the WebSocket encoder the handshake adds after it, which is how the pre-framed
+   * broadcast frames are written ({@link Loop#deliver}).
+   */
+  static final ChannelHandler WIRE = new Wire();
+
+  @ChannelHandler.Sharable
+  private static final class Wire extends ChannelHandlerAdapter {}
 
   private CeilingServer(int port, int threads) throws InterruptedException {
     boolean epoll = Epoll.isAvailable();
     boss = new MultiThreadIoEventLoopGroup(1, factory(epoll));
     workers = new MultiThreadIoEventLoopGroup(threads, factory(epoll));
+    loops = new Loops(workers);
+    rooms = new Rooms(loops.size());
     Class<? extends ServerSocketChannel> cls =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
     WebSocketServerProtocolConfig ws =
@@ -63,12 +81,13 @@ public final class CeilingServer implements AutoCloseable {
                   @Override
                   protected void initChannel(Channel ch) {
                     ch.pipeline()
+                        .addLast("wire", WIRE)
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(MAX_MESSAGE))
                         .addLast(new WebSocketServerProtocolHandler(ws))
                         .addLast(new WebSocketFrameAggregator(MAX_MESSAGE))
                         .addLast(new IdleStateHandler(0, KEEPALIVE_SECONDS, 0, TimeUnit.SECONDS))
-                        .addLast(new CeilingHandler(rooms));
+                        .addLast(new CeilingHandler(rooms, loops));
                   }
                 })
             .bind(new InetSocketAddress(port))

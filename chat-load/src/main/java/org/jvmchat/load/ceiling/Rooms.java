@@ -1,22 +1,23 @@
 package org.jvmchat.load.ceiling;
 
-import io.netty.channel.Channel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** Room id to the channels in it; a closed channel leaves its groups by itself. */
+/** Room id to its {@link Room}; a room, once joined, stays (the ceiling keeps nothing else). */
 final class Rooms {
-  private final ConcurrentHashMap<String, ChannelGroup> byId = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Room> byId = new ConcurrentHashMap<>();
+  private final int loops;
 
-  void join(String roomId, Channel ch) {
-    byId.computeIfAbsent(roomId, id -> new DefaultChannelGroup(id, GlobalEventExecutor.INSTANCE))
-        .add(ch);
+  Rooms(int loops) {
+    this.loops = loops;
   }
 
-  /** The members, or null when nobody ever joined. */
-  ChannelGroup members(String roomId) {
+  /** The room, made on first join. */
+  Room room(String roomId) {
+    return byId.computeIfAbsent(roomId, id -> new Room(loops));
+  }
+
+  /** The room, or null when nobody ever joined it. */
+  Room get(String roomId) {
     return byId.get(roomId);
   }
 }
