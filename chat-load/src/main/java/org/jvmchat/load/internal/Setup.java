@@ -34,8 +34,10 @@ public record Setup(List<String> tokens, List<String> rooms) {
     if (target.kind() == Kind.CHAT) {
       ChatApi api = new ChatApi(target.httpBase());
       tokens.addAll(api.devTokens(u, userPrefix));
+      // Created by the users round robin: the chat server limits the rooms one user creates
+      // (ROOM_CREATION_RATE_LIMIT, 20 per minute by default).
       for (int i = 0; i < rooms; i++) {
-        roomIds.add(api.createRoom(tokens.get(0), prefix + "-" + i));
+        roomIds.add(api.createRoom(tokens.get(i % tokens.size()), prefix + "-" + i));
       }
     } else {
       if (target.kind() == Kind.SOCKETIO) {
