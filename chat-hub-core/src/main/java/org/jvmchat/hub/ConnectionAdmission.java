@@ -6,7 +6,7 @@ import org.jvmchat.hub.http.HttpResponse;
 /**
  * Decides whether a request may start a new hub connection, and hears when connections of the hub
  * open and close: the hook for per-user connection caps, per-IP rate limits and the like. Set per
- * hub with {@link HubServer.HubMapping.Builder#admission(ConnectionAdmission)}.
+ * hub with {@link HubMapping.Builder#admission(ConnectionAdmission)}.
  *
  * <p>{@link #admit} is asked for every {@code POST <hub>/negotiate} and every {@code GET <hub>}
  * without a connection token (a WebSocket that skips negotiation), after authentication and before

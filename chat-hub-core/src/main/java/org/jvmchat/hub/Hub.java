@@ -1,5 +1,7 @@
 package org.jvmchat.hub;
 
+import org.jvmchat.hub.internal.HubAccess;
+
 /**
  * The base of a hub: a plain Java class whose public methods clients call by name.
  *
@@ -54,6 +56,6 @@ public abstract class Hub {
   }
 
   static {
-    HubAccess.attacher = Hub::attach;
+    HubAccess.install(Hub::attach);
   }
 }

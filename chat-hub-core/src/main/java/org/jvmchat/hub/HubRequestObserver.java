@@ -1,12 +1,14 @@
 package org.jvmchat.hub;
 
+import org.jvmchat.hub.http.HttpRouteInterceptor;
+
 /**
  * Observes every HTTP request of a hub endpoint from its arrival to its end: {@code POST
  * <hub>/negotiate} and each transport request (a WebSocket upgrade, a Server-Sent Events stream, a
  * long poll, a send, a {@code DELETE}), as ASP.NET Core's hosting layer starts one activity per
  * request. The hook of request tracing ({@link org.jvmchat.hub.tracing.HubTracing} implements it
  * with OpenTelemetry) and of anything else that wants to time hub requests. Plain routes have their
- * own hook ({@link HubServer.RouteInterceptor}).
+ * own hook ({@link HttpRouteInterceptor}).
  *
  * <p>Host-neutral: no server types appear. Added with {@link
  * HubServer.Builder#requestObserver(HubRequestObserver)}; without one nothing is tracked (no cost).

@@ -12,6 +12,8 @@ import java.util.function.Supplier;
 import org.jvmchat.hub.http.Authenticator;
 import org.jvmchat.hub.http.HttpHandler;
 import org.jvmchat.hub.http.HttpLimits;
+import org.jvmchat.hub.http.HttpRoute;
+import org.jvmchat.hub.http.HttpRouteInterceptor;
 import org.jvmchat.hub.internal.NettyHubServer;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 
@@ -65,226 +67,12 @@ public interface HubServer extends AutoCloseable {
    */
   String INSTANCE_HEADER = "X-Chat-Instance";
 
-  /** Listener for connection events, e.g. for metrics. Methods default to nothing. */
-  interface ConnectionListener {
-    default void connected(
-        String hubPath, String connectionId, String transport, String protocol) {}
-
-    default void disconnected(
-        String hubPath, String connectionId, String transport, String protocol) {}
-
-    default void messageReceived(String hubPath, String protocol) {}
-
-    default void messageSent(String hubPath, String protocol) {}
-
-    /**
-     * {@code count} hub messages were handed to transports. The server adds sends up and reports
-     * them about once a second (and once with 0 when a protocol is first used), not once per
-     * message; the default calls {@link #messageSent} {@code count} times.
-     */
-    default void messagesSent(String hubPath, String protocol, long count) {
-      for (long i = 0; i < count; i++) {
-        messageSent(hubPath, protocol);
-      }
-    }
-
-    default void invocationCompleted(String hubPath, String method, long nanos, boolean failed) {}
-
-    /**
-     * A connection that {@link #connected} reported has ended; called right after {@link
-     * #disconnected}, with what OpenTelemetry's SignalR conventions record about it.
-     */
-    default void connectionEnded(ConnectionEnded ended) {}
-
-    /**
-     * The heartbeat's sample of one open connection's outbound queue: {@code queuedBytes} waiting
-     * to be written. Called about once a second per active connection, on its event loop: keep it
-     * to a few atomic operations.
-     */
-    default void outboundQueueSampled(String hubPath, long queuedBytes) {}
-  }
-
-  /**
-   * How a hub connection ended.
-   *
-   * @param transport {@code WebSockets}, {@code ServerSentEvents} or {@code LongPolling}
-   * @param user the connection's user, or null when anonymous
-   * @param duration from the connection's creation (negotiate) to its end
-   * @param status as OpenTelemetry's {@code signalr.connection.status}: {@code normal_closure},
-   *     {@code timeout} (the client or the disconnect timeout elapsed) or {@code app_shutdown}
-   */
-  record ConnectionEnded(
-      String hubPath,
-      String connectionId,
-      String transport,
-      String protocol,
-      HubUser user,
-      Duration duration,
-      String status) {
-    public static final String NORMAL_CLOSURE = "normal_closure";
-    public static final String TIMEOUT = "timeout";
-    public static final String APP_SHUTDOWN = "app_shutdown";
-  }
-
-  /**
-   * One hub mapping: the path, the hub factory, the hub's options and filters, and whether
-   * anonymous requests are refused. Immutable; built with {@link #builder(String, Supplier)}:
-   *
-   * <pre>{@code
-   * HubServer.builder()
-   *     .hub(HubMapping.builder("/hubs/chat", ChatHub::new)
-   *         .options(options)
-   *         .filter(new LoggingFilter())
-   *         .requireAuthenticatedUser(true)
-   *         .build())
-   * }</pre>
-   */
-  final class HubMapping {
-    private final String path;
-    private final Supplier<? extends Hub> factory;
-    private final HubOptions options;
-    private final List<HubFilter> filters;
-    private final boolean requireAuthenticatedUser;
-    private final ConnectionAdmission admission;
-
-    private HubMapping(Builder b) {
-      this.admission = b.admission;
-      this.path = b.path;
-      this.factory = b.factory;
-      this.options = b.options;
-      this.filters = List.copyOf(b.filters);
-      this.requireAuthenticatedUser = b.requireAuthenticatedUser;
-    }
-
-    /**
-     * A mapping of {@code factory}'s hubs to {@code path} with default options, no filters of its
-     * own, anonymous users allowed.
-     *
-     * @param path starts with {@code /} and does not end with it, e.g. {@code /hubs/chat}
-     * @param factory a new hub instance per invocation
-     * @throws IllegalArgumentException for a path that does not start with {@code /} or ends with
-     *     it
-     */
-    public static Builder builder(String path, Supplier<? extends Hub> factory) {
-      return new Builder(path, factory);
-    }
-
-    public String path() {
-      return path;
-    }
-
-    public Supplier<? extends Hub> factory() {
-      return factory;
-    }
-
-    public HubOptions options() {
-      return options;
-    }
-
-    /** Filters of this hub only; they run after the server-wide ones. */
-    public List<HubFilter> filters() {
-      return filters;
-    }
-
-    /** True when anonymous requests get 401 and never open a connection. */
-    public boolean requireAuthenticatedUser() {
-      return requireAuthenticatedUser;
-    }
-
-    /** Who may open connections to this hub (see {@link ConnectionAdmission}); null admits all. */
-    public ConnectionAdmission admission() {
-      return admission;
-    }
-
-    @Override
-    public String toString() {
-      return "HubMapping["
-          + path
-          + (requireAuthenticatedUser ? ", authenticated users only" : "")
-          + ", "
-          + filters.size()
-          + " filter(s)]";
-    }
-
-    /** Builds a {@link HubMapping}. */
-    public static final class Builder {
-      private final String path;
-      private final Supplier<? extends Hub> factory;
-      private HubOptions options = HubOptions.defaults();
-      private final List<HubFilter> filters = new ArrayList<>();
-      private boolean requireAuthenticatedUser;
-      private ConnectionAdmission admission;
-
-      private Builder(String path, Supplier<? extends Hub> factory) {
-        if (path == null || !path.startsWith("/") || path.endsWith("/")) {
-          throw new IllegalArgumentException(
-              "A hub path starts with '/' and does not end with it (was " + path + ")");
-        }
-        this.path = path;
-        this.factory = Objects.requireNonNull(factory, "factory");
-      }
-
-      /** The hub's options; default {@link HubOptions#defaults()}. */
-      public Builder options(HubOptions options) {
-        this.options = Objects.requireNonNull(options, "options");
-        return this;
-      }
-
-      /** Adds a filter for this hub only, run after the server-wide ones, in the order added. */
-      public Builder filter(HubFilter filter) {
-        filters.add(Objects.requireNonNull(filter, "filter"));
-        return this;
-      }
-
-      /** Adds filters for this hub only (see {@link #filter(HubFilter)}). */
-      public Builder filters(List<? extends HubFilter> filters) {
-        filters.forEach(this::filter);
-        return this;
-      }
-
-      /**
-       * When true, requests the authenticator finds no user for get 401 and never open a
-       * connection. Default false (anonymous users may connect).
-       */
-      public Builder requireAuthenticatedUser(boolean require) {
-        this.requireAuthenticatedUser = require;
-        return this;
-      }
-
-      /**
-       * Asked before each new connection of this hub (negotiate, or a WebSocket that skips it) and
-       * told when connections open and close; a refusal is sent as the answer, e.g. 429. Default
-       * none: every authenticated request may connect.
-       */
-      public Builder admission(ConnectionAdmission admission) {
-        this.admission = admission;
-        return this;
-      }
-
-      public HubMapping build() {
-        return new HubMapping(this);
-      }
-    }
-  }
-
-  /** One plain route; {@code pattern} may hold {@code {name}} segments. */
-  record Route(String method, String pattern, HttpHandler handler) {}
-
-  /**
-   * Around every plain route's handler (tracing, logging, timing), on the executor the handler runs
-   * on; calls {@code next} to continue. Added with {@link Builder#routeInterceptor}.
-   */
-  @FunctionalInterface
-  interface RouteInterceptor {
-    org.jvmchat.hub.http.HttpResponse intercept(
-        Route route, org.jvmchat.hub.http.HttpRequest request, HttpHandler next) throws Exception;
-  }
-
+  /** Builds a {@link HubServer}; see {@link HubServer#builder()}. */
   final class Builder {
     private String host = "0.0.0.0";
     private int port = 8080;
     private final Map<String, HubMapping> hubs = new LinkedHashMap<>();
-    private final List<Route> routes = new ArrayList<>();
+    private final List<HttpRoute> routes = new ArrayList<>();
     private final List<HubFilter> filters = new ArrayList<>();
     private Authenticator authenticator = Authenticator.ANONYMOUS;
     private Set<String> corsOrigins = Set.of();
@@ -294,7 +82,7 @@ public interface HubServer extends AutoCloseable {
     private int executorQueueCapacity = 10_000;
     private int maxRequestBodySize = 1024 * 1024;
     private final List<ConnectionListener> listeners = new ArrayList<>();
-    private final List<RouteInterceptor> routeInterceptors = new ArrayList<>();
+    private final List<HttpRouteInterceptor> routeInterceptors = new ArrayList<>();
     private final List<HubRequestObserver> requestObservers = new ArrayList<>();
     private byte[] connectionTokenKey;
     private String instanceUrl;
@@ -346,7 +134,7 @@ public interface HubServer extends AutoCloseable {
 
     /** A plain HTTP route, e.g. {@code route("GET", "/api/v1/rooms/{id}", handler)}. */
     public Builder route(String method, String pattern, HttpHandler handler) {
-      routes.add(new Route(method.toUpperCase(java.util.Locale.ROOT), pattern, handler));
+      routes.add(new HttpRoute(method.toUpperCase(java.util.Locale.ROOT), pattern, handler));
       return this;
     }
 
@@ -407,21 +195,21 @@ public interface HubServer extends AutoCloseable {
      * Wraps every plain route (those added before and after this call); the first added is the
      * outermost. Hub requests (negotiate and the transports) are not routes.
      */
-    public Builder routeInterceptor(RouteInterceptor interceptor) {
+    public Builder routeInterceptor(HttpRouteInterceptor interceptor) {
       routeInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
       return this;
     }
 
-    private List<Route> interceptedRoutes() {
-      List<Route> wrapped = new ArrayList<>(routes.size());
-      for (Route route : routes) {
+    private List<HttpRoute> interceptedRoutes() {
+      List<HttpRoute> wrapped = new ArrayList<>(routes.size());
+      for (HttpRoute route : routes) {
         HttpHandler handler = route.handler();
         for (int i = routeInterceptors.size() - 1; i >= 0; i--) {
-          RouteInterceptor interceptor = routeInterceptors.get(i);
+          HttpRouteInterceptor interceptor = routeInterceptors.get(i);
           HttpHandler next = handler;
           handler = request -> interceptor.intercept(route, request, next);
         }
-        wrapped.add(new Route(route.method(), route.pattern(), handler));
+        wrapped.add(new HttpRoute(route.method(), route.pattern(), handler));
       }
       return List.copyOf(wrapped);
     }

@@ -98,7 +98,7 @@ class HubApiTest {
 
   @Test
   void aHubMappingDefaultsToDefaultOptionsNoFiltersAndAnonymousUsers() {
-    HubServer.HubMapping m = HubServer.HubMapping.builder("/hubs/r", RenamedHub::new).build();
+    HubMapping m = HubMapping.builder("/hubs/r", RenamedHub::new).build();
     assertThat(m.path()).isEqualTo("/hubs/r");
     assertThat(m.options().maxMessageSize()).isEqualTo(HubOptions.DEFAULT_MAX_MESSAGE_SIZE);
     assertThat(m.filters()).isEmpty();
@@ -112,13 +112,13 @@ class HubApiTest {
     HubFilter second = new HubFilter() {};
     HubFilter third = new HubFilter() {};
     HubOptions options = HubOptions.builder().maxMessageSize(1024).build();
-    HubServer.HubMapping.Builder b =
-        HubServer.HubMapping.builder("/hubs/r", RenamedHub::new)
+    HubMapping.Builder b =
+        HubMapping.builder("/hubs/r", RenamedHub::new)
             .options(options)
             .filter(first)
             .filters(List.of(second, third))
             .requireAuthenticatedUser(true);
-    HubServer.HubMapping m = b.build();
+    HubMapping m = b.build();
     assertThat(m.options()).isSameAs(options);
     assertThat(m.filters()).containsExactly(first, second, third);
     assertThat(m.requireAuthenticatedUser()).isTrue();
@@ -132,10 +132,10 @@ class HubApiTest {
 
   @Test
   void aHubMappingRefusesABadPathAtOnce() {
-    assertThatThrownBy(() -> HubServer.HubMapping.builder("hubs/r", RenamedHub::new))
+    assertThatThrownBy(() -> HubMapping.builder("hubs/r", RenamedHub::new))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("hubs/r");
-    assertThatThrownBy(() -> HubServer.HubMapping.builder("/hubs/r", null))
+    assertThatThrownBy(() -> HubMapping.builder("/hubs/r", null))
         .isInstanceOf(NullPointerException.class);
   }
 
@@ -167,7 +167,7 @@ class HubApiTest {
             HubServer.builder()
                 .hub("/hubs/r", RenamedHub::new)
                 .listener(
-                    new HubServer.ConnectionListener() {
+                    new ConnectionListener() {
                       @Override
                       public void connected(
                           String hubPath, String connectionId, String transport, String protocol) {

@@ -184,11 +184,11 @@ class HubModelTest {
                     HubOptions.builder().clientResultTimeout(Duration.ofMillis(500)).build())
                 .hub("/hubs/failconnect", FailingConnectHub::new)
                 .hub(
-                    HubServer.HubMapping.builder("/hubs/filtered", ModelHub::new)
+                    HubMapping.builder("/hubs/filtered", ModelHub::new)
                         .filter(new Tracing("B"))
                         .build())
                 .hub(
-                    HubServer.HubMapping.builder("/hubs/shortcircuit", ModelHub::new)
+                    HubMapping.builder("/hubs/shortcircuit", ModelHub::new)
                         .filter(new ShortCircuit())
                         .build())
                 .filter(

@@ -53,7 +53,7 @@ class NegotiateAndTransportStatusTest {
                 .hub("/hubs/wsonly", EchoHub::new, wsOnly)
                 .hub("/hubs/nows", EchoHub::new, noWs)
                 .hub(
-                    HubServer.HubMapping.builder("/hubs/secure", EchoHub::new)
+                    HubMapping.builder("/hubs/secure", EchoHub::new)
                         .requireAuthenticatedUser(true)
                         .build())
                 .corsOrigins(Set.of(ORIGIN))

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jvmchat.ai.AssistantClient;
+import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.BearerTokenAuthenticator;
@@ -113,9 +114,8 @@ public final class ChatServer implements AutoCloseable {
     UserConnections users = new UserConnections();
     this.presence = PresenceApi.create(settings.redisUrl(), System.getenv(), redisCommands);
     PresenceApi presenceApi = new PresenceApi(presence, chat);
-    HubServer.HubMapping.Builder chatHub =
-        HubServer.HubMapping.builder(
-                HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence))
+    HubMapping.Builder chatHub =
+        HubMapping.builder(HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence))
             .requireAuthenticatedUser(true);
     if (limits.limitsConnections()) {
       chatHub.admission(limits);

@@ -10,12 +10,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Supplier;
+import org.jvmchat.hub.ConnectionEnded;
+import org.jvmchat.hub.ConnectionListener;
 import org.jvmchat.hub.GroupManager;
 import org.jvmchat.hub.HubClients;
 import org.jvmchat.hub.HubContext;
 import org.jvmchat.hub.HubFilter;
+import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubOptions;
-import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.internal.dispatch.HubDispatcher;
 import org.jvmchat.hub.spi.HubLifetimeManager;
@@ -26,13 +28,13 @@ import org.slf4j.LoggerFactory;
 
 /** One mapped hub: its options, protocols, dispatcher, lifetime manager and connections. */
 public final class HubEndpoint implements HubContext {
-  private final HubServer.HubMapping mapping;
+  private final HubMapping mapping;
   private final HubOptions options;
   private final Map<String, HubProtocol> protocols;
   private final HubDispatcher dispatcher;
   private final HubLifetimeManager lifetimeManager;
   private final ExecutorService executor;
-  private final List<HubServer.ConnectionListener> listeners;
+  private final List<ConnectionListener> listeners;
   private final Map<String, HubConnection> connectionsByToken = new ConcurrentHashMap<>();
   private final HubClients clients;
   private final GroupManager groups;
@@ -42,12 +44,12 @@ public final class HubEndpoint implements HubContext {
   private final ConnectionTokens tokens;
 
   HubEndpoint(
-      HubServer.HubMapping mapping,
+      HubMapping mapping,
       List<HubFilter> serverFilters,
       ExecutorService executor,
       ScheduledExecutorService scheduler,
       org.jvmchat.hub.spi.HubLifetimeManagerFactory managerFactory,
-      List<HubServer.ConnectionListener> listeners,
+      List<ConnectionListener> listeners,
       WriteScheduler.Registry writeSchedulers,
       ConnectionTokens tokens,
       org.jvmchat.hub.HubRequestObserver requestObserver) {
@@ -121,7 +123,7 @@ public final class HubEndpoint implements HubContext {
 
   private final org.jvmchat.hub.HubRequestObserver requestObserver;
 
-  public HubServer.HubMapping mapping() {
+  public HubMapping mapping() {
     return mapping;
   }
 
@@ -342,7 +344,7 @@ public final class HubEndpoint implements HubContext {
       c.tick(now);
       if (c.state() == HubConnection.State.ACTIVE) {
         long queued = c.outboundQueuedBytes();
-        for (HubServer.ConnectionListener l : listeners) {
+        for (ConnectionListener l : listeners) {
           l.outboundQueueSampled(path(), queued);
         }
       }
@@ -357,7 +359,7 @@ public final class HubEndpoint implements HubContext {
     if (c.connectAdmission() && admission != null) {
       admission.connected(path(), c.connectionId(), c.user());
     }
-    for (HubServer.ConnectionListener l : listeners) {
+    for (ConnectionListener l : listeners) {
       l.connected(path(), c.connectionId(), c.transportType().name(), c.protocol().name());
     }
   }
@@ -365,19 +367,19 @@ public final class HubEndpoint implements HubContext {
   void disconnected(HubConnection c) {
     String transport = c.transportType() == null ? "none" : c.transportType().name();
     String protocol = c.protocol() == null ? "none" : c.protocol().name();
-    for (HubServer.ConnectionListener l : listeners) {
+    for (ConnectionListener l : listeners) {
       l.disconnected(path(), c.connectionId(), transport, protocol);
     }
     if (!listeners.isEmpty()) {
       Throwable cause = c.terminateCause();
       String status =
           stopping
-              ? HubServer.ConnectionEnded.APP_SHUTDOWN
+              ? ConnectionEnded.APP_SHUTDOWN
               : cause instanceof java.util.concurrent.TimeoutException
-                  ? HubServer.ConnectionEnded.TIMEOUT
-                  : HubServer.ConnectionEnded.NORMAL_CLOSURE;
-      HubServer.ConnectionEnded ended =
-          new HubServer.ConnectionEnded(
+                  ? ConnectionEnded.TIMEOUT
+                  : ConnectionEnded.NORMAL_CLOSURE;
+      ConnectionEnded ended =
+          new ConnectionEnded(
               path(),
               c.connectionId(),
               transport,
@@ -385,7 +387,7 @@ public final class HubEndpoint implements HubContext {
               c.user(),
               java.time.Duration.ofNanos(System.nanoTime() - c.createdAtNanos()),
               status);
-      for (HubServer.ConnectionListener l : listeners) {
+      for (ConnectionListener l : listeners) {
         l.connectionEnded(ended);
       }
     }
@@ -399,7 +401,7 @@ public final class HubEndpoint implements HubContext {
   }
 
   void messageReceived(HubProtocol p) {
-    for (HubServer.ConnectionListener l : listeners) {
+    for (ConnectionListener l : listeners) {
       l.messageReceived(path(), p.name());
     }
   }
@@ -417,7 +419,7 @@ public final class HubEndpoint implements HubContext {
       counter = sentByProtocol.putIfAbsent(p.name(), created);
       if (counter == null) {
         counter = created;
-        for (HubServer.ConnectionListener l : listeners) {
+        for (ConnectionListener l : listeners) {
           l.messagesSent(path(), p.name(), 0);
         }
       }
@@ -437,7 +439,7 @@ public final class HubEndpoint implements HubContext {
     for (Map.Entry<String, java.util.concurrent.atomic.LongAdder> e : sentByProtocol.entrySet()) {
       long n = e.getValue().sumThenReset();
       if (n > 0) {
-        for (HubServer.ConnectionListener l : listeners) {
+        for (ConnectionListener l : listeners) {
           l.messagesSent(path(), e.getKey(), n);
         }
       }

@@ -20,10 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jvmchat.hub.ConnectionListener;
 import org.jvmchat.hub.HubContext;
 import org.jvmchat.hub.HubFilter;
+import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.Authenticator;
+import org.jvmchat.hub.http.HttpRoute;
 import org.jvmchat.hub.internal.http.ConnectionForwarder;
 import org.jvmchat.hub.internal.http.HttpServerContext;
 import org.jvmchat.hub.internal.http.HubChannelInitializer;
@@ -41,7 +44,7 @@ public final class NettyHubServer implements HubServer {
       String host,
       int port,
       List<HubMapping> hubs,
-      List<Route> routes,
+      List<HttpRoute> routes,
       List<HubFilter> filters,
       Authenticator authenticator,
       Set<String> corsOrigins,

@@ -23,6 +23,8 @@ import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.HttpHandler;
 import org.jvmchat.hub.http.HttpRequest;
 import org.jvmchat.hub.http.HttpResponse;
+import org.jvmchat.hub.http.HttpRoute;
+import org.jvmchat.hub.http.HttpRouteInterceptor;
 import org.slf4j.MDC;
 
 /**
@@ -55,7 +57,7 @@ import org.slf4j.MDC;
  * the SLF4J MDC, so log lines written inside carry them. Without tracing, register nothing: the
  * server then tracks no request at all.
  */
-public final class HubTracing implements HubFilter, HubServer.RouteInterceptor, HubRequestObserver {
+public final class HubTracing implements HubFilter, HttpRouteInterceptor, HubRequestObserver {
   /** The instrumentation scope of the spans. */
   public static final String INSTRUMENTATION_NAME = "org.jvmchat.hub";
 
@@ -228,7 +230,7 @@ public final class HubTracing implements HubFilter, HubServer.RouteInterceptor, 
   // ------------------------------------------------------------------ plain routes
 
   @Override
-  public HttpResponse intercept(HubServer.Route route, HttpRequest request, HttpHandler next)
+  public HttpResponse intercept(HttpRoute route, HttpRequest request, HttpHandler next)
       throws Exception {
     Context parent = propagator.extract(Context.root(), request, HTTP_GETTER);
     Span span =

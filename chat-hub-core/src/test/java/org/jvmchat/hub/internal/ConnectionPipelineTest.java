@@ -21,8 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubOptions;
-import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.internal.transport.SseTransport;
 import org.jvmchat.hub.internal.transport.WebSocketTransport;
 import org.jvmchat.protocol.CompletionMessage;
@@ -51,9 +51,7 @@ class ConnectionPipelineTest {
 
   private HubEndpoint endpoint() {
     return new HubEndpoint(
-        HubServer.HubMapping.builder("/hub", EchoHub::new)
-            .options(HubOptions.builder().build())
-            .build(),
+        HubMapping.builder("/hub", EchoHub::new).options(HubOptions.builder().build()).build(),
         List.of(),
         new SameThreadExecutor(),
         scheduler,

@@ -18,8 +18,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.hub.Hub;
+import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubOptions;
-import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.internal.transport.WebSocketTransport;
 
 /**
@@ -90,7 +90,7 @@ class ReadPauseTest {
   private HubConnection connect(HubOptions options) {
     HubEndpoint endpoint =
         new HubEndpoint(
-            HubServer.HubMapping.builder("/hub", StreamHub::new).options(options).build(),
+            HubMapping.builder("/hub", StreamHub::new).options(options).build(),
             List.of(),
             new SameThreadExecutor(),
             scheduler,

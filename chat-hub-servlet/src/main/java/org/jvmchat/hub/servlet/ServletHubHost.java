@@ -11,12 +11,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.function.Supplier;
+import org.jvmchat.hub.ConnectionListener;
 import org.jvmchat.hub.Hub;
 import org.jvmchat.hub.HubContext;
 import org.jvmchat.hub.HubFilter;
+import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubOptions;
-import org.jvmchat.hub.HubServer.ConnectionListener;
-import org.jvmchat.hub.HubServer.HubMapping;
 import org.jvmchat.hub.servlet.internal.ServletHost;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 

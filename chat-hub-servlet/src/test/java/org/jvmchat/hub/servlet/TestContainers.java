@@ -10,8 +10,8 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubOptions;
-import org.jvmchat.hub.HubServer.HubMapping;
 
 /**
  * Real embedded Tomcat and Jetty serving the test hubs through {@link ServletHubHost}, on port 0:

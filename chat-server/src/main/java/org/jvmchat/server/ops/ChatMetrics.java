@@ -16,11 +16,12 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jvmchat.hub.HubServer;
+import org.jvmchat.hub.ConnectionEnded;
+import org.jvmchat.hub.ConnectionListener;
 
 /**
- * The server's meters, fed by the hub core's {@link HubServer.ConnectionListener} events and by the
- * chat hub, scraped as Prometheus text at {@code /metrics}:
+ * The server's meters, fed by the hub core's {@link ConnectionListener} events and by the chat hub,
+ * scraped as Prometheus text at {@code /metrics}:
  *
  * <p>Under OpenTelemetry's semantic conventions for SignalR, as ASP.NET Core 8+ emits them:
  *
@@ -56,7 +57,7 @@ import org.jvmchat.hub.HubServer;
  * Thread-safe; every callback is a few atomic operations, so it can run on an I/O thread.
  */
 public final class ChatMetrics
-    implements HubServer.ConnectionListener, org.jvmchat.persistence.StoreObserver, AutoCloseable {
+    implements ConnectionListener, org.jvmchat.persistence.StoreObserver, AutoCloseable {
   /** ASP.NET Core's boundaries of {@code signalr.server.connection.duration}, in seconds. */
   static final double[] CONNECTION_DURATION_BUCKETS = {
     0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300
@@ -162,7 +163,7 @@ public final class ChatMetrics
   }
 
   @Override
-  public void connectionEnded(HubServer.ConnectionEnded ended) {
+  public void connectionEnded(ConnectionEnded ended) {
     String transport = otelTransport(ended.transport());
     durations
         .computeIfAbsent(

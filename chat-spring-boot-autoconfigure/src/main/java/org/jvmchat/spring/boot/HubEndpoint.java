@@ -27,8 +27,8 @@ import org.springframework.stereotype.Component;
  * instance lives for one invocation or lifecycle event, as in ASP.NET Core, so the starter asks the
  * bean factory for a new one each time. Keep state in singleton services, in {@code
  * context().items()} or in groups. The hub uses the options of the {@code jvmchat.hub.*}
- * properties; for options of its own, declare a {@link org.jvmchat.hub.HubServer.HubMapping
- * HubMapping} bean instead.
+ * properties; for options of its own, declare a {@link org.jvmchat.hub.HubMapping HubMapping} bean
+ * instead.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

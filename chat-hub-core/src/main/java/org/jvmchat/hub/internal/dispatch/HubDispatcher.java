@@ -15,12 +15,12 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.jvmchat.hub.ConnectionListener;
 import org.jvmchat.hub.Hub;
-import org.jvmchat.hub.HubAccess;
 import org.jvmchat.hub.HubFilter;
 import org.jvmchat.hub.HubInvocationContext;
 import org.jvmchat.hub.HubLifetimeContext;
-import org.jvmchat.hub.HubServer;
+import org.jvmchat.hub.internal.HubAccess;
 import org.jvmchat.hub.internal.HubConnection;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubException;
@@ -47,7 +47,7 @@ public final class HubDispatcher {
   private final List<HubFilter> filters;
   private final boolean detailedErrors;
   private final Executor executor;
-  private final List<HubServer.ConnectionListener> listeners;
+  private final List<ConnectionListener> listeners;
 
   public HubDispatcher(
       String hubPath,
@@ -55,7 +55,7 @@ public final class HubDispatcher {
       List<HubFilter> filters,
       boolean detailedErrors,
       Executor executor,
-      List<HubServer.ConnectionListener> listeners) {
+      List<ConnectionListener> listeners) {
     this.hubPath = hubPath;
     this.factory = factory;
     Hub probe = factory.get();
@@ -208,7 +208,7 @@ public final class HubDispatcher {
                 log.debug("Non-blocking invocation of '{}' failed", d.name(), unwrap(error));
               }
               long nanos = System.nanoTime() - start;
-              for (HubServer.ConnectionListener l : listeners) {
+              for (ConnectionListener l : listeners) {
                 l.invocationCompleted(hubPath, d.name(), nanos, failed);
               }
             });

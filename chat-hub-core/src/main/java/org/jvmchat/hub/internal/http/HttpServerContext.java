@@ -7,6 +7,7 @@ import java.util.function.BooleanSupplier;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.Authenticator;
 import org.jvmchat.hub.http.HttpLimits;
+import org.jvmchat.hub.http.HttpRoute;
 import org.jvmchat.hub.internal.HubEndpoint;
 
 /**
@@ -36,7 +37,7 @@ public final class HttpServerContext {
    */
   public HttpServerContext(
       List<HubEndpoint> endpoints,
-      List<HubServer.Route> routes,
+      List<HttpRoute> routes,
       ExecutorService executor,
       Authenticator authenticator,
       Set<String> corsOrigins,

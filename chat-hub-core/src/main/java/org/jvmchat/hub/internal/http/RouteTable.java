@@ -4,18 +4,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.jvmchat.hub.HubServer;
+import org.jvmchat.hub.http.HttpRoute;
 
 /** Plain routes with {@code {name}} path segments. */
 final class RouteTable {
-  record Match(HubServer.Route route, Map<String, String> parameters) {}
+  record Match(HttpRoute route, Map<String, String> parameters) {}
 
-  private record Compiled(HubServer.Route route, String[] segments) {}
+  private record Compiled(HttpRoute route, String[] segments) {}
 
   private final List<Compiled> routes = new ArrayList<>();
 
-  RouteTable(List<HubServer.Route> routes) {
-    for (HubServer.Route r : routes) {
+  RouteTable(List<HttpRoute> routes) {
+    for (HttpRoute r : routes) {
       this.routes.add(new Compiled(r, split(r.pattern())));
     }
   }

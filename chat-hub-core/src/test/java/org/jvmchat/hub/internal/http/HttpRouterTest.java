@@ -12,6 +12,7 @@ import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.BearerTokenAuthenticator;
@@ -33,7 +34,7 @@ class HttpRouterTest {
             HubServer.builder()
                 .hub("/hubs/echo", EchoHub::new)
                 .hub(
-                    HubServer.HubMapping.builder("/hubs/secure", EchoHub::new)
+                    HubMapping.builder("/hubs/secure", EchoHub::new)
                         .requireAuthenticatedUser(true)
                         .build())
                 .route("GET", "/health", req -> HttpResponse.json(200, "{\"status\":\"ok\"}"))

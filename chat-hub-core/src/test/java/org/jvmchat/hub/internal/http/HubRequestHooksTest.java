@@ -10,6 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.hub.ConnectionAdmission;
+import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubRequestObserver;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.HubUser;
@@ -57,10 +58,7 @@ class HubRequestHooksTest {
   private void server(ConnectionAdmission admission, HubRequestObserver observer) {
     HubServer.Builder builder =
         HubServer.builder()
-            .hub(
-                HubServer.HubMapping.builder("/hubs/echo", EchoHub::new)
-                    .admission(admission)
-                    .build())
+            .hub(HubMapping.builder("/hubs/echo", EchoHub::new).admission(admission).build())
             .route("GET", "/plain", r -> HttpResponse.text(200, "plain"));
     if (observer != null) {
       builder.requestObserver(observer);

@@ -1,10 +1,11 @@
 package org.jvmchat.spring.boot.autoconfigure;
 
 import java.util.stream.Collectors;
+import org.jvmchat.hub.ConnectionListener;
 import org.jvmchat.hub.HubFilter;
+import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
-import org.jvmchat.hub.HubServer.HubMapping;
 import org.jvmchat.hub.http.Authenticator;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 import org.jvmchat.spring.boot.HubContexts;
@@ -83,7 +84,7 @@ public class JvmChatAutoConfiguration {
         HubRegistry registry,
         ObjectProvider<Authenticator> authenticator,
         ObjectProvider<HubFilter> filters,
-        ObjectProvider<HubServer.ConnectionListener> listeners,
+        ObjectProvider<ConnectionListener> listeners,
         ObjectProvider<HubLifetimeManagerFactory> lifetimeManagerFactory,
         ObjectProvider<HubServerCustomizer> customizers) {
       JvmChatProperties.Server server = properties.server();

@@ -3,9 +3,9 @@ package org.jvmchat.spring.boot.autoconfigure;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import java.security.Principal;
+import org.jvmchat.hub.ConnectionListener;
 import org.jvmchat.hub.HubContext;
 import org.jvmchat.hub.HubFilter;
-import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.Authenticator;
 import org.jvmchat.hub.servlet.ServletAuthenticator;
@@ -61,7 +61,7 @@ class JvmChatServletHostConfiguration {
       ObjectProvider<Authenticator> authenticator,
       ObjectProvider<HubUserMapper> userMapper,
       ObjectProvider<HubFilter> filters,
-      ObjectProvider<HubServer.ConnectionListener> listeners,
+      ObjectProvider<ConnectionListener> listeners,
       ObjectProvider<HubLifetimeManagerFactory> lifetimeManagerFactory,
       ObjectProvider<ServletHubHostCustomizer> customizers) {
     ServletHubHost own = applicationHost.getIfUnique();

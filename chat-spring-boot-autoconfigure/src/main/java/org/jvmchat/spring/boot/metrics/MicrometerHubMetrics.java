@@ -11,7 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jvmchat.hub.HubServer;
+import org.jvmchat.hub.ConnectionEnded;
+import org.jvmchat.hub.ConnectionListener;
 
 /**
  * The hubs' meters in the application's {@link MeterRegistry} (Spring Boot Actuator's, so they
@@ -31,7 +32,7 @@ import org.jvmchat.hub.HubServer;
  *
  * Thread-safe; every callback is a map look-up and an atomic operation, so it runs on I/O threads.
  */
-public final class MicrometerHubMetrics implements HubServer.ConnectionListener {
+public final class MicrometerHubMetrics implements ConnectionListener {
   private static final double[] CONNECTION_DURATION_BUCKETS = {
     0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300
   };
@@ -89,7 +90,7 @@ public final class MicrometerHubMetrics implements HubServer.ConnectionListener 
   }
 
   @Override
-  public void connectionEnded(HubServer.ConnectionEnded ended) {
+  public void connectionEnded(ConnectionEnded ended) {
     String transport = otelTransport(ended.transport());
     durations
         .computeIfAbsent(

@@ -21,6 +21,7 @@ import java.util.Set;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.hub.HubContext;
+import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.HubUser;
@@ -166,7 +167,7 @@ class JvmChatAutoConfigurationTest {
               assertThat(a.greet("ada")).isEqualTo("hello ada");
               HubRegistry registry = context.getBean(HubRegistry.class);
               assertThat(registry.mappings())
-                  .extracting(HubServer.HubMapping::path)
+                  .extracting(HubMapping::path)
                   .containsExactly("/hubs/echo", "/hubs/other");
               assertThat(registry.mappings().get(1).requireAuthenticatedUser()).isTrue();
               assertThat(registry.mappings().get(0).factory().get())
