@@ -470,14 +470,14 @@ public final class DefaultHubConnection implements HubConnection, HubSession.Own
   }
 
   @Override
-  public HubConnectionState getState() {
+  public HubConnectionState state() {
     synchronized (lock) {
       return state;
     }
   }
 
   @Override
-  public String getConnectionId() {
+  public String connectionId() {
     synchronized (lock) {
       return connectionId;
     }

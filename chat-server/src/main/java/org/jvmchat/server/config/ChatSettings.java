@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import org.jvmchat.hub.HubOptions;
-import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.StoreOptions;
 
 /**
  * Every setting of the chat server, immutable and validated. {@link SettingsLoader} reads them from
@@ -30,7 +30,7 @@ public final class ChatSettings {
   private final int port;
   private final String host;
   private final ChatEnvironment environment;
-  private final StoreSettings store;
+  private final StoreOptions store;
   private final String redisUrl;
   private final String azureSignalRConnection;
   private final String chatAccessKey;
@@ -137,7 +137,7 @@ public final class ChatSettings {
   }
 
   /** How the chat store is opened (embedded PostgreSQL unless a database URL is set). */
-  public StoreSettings store() {
+  public StoreOptions store() {
     return store;
   }
 
@@ -331,7 +331,7 @@ public final class ChatSettings {
     private int port = DEFAULT_PORT;
     private String host = DEFAULT_HOST;
     private ChatEnvironment environment = DEFAULT_ENVIRONMENT;
-    private StoreSettings store = StoreSettings.builder().build();
+    private StoreOptions store = StoreOptions.builder().build();
     private String redisUrl;
     private String azureSignalRConnection;
     private String chatAccessKey;
@@ -378,7 +378,7 @@ public final class ChatSettings {
       return this;
     }
 
-    public Builder store(StoreSettings store) {
+    public Builder store(StoreOptions store) {
       this.store = store;
       return this;
     }
