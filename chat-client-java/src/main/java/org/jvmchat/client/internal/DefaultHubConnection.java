@@ -22,6 +22,7 @@ import org.jvmchat.client.ResultHandler;
 import org.jvmchat.client.RetryContext;
 import org.jvmchat.client.Subscription;
 import org.jvmchat.client.TypeToken;
+import org.jvmchat.protocol.internal.Futures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import org.jvmchat.ai.AssistantClientOptions;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.persistence.StoreOptions;
 
@@ -19,8 +20,8 @@ public final class ChatSettings {
   public static final int MIN_JWT_SECRET_BYTES = 32;
   public static final Duration DEFAULT_DEV_TOKEN_LIFETIME = Duration.ofHours(12);
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
-  public static final String DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
-  public static final String DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
+  public static final String DEFAULT_OPENAI_BASE_URL = AssistantClientOptions.DEFAULT_BASE_URL;
+  public static final String DEFAULT_OPENAI_MODEL = AssistantClientOptions.DEFAULT_MODEL;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_MESSAGE_SIZE = HubOptions.DEFAULT_MAX_MESSAGE_SIZE;
   public static final boolean DEFAULT_ALLOW_STATEFUL_RECONNECTS = true;
