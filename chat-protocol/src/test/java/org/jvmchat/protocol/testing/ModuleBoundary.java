@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.lang.module.FindException;
@@ -61,13 +60,14 @@ public final class ModuleBoundary {
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
-    Path info = location.resolve("module-info.class");
-    assertThat(info).as("compiled module descriptor beside %s", anyClassOfIt).exists();
-    try (InputStream in = Files.newInputStream(info)) {
-      return new ModuleBoundary(ModuleDescriptor.read(in), location);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    // a directory of classes (surefire) or the packaged jar (failsafe)
+    Set<ModuleReference> found = ModuleFinder.of(location).findAll();
+    assertThat(found).as("the module at %s, beside %s", location, anyClassOfIt).hasSize(1);
+    ModuleDescriptor descriptor = found.iterator().next().descriptor();
+    assertThat(descriptor.isAutomatic())
+        .as("%s has a module-info (not an automatic module)", location)
+        .isFalse();
+    return new ModuleBoundary(descriptor, location);
   }
 
   public ModuleDescriptor descriptor() {
