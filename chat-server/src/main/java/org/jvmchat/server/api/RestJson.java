@@ -12,7 +12,7 @@ import org.jvmchat.hub.http.HttpResponse;
 import org.jvmchat.server.chat.ChatException;
 
 /** JSON in and out of the REST routes (dates as ISO-8601 UTC strings). */
-public final class Json {
+public final class RestJson {
   /** Largest JSON request body the REST API reads, in bytes. */
   public static final int MAX_BODY_BYTES = 64 * 1024;
 
@@ -22,7 +22,7 @@ public final class Json {
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .build();
 
-  private Json() {}
+  private RestJson() {}
 
   public static ObjectMapper mapper() {
     return MAPPER;

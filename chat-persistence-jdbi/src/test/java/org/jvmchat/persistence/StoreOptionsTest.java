@@ -8,27 +8,27 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-class StoreSettingsTest {
+class StoreOptionsTest {
   @Test
   void defaultsAreTheEmbeddedStoreInDotData() {
-    StoreSettings s = StoreSettings.builder().build();
+    StoreOptions s = StoreOptions.builder().build();
     assertThat(s.embedded()).isTrue();
     assertThat(s.dataDirectory()).isEqualTo(Path.of("data"));
     assertThat(s.embeddedPort()).isZero();
-    assertThat(s.poolSize()).isEqualTo(StoreSettings.DEFAULT_POOL_SIZE);
+    assertThat(s.poolSize()).isEqualTo(StoreOptions.DEFAULT_POOL_SIZE);
     assertThat(s.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
     assertThat(s.socketTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(s.startupTimeout()).isEqualTo(Duration.ofSeconds(30));
     assertThat(s.writeQueueCapacity()).isEqualTo(10_000);
     assertThat(s.writeBatchSize()).isEqualTo(500);
     assertThat(s.writeConnections()).isEqualTo(1);
-    assertThat(StoreSettings.fromEnvironment(Map.of()).toString()).isEqualTo(s.toString());
+    assertThat(StoreOptions.fromEnvironment(Map.of()).toString()).isEqualTo(s.toString());
   }
 
   @Test
   void theEnvironmentSetsEverySetting() {
-    StoreSettings s =
-        StoreSettings.fromEnvironment(
+    StoreOptions s =
+        StoreOptions.fromEnvironment(
             Map.of(
                 "DATABASE_URL", "postgres://u:p@h:5432/db",
                 "CHAT_DATA_DIR", "/var/lib/chat",
@@ -51,8 +51,7 @@ class StoreSettingsTest {
     assertThat(s.startupTimeout()).isEqualTo(Duration.ofMinutes(1));
     assertThat(s.writeQueueCapacity()).isEqualTo(100);
     assertThat(s.writeBatchSize()).isEqualTo(50);
-    assertThat(
-            StoreSettings.fromEnvironment(Map.of("DB_WRITE_CONNECTIONS", "3")).writeConnections())
+    assertThat(StoreOptions.fromEnvironment(Map.of("DB_WRITE_CONNECTIONS", "3")).writeConnections())
         .isEqualTo(3);
     assertThat(s.toString()).doesNotContain("u:p");
     assertThat(s.toBuilder().build().toString()).isEqualTo(s.toString());
@@ -60,8 +59,8 @@ class StoreSettingsTest {
 
   @Test
   void durationsTakeEveryDocumentedForm() {
-    StoreSettings s =
-        StoreSettings.fromEnvironment(
+    StoreOptions s =
+        StoreOptions.fromEnvironment(
             Map.of(
                 "DB_CONNECT_TIMEOUT", "750ms",
                 "DB_SOCKET_TIMEOUT", "2m",
@@ -73,20 +72,19 @@ class StoreSettingsTest {
 
   @Test
   void chatStoreMemoryOpensTheInMemoryStore() {
-    StoreSettings memory = StoreSettings.fromEnvironment(Map.of("CHAT_STORE", "Memory"));
+    StoreOptions memory = StoreOptions.fromEnvironment(Map.of("CHAT_STORE", "Memory"));
     assertThat(memory.inMemory()).isTrue();
-    assertThat(StoreSettings.fromEnvironment(Map.of("CHAT_STORE", "postgres")).inMemory())
-        .isFalse();
-    assertThat(StoreSettings.fromEnvironment(Map.of()).inMemory()).isFalse();
+    assertThat(StoreOptions.fromEnvironment(Map.of("CHAT_STORE", "postgres")).inMemory()).isFalse();
+    assertThat(StoreOptions.fromEnvironment(Map.of()).inMemory()).isFalse();
     try (ChatStore store = ChatStores.open(memory)) {
       assertThat(store).isInstanceOf(InMemoryChatStore.class);
     }
-    assertThatThrownBy(() -> StoreSettings.fromEnvironment(Map.of("CHAT_STORE", "redis")))
+    assertThatThrownBy(() -> StoreOptions.fromEnvironment(Map.of("CHAT_STORE", "redis")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("CHAT_STORE must be postgres or memory (was 'redis')");
     assertThatThrownBy(
             () ->
-                StoreSettings.fromEnvironment(
+                StoreOptions.fromEnvironment(
                     Map.of("CHAT_STORE", "memory", "DATABASE_URL", "postgres://u:p@h:5432/d")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("exclude each other");
@@ -94,28 +92,28 @@ class StoreSettingsTest {
 
   @Test
   void badValuesNameTheVariable() {
-    assertThatThrownBy(() -> StoreSettings.fromEnvironment(Map.of("DB_POOL_SIZE", "many")))
+    assertThatThrownBy(() -> StoreOptions.fromEnvironment(Map.of("DB_POOL_SIZE", "many")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("DB_POOL_SIZE must be a whole number (was 'many')");
-    assertThatThrownBy(() -> StoreSettings.fromEnvironment(Map.of("DB_CONNECT_TIMEOUT", "soon")))
+    assertThatThrownBy(() -> StoreOptions.fromEnvironment(Map.of("DB_CONNECT_TIMEOUT", "soon")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "DB_CONNECT_TIMEOUT must be a duration like 500ms, 5s, 2m, 12h or PT5S (was 'soon')");
-    assertThatThrownBy(() -> StoreSettings.fromEnvironment(Map.of("DATABASE_URL", "mysql://x")))
+    assertThatThrownBy(() -> StoreOptions.fromEnvironment(Map.of("DATABASE_URL", "mysql://x")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("DATABASE_URL must start with");
-    assertThatThrownBy(() -> StoreSettings.builder().poolSize(0).build())
+    assertThatThrownBy(() -> StoreOptions.builder().poolSize(0).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("poolSize must be 1..1000 (was 0)");
-    assertThatThrownBy(() -> StoreSettings.builder().connectTimeout(Duration.ofMillis(10)).build())
+    assertThatThrownBy(() -> StoreOptions.builder().connectTimeout(Duration.ofMillis(10)).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("connectTimeout must be at least");
-    assertThatThrownBy(() -> StoreSettings.builder().schema("Robert'); drop").build())
+    assertThatThrownBy(() -> StoreOptions.builder().schema("Robert'); drop").build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("schema must be a lowercase SQL identifier");
-    assertThatThrownBy(() -> StoreSettings.builder().writeQueueCapacity(0).build())
+    assertThatThrownBy(() -> StoreOptions.builder().writeQueueCapacity(0).build())
         .isInstanceOf(IllegalArgumentException.class);
-    assertThatThrownBy(() -> StoreSettings.builder().writeConnections(0).build())
+    assertThatThrownBy(() -> StoreOptions.builder().writeConnections(0).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("writeConnections must be 1..16 (was 0)");
   }

@@ -12,7 +12,7 @@ import java.util.Objects;
 import org.jvmchat.persistence.settings.InvalidSettingException;
 
 /**
- * How {@link ChatStores#open(StoreSettings)} opens the store. Immutable; build with {@link
+ * How {@link ChatStores#open(StoreOptions)} opens the store. Immutable; build with {@link
  * #builder()} or read from the environment with {@link #fromEnvironment(Map)}.
  *
  * <p>Environment variables (all optional; durations are a number with {@code ms}, {@code s}, {@code
@@ -47,7 +47,7 @@ import org.jvmchat.persistence.settings.InvalidSettingException;
  *       benchmarks that leave the database out)</td><td>{@code postgres}</td></tr>
  * </table>
  */
-public final class StoreSettings {
+public final class StoreOptions {
   public static final Path DEFAULT_DATA_DIRECTORY = Path.of("data");
   public static final int DEFAULT_EMBEDDED_PORT = 0;
   public static final int DEFAULT_POOL_SIZE = 10;
@@ -71,7 +71,7 @@ public final class StoreSettings {
   private final int writeConnections;
   private final boolean inMemory;
 
-  private StoreSettings(Builder b) {
+  private StoreOptions(Builder b) {
     this.databaseUrl = b.databaseUrl;
     this.dataDirectory = b.dataDirectory;
     this.embeddedPort = b.embeddedPort;
@@ -107,7 +107,7 @@ public final class StoreSettings {
   }
 
   /** Settings from the process environment ({@link System#getenv()}). */
-  public static StoreSettings fromEnvironment() {
+  public static StoreOptions fromEnvironment() {
     return fromEnvironment(System.getenv());
   }
 
@@ -119,7 +119,7 @@ public final class StoreSettings {
    *     expected when a value cannot be read
    * @throws IllegalArgumentException when a value is out of range ({@link Builder#build()})
    */
-  public static StoreSettings fromEnvironment(Map<String, String> env) {
+  public static StoreOptions fromEnvironment(Map<String, String> env) {
     Builder b = builder();
     String v;
     if ((v = get(env, "DATABASE_URL")) != null) {
@@ -223,7 +223,7 @@ public final class StoreSettings {
 
   @Override
   public String toString() {
-    return "StoreSettings{"
+    return "StoreOptions{"
         + (databaseUrl == null ? "embedded, dataDirectory=" + dataDirectory : "external")
         + ", schema="
         + schema
@@ -290,7 +290,7 @@ public final class StoreSettings {
       return this;
     }
 
-    /** Maximum pool connections (default {@value StoreSettings#DEFAULT_POOL_SIZE}). */
+    /** Maximum pool connections (default {@value StoreOptions#DEFAULT_POOL_SIZE}). */
     public Builder poolSize(int poolSize) {
       this.poolSize = poolSize;
       return this;
@@ -344,7 +344,7 @@ public final class StoreSettings {
     /**
      * @throws IllegalArgumentException when a value is out of range
      */
-    public StoreSettings build() {
+    public StoreOptions build() {
       if (inMemory && databaseUrl != null) {
         throw new IllegalArgumentException(
             "CHAT_STORE=memory and DATABASE_URL exclude each other: unset one of them");
@@ -388,7 +388,7 @@ public final class StoreSettings {
         throw new IllegalArgumentException(
             "writeConnections must be 1..16 (was " + writeConnections + ")");
       }
-      return new StoreSettings(this);
+      return new StoreOptions(this);
     }
 
     private static void requirePositive(String name, Duration value, Duration min) {
