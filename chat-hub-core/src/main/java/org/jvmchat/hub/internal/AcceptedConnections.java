@@ -59,7 +59,7 @@ final class AcceptedConnections implements HubConnectionAcceptor {
       ByteArrayOutputStream batch = null;
       byte[] single = null;
       while (source.isWritable()) {
-        byte[] bytes = connection.pollOutbound();
+        byte[] bytes = connection.outbound().poll();
         if (bytes == null) {
           break;
         }
@@ -75,7 +75,7 @@ final class AcceptedConnections implements HubConnectionAcceptor {
       }
       byte[] out = batch != null ? batch.toByteArray() : single;
       if (out != null) {
-        source.send(out, connection.binaryFrames());
+        source.send(out, connection.outbound().binary());
       }
     }
 

@@ -4,7 +4,6 @@ import io.netty.util.concurrent.EventExecutor;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -21,12 +20,12 @@ import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.internal.connection.OutboundQueue;
 import org.jvmchat.hub.internal.connection.UploadStreams;
 import org.jvmchat.hub.internal.dispatch.ActiveStreams;
-import org.jvmchat.hub.internal.dispatch.HubDispatcher;
+import org.jvmchat.hub.internal.dispatch.CallerConnection;
 import org.jvmchat.hub.internal.dispatch.ServerBusyException;
 import org.jvmchat.hub.internal.dispatch.UploadStream;
 import org.jvmchat.hub.internal.transport.Transport;
+import org.jvmchat.hub.internal.transport.TransportConnection;
 import org.jvmchat.hub.spi.HubConnectionContext;
-import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.protocol.AckMessage;
 import org.jvmchat.protocol.CloseMessage;
 import org.jvmchat.protocol.HandshakeProtocol;
@@ -67,7 +66,11 @@ import org.slf4j.LoggerFactory;
  * (state, transport type, protocol, closing, stateful) are volatile and written on the executor
  * only.
  */
-public final class HubConnection implements HubConnectionContext {
+public final class HubConnection
+    implements HubConnectionContext,
+        TransportConnection,
+        CallerConnection,
+        WriteScheduler.Drainable {
   private static final Logger log = LoggerFactory.getLogger(HubConnection.class);
 
   /** The lifecycle of the connection. */
@@ -94,7 +97,8 @@ public final class HubConnection implements HubConnectionContext {
   private final CallerContext callerContext = new CallerContext();
   private final HubCallerClients callerClients;
   private final GroupManager groupManager;
-  private final HubConnectionHandler handler;
+  private final HubConnectionHandler handler; // the hub's, shared by its connections
+  private final HubInbound inbound;
   private final OutboundQueue outbound;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final AtomicBoolean terminated = new AtomicBoolean();
@@ -177,7 +181,8 @@ public final class HubConnection implements HubConnectionContext {
     this.groupManager = new Proxies.Groups(endpoint.lifetimeManager());
     this.outbound =
         new OutboundQueue(options.outboundBufferLimit(), options.statefulReconnectBufferSize());
-    this.handler = new HubConnectionHandler(this, endpoint);
+    this.handler = endpoint.handler();
+    this.inbound = handler.newInbound();
   }
 
   // ------------------------------------------------------------------ accessors
@@ -194,6 +199,11 @@ public final class HubConnection implements HubConnectionContext {
   @Override
   public HubUser user() {
     return user;
+  }
+
+  @Override
+  public String userIdentifier() {
+    return user == null ? null : user.id();
   }
 
   @Override
@@ -221,24 +231,34 @@ public final class HubConnection implements HubConnectionContext {
     return closing;
   }
 
+  @Override
   public SerialExecutor serial() {
     return serial;
   }
 
+  @Override
   public ActiveStreams activeStreams() {
     return activeStreams;
   }
 
+  @Override
   public HubCallerContext callerContext() {
     return callerContext;
   }
 
+  @Override
   public HubCallerClients callerClients() {
     return callerClients;
   }
 
+  @Override
   public GroupManager groupManager() {
     return groupManager;
+  }
+
+  /** Executor: the hub handler's parsing state of this connection. */
+  HubInbound inbound() {
+    return inbound;
   }
 
   UploadStreams uploads() {
@@ -255,14 +275,14 @@ public final class HubConnection implements HubConnectionContext {
     return executor;
   }
 
-  /** Executor: the current transport. */
-  Transport transport() {
+  /** Executor: the current transport (the long-polling request handler hands it the next poll). */
+  public Transport transport() {
     return transport;
   }
 
-  /** The current transport (the long-polling request handler hands it the next poll). */
-  public Transport currentTransport() {
-    return transport;
+  /** The queue its transports drain. */
+  public OutboundQueue outbound() {
+    return outbound;
   }
 
   /**
@@ -335,6 +355,7 @@ public final class HubConnection implements HubConnectionContext {
   }
 
   /** Executor (long polling): a poll arrived (ACTIVE) or ended (INACTIVE). */
+  @Override
   public void setPollActive(boolean active) {
     if (state == State.CLOSED) {
       return;
@@ -368,7 +389,7 @@ public final class HubConnection implements HubConnectionContext {
             old.abort();
           }
           outbound.rewind(id -> protocol.toBytes(new SequenceMessage(id)));
-          handler.resumed();
+          inbound.resumed();
           state = State.ACTIVE;
           scheduleDrain();
         });
@@ -378,6 +399,7 @@ public final class HubConnection implements HubConnectionContext {
    * The transport ended. A stateful connection whose socket dropped without a close waits
    * (INACTIVE) for a reconnect for the disconnect timeout; otherwise the connection ends.
    */
+  @Override
   public void transportClosed(Transport t, boolean graceful, Throwable error) {
     onExecutor(
         () -> {
@@ -395,6 +417,7 @@ public final class HubConnection implements HubConnectionContext {
   }
 
   /** Called by a transport whose socket became writable again (any thread). */
+  @Override
   public void writable() {
     if (state == State.ACTIVE && outbound.claimDrain()) {
       writeScheduler.schedule(this);
@@ -408,15 +431,11 @@ public final class HubConnection implements HubConnectionContext {
     }
   }
 
-  /** Executor, from the write scheduler. */
-  void drainNow() {
-    drain();
-  }
-
   /**
-   * Executor: hands what is queued to the transport (the transport calls {@link #pollOutbound()}
-   * until it returns null or the socket stops being writable).
+   * Executor (the write scheduler, a long poll): hands what is queued to the transport, which polls
+   * the {@link OutboundQueue} until it is empty or the socket stops being writable.
    */
+  @Override
   public void drain() {
     outbound.drainStarted();
     Transport t = transport;
@@ -424,20 +443,6 @@ public final class HubConnection implements HubConnectionContext {
       t.drain();
       outbound.drainFinished(t.pendingWriteBytes());
     }
-  }
-
-  /**
-   * Executor, from a transport's drain: the next queued message, or null when nothing is queued or
-   * (stateful reconnect) the next one waits for the client's Ack.
-   */
-  public byte[] pollOutbound() {
-    return outbound.poll();
-  }
-
-  /** Executor: the outbound format, text frames for JSON and before the handshake, binary else. */
-  public boolean binaryFrames() {
-    HubProtocol p = protocol;
-    return p != null && p.transferFormat() == TransferFormat.Binary;
   }
 
   /** Executor: hub messages sent since the last call (the heartbeat reports them). */
@@ -452,8 +457,14 @@ public final class HubConnection implements HubConnectionContext {
     return write(message, null);
   }
 
+  @Override
+  public boolean write(HubMessage message) {
+    return write(new SerializedHubMessage(message));
+  }
+
   /** A write of a broadcast: the event loop is woken when {@code batch} closes. */
-  boolean write(SerializedHubMessage message, WriteScheduler.Batch batch) {
+  @Override
+  public boolean write(SerializedHubMessage message, WriteScheduler.Batch batch) {
     HubProtocol p = protocol;
     if (p == null) {
       return false;
@@ -558,7 +569,7 @@ public final class HubConnection implements HubConnectionContext {
             return;
           }
           closing = true;
-          if (handler.handshakeDone()) {
+          if (inbound.handshakeDone()) {
             enqueue(protocol.toBytes(new CloseMessage(error, allowReconnect)), false, true);
           }
           endTransport();
@@ -594,7 +605,7 @@ public final class HubConnection implements HubConnectionContext {
     terminateCause = cause;
     closing = true;
     endpoint.admissionEnded(this);
-    boolean wasConnected = handler.handshakeDone();
+    boolean wasConnected = inbound.handshakeDone();
     Transport t = transport;
     if (t == null || !t.holdsConnectionUntilCollected()) {
       state = State.CLOSED;
@@ -608,20 +619,7 @@ public final class HubConnection implements HubConnectionContext {
       closed.complete(null);
       return;
     }
-    HubDispatcher dispatcher = endpoint.dispatcher();
-    HubLifetimeManager manager = endpoint.lifetimeManager();
-    dispatcher
-        .onDisconnected(this, cause)
-        .handle((v, e) -> manager.onDisconnected(this))
-        .thenCompose(f -> f)
-        .whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                log.warn("Disconnect of {} failed", connectionId, e);
-              }
-              endpoint.disconnected(this);
-              closed.complete(null);
-            });
+    handler.disconnected(this, cause).whenComplete((v, e) -> closed.complete(null));
   }
 
   /** Created for an admitted request: holds its admission. */
@@ -647,7 +645,13 @@ public final class HubConnection implements HubConnectionContext {
     return admissionPhase.getAndSet(ADMISSION_ENDED);
   }
 
+  @Override
+  public boolean endedAfterStart() {
+    return closing && state != State.NEW;
+  }
+
   /** Executor (long polling): the last data went out and the client was told 204; forget it. */
+  @Override
   public void dispose() {
     state = State.CLOSED;
     endpoint.remove(this);
@@ -664,6 +668,7 @@ public final class HubConnection implements HubConnectionContext {
    *
    * @return false when the connection is closed
    */
+  @Override
   public boolean receive(ByteBuffer bytes) {
     return receive(bytes, null);
   }
@@ -673,6 +678,7 @@ public final class HubConnection implements HubConnectionContext {
    * in: at once, or when reading resumes if the invocation queue is at its bound (a POST is
    * answered then, which is the back-pressure of the HTTP transports), or when the connection ends.
    */
+  @Override
   public boolean receive(ByteBuffer bytes, Runnable taken) {
     if (state == State.CLOSED || closing) {
       return false;
@@ -691,7 +697,7 @@ public final class HubConnection implements HubConnectionContext {
   private void receiveHere(ByteBuffer bytes, Runnable taken) {
     if (state != State.CLOSED && !closing) {
       sentWithoutWaiting = readingPaused;
-      handler.receive(bytes);
+      handler.receive(this, bytes);
       sentWithoutWaiting = false;
     }
     if (taken != null) {
@@ -720,14 +726,16 @@ public final class HubConnection implements HubConnectionContext {
    *
    * @return its size, to hand back to {@link #invocationFinished} when it completes
    */
+  @Override
   public long invocationQueued() {
-    long bytes = handler.currentMessageSize();
+    long bytes = inbound.currentMessageSize();
     queuedInvocations.incrementAndGet();
     queuedInvocationBytes.addAndGet(bytes);
     return bytes;
   }
 
   /** Any thread: a queued invocation completed. */
+  @Override
   public void invocationFinished(long bytes) {
     queuedInvocations.decrementAndGet();
     queuedInvocationBytes.addAndGet(-bytes);
@@ -805,11 +813,11 @@ public final class HubConnection implements HubConnectionContext {
     if (!readingPaused || closing || state == State.CLOSED) {
       return;
     }
-    if (!handler.resumeParsing()) {
+    if (!handler.resumeParsing(this)) {
       return; // still at the bound: the next completion tries again
     }
     readingPaused = false;
-    handler.resumed(); // the client's silence while it was not read is not a client timeout
+    inbound.resumed(); // the client's silence while it was not read is not a client timeout
     Transport t = transport;
     if (t != null) {
       t.resumeReading();
@@ -834,6 +842,7 @@ public final class HubConnection implements HubConnectionContext {
    */
   MessageBuffer<byte[]> handshakeCompleted(HubProtocol p, int version) {
     this.protocol = p;
+    outbound.binary(p.transferFormat() == TransferFormat.Binary);
     endpoint.sentCounter(p); // the metric exists from the first connection on
     MessageBuffer<byte[]> buffer = null;
     if (statefulNegotiated && version >= 2 && transport.supportsStatefulReconnect()) {
@@ -843,25 +852,6 @@ public final class HubConnection implements HubConnectionContext {
     }
     enqueue(HandshakeProtocol.writeResponse(HandshakeResponse.SUCCESS), false, false);
     lastPingSentAt = System.nanoTime();
-    HubLifetimeManager manager = endpoint.lifetimeManager();
-    serial
-        .submit(
-            // One serial task: the lifetime manager, then the hub's onConnected, before any
-            // invocation of this connection.
-            () ->
-                manager
-                    .onConnected(this)
-                    .thenComposeAsync(
-                        v -> endpoint.dispatcher().runOnConnected(this), endpoint.executor()))
-        .whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                log.warn("onConnected of {} failed; closing the connection", connectionId, e);
-                close("Connection closed with an error.", false, e);
-              } else {
-                endpoint.connected(this);
-              }
-            });
     return buffer;
   }
 
@@ -896,17 +886,14 @@ public final class HubConnection implements HubConnectionContext {
   }
 
   /** Registers a client-to-server stream (a hub thread); null when the id is in use. */
+  @Override
   public UploadStream openUploadStream(String streamId, Type itemType) {
     return uploads.open(streamId, itemType);
   }
 
+  @Override
   public void closeUploadStream(String streamId) {
     uploads.close(streamId);
-  }
-
-  /** For tests and diagnostics. */
-  List<String> uploadStreamIds() {
-    return uploads.ids();
   }
 
   // ------------------------------------------------------------------ heartbeat
@@ -944,7 +931,7 @@ public final class HubConnection implements HubConnectionContext {
       }
       return;
     }
-    if (!handler.handshakeDone()) {
+    if (!inbound.handshakeDone()) {
       if (!closing && now - transportAttachedAt > options.handshakeTimeout().toNanos()) {
         failHandshake("Handshake was canceled.");
       }
@@ -962,7 +949,7 @@ public final class HubConnection implements HubConnectionContext {
           new HubException("The authentication expired."));
       return;
     }
-    long ack = handler.takeAck();
+    long ack = inbound.takeAck();
     if (ack >= 0) {
       enqueue(protocol.toBytes(new AckMessage(ack)), false, false);
     }
@@ -975,7 +962,7 @@ public final class HubConnection implements HubConnectionContext {
     }
     // While the server does not read (the invocation bound), the client's Pings wait unread: as
     // ASP.NET Core stops the client timeout while it dispatches, that silence does not count.
-    if (!readingPaused && handler.timedOut(now, options.clientTimeout().toNanos())) {
+    if (!readingPaused && inbound.timedOut(now, options.clientTimeout().toNanos())) {
       log.debug("Connection {}: client timeout", connectionId);
       close(
           "Connection closed with an error.",

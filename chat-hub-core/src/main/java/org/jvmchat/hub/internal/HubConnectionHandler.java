@@ -3,7 +3,10 @@ package org.jvmchat.hub.internal;
 import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.jvmchat.hub.HubOptions;
+import org.jvmchat.hub.internal.dispatch.HubDispatcher;
+import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.protocol.HandshakeRequest;
 import org.jvmchat.protocol.HubInvocationMessage;
 import org.jvmchat.protocol.HubMessage;
@@ -13,63 +16,72 @@ import org.jvmchat.protocol.HubProtocolException;
 import org.jvmchat.protocol.InvocationBinder;
 import org.jvmchat.protocol.TransferFormat;
 import org.jvmchat.protocol.internal.HandshakeReader;
-import org.jvmchat.protocol.internal.MessageBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The inbound side of one connection, as ASP.NET Core's {@code HubConnectionHandler}: the client's
- * bytes go through the handshake (buffered until the record separator, parsed, validated against
- * the endpoint's protocols and the transport), then the protocol's reader, then the {@link
- * MessageRouter}; for a stateful connection, hub invocation messages are numbered first and
- * replayed duplicates dropped. Also notes what the keep-alive needs (when the client last sent
- * something, whether it pings).
+ * The hub's side of every connection of one hub, as ASP.NET Core's {@code HubConnectionHandler}:
+ * one per hub. The connection hands it the client's bytes; it runs the handshake (buffered until
+ * the record separator, parsed, validated against the hub's protocols and the transport), then the
+ * lifetime manager's and the hub's {@code onConnected}, then parses each message and routes it
+ * ({@link MessageRouter}) to the dispatcher, the connection's upload streams or the lifetime
+ * manager; for a stateful connection, hub invocation messages are numbered first and replayed
+ * duplicates dropped. When the connection ends, it runs the hub's and the lifetime manager's {@code
+ * onDisconnected}.
  *
- * <p>Not thread-safe: every method runs on the connection's executor.
+ * <p>It keeps no state of its own besides the hub's: each connection's parsing state is the
+ * connection's {@link HubInbound}. Every per-connection method runs on that connection's executor.
  */
 final class HubConnectionHandler {
   private static final Logger log = LoggerFactory.getLogger(HubConnectionHandler.class);
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-  private final HubConnection connection;
   private final HubEndpoint endpoint;
   private final HubOptions options;
-  private HandshakeReader<HandshakeRequest> handshake;
-  private HubMessageReader reader;
-  private MessageBuffer<byte[]> sequence; // stateful only: its inbound side
-  private long lastReceivedAt = System.nanoTime();
-  private boolean pingReceived;
 
-  HubConnectionHandler(HubConnection connection, HubEndpoint endpoint) {
-    this.connection = connection;
+  HubConnectionHandler(HubEndpoint endpoint) {
     this.endpoint = endpoint;
     this.options = endpoint.options();
-    this.handshake = HandshakeReader.forRequest(options.maxMessageSize());
   }
 
   HubEndpoint endpoint() {
     return endpoint;
   }
 
+  HubDispatcher dispatcher() {
+    return endpoint.dispatcher();
+  }
+
+  HubLifetimeManager lifetimeManager() {
+    return endpoint.lifetimeManager();
+  }
+
+  /** A new connection's inbound state. */
+  HubInbound newInbound() {
+    return new HubInbound(options.maxMessageSize());
+  }
+
   /** Bytes from the client (a WebSocket frame or a POST body), in order. */
-  void receive(ByteBuffer bytes) {
-    lastReceivedAt = System.nanoTime();
+  void receive(HubConnection connection, ByteBuffer bytes) {
+    HubInbound in = connection.inbound();
+    in.lastReceivedAt = System.nanoTime();
     try {
-      if (reader == null) {
-        bytes = handshake(bytes);
+      if (in.reader == null) {
+        bytes = handshake(connection, in, bytes);
         if (bytes == null) {
           return;
         }
       }
-      boolean stopped = feed(bytes);
+      boolean stopped = feed(connection, in, bytes);
       // An invocation may complete between the reader's stop and now: parse on while there is room.
       while (stopped && !connection.invocationQueueFull()) {
-        stopped = feed(EMPTY);
+        stopped = feed(connection, in, EMPTY);
       }
       if (stopped) {
-        connection.invocationQueueAtBound(reader.bufferedBytes());
+        connection.invocationQueueAtBound(in.reader.bufferedBytes());
       }
     } catch (HubProtocolException e) {
-      protocolError(e);
+      protocolError(connection, e);
     }
   }
 
@@ -79,46 +91,38 @@ final class HubConnectionHandler {
    * @return true when the queue has room again (the transport may be read), false when it filled up
    *     again
    */
-  boolean resumeParsing() {
-    if (reader == null) {
+  boolean resumeParsing(HubConnection connection) {
+    HubInbound in = connection.inbound();
+    if (in.reader == null) {
       return true;
     }
-    if (feeding) {
+    if (in.feeding) {
       return false; // called from a message being routed: the feed in progress goes on by itself
     }
     try {
       boolean stopped;
       do {
-        stopped = feed(EMPTY);
+        stopped = feed(connection, in, EMPTY);
       } while (stopped && !connection.invocationQueueFull());
       return !stopped;
     } catch (HubProtocolException e) {
-      protocolError(e);
+      protocolError(connection, e);
       return true;
     }
   }
 
-  /** The size of the message being routed (the invocation queue counts it). */
-  int currentMessageSize() {
-    return reader == null ? 0 : reader.lastMessageSize();
-  }
-
-  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
-
-  /** True while the reader is feeding: a completion routed meanwhile must not feed it again. */
-  private boolean feeding;
-
   /** Feeds the reader up to the invocation queue's bound; true when it stopped there. */
-  private boolean feed(ByteBuffer bytes) {
-    feeding = true;
+  private boolean feed(HubConnection connection, HubInbound in, ByteBuffer bytes) {
+    in.feeding = true;
     try {
-      return reader.feed(bytes, this::onMessage, connection::invocationQueueFull);
+      return in.reader.feed(
+          bytes, m -> onMessage(connection, in, m), connection::invocationQueueFull);
     } finally {
-      feeding = false;
+      in.feeding = false;
     }
   }
 
-  private void protocolError(HubProtocolException e) {
+  private void protocolError(HubConnection connection, HubProtocolException e) {
     log.debug("Connection {}: protocol error: {}", connection.connectionId(), e.getMessage());
     // As ASP.NET Core: the parser's text only with detailed errors (issue #27).
     connection.close(
@@ -128,16 +132,11 @@ final class HubConnectionHandler {
         e);
   }
 
-  /** Whether the handshake has completed. */
-  boolean handshakeDone() {
-    return reader != null;
-  }
-
   /** Processes the handshake; returns the bytes after it, or null when not complete or failed. */
-  private ByteBuffer handshake(ByteBuffer bytes) {
+  private ByteBuffer handshake(HubConnection connection, HubInbound in, ByteBuffer bytes) {
     HandshakeReader.Result<HandshakeRequest> read;
     try {
-      read = handshake.feed(bytes);
+      read = in.handshake.feed(bytes);
     } catch (HandshakeReader.HandshakeTooLargeException e) {
       connection.failHandshake("Handshake was canceled.");
       return null;
@@ -152,7 +151,7 @@ final class HubConnectionHandler {
     }
     HandshakeRequest request = read.message();
     ByteBuffer rest = read.remaining();
-    handshake = null;
+    in.handshake = null;
     HubProtocol p = endpoint.protocol(request.protocol());
     if (p == null) {
       connection.failHandshake("The protocol '" + request.protocol() + "' is not supported.");
@@ -175,55 +174,86 @@ final class HubConnectionHandler {
               + " transfer format.");
       return null;
     }
-    reader = new HubMessageReader(p, new Binder(), options.maxMessageSize());
-    sequence = connection.handshakeCompleted(p, request.version());
+    in.reader = new HubMessageReader(p, new Binder(connection), options.maxMessageSize());
+    in.sequence = connection.handshakeCompleted(p, request.version());
+    connected(connection);
     return rest;
   }
 
-  private void onMessage(HubMessage message) {
-    if (sequence != null && message instanceof HubInvocationMessage && !sequence.shouldProcess()) {
+  /**
+   * Executor, once the handshake was answered: the lifetime manager's and then the hub's
+   * onConnected, as one serial task, so before any invocation of the connection; a failure closes
+   * the connection.
+   */
+  private void connected(HubConnection connection) {
+    HubLifetimeManager manager = lifetimeManager();
+    connection
+        .serial()
+        .submit(
+            () ->
+                manager
+                    .onConnected(connection)
+                    .thenComposeAsync(
+                        v -> dispatcher().runOnConnected(connection), endpoint.executor()))
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                log.warn(
+                    "onConnected of {} failed; closing the connection",
+                    connection.connectionId(),
+                    e);
+                connection.close("Connection closed with an error.", false, e);
+              } else {
+                endpoint.connected(connection);
+              }
+            });
+  }
+
+  /**
+   * Executor, when a connection that completed its handshake ended: the hub's onDisconnected (after
+   * every invocation already queued), then the lifetime manager's, then the hub's listeners.
+   */
+  CompletableFuture<Void> disconnected(HubConnection connection, Throwable cause) {
+    HubLifetimeManager manager = lifetimeManager();
+    return dispatcher()
+        .onDisconnected(connection, cause)
+        .handle((v, e) -> manager.onDisconnected(connection))
+        .thenCompose(f -> f)
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                log.warn("Disconnect of {} failed", connection.connectionId(), e);
+              }
+              endpoint.disconnected(connection);
+            });
+  }
+
+  private void onMessage(HubConnection connection, HubInbound in, HubMessage message) {
+    if (in.sequence != null
+        && message instanceof HubInvocationMessage
+        && !in.sequence.shouldProcess()) {
       return; // a duplicate replayed after a reconnect
     }
     endpoint.messageReceived(connection.protocol());
     MessageRouter.route(this, connection, message);
   }
 
-  // ------------------------------------------------------------------ for the routes and ticks
-
-  void pingReceived() {
-    pingReceived = true;
-  }
-
-  void sequence(long sequenceId) {
-    if (sequence != null) {
-      sequence.sequence(sequenceId);
-    }
-  }
-
-  /** The id to acknowledge, or -1 when nothing was processed since the last Ack. */
-  long takeAck() {
-    return sequence == null ? -1 : sequence.takeAck();
-  }
-
-  /** Whether the client pings and has been silent longer than {@code timeoutNanos}. */
-  boolean timedOut(long now, long timeoutNanos) {
-    return pingReceived && now - lastReceivedAt > timeoutNanos;
-  }
-
-  /** A stateful reconnect: the new socket counts as hearing from the client. */
-  void resumed() {
-    lastReceivedAt = System.nanoTime();
-  }
-
+  /** Asks the hub and the lifetime manager for the types the parser binds to. */
   private final class Binder implements InvocationBinder {
+    private final HubConnection connection;
+
+    Binder(HubConnection connection) {
+      this.connection = connection;
+    }
+
     @Override
     public List<Type> parameterTypes(String target) {
-      return endpoint.dispatcher().parameterTypes(target);
+      return dispatcher().parameterTypes(target);
     }
 
     @Override
     public Type returnType(String invocationId) {
-      return endpoint.lifetimeManager().resultType(connection.connectionId(), invocationId);
+      return lifetimeManager().resultType(connection.connectionId(), invocationId);
     }
 
     @Override

@@ -32,6 +32,7 @@ public final class HubEndpoint implements HubContext {
   private final HubOptions options;
   private final Map<String, HubProtocol> protocols;
   private final HubDispatcher dispatcher;
+  private final HubConnectionHandler handler;
   private final HubLifetimeManager lifetimeManager;
   private final ExecutorService executor;
   private final List<ConnectionListener> listeners;
@@ -85,6 +86,7 @@ public final class HubEndpoint implements HubContext {
             : managerFactory.create(managerContext);
     this.clients = new Proxies.Clients(lifetimeManager, options);
     this.groups = new Proxies.Groups(lifetimeManager);
+    this.handler = new HubConnectionHandler(this);
   }
 
   /**
@@ -134,6 +136,11 @@ public final class HubEndpoint implements HubContext {
   /** The acceptor through which a connection source opens connections of this hub. */
   public org.jvmchat.hub.spi.HubConnectionAcceptor acceptor() {
     return new AcceptedConnections(this);
+  }
+
+  /** The hub's side of its connections: handshake, onConnected, routing, onDisconnected. */
+  HubConnectionHandler handler() {
+    return handler;
   }
 
   public HubDispatcher dispatcher() {

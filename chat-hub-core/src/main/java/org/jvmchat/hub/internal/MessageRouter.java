@@ -30,16 +30,14 @@ final class MessageRouter {
 
   private static final Map<Class<?>, Route<?>> ROUTES =
       Map.ofEntries(
-          route(InvocationMessage.class, (h, c, m) -> h.endpoint().dispatcher().invoke(c, m)),
-          route(
-              StreamInvocationMessage.class,
-              (h, c, m) -> h.endpoint().dispatcher().streamInvoke(c, m)),
+          route(InvocationMessage.class, (h, c, m) -> h.dispatcher().invoke(c, m)),
+          route(StreamInvocationMessage.class, (h, c, m) -> h.dispatcher().streamInvoke(c, m)),
           route(
               CancelInvocationMessage.class,
-              (h, c, m) -> h.endpoint().dispatcher().cancel(c, m.invocationId())),
+              (h, c, m) -> h.dispatcher().cancel(c, m.invocationId())),
           route(
               InvocationBindingFailureMessage.class,
-              (h, c, m) -> h.endpoint().dispatcher().bindingFailure(c, m)),
+              (h, c, m) -> h.dispatcher().bindingFailure(c, m)),
           route(
               StreamItemMessage.class,
               (h, c, m) -> {
@@ -52,16 +50,16 @@ final class MessageRouter {
               CompletionMessage.class,
               (h, c, m) -> {
                 if (!c.uploads().complete(m.invocationId(), m.error())) {
-                  h.endpoint().lifetimeManager().setConnectionResult(c.connectionId(), m);
+                  h.lifetimeManager().setConnectionResult(c.connectionId(), m);
                 }
               }),
           route(
               StreamBindingFailureMessage.class,
               (h, c, m) -> c.uploads().complete(m.invocationId(), m.reason())),
-          route(PingMessage.class, (h, c, m) -> h.pingReceived()),
+          route(PingMessage.class, (h, c, m) -> c.inbound().pingReceived()),
           route(CloseMessage.class, (h, c, m) -> c.closedByClient(m.error())),
           route(AckMessage.class, (h, c, m) -> c.acknowledged(m.sequenceId())),
-          route(SequenceMessage.class, (h, c, m) -> h.sequence(m.sequenceId())));
+          route(SequenceMessage.class, (h, c, m) -> c.inbound().sequence(m.sequenceId())));
 
   private MessageRouter() {}
 

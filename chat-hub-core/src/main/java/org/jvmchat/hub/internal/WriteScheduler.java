@@ -22,10 +22,22 @@ import org.jvmchat.protocol.SerializedHubMessage;
  * on the loop.
  */
 public final class WriteScheduler implements Runnable {
+  /** A connection as the scheduler sees it: something to drain on its event loop. */
+  public interface Drainable {
+    /** Event loop: writes out what is queued. */
+    void drain();
+
+    /**
+     * Any thread: queues {@code message} like {@link HubConnectionContext#write}, and leaves the
+     * wake-up of the event loop to {@code batch}.
+     */
+    boolean write(SerializedHubMessage message, Batch batch);
+  }
+
   private static final int MAX_DRAINS_PER_TASK = 4096;
 
   private final EventExecutor eventLoop;
-  private final Queue<HubConnection> ready = PlatformDependent.newMpscQueue();
+  private final Queue<Drainable> ready = PlatformDependent.newMpscQueue();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
 
   private WriteScheduler(EventExecutor eventLoop) {
@@ -67,7 +79,7 @@ public final class WriteScheduler implements Runnable {
 
     /** Writes {@code message} to {@code c}, waking its event loop when the batch closes. */
     public boolean write(HubConnectionContext c, SerializedHubMessage message) {
-      return c instanceof HubConnection h ? h.write(message, this) : c.write(message);
+      return c instanceof Drainable d ? d.write(message, this) : c.write(message);
     }
 
     void defer(WriteScheduler s) {
@@ -102,7 +114,7 @@ public final class WriteScheduler implements Runnable {
   }
 
   /** Queues a drain of {@code connection} on this event loop (called once per pending drain). */
-  void schedule(HubConnection connection, Batch batch) {
+  void schedule(Drainable connection, Batch batch) {
     ready.offer(connection);
     if (batch != null) {
       batch.defer(this);
@@ -111,7 +123,7 @@ public final class WriteScheduler implements Runnable {
     }
   }
 
-  void schedule(HubConnection connection) {
+  void schedule(Drainable connection) {
     schedule(connection, null);
   }
 
@@ -132,11 +144,11 @@ public final class WriteScheduler implements Runnable {
     wakeupPending.set(false);
     // Bounded, so that a connection made ready again and again cannot keep the loop from reading.
     for (int i = 0; i < MAX_DRAINS_PER_TASK; i++) {
-      HubConnection c = ready.poll();
+      Drainable c = ready.poll();
       if (c == null) {
         return;
       }
-      c.drainNow();
+      c.drain();
     }
     if (!ready.isEmpty() && wakeupPending.compareAndSet(false, true)) {
       eventLoop.execute(this);

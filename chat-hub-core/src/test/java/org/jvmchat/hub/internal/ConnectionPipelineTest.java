@@ -65,7 +65,7 @@ class ConnectionPipelineTest {
   private EmbeddedChannel webSocket(HubConnection c) {
     EmbeddedChannel ch = new EmbeddedChannel();
     channels.add(ch);
-    WebSocketTransport t = new WebSocketTransport(ch, c);
+    WebSocketTransport t = new WebSocketTransport(ch, c, c.outbound());
     ch.pipeline().addLast("ws-transport", t);
     c.attach(t);
     return ch;
@@ -207,7 +207,7 @@ class ConnectionPipelineTest {
     HubConnection json = endpoint.newConnection("id6", "token6", null, false);
     EmbeddedChannel ch = new EmbeddedChannel();
     channels.add(ch);
-    json.attach(new SseTransport(ch, json));
+    json.attach(new SseTransport(ch, json, json.outbound()));
 
     assertTrue(
         json.receive(
@@ -237,7 +237,7 @@ class ConnectionPipelineTest {
     HubConnection binary = endpoint.newConnection("id7", "token7", null, false);
     EmbeddedChannel ch2 = new EmbeddedChannel();
     channels.add(ch2);
-    binary.attach(new SseTransport(ch2, binary));
+    binary.attach(new SseTransport(ch2, binary, binary.outbound()));
     binary.receive(
         ByteBuffer.wrap(
             ("{\"protocol\":\"messagepack\",\"version\":1}" + RS)

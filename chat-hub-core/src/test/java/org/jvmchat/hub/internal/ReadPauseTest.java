@@ -101,7 +101,7 @@ class ReadPauseTest {
             null);
     HubConnection c = endpoint.newConnection("id", "token", null, false);
     channel = new EmbeddedChannel();
-    WebSocketTransport t = new WebSocketTransport(channel, c);
+    WebSocketTransport t = new WebSocketTransport(channel, c, c.outbound());
     channel.pipeline().addLast("ws-transport", t);
     c.attach(t);
     send("{\"protocol\":\"json\",\"version\":1}" + RS);

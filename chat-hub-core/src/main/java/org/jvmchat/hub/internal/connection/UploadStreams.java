@@ -1,8 +1,6 @@
 package org.jvmchat.hub.internal.connection;
 
 import java.lang.reflect.Type;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -77,10 +75,5 @@ public final class UploadStreams {
       o.stream().complete(new HubException("The connection was closed."));
     }
     open.clear();
-  }
-
-  /** For tests and diagnostics. */
-  public List<String> ids() {
-    return new ArrayList<>(open.keySet());
   }
 }

@@ -250,7 +250,7 @@ public final class ConnectionLayer {
             "Content-Encoding",
             "identity");
     EventExecutor loop = loops.next();
-    HostSseTransport transport = new HostSseTransport(loop, stream, c);
+    HostSseTransport transport = new HostSseTransport(loop, stream, c, c.outbound());
     // Attach before the client can see the stream open: its first POST follows at once.
     c.attach(transport);
     loop.execute(transport::open);
@@ -268,7 +268,7 @@ public final class ConnectionLayer {
         && c.claimFirstTransport(HttpTransportType.LongPolling)) {
       EventExecutor loop = loops.next();
       HostLongPollingTransport lp =
-          new HostLongPollingTransport(c, loop, endpoint.options().longPollTimeout());
+          new HostLongPollingTransport(c, c.outbound(), loop, endpoint.options().longPollTimeout());
       c.attach(lp);
       // The first poll only starts the transport; the executor runs this after the attach.
       loop.execute(
@@ -340,7 +340,8 @@ public final class ConnectionLayer {
      * replaces the socket that dropped). Returns what the host tells about the socket.
      */
     public HostWebSocket.Listener open(HostWebSocket socket) {
-      HostWebSocketTransport t = new HostWebSocketTransport(loops.next(), socket, connection);
+      HostWebSocketTransport t =
+          new HostWebSocketTransport(loops.next(), socket, connection, connection.outbound());
       if (reconnect) {
         connection.reattach(t);
       } else {

@@ -5,8 +5,9 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.jvmchat.hub.internal.HubConnection;
+import org.jvmchat.hub.internal.transport.Outbound;
 import org.jvmchat.hub.internal.transport.Transport;
+import org.jvmchat.hub.internal.transport.TransportConnection;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
@@ -25,15 +26,21 @@ final class HostLongPollingTransport implements Transport {
     "Thu, 01 Jan 1970 00:00:00 GMT"
   };
 
-  private final HubConnection connection;
+  private final TransportConnection connection;
+  private final Outbound outbound;
   private final EventExecutor eventLoop;
   private final Duration pollTimeout;
   private Poll pending; // executor
 
   private record Poll(HostResponse response, ScheduledFuture<?> timeout) {}
 
-  HostLongPollingTransport(HubConnection connection, EventExecutor eventLoop, Duration timeout) {
+  HostLongPollingTransport(
+      TransportConnection connection,
+      Outbound outbound,
+      EventExecutor eventLoop,
+      Duration timeout) {
     this.connection = connection;
+    this.outbound = outbound;
     this.eventLoop = eventLoop;
     this.pollTimeout = timeout;
   }
@@ -96,7 +103,7 @@ final class HostLongPollingTransport implements Transport {
     }
     ByteArrayOutputStream body = null;
     byte[] b;
-    while ((b = connection.pollOutbound()) != null) {
+    while ((b = outbound.poll()) != null) {
       if (body == null) {
         body = new ByteArrayOutputStream(b.length + 64);
       }
@@ -107,7 +114,7 @@ final class HostLongPollingTransport implements Transport {
       p.timeout().cancel(false);
       p.response().send(200, "application/octet-stream", body.toByteArray(), NO_CACHE);
       connection.setPollActive(false);
-    } else if (connection.isClosing() && connection.state() != HubConnection.State.NEW) {
+    } else if (connection.endedAfterStart()) {
       pending = null;
       p.timeout().cancel(false);
       p.response().send(204, null, new byte[0], NO_CACHE);

@@ -3,8 +3,9 @@ package org.jvmchat.hub.internal.host;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import org.jvmchat.hub.internal.HubConnection;
+import org.jvmchat.hub.internal.transport.Outbound;
 import org.jvmchat.hub.internal.transport.Transport;
+import org.jvmchat.hub.internal.transport.TransportConnection;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
@@ -20,14 +21,17 @@ final class HostSseTransport implements Transport {
 
   private final EventExecutor eventLoop;
   private final HostResponse.HostStream stream;
-  private final HubConnection connection;
+  private final Outbound outbound;
   private volatile boolean ended;
 
   HostSseTransport(
-      EventExecutor eventLoop, HostResponse.HostStream stream, HubConnection connection) {
+      EventExecutor eventLoop,
+      HostResponse.HostStream stream,
+      TransportConnection connection,
+      Outbound outbound) {
     this.eventLoop = eventLoop;
     this.stream = stream;
-    this.connection = connection;
+    this.outbound = outbound;
     stream.onWritable(connection::writable);
     stream.onClosed(() -> connection.transportClosed(this, ended, null));
   }
@@ -60,7 +64,7 @@ final class HostSseTransport implements Transport {
     }
     ByteArrayOutputStream batch = null;
     byte[] bytes;
-    while ((bytes = connection.pollOutbound()) != null) {
+    while ((bytes = outbound.poll()) != null) {
       if (batch == null) {
         batch = new ByteArrayOutputStream(bytes.length + 32);
       }
@@ -105,7 +109,7 @@ final class HostSseTransport implements Transport {
     ended = true;
     ByteArrayOutputStream batch = null;
     byte[] bytes;
-    while ((bytes = connection.pollOutbound()) != null) {
+    while ((bytes = outbound.poll()) != null) {
       if (batch == null) {
         batch = new ByteArrayOutputStream(bytes.length + 32);
       }

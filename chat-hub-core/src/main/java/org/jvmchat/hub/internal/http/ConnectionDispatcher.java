@@ -306,7 +306,7 @@ final class ConnectionDispatcher {
       extra = new DefaultHttpHeaders();
       responses.decorate(extra, origin);
     }
-    WebSocketTransport transport = new WebSocketTransport(ctx.channel(), c);
+    WebSocketTransport transport = new WebSocketTransport(ctx.channel(), c, c.outbound());
     boolean isReconnect = reconnect;
     HubConnection connection = c;
     handshaker
@@ -350,7 +350,7 @@ final class ConnectionDispatcher {
     ChannelHandlerContext ctx = r.ctx();
     ctx.pipeline().remove(ctx.handler());
     // Attach before the client can see the stream open: its first POST follows at once.
-    c.attach(new SseTransport(ctx.channel(), c));
+    c.attach(new SseTransport(ctx.channel(), c, c.outbound()));
     ctx.write(response);
     ctx.writeAndFlush(
         new DefaultHttpContent(Unpooled.copiedBuffer(":\r\n", StandardCharsets.US_ASCII)));
@@ -371,6 +371,7 @@ final class ConnectionDispatcher {
       LongPollingTransport lp =
           new LongPollingTransport(
               c,
+              c.outbound(),
               ctx.channel().eventLoop(),
               r.endpoint().options().longPollTimeout(),
               response -> responses.decorate(response.headers(), origin));
@@ -383,6 +384,6 @@ final class ConnectionDispatcher {
       responses.send(ctx, r.req(), first);
       return;
     }
-    ((LongPollingTransport) c.currentTransport()).poll(ctx.channel(), keepAlive);
+    ((LongPollingTransport) c.transport()).poll(ctx.channel(), keepAlive);
   }
 }

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.jvmchat.hub.internal.HubConnection;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
@@ -26,7 +25,8 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
  * connection has ended and nothing is left (204, after which the connection is forgotten).
  */
 public final class LongPollingTransport implements Transport {
-  private final HubConnection connection;
+  private final TransportConnection connection;
+  private final Outbound outbound;
   private final EventExecutor eventLoop;
   private final Duration pollTimeout;
   private final Consumer<FullHttpResponse> headers;
@@ -40,11 +40,13 @@ public final class LongPollingTransport implements Transport {
   private record Poll(Channel channel, boolean keepAlive, ScheduledFuture<?> timeout) {}
 
   public LongPollingTransport(
-      HubConnection connection,
+      TransportConnection connection,
+      Outbound outbound,
       EventExecutor eventLoop,
       Duration pollTimeout,
       Consumer<FullHttpResponse> headers) {
     this.connection = connection;
+    this.outbound = outbound;
     this.eventLoop = eventLoop;
     this.pollTimeout = pollTimeout;
     this.headers = headers;
@@ -131,7 +133,7 @@ public final class LongPollingTransport implements Transport {
     }
     List<byte[]> chunks = new ArrayList<>();
     byte[] b;
-    while ((b = connection.pollOutbound()) != null) {
+    while ((b = outbound.poll()) != null) {
       chunks.add(b);
     }
     if (!chunks.isEmpty()) {
@@ -139,7 +141,7 @@ public final class LongPollingTransport implements Transport {
       p.timeout().cancel(false);
       respond(p, HttpResponseStatus.OK, chunks.toArray(new byte[0][]));
       connection.setPollActive(false);
-    } else if (connection.isClosing() && connection.state() != HubConnection.State.NEW) {
+    } else if (connection.endedAfterStart()) {
       pending = null;
       p.timeout().cancel(false);
       respond(p, HttpResponseStatus.NO_CONTENT, null);

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
-import org.jvmchat.hub.internal.HubConnection;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
@@ -21,12 +20,12 @@ public final class SseTransport implements Transport {
   private static final byte[] CRLF = {'\r', '\n'};
 
   private final Channel channel;
-  private final HubConnection connection;
+  private final Outbound outbound;
   private volatile boolean ended;
 
-  public SseTransport(Channel channel, HubConnection connection) {
+  public SseTransport(Channel channel, TransportConnection connection, Outbound outbound) {
     this.channel = channel;
-    this.connection = connection;
+    this.outbound = outbound;
     channel.closeFuture().addListener(f -> connection.transportClosed(this, ended, null));
     // drain() stops while the socket is not writable; resume when it is again.
     channel
@@ -67,7 +66,7 @@ public final class SseTransport implements Transport {
 
   @Override
   public void drain() {
-    ChannelDrain.drain(channel, connection, EVENTS);
+    ChannelDrain.drain(channel, outbound, EVENTS);
   }
 
   private static final ChannelDrain.Framer EVENTS = new EventWriter();

@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.EventExecutor;
-import org.jvmchat.hub.internal.HubConnection;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
@@ -24,13 +23,15 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
 public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFrame>
     implements Transport {
   private final Channel channel;
-  private final HubConnection connection;
+  private final TransportConnection connection;
+  private final Outbound outbound;
   private volatile boolean closeReceived;
   private volatile boolean ended;
 
-  public WebSocketTransport(Channel channel, HubConnection connection) {
+  public WebSocketTransport(Channel channel, TransportConnection connection, Outbound outbound) {
     this.channel = channel;
     this.connection = connection;
+    this.outbound = outbound;
   }
 
   @Override
@@ -112,7 +113,7 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
 
   @Override
   public void drain() {
-    ChannelDrain.drain(channel, connection, connection.binaryFrames() ? BINARY : TEXT);
+    ChannelDrain.drain(channel, outbound, outbound.binary() ? BINARY : TEXT);
   }
 
   private static final ChannelDrain.Framer TEXT = new FrameWriter(0x1);
