@@ -11,7 +11,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jvmchat.hub.GroupManager;
 import org.jvmchat.hub.HubCallerClients;
 import org.jvmchat.hub.HubCallerContext;
@@ -46,13 +45,23 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One SignalR connection, independent of the transport carrying it (ASP.NET Core's {@code
- * HttpConnectionContext} and {@code HubConnectionContext} in one): created by negotiate (or a
- * WebSocket without negotiation), it outlives each HTTP request (long polling) and each socket
- * (stateful reconnect). It owns the connection's life: which transport carries it, the state
- * machine (new, active, inactive, closed), keep-alive and timeouts, close and disconnect. The
- * inbound side (handshake, parse, route) is its {@link HubConnectionHandler}; the outbound queue
- * and the replay buffer are its {@link OutboundQueue}; client-to-server streams are its {@link
- * UploadStreams}; what differs between transports is asked of the {@link Transport}.
+ * HttpConnectionContext}, plus what its {@code HubConnectionContext} keeps per connection): created
+ * by negotiate (or a WebSocket without negotiation), it outlives each HTTP request (long polling)
+ * and each socket (stateful reconnect). It keeps which transport carries it, the state machine
+ * (new, active, inactive, closed), the outbound queue, keep-alive and timeouts, close and
+ * termination. What it is told, it hands on, one way:
+ *
+ * <ul>
+ *   <li>its transport hands it the client's bytes and events ({@link TransportConnection}) and
+ *       drains its {@link OutboundQueue}, which the connection never polls itself;
+ *   <li>it hands the bytes to its hub's {@link HubConnectionHandler} (handshake, onConnected,
+ *       parsing and routing, onDisconnected), whose per-connection state is its {@link HubInbound};
+ *   <li>the dispatcher sees it only as a {@link CallerConnection}, lifetime managers as a {@link
+ *       HubConnectionContext}, the write scheduler as a {@link WriteScheduler.Drainable};
+ *   <li>the invocation queue's bound and the read pause are its {@link ReadGate}, the caller
+ *       context its {@link ConnectionCallerContext}, client-to-server streams its {@link
+ *       UploadStreams}.
+ * </ul>
  *
  * <p><b>Threads.</b> The connection's mutable state belongs to one Netty event loop, its
  * <em>executor</em>: the event loop of its first transport (a WebSocket's or SSE stream's channel,
@@ -94,7 +103,7 @@ public final class HubConnection
   private final SerialExecutor serial;
   private final ActiveStreams activeStreams = new ActiveStreams();
   private final UploadStreams uploads;
-  private final CallerContext callerContext = new CallerContext();
+  private final HubCallerContext callerContext = new ConnectionCallerContext(this);
   private final HubCallerClients callerClients;
   private final GroupManager groupManager;
   private final HubConnectionHandler handler; // the hub's, shared by its connections
@@ -110,19 +119,7 @@ public final class HubConnection
   private final AtomicInteger admissionPhase = new AtomicInteger(ADMISSION_NONE);
   private final long createdAt = System.nanoTime();
   private volatile Throwable terminateCause;
-  // The invocation queue's bound (issue #27): counted when read (executor), released when done
-  // (any thread).
-  private final AtomicInteger queuedInvocations = new AtomicInteger();
-  private final AtomicLong queuedInvocationBytes = new AtomicLong();
-  private volatile boolean readingPaused; // written on the executor
-  // Upload streams whose buffer is full (StreamItems wait for the hub method): reading pauses
-  // with the same mechanism as at the invocation bound (incremented on the executor, released by
-  // the stream's subscriber on any thread).
-  private final AtomicInteger fullUploadStreams = new AtomicInteger();
-  private final AtomicBoolean resumeScheduled = new AtomicBoolean();
-  private boolean sentWithoutWaiting; // executor: bytes arriving while reading is paused
-  private final java.util.ArrayDeque<Runnable> whenReading =
-      new java.util.ArrayDeque<>(); // executor
+  private final ReadGate gate; // the invocation queue's bound and the read pause (issue #27)
   // Wall-clock millis at which the user's credential expires (CloseOnAuthenticationExpiration).
   private final long authenticationExpiresAt;
 
@@ -182,6 +179,7 @@ public final class HubConnection
     this.outbound =
         new OutboundQueue(options.outboundBufferLimit(), options.statefulReconnectBufferSize());
     this.handler = endpoint.handler();
+    this.gate = new ReadGate(this, options);
     this.inbound = handler.newInbound();
   }
 
@@ -256,9 +254,19 @@ public final class HubConnection
     return groupManager;
   }
 
+  /** Executor: parses what was held at the invocation queue's bound; true when there is room. */
+  boolean resumeParsing() {
+    return handler.resumeParsing(this);
+  }
+
   /** Executor: the hub handler's parsing state of this connection. */
   HubInbound inbound() {
     return inbound;
+  }
+
+  /** The caller context's items: what hub methods keep for the connection's lifetime. */
+  ConcurrentMap<Object, Object> items() {
+    return items;
   }
 
   UploadStreams uploads() {
@@ -613,8 +621,7 @@ public final class HubConnection
     }
     activeStreams.cancelAll();
     uploads.failAll();
-    readingPaused = false;
-    answerWaitingPosts();
+    gate.connectionEnded();
     if (!wasConnected) {
       closed.complete(null);
       return;
@@ -696,140 +703,35 @@ public final class HubConnection
 
   private void receiveHere(ByteBuffer bytes, Runnable taken) {
     if (state != State.CLOSED && !closing) {
-      sentWithoutWaiting = readingPaused;
+      gate.receiving(true);
       handler.receive(this, bytes);
-      sentWithoutWaiting = false;
+      gate.receiving(false);
     }
     if (taken != null) {
-      if (readingPaused && state != State.CLOSED && !closing) {
-        whenReading.add(taken);
-      } else {
-        taken.run();
-      }
+      gate.whenTaken(taken, state != State.CLOSED && !closing);
     }
   }
 
   // ------------------------------------------------------------------ the invocation queue bound
 
-  /**
-   * Whether the handler must parse no further message: the invocation queue is at its bound, or an
-   * upload stream's buffer is full.
-   */
+  /** Whether the handler must parse no further message (see {@link ReadGate#full()}). */
   boolean invocationQueueFull() {
-    return queuedInvocations.get() >= options.maxQueuedInvocations()
-        || queuedInvocationBytes.get() >= options.maxQueuedInvocationBytes()
-        || fullUploadStreams.get() > 0;
+    return gate.full();
   }
 
-  /**
-   * Executor, while the message is routed: counts the invocation just read into the queue.
-   *
-   * @return its size, to hand back to {@link #invocationFinished} when it completes
-   */
   @Override
   public long invocationQueued() {
-    long bytes = inbound.currentMessageSize();
-    queuedInvocations.incrementAndGet();
-    queuedInvocationBytes.addAndGet(bytes);
-    return bytes;
+    return gate.queued(inbound.currentMessageSize());
   }
 
-  /** Any thread: a queued invocation completed. */
   @Override
   public void invocationFinished(long bytes) {
-    queuedInvocations.decrementAndGet();
-    queuedInvocationBytes.addAndGet(-bytes);
-    resumeWhenBelowMark();
+    gate.finished(bytes);
   }
 
-  /** Any thread: reading resumes (in a task of its own) when paused and below the resume mark. */
-  private void resumeWhenBelowMark() {
-    if (readingPaused && belowResumeMark() && resumeScheduled.compareAndSet(false, true)) {
-      // Always as a task of its own, never inside the caller (which may be routing a message on
-      // the executor, in the middle of a feed).
-      Runnable resume =
-          () -> {
-            resumeScheduled.set(false);
-            resumeReadingInvocations();
-          };
-      EventExecutor e = executor;
-      if (e == null) {
-        resume.run();
-      } else {
-        try {
-          e.execute(resume);
-        } catch (RejectedExecutionException stopping) {
-          resumeScheduled.set(false);
-        }
-      }
-    }
-  }
-
-  private boolean belowResumeMark() {
-    return queuedInvocations.get() <= options.maxQueuedInvocations() / 2
-        && queuedInvocationBytes.get() <= options.maxQueuedInvocationBytes() / 2
-        && fullUploadStreams.get() == 0;
-  }
-
-  /**
-   * Executor, from the handler: the queue is at its bound with {@code heldBytes} unparsed. Stops
-   * reading the transport, or closes the connection when the client sent far more than the bound
-   * allows without waiting.
-   */
+  /** Executor, from the handler: the queue is at its bound (see {@link ReadGate#atBound}). */
   void invocationQueueAtBound(int heldBytes) {
-    Transport current = transport;
-    // Over a socket that stops being read, what is held is at most one read's worth. Over POSTs,
-    // one POST may hold up to the largest body, but a client that waits for the answer sends no
-    // other meanwhile: bytes that arrive while paused and take what is held past twice the bound
-    // come from a client that ignores the back-pressure.
-    if (sentWithoutWaiting
-        && (current == null || !current.pausesAtTheSocket())
-        && (long) heldBytes > 2L * options.maxQueuedInvocationBytes()) {
-      close(
-          "Connection closed with an error. Too many invocations are waiting: at most "
-              + options.maxQueuedInvocations()
-              + " invocations or "
-              + options.maxQueuedInvocationBytes()
-              + " bytes are queued per connection, and the client sent more without waiting for"
-              + " their completions.",
-          false,
-          null);
-      return;
-    }
-    readingPaused = true;
-    Transport t = transport;
-    if (t != null) {
-      // Every time, not only on the first stop: a socket attached since (a stateful reconnect)
-      // starts out reading.
-      t.pauseReading();
-    }
-    if (belowResumeMark()) {
-      resumeReadingInvocations(); // everything finished meanwhile
-    }
-  }
-
-  /** Executor: parses what was held and, when the queue has room again, reads on. */
-  private void resumeReadingInvocations() {
-    if (!readingPaused || closing || state == State.CLOSED) {
-      return;
-    }
-    if (!handler.resumeParsing(this)) {
-      return; // still at the bound: the next completion tries again
-    }
-    readingPaused = false;
-    inbound.resumed(); // the client's silence while it was not read is not a client timeout
-    Transport t = transport;
-    if (t != null) {
-      t.resumeReading();
-    }
-    answerWaitingPosts();
-  }
-
-  private void answerWaitingPosts() {
-    Runnable r;
-    while ((r = whenReading.poll()) != null) {
-      r.run();
-    }
+    gate.atBound(heldBytes);
   }
 
   /**
@@ -871,18 +773,10 @@ public final class HubConnection
   }
 
   /**
-   * Executor, while a StreamItem is routed: {@code stream}'s buffer is full. The handler parses no
-   * further message until the method took items from it, and reading stops as at the invocation
-   * queue's bound (a WebSocket is not read, a POST is answered once its bytes were taken in), as
-   * ASP.NET Core's dispatcher awaits the stream's bounded channel.
+   * Executor, while a StreamItem is routed: {@code stream}'s buffer is full (see {@link ReadGate}).
    */
   void pauseReadingUntilSpace(UploadStream stream) {
-    fullUploadStreams.incrementAndGet();
-    stream.onSpace(
-        () -> {
-          fullUploadStreams.decrementAndGet();
-          resumeWhenBelowMark();
-        });
+    gate.pauseUntilSpace(stream);
   }
 
   /** Registers a client-to-server stream (a hub thread); null when the id is in use. */
@@ -962,7 +856,7 @@ public final class HubConnection
     }
     // While the server does not read (the invocation bound), the client's Pings wait unread: as
     // ASP.NET Core stops the client timeout while it dispatches, that silence does not count.
-    if (!readingPaused && inbound.timedOut(now, options.clientTimeout().toNanos())) {
+    if (!gate.paused() && inbound.timedOut(now, options.clientTimeout().toNanos())) {
       log.debug("Connection {}: client timeout", connectionId);
       close(
           "Connection closed with an error.",
@@ -975,41 +869,5 @@ public final class HubConnection
   @Override
   public String toString() {
     return "HubConnection[" + connectionId + ", " + transportType + ", " + state + "]";
-  }
-
-  // ------------------------------------------------------------------ caller context
-
-  private final class CallerContext implements HubCallerContext {
-    @Override
-    public String connectionId() {
-      return connectionId;
-    }
-
-    @Override
-    public HubUser user() {
-      return user;
-    }
-
-    @Override
-    public ConcurrentMap<Object, Object> items() {
-      return items;
-    }
-
-    @Override
-    public String transport() {
-      HttpTransportType t = transportType;
-      return t == null ? null : t.name();
-    }
-
-    @Override
-    public String protocol() {
-      HubProtocol p = protocol;
-      return p == null ? null : p.name();
-    }
-
-    @Override
-    public void abort() {
-      close(null, false, null);
-    }
   }
 }

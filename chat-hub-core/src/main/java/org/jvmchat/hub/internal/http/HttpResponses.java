@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.HttpResponse;
 
 /**
@@ -30,6 +29,12 @@ final class HttpResponses {
     this.instanceId = instanceId;
   }
 
+  /**
+   * {@code HubServer.INSTANCE_HEADER}, spelled here so that the HTTP layer does not depend on the
+   * public server type (the tests of the header read it through the public constant).
+   */
+  static final String INSTANCE_HEADER = "X-Chat-Instance";
+
   CorsPolicy cors() {
     return cors;
   }
@@ -38,7 +43,7 @@ final class HttpResponses {
   void decorate(HttpHeaders h, String origin) {
     cors.addHeaders(h, origin);
     if (instanceId != null) {
-      h.set(HubServer.INSTANCE_HEADER, instanceId);
+      h.set(INSTANCE_HEADER, instanceId);
     }
   }
 

@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
-import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.Authenticator;
 import org.jvmchat.hub.http.HttpLimits;
 import org.jvmchat.hub.http.HttpRoute;
@@ -32,7 +31,7 @@ public final class HttpServerContext {
    * @param endpoints the mapped hubs, in mapping order
    * @param forwarder forwards requests for connections held by another instance; null without
    *     signed connection tokens
-   * @param instanceId the value of {@link HubServer#INSTANCE_HEADER}, or null for none
+   * @param instanceId the value of {@code HubServer.INSTANCE_HEADER}, or null for none
    * @param stopping true once the server is stopping (negotiate then answers 503)
    */
   public HttpServerContext(
