@@ -20,7 +20,6 @@ import org.jvmchat.hub.Hub;
 import org.jvmchat.hub.HubFilter;
 import org.jvmchat.hub.HubInvocationContext;
 import org.jvmchat.hub.HubLifetimeContext;
-import org.jvmchat.hub.internal.HubAccess;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.InvocationBindingFailureMessage;

@@ -26,9 +26,9 @@ import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.HttpRequest;
 import org.jvmchat.hub.http.HttpResponse;
-import org.jvmchat.hub.internal.HubConnection;
-import org.jvmchat.hub.internal.HubEndpoint;
-import org.jvmchat.hub.internal.HubRuntime;
+import org.jvmchat.hub.internal.hub.HubConnection;
+import org.jvmchat.hub.internal.hub.HubEndpoint;
+import org.jvmchat.hub.internal.hub.HubRuntime;
 
 /**
  * The host seam without a host: {@link ConnectionLayer} and its transports driven through fake
