@@ -85,7 +85,7 @@ public final class OutboundQueue implements Outbound {
   private volatile boolean stateful;
   private volatile long transportPendingBytes;
   private volatile long unacknowledgedBytes;
-  private volatile boolean waitingForAck;
+  private volatile boolean awaitingAckPublished; // awaitingAck, as published to producers
 
   // The executor's (the consumer's) own.
   private Node head;
@@ -124,7 +124,7 @@ public final class OutboundQueue implements Outbound {
     if (stateful && trackable && socketDown && unacknowledgedBytes + queued > replayLimit) {
       overflow = Overflow.WHILE_DISCONNECTED;
     } else if (!force && queued + transportPendingBytes > outboundLimit) {
-      overflow = stateful && waitingForAck ? Overflow.UNACKNOWLEDGED : Overflow.SLOW_READER;
+      overflow = stateful && awaitingAckPublished ? Overflow.UNACKNOWLEDGED : Overflow.SLOW_READER;
     }
     if (overflow != null) {
       QUEUED_BYTES.getAndAdd(this, (long) -bytes.length);
@@ -275,8 +275,8 @@ public final class OutboundQueue implements Outbound {
     if (unacknowledgedBytes != replay.bufferedBytes()) {
       unacknowledgedBytes = replay.bufferedBytes();
     }
-    if (waitingForAck != awaitingAck) {
-      waitingForAck = awaitingAck;
+    if (awaitingAckPublished != awaitingAck) {
+      awaitingAckPublished = awaitingAck;
     }
   }
 

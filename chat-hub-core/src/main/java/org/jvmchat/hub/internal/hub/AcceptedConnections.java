@@ -11,7 +11,7 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
  * The {@link HubConnectionAcceptor} of one hub: a connection opened by a connection source is an
- * ordinary {@link HubConnection} whose {@link Transport} hands each drain's bytes to the source.
+ * ordinary {@link ServerConnection} whose {@link Transport} hands each drain's bytes to the source.
  */
 final class AcceptedConnections implements HubConnectionAcceptor {
   private final HubEndpoint endpoint;
@@ -25,7 +25,8 @@ final class AcceptedConnections implements HubConnectionAcceptor {
     Objects.requireNonNull(connectionId, "connectionId");
     Objects.requireNonNull(transport, "transport");
     // The token only keys the connection in the hub's table: no client ever presents it.
-    HubConnection c = endpoint.newConnection(connectionId, "source:" + connectionId, user, false);
+    ServerConnection c =
+        endpoint.newConnection(connectionId, "source:" + connectionId, user, false);
     SourceTransport t = new SourceTransport(c, transport);
     c.attach(t);
     return t;
@@ -33,11 +34,11 @@ final class AcceptedConnections implements HubConnectionAcceptor {
 
   /** The transport of a connection opened by a source, and the source's handle on it. */
   private static final class SourceTransport implements Transport, AcceptedConnection {
-    private final HubConnection connection;
+    private final ServerConnection connection;
     private final ConnectionTransport source;
     private volatile boolean sourceClosed;
 
-    SourceTransport(HubConnection connection, ConnectionTransport source) {
+    SourceTransport(ServerConnection connection, ConnectionTransport source) {
       this.connection = connection;
       this.source = source;
     }

@@ -8,9 +8,9 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /** A connection as its hub methods see the caller: {@link org.jvmchat.hub.Hub#context()}. */
 final class ConnectionCallerContext implements HubCallerContext {
-  private final HubConnection connection;
+  private final ServerConnection connection;
 
-  ConnectionCallerContext(HubConnection connection) {
+  ConnectionCallerContext(ServerConnection connection) {
     this.connection = connection;
   }
 

@@ -62,7 +62,7 @@ final class HubConnectionHandler {
   }
 
   /** Bytes from the client (a WebSocket frame or a POST body), in order. */
-  void receive(HubConnection connection, ByteBuffer bytes) {
+  void receive(ServerConnection connection, ByteBuffer bytes) {
     HubInbound in = connection.inbound();
     in.lastReceivedAt = System.nanoTime();
     try {
@@ -91,7 +91,7 @@ final class HubConnectionHandler {
    * @return true when the queue has room again (the transport may be read), false when it filled up
    *     again
    */
-  boolean resumeParsing(HubConnection connection) {
+  boolean resumeParsing(ServerConnection connection) {
     HubInbound in = connection.inbound();
     if (in.reader == null) {
       return true;
@@ -112,7 +112,7 @@ final class HubConnectionHandler {
   }
 
   /** Feeds the reader up to the invocation queue's bound; true when it stopped there. */
-  private boolean feed(HubConnection connection, HubInbound in, ByteBuffer bytes) {
+  private boolean feed(ServerConnection connection, HubInbound in, ByteBuffer bytes) {
     in.feeding = true;
     try {
       return in.reader.feed(
@@ -122,7 +122,7 @@ final class HubConnectionHandler {
     }
   }
 
-  private void protocolError(HubConnection connection, HubProtocolException e) {
+  private void protocolError(ServerConnection connection, HubProtocolException e) {
     log.debug("Connection {}: protocol error: {}", connection.connectionId(), e.getMessage());
     // As ASP.NET Core: the parser's text only with detailed errors (issue #27).
     connection.close(
@@ -133,7 +133,7 @@ final class HubConnectionHandler {
   }
 
   /** Processes the handshake; returns the bytes after it, or null when not complete or failed. */
-  private ByteBuffer handshake(HubConnection connection, HubInbound in, ByteBuffer bytes) {
+  private ByteBuffer handshake(ServerConnection connection, HubInbound in, ByteBuffer bytes) {
     HandshakeReader.Result<HandshakeRequest> read;
     try {
       read = in.handshake.feed(bytes);
@@ -185,7 +185,7 @@ final class HubConnectionHandler {
    * onConnected, as one serial task, so before any invocation of the connection; a failure closes
    * the connection.
    */
-  private void connected(HubConnection connection) {
+  private void connected(ServerConnection connection) {
     HubLifetimeManager manager = lifetimeManager();
     connection
         .serial()
@@ -213,7 +213,7 @@ final class HubConnectionHandler {
    * Executor, when a connection that completed its handshake ended: the hub's onDisconnected (after
    * every invocation already queued), then the lifetime manager's, then the hub's listeners.
    */
-  CompletableFuture<Void> disconnected(HubConnection connection, Throwable cause) {
+  CompletableFuture<Void> disconnected(ServerConnection connection, Throwable cause) {
     HubLifetimeManager manager = lifetimeManager();
     return dispatcher()
         .onDisconnected(connection, cause)
@@ -228,7 +228,7 @@ final class HubConnectionHandler {
             });
   }
 
-  private void onMessage(HubConnection connection, HubInbound in, HubMessage message) {
+  private void onMessage(ServerConnection connection, HubInbound in, HubMessage message) {
     if (in.sequence != null
         && message instanceof HubInvocationMessage
         && !in.sequence.shouldProcess()) {
@@ -240,9 +240,9 @@ final class HubConnectionHandler {
 
   /** Asks the hub and the lifetime manager for the types the parser binds to. */
   private final class Binder implements InvocationBinder {
-    private final HubConnection connection;
+    private final ServerConnection connection;
 
-    Binder(HubConnection connection) {
+    Binder(ServerConnection connection) {
       this.connection = connection;
     }
 

@@ -39,7 +39,7 @@ public final class HubEndpoint implements HubContext {
   private final HubLifetimeManager lifetimeManager;
   private final ExecutorService executor;
   private final List<ConnectionListener> listeners;
-  private final Map<String, HubConnection> connectionsByToken = new ConcurrentHashMap<>();
+  private final Map<String, ServerConnection> connectionsByToken = new ConcurrentHashMap<>();
   private final HubClients clients;
   private final GroupManager groups;
   private final WriteScheduler.Registry writeSchedulers;
@@ -187,9 +187,9 @@ public final class HubEndpoint implements HubContext {
    * A new connection, registered by its token. Created inside {@link #runAdmitted}, it takes the
    * request's admission (see {@link org.jvmchat.hub.ConnectionAdmission}).
    */
-  public HubConnection newConnection(
+  public ServerConnection newConnection(
       String id, String token, HubUser user, boolean statefulNegotiated) {
-    HubConnection c = new HubConnection(this, id, token, user, statefulNegotiated);
+    ServerConnection c = new ServerConnection(this, id, token, user, statefulNegotiated);
     connectionsByToken.put(token, c);
     AdmissionHold hold = admitting.get();
     if (hold != null && !hold.claimed) {
@@ -242,16 +242,16 @@ public final class HubEndpoint implements HubContext {
    * The connection's end, once, at the start of its termination: its admission learns that it
    * disconnected (after connected) or that it was released (admitted, never connected).
    */
-  void admissionEnded(HubConnection c) {
+  void admissionEnded(ServerConnection c) {
     org.jvmchat.hub.ConnectionAdmission admission = mapping.admission();
     int phase = c.endAdmission();
     if (admission == null) {
       return;
     }
     try {
-      if (phase == HubConnection.ADMISSION_CONNECTED) {
+      if (phase == ServerConnection.ADMISSION_CONNECTED) {
         admission.disconnected(path(), c.connectionId(), c.user());
-      } else if (phase == HubConnection.ADMISSION_HELD) {
+      } else if (phase == ServerConnection.ADMISSION_HELD) {
         admission.released(path(), c.connectionId(), c.user());
       }
     } catch (RuntimeException e) {
@@ -282,28 +282,28 @@ public final class HubEndpoint implements HubContext {
    * Creates here a connection that another instance negotiated (its token verified by the caller),
    * once per token and only within the token's adoption window; null otherwise.
    */
-  public HubConnection adopt(String token, ConnectionTokens.Claims claims, HubUser user) {
+  public ServerConnection adopt(String token, ConnectionTokens.Claims claims, HubUser user) {
     if (!tokens.adoptable(token, claims)) {
       return null;
     }
-    HubConnection c =
-        new HubConnection(this, claims.connectionId(), token, user, claims.stateful());
-    HubConnection existing = connectionsByToken.putIfAbsent(token, c);
+    ServerConnection c =
+        new ServerConnection(this, claims.connectionId(), token, user, claims.stateful());
+    ServerConnection existing = connectionsByToken.putIfAbsent(token, c);
     return existing == null ? c : null;
   }
 
-  public HubConnection find(String token) {
+  public ServerConnection find(String token) {
     return token == null ? null : connectionsByToken.get(token);
   }
 
-  void remove(HubConnection c) {
+  void remove(ServerConnection c) {
     if (connectionsByToken.remove(c.connectionToken(), c)) {
       countSent(c);
     }
   }
 
   /** On the connection's executor (its count is its executor's). */
-  private void countSent(HubConnection c) {
+  private void countSent(ServerConnection c) {
     int n = c.takeSentCount();
     HubProtocol p = c.protocol();
     if (n > 0 && p != null) {
@@ -311,7 +311,7 @@ public final class HubEndpoint implements HubContext {
     }
   }
 
-  public Collection<HubConnection> connections() {
+  public Collection<ServerConnection> connections() {
     return connectionsByToken.values();
   }
 
@@ -322,8 +322,8 @@ public final class HubEndpoint implements HubContext {
    * heartbeat.
    */
   void tick(long now) {
-    Map<EventExecutor, List<HubConnection>> byExecutor = new java.util.HashMap<>();
-    for (HubConnection c : connectionsByToken.values()) {
+    Map<EventExecutor, List<ServerConnection>> byExecutor = new java.util.HashMap<>();
+    for (ServerConnection c : connectionsByToken.values()) {
       EventExecutor e = c.executor();
       if (e == null) {
         tick(c, now);
@@ -331,13 +331,13 @@ public final class HubEndpoint implements HubContext {
         byExecutor.computeIfAbsent(e, k -> new ArrayList<>()).add(c);
       }
     }
-    for (Map.Entry<EventExecutor, List<HubConnection>> e : byExecutor.entrySet()) {
-      List<HubConnection> list = e.getValue();
+    for (Map.Entry<EventExecutor, List<ServerConnection>> e : byExecutor.entrySet()) {
+      List<ServerConnection> list = e.getValue();
       try {
         e.getKey()
             .execute(
                 () -> {
-                  for (HubConnection c : list) {
+                  for (ServerConnection c : list) {
                     tick(c, now);
                   }
                 });
@@ -348,11 +348,11 @@ public final class HubEndpoint implements HubContext {
     reportCounted();
   }
 
-  private void tick(HubConnection c, long now) {
+  private void tick(ServerConnection c, long now) {
     try {
       countSent(c);
       c.tick(now);
-      if (c.state() == HubConnection.State.ACTIVE) {
+      if (c.state() == ServerConnection.State.ACTIVE) {
         long queued = c.outboundQueuedBytes();
         for (ConnectionListener l : listeners) {
           l.outboundQueueSampled(path(), queued);
@@ -363,7 +363,7 @@ public final class HubEndpoint implements HubContext {
     }
   }
 
-  void connected(HubConnection c) {
+  void connected(ServerConnection c) {
     org.jvmchat.hub.ConnectionAdmission admission = mapping.admission();
     // Not when the connection already ended (its end released the admission instead).
     if (c.connectAdmission() && admission != null) {
@@ -374,7 +374,7 @@ public final class HubEndpoint implements HubContext {
     }
   }
 
-  void disconnected(HubConnection c) {
+  void disconnected(ServerConnection c) {
     String transport = c.transportType() == null ? "none" : c.transportType().name();
     String protocol = c.protocol() == null ? "none" : c.protocol().name();
     for (ConnectionListener l : listeners) {

@@ -194,7 +194,7 @@ public final class HubRuntime {
     List<CompletableFuture<Void>> closing = new ArrayList<>();
     for (HubEndpoint e : endpoints) {
       e.markStopping();
-      for (HubConnection c : e.connections()) {
+      for (ServerConnection c : e.connections()) {
         closing.add(c.closedFuture());
         c.close(null, true, null);
       }

@@ -24,11 +24,11 @@ import org.jvmchat.protocol.StreamItemMessage;
  * and Sequence to the connection and its handler. Runs on the connection's executor.
  */
 final class MessageRouter {
-  private interface Route<M extends HubMessage> {
-    void handle(HubConnectionHandler handler, HubConnection connection, M message);
+  private interface MessageRoute<M extends HubMessage> {
+    void handle(HubConnectionHandler handler, ServerConnection connection, M message);
   }
 
-  private static final Map<Class<?>, Route<?>> ROUTES =
+  private static final Map<Class<?>, MessageRoute<?>> ROUTES =
       Map.ofEntries(
           route(InvocationMessage.class, (h, c, m) -> h.dispatcher().invoke(c, m)),
           route(StreamInvocationMessage.class, (h, c, m) -> h.dispatcher().streamInvoke(c, m)),
@@ -63,14 +63,14 @@ final class MessageRouter {
 
   private MessageRouter() {}
 
-  private static <M extends HubMessage> Map.Entry<Class<?>, Route<?>> route(
-      Class<M> type, Route<M> route) {
+  private static <M extends HubMessage> Map.Entry<Class<?>, MessageRoute<?>> route(
+      Class<M> type, MessageRoute<M> route) {
     return Map.entry(type, route);
   }
 
   @SuppressWarnings("unchecked")
-  static void route(HubConnectionHandler handler, HubConnection connection, HubMessage message) {
-    Route<HubMessage> route = (Route<HubMessage>) ROUTES.get(message.getClass());
+  static void route(HubConnectionHandler handler, ServerConnection connection, HubMessage message) {
+    MessageRoute<HubMessage> route = (MessageRoute<HubMessage>) ROUTES.get(message.getClass());
     if (route != null) {
       route.handle(handler, connection, message);
     }

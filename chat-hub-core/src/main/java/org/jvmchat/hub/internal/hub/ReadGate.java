@@ -22,7 +22,7 @@ import org.jvmchat.hub.internal.transport.Transport;
  * thread); the pause itself, the held POST answers and the resume run on the executor.
  */
 final class ReadGate {
-  private final HubConnection connection;
+  private final ServerConnection connection;
   private final HubOptions options;
   private final AtomicInteger queuedInvocations = new AtomicInteger();
   private final AtomicLong queuedInvocationBytes = new AtomicLong();
@@ -35,7 +35,7 @@ final class ReadGate {
   private boolean sentWithoutWaiting; // executor: bytes arriving while reading is paused
   private final ArrayDeque<Runnable> whenReading = new ArrayDeque<>(); // executor
 
-  ReadGate(HubConnection connection, HubOptions options) {
+  ReadGate(ServerConnection connection, HubOptions options) {
     this.connection = connection;
     this.options = options;
   }
@@ -179,7 +179,7 @@ final class ReadGate {
   private void resume() {
     if (!readingPaused
         || connection.isClosing()
-        || connection.state() == HubConnection.State.CLOSED) {
+        || connection.state() == ServerConnection.State.CLOSED) {
       return;
     }
     if (!connection.resumeParsing()) {

@@ -2,7 +2,7 @@
  * The hub layer (internal; may change at any time): one connection and what a hub does with it.
  *
  * <ul>
- *   <li>{@link org.jvmchat.hub.internal.hub.HubConnection}: one connection, independent of the
+ *   <li>{@link org.jvmchat.hub.internal.hub.ServerConnection}: one connection, independent of the
  *       transport carrying it; keeps its transport, its outbound queue, its state and timeouts;
  *   <li>{@link org.jvmchat.hub.internal.hub.HubConnectionHandler}: one per hub; the handshake,
  *       {@code onConnected}, parsing and routing ({@code MessageRouter}) to the dispatcher, the

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The last handler of an HTTP channel: answers undecodable requests (400) and CORS preflights,
  * sends {@code <hub>/negotiate} to {@link Negotiation} and {@code <hub>} to the {@link
- * ConnectionDispatcher} (both after {@link HubAuthentication}), and everything else to the {@link
+ * NettyConnectionLayer} (both after {@link HubAuthentication}), and everything else to the {@link
  * PlainRoutes} (which answer 404 / 405 for unknown paths and methods).
  */
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -24,7 +24,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final HttpServerContext context;
   private final HubAuthentication authentication;
   private final Negotiation negotiation;
-  private final ConnectionDispatcher dispatcher;
+  private final NettyConnectionLayer connections;
   private final PlainRoutes routes;
   private final org.jvmchat.hub.HubRequestObserver observer; // null: none (nothing tracked)
 
@@ -32,12 +32,12 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       HttpServerContext context,
       HubAuthentication authentication,
       Negotiation negotiation,
-      ConnectionDispatcher dispatcher,
+      NettyConnectionLayer connections,
       PlainRoutes routes) {
     this.context = context;
     this.authentication = authentication;
     this.negotiation = negotiation;
-    this.dispatcher = dispatcher;
+    this.connections = connections;
     this.routes = routes;
     this.observer =
         context.endpoints().isEmpty() ? null : context.endpoints().get(0).requestObserver();
@@ -81,7 +81,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
       if (path.equals(endpoint.path())) {
         // A GET without a connection token starts a connection (a WebSocket skipping negotiate).
         boolean opens = req.method() == HttpMethod.GET && !uri.parameters().containsKey("id");
-        authentication.authenticateThen(ctx, req, uri, endpoint, opens, dispatcher::dispatch);
+        authentication.authenticateThen(ctx, req, uri, endpoint, opens, connections::dispatch);
         return;
       }
     }

@@ -24,14 +24,14 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
   private final HttpServerContext context;
   private final HubAuthentication authentication;
   private final Negotiation negotiation;
-  private final ConnectionDispatcher dispatcher;
+  private final NettyConnectionLayer connections;
   private final PlainRoutes routes;
 
   public HubChannelInitializer(HttpServerContext context) {
     this.context = context;
     this.authentication = new HubAuthentication(context);
     this.negotiation = new Negotiation(context.responses());
-    this.dispatcher = new ConnectionDispatcher(context);
+    this.connections = new NettyConnectionLayer(context);
     this.routes = new PlainRoutes(context);
   }
 
@@ -52,6 +52,6 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
                 context, context.httpLimits().maxUnauthenticatedBodySize()))
         .addLast("aggregator", new HttpObjectAggregator(context.maxRequestBodySize()))
         .addLast(
-            "handler", new HttpRouter(context, authentication, negotiation, dispatcher, routes));
+            "handler", new HttpRouter(context, authentication, negotiation, connections, routes));
   }
 }

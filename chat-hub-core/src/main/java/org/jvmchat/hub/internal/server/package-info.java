@@ -6,7 +6,7 @@
  * org.jvmchat.hub.internal.server.HttpRouter} sends a request to a hub endpoint, a plain route or a
  * CORS preflight, {@link org.jvmchat.hub.internal.server.HubAuthentication} authenticates hub
  * requests off the event loop, {@link org.jvmchat.hub.internal.server.Negotiation} answers {@code
- * /negotiate}, {@link org.jvmchat.hub.internal.server.ConnectionDispatcher} serves GET (WebSocket
+ * /negotiate}, {@link org.jvmchat.hub.internal.server.NettyConnectionLayer} serves GET (WebSocket
  * upgrade, SSE, long poll), POST (send) and DELETE on an existing connection with the transports of
  * {@code internal.transport}, {@link org.jvmchat.hub.internal.server.PlainRoutes} runs the
  * application's routes.

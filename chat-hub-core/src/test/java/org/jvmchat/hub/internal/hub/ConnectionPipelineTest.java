@@ -25,7 +25,7 @@ import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.internal.connection.ConnectionTokens;
 import org.jvmchat.hub.internal.connection.WriteScheduler;
-import org.jvmchat.hub.internal.transport.SseTransport;
+import org.jvmchat.hub.internal.transport.ServerSentEventsTransport;
 import org.jvmchat.hub.internal.transport.WebSocketTransport;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubMessage;
@@ -64,7 +64,7 @@ class ConnectionPipelineTest {
         null);
   }
 
-  private EmbeddedChannel webSocket(HubConnection c) {
+  private EmbeddedChannel webSocket(ServerConnection c) {
     EmbeddedChannel ch = new EmbeddedChannel();
     channels.add(ch);
     WebSocketTransport t = new WebSocketTransport(ch, c, c.outbound());
@@ -108,12 +108,12 @@ class ConnectionPipelineTest {
   @Test
   void jsonHandshakeAndInvocationAreAnsweredInTextFramesOnePerMessage() {
     HubEndpoint endpoint = endpoint();
-    HubConnection c = endpoint.newConnection("id1", "token1", null, false);
+    ServerConnection c = endpoint.newConnection("id1", "token1", null, false);
     EmbeddedChannel ch = webSocket(c);
 
     ch.writeInbound(new TextWebSocketFrame("{\"protocol\":\"json\",\"version\":1}" + RS));
     assertEquals(List.of(new Frame(0x1, "{}" + RS)), written(ch));
-    assertEquals(HubConnection.State.ACTIVE, c.state());
+    assertEquals(ServerConnection.State.ACTIVE, c.state());
     assertEquals("json", c.protocol().name());
 
     // Two invocations in one frame: two completions, each in its own frame, one write.
@@ -136,7 +136,7 @@ class ConnectionPipelineTest {
 
   @Test
   void handshakeSplitOverFramesIsBufferedUntilTheSeparator() {
-    HubConnection c = endpoint().newConnection("id2", "token2", null, false);
+    ServerConnection c = endpoint().newConnection("id2", "token2", null, false);
     EmbeddedChannel ch = webSocket(c);
 
     ch.writeInbound(new TextWebSocketFrame("{\"protocol\":\"js"));
@@ -147,7 +147,7 @@ class ConnectionPipelineTest {
 
   @Test
   void messagePackClientGetsBinaryFrames() {
-    HubConnection c = endpoint().newConnection("id3", "token3", null, false);
+    ServerConnection c = endpoint().newConnection("id3", "token3", null, false);
     EmbeddedChannel ch = webSocket(c);
     MessagePackHubProtocol msgpack = new MessagePackHubProtocol();
 
@@ -170,7 +170,7 @@ class ConnectionPipelineTest {
   @Test
   void unsupportedProtocolFailsTheHandshakeThenClosesTheSocket() {
     HubEndpoint endpoint = endpoint();
-    HubConnection c = endpoint.newConnection("id4", "token4", null, false);
+    ServerConnection c = endpoint.newConnection("id4", "token4", null, false);
     EmbeddedChannel ch = webSocket(c);
 
     ch.writeInbound(new TextWebSocketFrame("{\"protocol\":\"xml\",\"version\":1}" + RS));
@@ -180,7 +180,7 @@ class ConnectionPipelineTest {
         new Frame(0x1, "{\"error\":\"The protocol 'xml' is not supported.\"}" + RS), out.get(0));
     assertInstanceOf(CloseWebSocketFrame.class, out.get(1));
     ((CloseWebSocketFrame) out.get(1)).release();
-    assertEquals(HubConnection.State.CLOSED, c.state());
+    assertEquals(ServerConnection.State.CLOSED, c.state());
     assertTrue(c.closedFuture().isDone());
     assertEquals(null, endpoint.find("token4"));
   }
@@ -188,7 +188,7 @@ class ConnectionPipelineTest {
   @Test
   void clientCloseIsAnsweredWithCloseAndEndsTheConnection() {
     HubEndpoint endpoint = endpoint();
-    HubConnection c = endpoint.newConnection("id5", "token5", null, false);
+    ServerConnection c = endpoint.newConnection("id5", "token5", null, false);
     EmbeddedChannel ch = webSocket(c);
     ch.writeInbound(new TextWebSocketFrame("{\"protocol\":\"json\",\"version\":1}" + RS));
     written(ch);
@@ -198,7 +198,7 @@ class ConnectionPipelineTest {
     assertEquals(new Frame(0x1, "{\"type\":7}" + RS), out.get(0));
     assertInstanceOf(CloseWebSocketFrame.class, out.get(1));
     ((CloseWebSocketFrame) out.get(1)).release();
-    assertEquals(HubConnection.State.CLOSED, c.state());
+    assertEquals(ServerConnection.State.CLOSED, c.state());
     // Frames after the end are not processed.
     assertFalse(c.receive(ByteBuffer.wrap(new byte[] {'x'})));
   }
@@ -206,10 +206,10 @@ class ConnectionPipelineTest {
   @Test
   void serverSentEventsCarryEachMessageAsOneEventAndRefuseBinaryProtocols() {
     HubEndpoint endpoint = endpoint();
-    HubConnection json = endpoint.newConnection("id6", "token6", null, false);
+    ServerConnection json = endpoint.newConnection("id6", "token6", null, false);
     EmbeddedChannel ch = new EmbeddedChannel();
     channels.add(ch);
-    json.attach(new SseTransport(ch, json, json.outbound()));
+    json.attach(new ServerSentEventsTransport(ch, json, json.outbound()));
 
     assertTrue(
         json.receive(
@@ -236,10 +236,10 @@ class ConnectionPipelineTest {
             + "\r\n\r\n",
         events.toString());
 
-    HubConnection binary = endpoint.newConnection("id7", "token7", null, false);
+    ServerConnection binary = endpoint.newConnection("id7", "token7", null, false);
     EmbeddedChannel ch2 = new EmbeddedChannel();
     channels.add(ch2);
-    binary.attach(new SseTransport(ch2, binary, binary.outbound()));
+    binary.attach(new ServerSentEventsTransport(ch2, binary, binary.outbound()));
     binary.receive(
         ByteBuffer.wrap(
             ("{\"protocol\":\"messagepack\",\"version\":1}" + RS)
@@ -252,7 +252,7 @@ class ConnectionPipelineTest {
             .toString(StandardCharsets.UTF_8)
             .contains("The transport does not support 'Binary' transfer format."));
     refused.release();
-    assertEquals(HubConnection.State.CLOSED, binary.state());
+    assertEquals(ServerConnection.State.CLOSED, binary.state());
   }
 
   @Test

@@ -89,7 +89,7 @@ class ReadPauseTest {
     }
   }
 
-  private HubConnection connect(HubOptions options) {
+  private ServerConnection connect(HubOptions options) {
     HubEndpoint endpoint =
         new HubEndpoint(
             HubMapping.builder("/hub", StreamHub::new).options(options).build(),
@@ -101,7 +101,7 @@ class ReadPauseTest {
             new WriteScheduler.Registry(),
             ConnectionTokens.unsigned(),
             null);
-    HubConnection c = endpoint.newConnection("id", "token", null, false);
+    ServerConnection c = endpoint.newConnection("id", "token", null, false);
     channel = new EmbeddedChannel();
     WebSocketTransport t = new WebSocketTransport(channel, c, c.outbound());
     channel.pipeline().addLast("ws-transport", t);
@@ -164,7 +164,7 @@ class ReadPauseTest {
 
   @Test
   void readingResumesOnlyWhenNeitherTheInvocationBoundNorAFullStreamHoldsIt() {
-    HubConnection c =
+    ServerConnection c =
         connect(HubOptions.builder().streamBufferCapacity(1).maxQueuedInvocations(2).build());
     // collect takes the lane (one invocation at a time) until the test completes it; its stream
     // fills with the first item; the two Echos after it wait unparsed.
@@ -191,7 +191,7 @@ class ReadPauseTest {
     assertTrue(answered.contains("\"invocationId\":\"2\""), answered);
     assertTrue(answered.contains("\"invocationId\":\"3\""), answered);
     assertTrue(channel.config().isAutoRead(), "reading resumed");
-    assertEquals(HubConnection.State.ACTIVE, c.state());
+    assertEquals(ServerConnection.State.ACTIVE, c.state());
   }
 
   private static String echo(String id) {

@@ -75,12 +75,12 @@ import org.slf4j.LoggerFactory;
  * (state, transport type, protocol, closing, stateful) are volatile and written on the executor
  * only.
  */
-public final class HubConnection
+public final class ServerConnection
     implements HubConnectionContext,
         TransportConnection,
         CallerConnection,
         WriteScheduler.Drainable {
-  private static final Logger log = LoggerFactory.getLogger(HubConnection.class);
+  private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
   /** The lifecycle of the connection. */
   public enum State {
@@ -139,10 +139,10 @@ public final class HubConnection
   private volatile HttpTransportType claimed;
   private volatile Transport first; // the first transport attached (set before the hop)
   private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<
-          HubConnection, HttpTransportType>
+          ServerConnection, HttpTransportType>
       CLAIMED =
           java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(
-              HubConnection.class, HttpTransportType.class, "claimed");
+              ServerConnection.class, HttpTransportType.class, "claimed");
 
   // The executor's own.
   private Transport transport;
@@ -150,7 +150,7 @@ public final class HubConnection
   private long lastPingSentAt = System.nanoTime();
   private long inactiveSince;
 
-  HubConnection(
+  ServerConnection(
       HubEndpoint endpoint,
       String connectionId,
       String connectionToken,
@@ -868,6 +868,6 @@ public final class HubConnection
 
   @Override
   public String toString() {
-    return "HubConnection[" + connectionId + ", " + transportType + ", " + state + "]";
+    return "ServerConnection[" + connectionId + ", " + transportType + ", " + state + "]";
   }
 }

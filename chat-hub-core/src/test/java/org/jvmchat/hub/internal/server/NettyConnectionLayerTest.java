@@ -24,7 +24,7 @@ import org.jvmchat.protocol.negotiate.NegotiateResponse;
  * and unknown ids, another user's connection, disabled transports, sends before a transport, the
  * first long poll.
  */
-class ConnectionDispatcherTest {
+class NettyConnectionLayerTest {
 
   EmbeddedHttp http;
 

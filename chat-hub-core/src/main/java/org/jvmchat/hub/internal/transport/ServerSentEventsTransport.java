@@ -15,7 +15,7 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
  * The Server-Sent Events transport (server to client; the client sends by POST). Every outbound
  * message is one event: a {@code data: } line per line of the payload, then an empty line.
  */
-public final class SseTransport implements Transport {
+public final class ServerSentEventsTransport implements Transport {
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CRLF = {'\r', '\n'};
 
@@ -23,7 +23,8 @@ public final class SseTransport implements Transport {
   private final Outbound outbound;
   private volatile boolean ended;
 
-  public SseTransport(Channel channel, TransportConnection connection, Outbound outbound) {
+  public ServerSentEventsTransport(
+      Channel channel, TransportConnection connection, Outbound outbound) {
     this.channel = channel;
     this.outbound = outbound;
     channel.closeFuture().addListener(f -> connection.transportClosed(this, ended, null));

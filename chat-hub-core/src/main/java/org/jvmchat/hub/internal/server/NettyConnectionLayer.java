@@ -25,10 +25,10 @@ import java.nio.charset.StandardCharsets;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.internal.connection.ConnectionTokens;
 import org.jvmchat.hub.internal.connection.Ids;
-import org.jvmchat.hub.internal.hub.HubConnection;
 import org.jvmchat.hub.internal.hub.HubEndpoint;
+import org.jvmchat.hub.internal.hub.ServerConnection;
 import org.jvmchat.hub.internal.transport.LongPollingTransport;
-import org.jvmchat.hub.internal.transport.SseTransport;
+import org.jvmchat.hub.internal.transport.ServerSentEventsTransport;
 import org.jvmchat.hub.internal.transport.WebSocketTransport;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 import org.slf4j.Logger;
@@ -41,13 +41,13 @@ import org.slf4j.LoggerFactory;
  * connection another instance holds (a signed token) is forwarded to it or answered 404; a
  * WebSocket with such a token adopts the connection here.
  */
-final class ConnectionDispatcher {
-  private static final Logger log = LoggerFactory.getLogger(ConnectionDispatcher.class);
+final class NettyConnectionLayer {
+  private static final Logger log = LoggerFactory.getLogger(NettyConnectionLayer.class);
 
   private final HttpServerContext context;
   private final HttpResponses responses;
 
-  ConnectionDispatcher(HttpServerContext context) {
+  NettyConnectionLayer(HttpServerContext context) {
     this.context = context;
     this.responses = context.responses();
   }
@@ -96,7 +96,7 @@ final class ConnectionDispatcher {
   // ------------------------------------------------------------------ POST and DELETE
 
   private void send(HubRequest r) {
-    HubConnection c = lookup(r);
+    ServerConnection c = lookup(r);
     if (c == null) {
       return;
     }
@@ -133,7 +133,7 @@ final class ConnectionDispatcher {
   }
 
   private void delete(HubRequest r) {
-    HubConnection c = lookup(r);
+    ServerConnection c = lookup(r);
     if (c == null) {
       return;
     }
@@ -201,7 +201,7 @@ final class ConnectionDispatcher {
    * A WebSocket for a connection another instance negotiated (its signed token, within the adoption
    * window): the connection is created here with the same id; null after answering.
    */
-  private HubConnection adopt(HubRequest r) {
+  private ServerConnection adopt(HubRequest r) {
     ConnectionTokens.Claims claims = r.endpoint().verify(r.token());
     if (claims == null || claims.issuedHere()) {
       text(r, HttpResponseStatus.NOT_FOUND, "No Connection with that ID");
@@ -211,7 +211,7 @@ final class ConnectionDispatcher {
       text(r, HttpResponseStatus.FORBIDDEN, "Forbidden");
       return null;
     }
-    HubConnection c =
+    ServerConnection c =
         r.endpoint().adopt(r.token(), claims, claims.userId() == null ? null : r.user());
     if (c == null) {
       text(r, HttpResponseStatus.NOT_FOUND, "No Connection with that ID");
@@ -222,14 +222,14 @@ final class ConnectionDispatcher {
   }
 
   /** The connection of the request's token, if it is open and the request's user may use it. */
-  private HubConnection lookup(HubRequest r) {
+  private ServerConnection lookup(HubRequest r) {
     String token = r.token();
     if (token == null || token.isEmpty()) {
       text(r, HttpResponseStatus.BAD_REQUEST, "Connection ID required");
       return null;
     }
-    HubConnection c = r.endpoint().find(token);
-    if (c == null || c.state() == HubConnection.State.CLOSED) {
+    ServerConnection c = r.endpoint().find(token);
+    if (c == null || c.state() == ServerConnection.State.CLOSED) {
       text(r, HttpResponseStatus.NOT_FOUND, "No Connection with that ID");
       return null;
     }
@@ -253,7 +253,7 @@ final class ConnectionDispatcher {
   }
 
   /** 400 when the connection already runs another transport. */
-  private boolean sameTransport(HubRequest r, HubConnection c, HttpTransportType type) {
+  private boolean sameTransport(HubRequest r, ServerConnection c, HttpTransportType type) {
     if (c.transportType() != null && c.transportType() != type) {
       text(r, HttpResponseStatus.BAD_REQUEST, "Cannot change transports mid-connection");
       return false;
@@ -270,7 +270,7 @@ final class ConnectionDispatcher {
     FullHttpRequest req = r.req();
     ChannelHandlerContext ctx = r.ctx();
     String token = r.token();
-    HubConnection c;
+    ServerConnection c;
     boolean reconnect = false;
     if (token == null || token.isEmpty()) {
       String id = Ids.newId();
@@ -280,10 +280,10 @@ final class ConnectionDispatcher {
       if (c == null || !sameTransport(r, c, HttpTransportType.WebSockets)) {
         return;
       }
-      if (c.state() != HubConnection.State.NEW) {
+      if (c.state() != ServerConnection.State.NEW) {
         if (c.isStateful() && !c.isClosing()) {
           reconnect = true;
-        } else if (c.isStatefulNegotiated() && c.state() == HubConnection.State.INACTIVE) {
+        } else if (c.isStatefulNegotiated() && c.state() == ServerConnection.State.INACTIVE) {
           text(r, HttpResponseStatus.NO_CONTENT, "");
           return;
         } else {
@@ -308,7 +308,7 @@ final class ConnectionDispatcher {
     }
     WebSocketTransport transport = new WebSocketTransport(ctx.channel(), c, c.outbound());
     boolean isReconnect = reconnect;
-    HubConnection connection = c;
+    ServerConnection connection = c;
     handshaker
         .handshake(ctx.channel(), req, extra, ctx.channel().newPromise())
         .addListener(
@@ -330,11 +330,11 @@ final class ConnectionDispatcher {
     if (!transportEnabled(r, HttpTransportType.ServerSentEvents)) {
       return;
     }
-    HubConnection c = lookup(r);
+    ServerConnection c = lookup(r);
     if (c == null || !sameTransport(r, c, HttpTransportType.ServerSentEvents)) {
       return;
     }
-    if (c.state() != HubConnection.State.NEW) {
+    if (c.state() != ServerConnection.State.NEW) {
       text(r, HttpResponseStatus.CONFLICT, "Connection already in use");
       return;
     }
@@ -350,7 +350,7 @@ final class ConnectionDispatcher {
     ChannelHandlerContext ctx = r.ctx();
     ctx.pipeline().remove(ctx.handler());
     // Attach before the client can see the stream open: its first POST follows at once.
-    c.attach(new SseTransport(ctx.channel(), c, c.outbound()));
+    c.attach(new ServerSentEventsTransport(ctx.channel(), c, c.outbound()));
     ctx.write(response);
     ctx.writeAndFlush(
         new DefaultHttpContent(Unpooled.copiedBuffer(":\r\n", StandardCharsets.US_ASCII)));
@@ -360,14 +360,14 @@ final class ConnectionDispatcher {
     if (!transportEnabled(r, HttpTransportType.LongPolling)) {
       return;
     }
-    HubConnection c = lookup(r);
+    ServerConnection c = lookup(r);
     if (c == null || !sameTransport(r, c, HttpTransportType.LongPolling)) {
       return;
     }
     ChannelHandlerContext ctx = r.ctx();
     boolean keepAlive = HttpUtil.isKeepAlive(r.req());
     String origin = r.req().headers().get(HttpHeaderNames.ORIGIN);
-    if (c.state() == HubConnection.State.NEW) {
+    if (c.state() == ServerConnection.State.NEW) {
       LongPollingTransport lp =
           new LongPollingTransport(
               c,

@@ -14,7 +14,7 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
  * events with one write and one flush, and stops while the stream is not writable (the host calls
  * back when it is).
  */
-final class HostSseTransport implements Transport {
+final class HostServerSentEventsTransport implements Transport {
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] OPEN = ":\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -24,7 +24,7 @@ final class HostSseTransport implements Transport {
   private final Outbound outbound;
   private volatile boolean ended;
 
-  HostSseTransport(
+  HostServerSentEventsTransport(
       EventExecutor eventLoop,
       HostResponse.HostStream stream,
       TransportConnection connection,
