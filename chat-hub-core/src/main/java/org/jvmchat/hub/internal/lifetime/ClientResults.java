@@ -2,6 +2,7 @@ package org.jvmchat.hub.internal.lifetime;
 
 import java.lang.reflect.Type;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,8 +10,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubException;
+import org.jvmchat.protocol.InvocationMessage;
 
 /**
  * Server-to-client invocations awaiting the client's Completion, keyed by connection and invocation
@@ -33,6 +36,29 @@ public final class ClientResults {
       ScheduledExecutorService scheduler, java.util.concurrent.Executor completions) {
     this.scheduler = scheduler;
     this.completions = completions;
+  }
+
+  /**
+   * Asks {@code connection}, a connection of this process, to run {@code method} and return a
+   * result: the future completes with the client's Completion, fails after {@code timeout}, or when
+   * the connection has ended (at once when it already has). Both lifetime managers invoke a local
+   * connection this way.
+   */
+  public <T> CompletableFuture<T> invoke(
+      String connectionId,
+      HubConnectionContext connection,
+      String method,
+      Object[] args,
+      Type resultType,
+      Duration timeout) {
+    String invocationId = nextId();
+    CompletableFuture<T> result = register(connectionId, invocationId, resultType, timeout);
+    InvocationMessage invocation =
+        new InvocationMessage(null, invocationId, method, Arrays.asList(args), null);
+    if (!connection.write(invocation)) {
+      connectionClosed(connectionId);
+    }
+    return result;
   }
 
   public String nextId() {

@@ -4,7 +4,6 @@ import java.lang.reflect.Type;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -261,15 +260,7 @@ public final class DefaultHubLifetimeManager implements HubLifetimeManager {
       return CompletableFuture.failedFuture(
           new HubException("Connection '" + connectionId + "' does not exist."));
     }
-    String invocationId = clientResults.nextId();
-    CompletableFuture<T> result =
-        clientResults.register(connectionId, invocationId, resultType, timeout);
-    InvocationMessage invocation =
-        new InvocationMessage(null, invocationId, method, Arrays.asList(args), null);
-    if (!c.write(invocation)) {
-      clientResults.connectionClosed(connectionId);
-    }
-    return result;
+    return clientResults.invoke(connectionId, c, method, args, resultType, timeout);
   }
 
   @Override

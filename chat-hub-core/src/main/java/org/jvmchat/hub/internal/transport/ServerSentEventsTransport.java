@@ -10,12 +10,15 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Server-Sent Events transport (server to client; the client sends by POST). Every outbound
  * message is one event: a {@code data: } line per line of the payload, then an empty line.
  */
 public final class ServerSentEventsTransport implements Transport {
+  private static final Logger log = LoggerFactory.getLogger(ServerSentEventsTransport.class);
   private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CRLF = {'\r', '\n'};
 
@@ -44,6 +47,7 @@ public final class ServerSentEventsTransport implements Transport {
 
               @Override
               public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                log.debug("SSE stream {} failed; closing it", ctx.channel(), cause);
                 ctx.close();
               }
             });

@@ -14,6 +14,8 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.EventExecutor;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The WebSockets transport: frames in are bytes for the connection (text and binary alike, so a
@@ -22,6 +24,8 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
  */
 public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFrame>
     implements Transport {
+  private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
+
   private final Channel channel;
   private final TransportConnection connection;
   private final Outbound outbound;
@@ -108,6 +112,9 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // The socket failed (a reset, a frame the decoder refused): closing it ends or suspends the
+    // connection through channelInactive; the cause is only worth a line at debug.
+    log.debug("WebSocket {} failed; closing it", ctx.channel(), cause);
     ctx.close();
   }
 
