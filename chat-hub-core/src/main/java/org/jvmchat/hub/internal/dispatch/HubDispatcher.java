@@ -26,6 +26,7 @@ import org.jvmchat.protocol.InvocationBindingFailureMessage;
 import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.StreamInvocationMessage;
 import org.jvmchat.protocol.StreamItemMessage;
+import org.jvmchat.protocol.internal.Futures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -558,12 +559,7 @@ public final class HubDispatcher {
   }
 
   static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException
-            || t instanceof java.util.concurrent.ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+    return Futures.unwrap(t);
   }
 
   String invocationError(String method, Throwable error) {
