@@ -183,10 +183,11 @@ public final class Chaos {
       instances.add(new Instance(i, cmd, env, logs));
     }
     long t = System.nanoTime();
-    // the first alone (it creates the schema and runs the migrations), then the others together
-    instances.get(0).start(Duration.ofSeconds(120));
+    // the schema first (two instances creating it at once would race); the migrations take
+    // Flyway's lock, so the instances start together
+    sql("CREATE SCHEMA IF NOT EXISTS \"" + schema + "\"");
     List<CompletableFuture<Void>> starts = new ArrayList<>();
-    for (Instance in : instances.subList(1, instances.size())) {
+    for (Instance in : instances) {
       starts.add(CompletableFuture.runAsync(() -> startUnchecked(in)));
     }
     CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
@@ -259,13 +260,18 @@ public final class Chaos {
     for (Instance in : instances) {
       rssBefore.add(in.rssKb());
     }
+    long previousEnded = 0;
     for (FaultPlan.Step step : plan.steps()) {
-      sleepUntil(start + step.atMillis());
+      sleepUntil(Math.max(start + step.atMillis(), previousEnded + o.gap.toMillis()));
       Report.Window w = faults.inject(step);
+      previousEnded = w.actionEnded;
       windows.get(windows.size() - 1).to = w.from;
       windows.add(w);
     }
-    sleepUntil(start + Math.max(o.duration.toMillis(), plan.endMillis()));
+    sleepUntil(
+        Math.max(
+            start + Math.max(o.duration.toMillis(), plan.endMillis()),
+            previousEnded + o.gap.toMillis()));
     List<Long> rssAfter = new ArrayList<>();
     for (Instance in : instances) {
       rssAfter.add(in.rssKb());
@@ -315,6 +321,9 @@ public final class Chaos {
             faults,
             slow == null ? null : slowBytes);
     out.print(r.toTable());
+    Path details = logs.resolve("details.txt");
+    Files.write(details, r.details);
+    out.println("details (live misses, unacknowledged but stored sends): " + details);
     return r;
   }
 
@@ -500,6 +509,15 @@ public final class Chaos {
   }
 
   private void dropSchema() {
+    try {
+      sql("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+    } catch (Exception e) {
+      out.println("could not drop schema " + schema + ": " + e.getMessage());
+    }
+  }
+
+  /** One statement on the real PostgreSQL (not through the proxy). */
+  private void sql(String statement) throws java.sql.SQLException {
     Properties p = new Properties();
     p.setProperty("user", pgUser);
     if (pgPassword != null) {
@@ -508,9 +526,7 @@ public final class Chaos {
     String url = "jdbc:postgresql://" + pgHost + ":" + pgPort + "/" + pgDb;
     try (Connection c = DriverManager.getConnection(url, p);
         Statement s = c.createStatement()) {
-      s.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
-    } catch (Exception e) {
-      out.println("could not drop schema " + schema + ": " + e.getMessage());
+      s.execute(statement);
     }
   }
 }

@@ -314,7 +314,8 @@ final class ChaosClient {
       return;
     }
     synchronized (intervals) {
-      if (!intervals.isEmpty()) {
+      // only while in the room: a new connection may deliver before its JoinRoom completed
+      if (!intervals.isEmpty() && intervals.get(intervals.size() - 1).to == 0) {
         intervals.get(intervals.size() - 1).lastHeard = now;
       }
     }

@@ -7,7 +7,8 @@ import java.util.List;
  * When each fault starts, from the start of sending: after the warm-up, one after the other, each
  * followed by at least {@code --gap} steady seconds; when {@code --duration} leaves more room, the
  * gaps grow evenly. A fault that takes longer than planned (an instance slow to restart) delays the
- * ones after it: the windows of the report hold the times it really happened.
+ * ones after it, each still {@code --gap} after the previous one ended: the windows of the report
+ * hold the times it really happened.
  */
 final class FaultPlan {
   /** One fault, planned {@code atMillis} after the start, expected to take {@code expectMillis}. */
@@ -49,12 +50,12 @@ final class FaultPlan {
 
   private long expect(String fault, int instances) {
     return switch (fault) {
-      case "kill" -> o.killDown.toMillis() + 10_000;
+      case "kill" -> o.killDown.toMillis() + 6_000;
       case "redis" -> o.redisOutage.toMillis();
       case "postgres" -> o.postgresOutage.toMillis();
       case "cut" -> o.hold.toMillis();
       case "slow" -> 1_000;
-      case "rolling" -> instances * 12_000L;
+      case "rolling" -> instances * 6_000L;
       default -> throw new IllegalArgumentException(fault);
     };
   }

@@ -105,6 +105,9 @@ final class Report {
   private final Map<String, Integer> mix = new LinkedHashMap<>();
   private final List<String> failures = new ArrayList<>();
 
+  /** One line per live miss, unacknowledged-but-stored send and miss after recovery. */
+  final List<String> details = new ArrayList<>();
+
   Report(
       ChaosOptions o,
       String runId,
@@ -128,6 +131,7 @@ final class Report {
       perWindow.add(new Figures());
     }
     long end = windows.get(windows.size() - 1).to;
+    long t0 = windows.get(0).from;
 
     long gaps = 0;
     Map<String, Set<String>> storedIds = new HashMap<>();
@@ -171,6 +175,10 @@ final class Report {
             f.unacked++;
             if (contents.contains(s.content)) {
               f.unackedButStored++;
+              details.add(
+                  String.format(
+                      "unacked-but-stored client %d (%s) sent t+%.3f s: %s",
+                      c.index, c.kind.label(), (s.sentAt - t0) / 1e3, s.error));
             }
           }
         }
@@ -190,11 +198,33 @@ final class Report {
         boolean live = c.received.containsKey(m.id());
         if (!live && !rec.contains(m.id())) {
           f.missAfterRecovery++;
+          details.add(
+              String.format(
+                  "miss-after-recovery client %d (%s) seq %d created t+%.3f s",
+                  c.index, c.kind.label(), m.seq(), (m.createdAt() - t0) / 1e3));
         }
         if (liveExpected(intervals, m.createdAt(), end)) {
           f.liveExpected++;
           if (!live) {
             f.liveMiss++;
+            StringBuilder iv = new StringBuilder();
+            for (ChaosClient.Interval in : intervals) {
+              iv.append(
+                  String.format(
+                      " [%.3f..%.3f heard %.3f]",
+                      (in.from - t0) / 1e3, (in.to - t0) / 1e3, (in.lastHeard - t0) / 1e3));
+            }
+            details.add(
+                String.format(
+                    "live-miss client %d (%s) room %s seq %d created t+%.3f s (%s) by %s; intervals%s",
+                    c.index,
+                    c.kind.label(),
+                    c.roomId,
+                    m.seq(),
+                    (m.createdAt() - t0) / 1e3,
+                    windows.get(windowOf(m.createdAt())).name,
+                    m.content().replaceAll(" #.*$", ""),
+                    iv));
           }
         }
       }
