@@ -17,9 +17,10 @@ import java.util.Set;
  *
  * <ul>
  *   <li>A send belongs to the window in which it was sent; a stored message, its deliveries and
- *       misses to the window of its {@code createdAt}; a reconnect to the window in which the
- *       connection was lost; duplicates, out-of-order arrivals and errors to the window in which
- *       the client saw them.
+ *       misses to the window of its {@code createdAt}, or to the next window when that began less
+ *       than {@link #SETTLE_MS} later (the message was still on its way when the fault began); a
+ *       reconnect to the window in which the connection was lost; duplicates, out-of-order arrivals
+ *       and errors to the window in which the client saw them.
  *   <li>A client is a <em>member</em> of its room from its first completed {@code JoinRoom} to the
  *       end: every message stored in the room after that must reach it, live or by recovery.
  *   <li>A delivery is <em>live-expected</em> when the client's connection, from the client's view,
@@ -147,7 +148,7 @@ final class Report {
           gaps += Math.abs(s.seq() - expect);
         }
         expect = s.seq() + 1;
-        perWindow.get(windowOf(s.createdAt())).stored++;
+        perWindow.get(messageWindow(s.createdAt())).stored++;
       }
       storedIds.put(e.getKey(), ids);
       storedContent.put(e.getKey(), contents);
@@ -193,7 +194,7 @@ final class Report {
         if (m.createdAt() < firstJoin) {
           continue;
         }
-        Figures f = perWindow.get(windowOf(m.createdAt()));
+        Figures f = perWindow.get(messageWindow(m.createdAt()));
         f.expectedDeliveries++;
         boolean live = c.received.containsKey(m.id());
         if (!live && !rec.contains(m.id())) {
@@ -222,7 +223,7 @@ final class Report {
                     c.roomId,
                     m.seq(),
                     (m.createdAt() - t0) / 1e3,
-                    windows.get(windowOf(m.createdAt())).name,
+                    windows.get(messageWindow(m.createdAt())).name,
                     m.content().replaceAll(" #.*$", ""),
                     iv));
           }
@@ -311,6 +312,11 @@ final class Report {
       }
     }
     return w;
+  }
+
+  /** The window of a message stored at {@code createdAt} (see the class comment). */
+  private int messageWindow(long createdAt) {
+    return windowOf(createdAt + SETTLE_MS);
   }
 
   private static boolean liveExpected(List<ChaosClient.Interval> intervals, long at, long end) {

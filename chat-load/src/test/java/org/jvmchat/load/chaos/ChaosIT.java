@@ -38,7 +38,7 @@ class ChaosIT {
             "--duration", "1", // as short as the faults allow
             "--warmup", "2",
             "--gap", "1",
-            "--faults", "kill,redis,postgres,cut,slow,rolling",
+            "--faults", "redis,postgres,cut,slow,kill,rolling",
             "--kill-down", "0.5s",
             "--redis-outage", "3s",
             "--postgres-outage", "3s",
