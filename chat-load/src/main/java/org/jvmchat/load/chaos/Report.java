@@ -208,13 +208,7 @@ final class Report {
           f.liveExpected++;
           if (!live) {
             f.liveMiss++;
-            StringBuilder iv = new StringBuilder();
-            for (ChaosClient.Interval in : intervals) {
-              iv.append(
-                  String.format(
-                      " [%.3f..%.3f heard %.3f]",
-                      (in.from - t0) / 1e3, (in.to - t0) / 1e3, (in.lastHeard - t0) / 1e3));
-            }
+            String iv = intervalsText(intervals, t0);
             details.add(
                 String.format(
                     "live-miss client %d (%s) room %s seq %d created t+%.3f s (%s) by %s; intervals%s",
@@ -230,8 +224,17 @@ final class Report {
         }
       }
       synchronized (c.duplicates) {
-        for (long t : c.duplicates) {
-          perWindow.get(windowOf(t)).duplicates++;
+        for (long[] d : c.duplicates) {
+          perWindow.get(windowOf(d[0])).duplicates++;
+          details.add(
+              String.format(
+                  "duplicate client %d (%s) seq %d at t+%.3f s, first copy at t+%.3f s; intervals%s",
+                  c.index,
+                  c.kind.label(),
+                  d[1],
+                  (d[0] - t0) / 1e3,
+                  (d[2] - t0) / 1e3,
+                  intervalsText(intervals, t0)));
         }
       }
       synchronized (c.outOfOrder) {
@@ -312,6 +315,17 @@ final class Report {
       }
     }
     return w;
+  }
+
+  private static String intervalsText(List<ChaosClient.Interval> intervals, long t0) {
+    StringBuilder iv = new StringBuilder();
+    for (ChaosClient.Interval in : intervals) {
+      iv.append(
+          String.format(
+              " [%.3f..%.3f heard %.3f]",
+              (in.from - t0) / 1e3, (in.to - t0) / 1e3, (in.lastHeard - t0) / 1e3));
+    }
+    return iv.toString();
   }
 
   /** The window of a message stored at {@code createdAt} (see the class comment). */
