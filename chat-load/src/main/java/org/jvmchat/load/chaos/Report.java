@@ -18,7 +18,7 @@ import java.util.Set;
  * <ul>
  *   <li>A send belongs to the window in which it was sent; a stored message, its deliveries and
  *       misses to the window of its {@code createdAt}, or to the next window when that began less
- *       than {@link #SETTLE_MS} later (the message was still on its way when the fault began); a
+ *       than {@link #IN_FLIGHT_MS} later (the message was still on its way when the fault began); a
  *       reconnect to the window in which the connection was lost; duplicates, out-of-order arrivals
  *       and errors to the window in which the client saw them.
  *   <li>A client is a <em>member</em> of its room from its first completed {@code JoinRoom} to the
@@ -32,6 +32,10 @@ import java.util.Set;
  */
 final class Report {
   static final long SETTLE_MS = 2000;
+
+  /** A message stored this long before a fault began was still on its way when it began. */
+  static final long IN_FLIGHT_MS = 500;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A report window: steady traffic or one fault and the recovery after it. */
@@ -330,7 +334,7 @@ final class Report {
 
   /** The window of a message stored at {@code createdAt} (see the class comment). */
   private int messageWindow(long createdAt) {
-    return windowOf(createdAt + SETTLE_MS);
+    return windowOf(createdAt + IN_FLIGHT_MS);
   }
 
   private static boolean liveExpected(List<ChaosClient.Interval> intervals, long at, long end) {

@@ -37,7 +37,8 @@ class ChaosIT {
             "--rate", "1",
             "--duration", "1", // as short as the faults allow
             "--warmup", "2",
-            "--gap", "1",
+            // the tail of a Redis outage (until the subscriptions are back) stays in its window
+            "--gap", "3",
             "--faults", "redis,postgres,cut,slow,kill,rolling",
             "--kill-down", "0.5s",
             "--redis-outage", "3s",
