@@ -243,7 +243,7 @@ final class ChaosClient {
               long now = System.currentTimeMillis();
               if (e != null) {
                 error(now, "JoinRoom failed: " + rootMessage(e));
-                if (!stopped && c.getState() == HubConnectionState.Connected) {
+                if (!stopped && c.state() == HubConnectionState.Connected) {
                   ticker.schedule(() -> join(since), 500, TimeUnit.MILLISECONDS);
                 }
                 return;
@@ -284,7 +284,7 @@ final class ChaosClient {
       return;
     }
     HubConnection c = connection;
-    if (c == null || c.getState() != HubConnectionState.Connected || !inRoom()) {
+    if (c == null || c.state() != HubConnectionState.Connected || !inRoom()) {
       skippedDisconnected.incrementAndGet();
       return;
     }
