@@ -5,10 +5,9 @@
 // checks the tokens).
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
-import * as signalR from "@microsoft/signalr";
+import { startJava, connect as connectWith, waitFor } from "../../../../chat-test-support/src/main/node/hub-test-support.mjs";
 
 const MODULE = new URL("../../../", import.meta.url).pathname;
 const CLASSPATH_FILE = process.env.SPRING_TEST_CLASSPATH_FILE ?? `${MODULE}target/test-classpath.txt`;
@@ -28,59 +27,21 @@ function jwt(sub, name, { secret = SECRET, expiresIn = 300 } = {}) {
  * Starts the launcher; resolves once both applications listen:
  * `{ servlet: { hubs, app }, ownPort: { hubs, app }, stop() }`.
  */
-function startApps() {
+async function startApps() {
   const deps = readFileSync(CLASSPATH_FILE, "utf8").trim();
   const cp = [`${MODULE}target/test-classes`, `${MODULE}target/classes`, deps].join(":");
-  return new Promise((resolve, reject) => {
-    const proc = spawn("java", ["-Xmx384m", "-XX:TieredStopAtLevel=1", "-cp", cp, "org.jvmchat.spring.boot.autoconfigure.SecuredSpringApp"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    const timer = setTimeout(() => {
-      proc.kill("SIGKILL");
-      reject(new Error(`the applications did not start within 60 s:\n${out}`));
-    }, 60000);
-    proc.stdout.on("data", (d) => {
-      out += d;
-      const servlet = out.match(/listening servlet hubs=(\S+) app=(\S+)/);
-      const ownPort = out.match(/listening own-port hubs=(\S+) app=(\S+)/);
-      if (servlet && ownPort) {
-        clearTimeout(timer);
-        resolve({
-          servlet: { hubs: servlet[1], app: servlet[2] },
-          ownPort: { hubs: ownPort[1], app: ownPort[2] },
-          stop: () =>
-            new Promise((res) => {
-              if (proc.exitCode !== null) return res();
-              proc.once("exit", () => res());
-              proc.kill("SIGTERM");
-              setTimeout(() => proc.kill("SIGKILL"), 10000).unref();
-            }),
-        });
-      }
-    });
-    proc.stderr.on("data", (d) => (out += d));
-    proc.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the applications exited with ${code}:\n${out}`));
-    });
-  });
+  const { match, stop } = await startJava(
+    ["-Xmx384m", "-XX:TieredStopAtLevel=1", "-cp", cp, "org.jvmchat.spring.boot.autoconfigure.SecuredSpringApp"],
+    {
+      listening: /listening servlet hubs=(\S+) app=(\S+)[\s\S]*listening own-port hubs=(\S+) app=(\S+)/,
+      name: "SecuredSpringApp",
+      timeoutMs: 60000,
+    },
+  );
+  return { servlet: { hubs: match[1], app: match[2] }, ownPort: { hubs: match[3], app: match[4] }, stop };
 }
 
-function connect(url, transport, options) {
-  return new signalR.HubConnectionBuilder()
-    .withUrl(url, { transport: signalR.HttpTransportType[transport], ...options })
-    .configureLogging(signalR.LogLevel.None)
-    .build();
-}
-
-async function waitFor(predicate, timeoutMs, what) {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const connect = (url, transport, options) => connectWith(url, { transport, options });
 
 const negotiate = (hub, headers = {}) => fetch(`${hub}/negotiate?negotiateVersion=1`, { method: "POST", headers });
 

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.UnauthorizedException;
-import org.jvmchat.hub.internal.HubEndpoint;
 import org.jvmchat.hub.internal.host.ConnectionLayer;
+import org.jvmchat.hub.internal.hub.HubEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
