@@ -19,8 +19,9 @@ import java.util.Set;
  * Embedded Undertow 2.3 on port 0, the hubs in the context {@code /site}. Jakarta WebSocket is
  * Undertow's {@code undertow-websockets-jsr}, deployed by its {@code WebSocketDeploymentInfo}
  * attribute as Spring Boot and WildFly do, with Undertow's defaults (messages delivered on the XNIO
- * I/O thread) and, as WildFly's default, {@code permessage-deflate} installed: the host must refuse
- * it.
+ * I/O thread) and, as WildFly's default, {@code permessage-deflate} installed (Undertow offers an
+ * installed extension only to endpoints whose configuration lists it, so the programmatic upgrade
+ * negotiates none here even without the host's refusal; Tomcat and Jetty would accept it).
  */
 final class UndertowContainer {
   private UndertowContainer() {}
