@@ -1,5 +1,5 @@
 // A client that floods a WebSocket whose invocations cannot run (issue #27's probe, issue #20's
-// defect) on real Tomcat and Jetty: the hub connection reaches its bound (64 invocations / 1 MiB),
+// defect) on real Tomcat, Jetty and Undertow: the hub connection reaches its bound (64 invocations / 1 MiB),
 // pauses reading, and the container takes in no more, so that the rest stays in the client.
 //
 // The client here offers permessage-deflate as browsers and Node's `ws` do. The host negotiates no
@@ -9,7 +9,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws"; // the WebSocket library the official client uses in Node
-import { startContainer, CONTAINERS, waitFor } from "./support.mjs";
+import { startContainer, CONTAINERS, connect, waitFor } from "./support.mjs";
 
 const RS = "\u001e";
 const N = 600; // 18 MB: the server takes in its bound and the sockets' buffers (about 4 MB measured)
@@ -74,6 +74,27 @@ for (const kind of CONTAINERS) {
         assert.ok(held > sent / 2, `the server read on: ${held} of ${sent} bytes still unsent`);
         assert.equal(completions.length, 0, "the lane was free");
         assert.equal(ws.extensions, "", "the host negotiated a WebSocket extension");
+
+        // Meanwhile the container serves everyone else: the paused WebSocket holds no thread that
+        // other connections need (Undertow delivers messages on its few I/O threads, each serving
+        // many connections: holding one there would stop the connections it serves).
+        const others = Array.from({ length: 4 }, () => connect(server.url, { transport: "WebSockets" }));
+        const served = (async () => {
+          await Promise.all(others.map((c) => c.start()));
+          return Promise.all(others.map((c) => c.invoke("Echo", "beside the flood")));
+        })();
+        let timer;
+        const echoes = await Promise.race([
+          served,
+          new Promise((_, rej) => {
+            timer = setTimeout(() => rej(new Error("other connections were not served beside the paused one")), 8000);
+          }),
+        ]).finally(() => clearTimeout(timer));
+        assert.deepEqual(echoes, others.map(() => "beside the flood"));
+        // Served while the flooding connection was still paused (no Echo of it completed yet), not
+        // once it resumed (a held Undertow I/O thread serves nothing else until then).
+        assert.equal(completions.length, 0, "the other connections were served only once the paused one resumed");
+        await Promise.all(others.map((c) => c.stop()));
 
         // The Ask times out (6 s; an answer would wait behind the flood), the lane drains, reading
         // resumes: nothing lost, in order, not closed.
