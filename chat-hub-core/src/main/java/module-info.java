@@ -25,9 +25,10 @@ module org.jvmchat.hub {
   requires org.slf4j;
   requires msgpack.core; // the backplane wire format (scaleout)
   requires static io.netty.transport.classes.epoll;
-  requires static transitive io.opentelemetry.api;
+  // Not transitive: a module that requires this one would then need them to compile.
+  requires static io.opentelemetry.api;
   requires static io.opentelemetry.context;
-  requires static transitive micrometer.core; // MicrometerHubMetrics takes a MeterRegistry
+  requires static micrometer.core;
 
   exports org.jvmchat.hub;
   exports org.jvmchat.hub.http;
