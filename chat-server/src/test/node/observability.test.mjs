@@ -62,6 +62,8 @@ test('json logs, the management port and the OpenTelemetry SignalR metric names'
   has(/jvmchat_hub_invocation_duration_seconds_bucket\{hub="\/hubs\/chat",method="SendMessage",outcome="success",le="0\.005"\} \d/);
   has(/jvmchat_hub_invocation_duration_seconds_count\{hub="\/hubs\/chat",method="SendMessage",outcome="error"\} 1/);
   has(/jvmchat_limits_rejected_total\{limit="messages"\} 1\.0/);
+  // the hub library's message counters (MicrometerHubMetrics, as the Spring Boot starter's)
+  has(/jvmchat_hub_messages_received_total\{hub="\/hubs\/chat",protocol="json"\} [1-9]/);
   // The names of the previous release are still there (deprecated).
   has(/signalr_connections\{hub="\/hubs\/chat",protocol="json",transport="WebSockets"\} 1\.0/);
   has(/signalr_invocations_seconds_count\{hub="\/hubs\/chat",method="SendMessage",outcome="success"\} 1/);

@@ -18,27 +18,25 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jvmchat.hub.ConnectionEnded;
 import org.jvmchat.hub.ConnectionListener;
+import org.jvmchat.hub.metrics.MicrometerHubMetrics;
 
 /**
  * The server's meters, fed by the hub core's {@link ConnectionListener} events and by the chat hub,
  * scraped as Prometheus text at {@code /metrics}:
  *
- * <p>Under OpenTelemetry's semantic conventions for SignalR, as ASP.NET Core 8+ emits them:
- *
  * <ul>
- *   <li>{@code signalr_server_active_connections{signalr_transport}} (OTel up-down counter {@code
- *       signalr.server.active_connections}): connections open now
- *   <li>{@code signalr_server_connection_duration_seconds{signalr_transport,
- *       signalr_connection_status}} (OTel histogram {@code signalr.server.connection.duration},
- *       with ASP.NET's bucket boundaries 0.01 … 300 s): how long connections lasted
- * </ul>
- *
- * <p>And of this server:
- *
- * <ul>
- *   <li>{@code jvmchat_hub_invocation_duration_seconds{hub,method,outcome}} (histogram): hub method
- *       latency, buckets 1 ms … 10 s
- *   <li>{@code jvmchat_limits_rejected_total{limit}}: refusals by the abuse limits
+ *   <li>the hub library's meters ({@link MicrometerHubMetrics}, the same as the Spring Boot
+ *       starter's): {@code signalr_server_active_connections{signalr_transport}} and {@code
+ *       signalr_server_connection_duration_seconds{signalr_transport, signalr_connection_status}}
+ *       under OpenTelemetry's semantic conventions for SignalR, as ASP.NET Core 8+ emits them;
+ *       {@code jvmchat_hub_invocation_duration_seconds{hub,method,outcome}}, {@code
+ *       jvmchat_hub_messages_received_total} / {@code
+ *       jvmchat_hub_messages_sent_total{hub,protocol}} and {@code
+ *       jvmchat_hub_outbound_queue_depth_bytes{hub}}
+ *   <li>of this server: {@code jvmchat_limits_rejected_total{limit}} (refusals by the abuse
+ *       limits), {@code jvmchat_store_commit_*}, {@code
+ *       jvmchat_backplane_publish_duration_seconds}, the hub executor's {@code executor_*}, JVM
+ *       memory, GC, threads, class loading, CPU and uptime
  * </ul>
  *
  * <p>Deprecated, kept for one release (use the names above; removed in the next one):
@@ -51,26 +49,14 @@ import org.jvmchat.hub.ConnectionListener;
  *   <li>{@code signalr_invocations_seconds{hub,method,outcome}} (timer): hub method latency
  *   <li>{@code signalr_invocation_errors_total{hub,method}}: invocations that failed
  *   <li>{@code chat_messages_stored_total}: chat messages stored and broadcast
- *   <li>JVM memory, GC, threads, class loading, CPU and uptime
  * </ul>
  *
  * Thread-safe; every callback is a few atomic operations, so it can run on an I/O thread.
  */
 public final class ChatMetrics
     implements ConnectionListener, org.jvmchat.persistence.StoreObserver, AutoCloseable {
-  /** ASP.NET Core's boundaries of {@code signalr.server.connection.duration}, in seconds. */
-  static final double[] CONNECTION_DURATION_BUCKETS = {
-    0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300
-  };
-
-  private static final double[] INVOCATION_BUCKETS = {
-    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
-  };
-
-  private final Map<String, AtomicInteger> activeByTransport = new ConcurrentHashMap<>();
-  private final Map<String, Timer> durations = new ConcurrentHashMap<>();
-  private final Map<String, Timer> invocationDurations = new ConcurrentHashMap<>();
   private final PrometheusMeterRegistry registry;
+  private final MicrometerHubMetrics hub;
   private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   private final Map<String, Timer> timers = new ConcurrentHashMap<>();
@@ -79,6 +65,7 @@ public final class ChatMetrics
 
   public ChatMetrics() {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    this.hub = new MicrometerHubMetrics(registry);
     new ClassLoaderMetrics().bindTo(registry);
     new JvmMemoryMetrics().bindTo(registry);
     this.gcMetrics = new JvmGcMetrics();
@@ -127,57 +114,6 @@ public final class ChatMetrics
         k -> Counter.builder(name).description(description).tags(tags).register(registry));
   }
 
-  /**
-   * The OpenTelemetry {@code signalr.transport} value of a transport: {@code web_sockets}, {@code
-   * server_sent_events} or {@code long_polling}.
-   */
-  static String otelTransport(String transport) {
-    return switch (transport) {
-      case "WebSockets" -> "web_sockets";
-      case "ServerSentEvents" -> "server_sent_events";
-      case "LongPolling" -> "long_polling";
-      default -> transport.toLowerCase(java.util.Locale.ROOT);
-    };
-  }
-
-  private AtomicInteger active(String transport) {
-    return activeByTransport.computeIfAbsent(
-        transport,
-        t -> {
-          AtomicInteger value = new AtomicInteger();
-          Gauge.builder("signalr.server.active_connections", value, AtomicInteger::get)
-              .description("Number of connections that are currently active on the server.")
-              .baseUnit("connections")
-              .tag("signalr.transport", t)
-              .register(registry);
-          return value;
-        });
-  }
-
-  private static java.time.Duration[] seconds(double[] boundaries) {
-    java.time.Duration[] d = new java.time.Duration[boundaries.length];
-    for (int i = 0; i < boundaries.length; i++) {
-      d[i] = java.time.Duration.ofNanos(Math.round(boundaries[i] * 1e9));
-    }
-    return d;
-  }
-
-  @Override
-  public void connectionEnded(ConnectionEnded ended) {
-    String transport = otelTransport(ended.transport());
-    durations
-        .computeIfAbsent(
-            transport + '\0' + ended.status(),
-            k ->
-                Timer.builder("signalr.server.connection.duration")
-                    .description("The duration of connections on the server.")
-                    .tag("signalr.transport", transport)
-                    .tag("signalr.connection.status", ended.status())
-                    .serviceLevelObjectives(seconds(CONNECTION_DURATION_BUCKETS))
-                    .register(registry))
-        .record(ended.duration());
-  }
-
   private static final double[] COMMIT_BUCKETS = {
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5
   };
@@ -199,7 +135,7 @@ public final class ChatMetrics
                         "Group-commit transactions of message appends: statements plus durable"
                             + " commit")
                     .tag("outcome", o)
-                    .serviceLevelObjectives(seconds(COMMIT_BUCKETS))
+                    .serviceLevelObjectives(MicrometerHubMetrics.seconds(COMMIT_BUCKETS))
                     .register(registry))
         .record(duration);
     batchSizes().record(items);
@@ -218,28 +154,14 @@ public final class ChatMetrics
     return batchSizes;
   }
 
-  private static final double[] QUEUE_BUCKETS = {
-    1, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304
-  };
-  private final Map<String, io.micrometer.core.instrument.DistributionSummary> queueDepths =
-      new ConcurrentHashMap<>();
+  @Override
+  public void connectionEnded(ConnectionEnded ended) {
+    hub.connectionEnded(ended);
+  }
 
   @Override
   public void outboundQueueSampled(String hubPath, long queuedBytes) {
-    queueDepths
-        .computeIfAbsent(
-            hubPath,
-            h ->
-                io.micrometer.core.instrument.DistributionSummary.builder(
-                        "jvmchat.hub.outbound.queue.depth")
-                    .description(
-                        "Bytes waiting in a connection's outbound queue, sampled once a second per"
-                            + " connection")
-                    .baseUnit("bytes")
-                    .tag("hub", h)
-                    .serviceLevelObjectives(QUEUE_BUCKETS)
-                    .register(registry))
-        .record(queuedBytes);
+    hub.outboundQueueSampled(hubPath, queuedBytes);
   }
 
   /** HikariCP binds its pool metrics ({@code hikaricp_connections_*}) to this registry. */
@@ -258,7 +180,7 @@ public final class ChatMetrics
                 Timer.builder("jvmchat.backplane.publish.duration")
                     .description("Backplane publishes, until the backplane acknowledged them")
                     .tag("outcome", o)
-                    .serviceLevelObjectives(seconds(COMMIT_BUCKETS))
+                    .serviceLevelObjectives(MicrometerHubMetrics.seconds(COMMIT_BUCKETS))
                     .register(registry))
         .record(nanos, TimeUnit.NANOSECONDS);
   }
@@ -278,7 +200,7 @@ public final class ChatMetrics
 
   @Override
   public void connected(String hubPath, String connectionId, String transport, String protocol) {
-    active(otelTransport(transport)).incrementAndGet();
+    hub.connected(hubPath, connectionId, transport, protocol);
     connectionGauge(hubPath, transport, protocol).incrementAndGet();
     counter(
             "signalr.connections.opened",
@@ -294,12 +216,13 @@ public final class ChatMetrics
 
   @Override
   public void disconnected(String hubPath, String connectionId, String transport, String protocol) {
-    active(otelTransport(transport)).decrementAndGet();
+    hub.disconnected(hubPath, connectionId, transport, protocol);
     connectionGauge(hubPath, transport, protocol).decrementAndGet();
   }
 
   @Override
   public void messageReceived(String hubPath, String protocol) {
+    hub.messageReceived(hubPath, protocol);
     counter(
             "signalr.messages.received",
             "Hub messages received from clients",
@@ -318,6 +241,7 @@ public final class ChatMetrics
   /** Called about once a second with the count since the last call (not per message). */
   @Override
   public void messagesSent(String hubPath, String protocol, long count) {
+    hub.messagesSent(hubPath, protocol, count);
     counter(
             "signalr.messages.sent",
             "Hub messages sent to clients",
@@ -331,18 +255,7 @@ public final class ChatMetrics
   @Override
   public void invocationCompleted(String hubPath, String method, long nanos, boolean failed) {
     String outcome = failed ? "error" : "success";
-    invocationDurations
-        .computeIfAbsent(
-            hubPath + '\0' + method + '\0' + outcome,
-            k ->
-                Timer.builder("jvmchat.hub.invocation.duration")
-                    .description("Duration of hub method invocations")
-                    .tag("hub", hubPath)
-                    .tag("method", method)
-                    .tag("outcome", outcome)
-                    .serviceLevelObjectives(seconds(INVOCATION_BUCKETS))
-                    .register(registry))
-        .record(nanos, TimeUnit.NANOSECONDS);
+    hub.invocationCompleted(hubPath, method, nanos, failed);
     timers
         .computeIfAbsent(
             hubPath + '\0' + method + '\0' + outcome,

@@ -1,7 +1,7 @@
 package org.jvmchat.spring.boot.autoconfigure;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import org.jvmchat.spring.boot.metrics.MicrometerHubMetrics;
+import org.jvmchat.hub.metrics.MicrometerHubMetrics;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
