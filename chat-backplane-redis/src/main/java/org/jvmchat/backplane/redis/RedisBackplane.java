@@ -85,6 +85,11 @@ public final class RedisBackplane implements Backplane {
   private volatile StatefulRedisConnection<String, byte[]> publisher;
   private volatile StatefulRedisPubSubConnection<String, byte[]> subscriber;
 
+  /** The stream mode ({@link RedisBackplaneOptions#streamKey()}), or null for pub/sub only. */
+  private final RedisStream stream;
+
+  private volatile StatefulRedisConnection<String, byte[]> reader;
+
   /** Channel → its subscriptions. Changes are made holding {@code this}. */
   private final Map<String, ChannelEntry> channels = new ConcurrentHashMap<>();
 
@@ -136,6 +141,7 @@ public final class RedisBackplane implements Backplane {
     this.client = client;
     this.ownResources = ownResources;
     this.disconnectedSince = System.nanoTime();
+    this.stream = options.streamKey() == null ? null : new RedisStream(options, new StreamHost());
     client.addListener(states);
     connect(0);
   }
@@ -249,12 +255,25 @@ public final class RedisBackplane implements Backplane {
                 .connectPubSubAsync(CODEC, options.redisUri())
                 .thenAccept(c -> opened(null, c))
                 .toCompletableFuture();
-    CompletableFuture.allOf(pub, sub)
+    CompletableFuture<Void> read =
+        stream == null || reader != null
+            ? CompletableFuture.completedFuture(null)
+            : client
+                .connectAsync(CODEC, options.redisUri())
+                .thenAccept(this::readerOpened)
+                .toCompletableFuture();
+    CompletableFuture.allOf(pub, sub, read)
         .whenComplete(
             (v, error) -> {
               if (error == null) {
-                log.info("Redis backplane: connected to {}", options.target());
+                log.info(
+                    "Redis backplane: connected to {}{}",
+                    options.target(),
+                    stream == null ? "" : ", hub messages on stream '" + options.streamKey() + "'");
                 reconcile();
+                if (stream != null) {
+                  stream.start();
+                }
               } else {
                 connectFailed(error, attempt);
               }
@@ -280,6 +299,47 @@ public final class RedisBackplane implements Backplane {
       sub.addListener(new Deliverer());
       subscriberLinked = true;
       subscriber = sub;
+    }
+  }
+
+  private synchronized void readerOpened(StatefulRedisConnection<String, byte[]> connection) {
+    if (closed) {
+      connection.closeAsync();
+      return;
+    }
+    reader = connection;
+  }
+
+  /** What the stream mode needs from this backplane. */
+  private final class StreamHost implements RedisStream.Host {
+    @Override
+    public StatefulRedisConnection<String, byte[]> publisher() {
+      return publisher;
+    }
+
+    @Override
+    public StatefulRedisConnection<String, byte[]> reader() {
+      return reader;
+    }
+
+    @Override
+    public void dispatch(String channel, byte[] payload) {
+      RedisBackplane.this.dispatch(channel, payload);
+    }
+
+    @Override
+    public void schedule(Runnable task, long delayMillis) {
+      RedisBackplane.this.schedule(task, delayMillis);
+    }
+
+    @Override
+    public long delayMillis(int attempt) {
+      return RedisBackplane.this.delayMillis(attempt);
+    }
+
+    @Override
+    public boolean closed() {
+      return closed;
     }
   }
 
@@ -364,17 +424,22 @@ public final class RedisBackplane implements Backplane {
   private final class Deliverer extends RedisPubSubAdapter<String, byte[]> {
     @Override
     public void message(String channel, byte[] message) {
-      ChannelEntry entry = channels.get(channel);
-      if (entry == null) {
-        return;
-      }
-      for (RedisSubscription s : entry.subscriptions) {
-        if (s.active) {
-          try {
-            s.handler.accept(message);
-          } catch (RuntimeException e) {
-            log.error("Redis backplane: a subscriber of '{}' failed", s.channel, e);
-          }
+      dispatch(channel, message);
+    }
+  }
+
+  /** Hands a payload to the channel's subscriptions (pub/sub and stream alike, in order). */
+  private void dispatch(String channel, byte[] message) {
+    ChannelEntry entry = channels.get(channel);
+    if (entry == null) {
+      return;
+    }
+    for (RedisSubscription s : entry.subscriptions) {
+      if (s.active) {
+        try {
+          s.handler.accept(message);
+        } catch (RuntimeException e) {
+          log.error("Redis backplane: a subscriber of '{}' failed", s.channel, e);
         }
       }
     }
@@ -424,6 +489,22 @@ public final class RedisBackplane implements Backplane {
           channel,
           rootMessage(error));
     }
+  }
+
+  /**
+   * In the stream mode ({@link RedisBackplaneOptions.Builder#stream}), adds the message to the
+   * stream, keeping it while Redis does not answer (see the class comment); otherwise {@link
+   * #publish}.
+   */
+  @Override
+  public CompletableFuture<Void> deliver(String channel, byte[] payload) {
+    if (stream == null) {
+      return publish(channel, payload).thenApply(n -> null);
+    }
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("The backplane is closed"));
+    }
+    return stream.deliver(channel, payload);
   }
 
   @Override
@@ -605,7 +686,38 @@ public final class RedisBackplane implements Backplane {
   public boolean isConnected() {
     StatefulRedisConnection<String, byte[]> p = publisher;
     StatefulRedisPubSubConnection<String, byte[]> s = subscriber;
-    return !closed && synced && p != null && p.isOpen() && s != null && s.isOpen();
+    return !closed
+        && synced
+        && p != null
+        && p.isOpen()
+        && s != null
+        && s.isOpen()
+        && (stream == null || stream.readerUp());
+  }
+
+  /** Whether hub messages go through the stream ({@link RedisBackplaneOptions#streamKey()}). */
+  public boolean streamMode() {
+    return stream != null;
+  }
+
+  /**
+   * Stream mode: messages lost beyond the bound since start: dropped from this publisher's full
+   * buffer plus those of other instances this one never read (trimmed from the stream while it was
+   * cut off). Always 0 in pub/sub mode, where losses are not detected (see {@link #status()}'s
+   * publish failures).
+   */
+  public long lostMessages() {
+    return stream == null ? 0 : stream.lost();
+  }
+
+  /** Stream mode: messages this instance keeps now because Redis did not take them yet. */
+  public int bufferedMessages() {
+    return stream == null ? 0 : stream.buffered();
+  }
+
+  /** Stream mode: entries read twice (re-sent after an unanswered XADD) and skipped. */
+  public long duplicatesSkipped() {
+    return stream == null ? 0 : stream.duplicatesSkipped();
   }
 
   @Override
@@ -632,6 +744,7 @@ public final class RedisBackplane implements Backplane {
     }
     client.removeListener(states);
     if (ownResources == null) {
+      closeQuietly(reader);
       closeQuietly(sub);
       closeQuietly(pub);
       return;
