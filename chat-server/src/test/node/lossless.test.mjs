@@ -6,6 +6,9 @@
 // - The same with REDIS_BACKPLANE_REPLAY=0 (pub/sub) loses messages: proof the first test can fail.
 // - Beyond the bound (a tiny REDIS_BACKPLANE_REPLAY): /health's backplane entry says how many were
 //   lost.
+// - SIGKILL of the instance a client is on: the client reconnects through a round-robin proxy to the
+//   other one with `lastSeq` on the hub URL (set before each reconnect, as chat-recovery.mjs does)
+//   and is given every message it missed, once, in order; the control without lastSeq misses them.
 // Fails (never skips) without Redis or PostgreSQL.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -162,4 +165,122 @@ test('an outage longer than the bound: the loss is counted and /health says so',
   const entry = JSON.stringify(await health(a.url));
   assert.match(entry, /40 messages lost beyond that bound/);
   await waitUntil(async () => /messages lost beyond that bound/.test(JSON.stringify(await health(b.url))), 20_000, '/health of b reports the loss');
+});
+
+test('SIGKILL of the receiver\'s instance: the reconnect carries lastSeq and the other instance gives what was missed, once, in order', { timeout: 180_000 }, async () => {
+  const { withQueryParameter } = await import('../../main/resources/static/js/chat-recovery.mjs');
+  const schema = 'chat_lossless_it_' + randomBytes(4).toString('hex');
+  schemas.push(schema);
+  const env = {
+    DATABASE_URL,
+    DB_SCHEMA: schema,
+    DB_STARTUP_TIMEOUT: '5s',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    REDIS_URL: REDIS.href,
+    CHAT_INSTANCE_URL: 'http://127.0.0.1:0',
+  };
+  const a = await startServer({ ...env, CHAT_INSTANCE_ID: 'instance-a' });
+  cleanups.push(() => stopServer(a));
+  const b = await startServer({ ...env, CHAT_INSTANCE_ID: 'instance-b' });
+  cleanups.push(() => stopServer(b));
+  const sockets = [];
+  const proxy = await startTcpProxy(
+    [a, b].map((s, i) => ({ name: 'ab'[i], port: Number(new URL(s.url).port) })),
+    {
+      onConnection({ target, client }) {
+        client.on('data', (d) => {
+          if (/^GET \/hubs\/chat\?/m.test(d.toString('latin1'))) sockets.push(target.name);
+        });
+      },
+    },
+  );
+  cleanups.push(() => proxy.close());
+  const alice = await devToken(a.url, 'alice', 'Alice');
+  const bob = await devToken(a.url, 'bob', 'Bob');
+  const room = await createRoom(a.url, alice, 'Killed instance');
+
+  // The official client, no helper: only the URL's lastSeq is updated before each reconnect.
+  const { signalR } = await import('./helpers.mjs');
+  const receiver = new signalR.HubConnectionBuilder()
+    .withUrl(proxy.url + '/hubs/chat', { accessTokenFactory: () => bob, transport: signalR.HttpTransportType.WebSockets })
+    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: () => 300 })
+    .configureLogging(signalR.LogLevel.None)
+    .build();
+  cleanups.push(() => receiver.stop());
+  const got = [];
+  let reconnected = 0;
+  receiver.on('ReceiveMessage', (m) => got.push(m));
+  receiver.onreconnecting(() => {
+    const last = got.filter((m) => m.roomId === room.id).reduce((x, m) => Math.max(x, m.seq), 0);
+    receiver.baseUrl = withQueryParameter(receiver.baseUrl, 'lastSeq', `${room.id}:${last}`);
+  });
+  receiver.onreconnected(() => reconnected++);
+  await receiver.start();
+  await receiver.invoke('JoinRoom', room.id);
+  const victim = { a, b }[sockets.at(-1)];
+  const survivor = victim === a ? b : a;
+
+  const sender = await connect(survivor.url, alice);
+  cleanups.push(() => sender.stop());
+  await sender.invoke('JoinRoom', room.id);
+  const sent = [];
+  const send = async (from, n) => {
+    for (let i = from; i < from + n; i++) sent.push(await sender.invoke('SendMessage', room.id, `m${i}`));
+  };
+  await send(0, 10);
+  await waitUntil(() => got.length === 10, 10_000, 'the first ten');
+  proxy.hold(); // the receiver stays out until the survivor stored more
+  victim.child.kill('SIGKILL');
+  await victim.exited;
+  await send(10, 30); // sent while the receiver has no connection
+  proxy.release();
+  await waitUntil(() => reconnected >= 1, 30_000, 'the receiver reconnected');
+  await send(40, 10);
+  await waitUntil(() => got.length >= sent.length, 30_000, `${got.length} of ${sent.length}`);
+  await new Promise((r) => setTimeout(r, 300)); // duplicates, if any, would arrive now
+  assert.deepEqual(got.map((m) => m.seq), sent.map((_, i) => i + 1), 'every message once, in seq order');
+  assert.deepEqual(got.map((m) => m.id), sent.map((m) => m.id));
+  assert.equal(sockets.at(-1), survivor === a ? 'a' : 'b', 'reconnected to the survivor');
+});
+
+test('an unchanged client without lastSeq: after a lost connection it gets only what is sent once it is back', { timeout: 180_000 }, async () => {
+  const schema = 'chat_lossless_it_' + randomBytes(4).toString('hex');
+  schemas.push(schema);
+  const env = {
+    DATABASE_URL,
+    DB_SCHEMA: schema,
+    DB_STARTUP_TIMEOUT: '5s',
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    REDIS_URL: REDIS.href,
+    CHAT_INSTANCE_URL: 'http://127.0.0.1:0',
+  };
+  const a = await startServer({ ...env, CHAT_INSTANCE_ID: 'instance-a' });
+  cleanups.push(() => stopServer(a));
+  const b = await startServer({ ...env, CHAT_INSTANCE_ID: 'instance-b' });
+  cleanups.push(() => stopServer(b));
+  const alice = await devToken(a.url, 'alice', 'Alice');
+  const bob = await devToken(a.url, 'bob', 'Bob');
+  const room = await createRoom(a.url, alice, 'Killed instance, plain client');
+  const proxy = await startTcpProxy([Number(new URL(a.url).port), Number(new URL(b.url).port)]);
+  cleanups.push(() => proxy.close());
+  const receiver = await connect(proxy.url, bob, { transport: 'WebSockets', reconnect: true });
+  cleanups.push(() => receiver.stop());
+  await receiver.invoke('JoinRoom', room.id);
+  let reconnected = 0;
+  receiver.onreconnected(() => reconnected++);
+  const sender = await connect(a.url, alice);
+  cleanups.push(() => sender.stop());
+  await sender.invoke('JoinRoom', room.id);
+  await sender.invoke('SendMessage', room.id, 'before');
+  await receiver.waitFor('ReceiveMessage', (m) => m.content === 'before');
+  // The receiver's connection is lost (as when its instance dies) and comes back without lastSeq.
+  proxy.hold();
+  proxy.cut();
+  await sender.invoke('SendMessage', room.id, 'while away');
+  proxy.release();
+  await waitUntil(() => reconnected >= 1, 30_000, 'reconnected');
+  await sender.invoke('SendMessage', room.id, 'after');
+  await receiver.waitFor('ReceiveMessage', (m) => m.content === 'after');
+  const contents = receiver.received('ReceiveMessage').map((m) => m.content);
+  assert.deepEqual(contents, ['before', 'after'], 'without lastSeq the message sent while away is not given (history: GET …/messages?after=)');
 });
