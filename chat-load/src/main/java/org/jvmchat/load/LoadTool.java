@@ -16,6 +16,9 @@ public final class LoadTool {
       System.out.print(Options.usage());
       System.exit(args.length == 0 ? 2 : 0);
     }
+    if (args[0].equals("chaos")) {
+      System.exit(chaos(java.util.Arrays.copyOfRange(args, 1, args.length)));
+    }
     int status;
     try {
       Options o = Options.parse(args);
@@ -31,6 +34,28 @@ public final class LoadTool {
     }
     System.out.flush();
     System.exit(status);
+  }
+
+  /** {@code chaos ...}: the fault-injection run ({@link org.jvmchat.load.chaos.Chaos}). */
+  static int chaos(String[] args) {
+    if (args.length > 0 && (args[0].equals("--help") || args[0].equals("-h"))) {
+      System.out.print(org.jvmchat.load.chaos.Chaos.usage());
+      return 0;
+    }
+    int status;
+    try {
+      status = org.jvmchat.load.chaos.Chaos.main(args, System.out);
+    } catch (IllegalArgumentException e) {
+      System.err.println("chat-load chaos: " + e.getMessage());
+      System.err.print(org.jvmchat.load.chaos.Chaos.usage());
+      status = 2;
+    } catch (Exception e) {
+      System.err.println("chat-load chaos: " + e);
+      e.printStackTrace();
+      status = 1;
+    }
+    System.out.flush();
+    return status;
   }
 
   /** Runs one scenario against one server and prints it; the exit status. */

@@ -125,7 +125,8 @@ public final class Options {
     StringBuilder sb = new StringBuilder();
     sb.append(
         "java -jar chat-load.jar <fanout|echo|connections> --url URL --kind KIND [options]\n");
-    sb.append("java -jar chat-load.jar compare [--scenarios ...] [--targets ...] [options]\n\n");
+    sb.append("java -jar chat-load.jar compare [--scenarios ...] [--targets ...] [options]\n");
+    sb.append("java -jar chat-load.jar chaos [options]   (fault injection; chaos --help)\n\n");
     for (Spec s : SPECS) {
       sb.append(
           String.format(
