@@ -108,7 +108,7 @@ export class RoomRecovery {
 
   /** The server's `lastSeq` connect parameter for the followed rooms: `roomId:seq,...` ('' = none). */
   lastSeqParameter() {
-    return [...this.rooms.values()].map((r) => `${r.id}:${r.last}`).join(',');
+    return [...this.rooms.values()].filter((r) => r.last > 0).map((r) => `${r.id}:${r.last}`).join(',');
   }
 
   #carryLastSeq() {

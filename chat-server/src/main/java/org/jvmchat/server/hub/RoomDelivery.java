@@ -287,8 +287,8 @@ public final class RoomDelivery {
     @Override
     public boolean write(SerializedHubMessage message) {
       RoomSeq rs = roomSeq(message);
-      if (rs == null) {
-        return inner.write(message);
+      if (rs == null || rs.seq() <= 0) {
+        return inner.write(message); // not a room message, or a notice outside the sequence (seq 0)
       }
       synchronized (this) {
         RoomState s = rooms.computeIfAbsent(rs.roomId(), r -> new RoomState(rs.seq() - 1));
