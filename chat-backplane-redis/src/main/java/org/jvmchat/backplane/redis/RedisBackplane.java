@@ -68,6 +68,12 @@ import org.slf4j.LoggerFactory;
  * published by other instances are not received. Redis pub/sub is at-most-once: what is published
  * while a subscriber is disconnected is gone. Failed publishes are counted ({@link #status()}) and
  * logged at most every 10 s.
+ *
+ * <p>In the stream mode ({@link RedisBackplaneOptions.Builder#stream}) hub messages ({@link
+ * #deliver}) go through one Redis stream instead: none is lost across an outage within the bound
+ * (the stream's length, the publish buffer), each publisher's order is kept, none is handed on
+ * twice; what falls outside the bound is counted ({@link #lostMessages()}) and logged. See {@code
+ * RedisStream}.
  */
 public final class RedisBackplane implements Backplane {
   private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
