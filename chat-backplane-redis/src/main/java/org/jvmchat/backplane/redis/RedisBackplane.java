@@ -203,7 +203,11 @@ public final class RedisBackplane implements Backplane {
             // unanswered command is retried after a reconnect (at-most-once, never twice).
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .socketOptions(SocketOptions.builder().connectTimeout(options.connectTimeout()).build())
-            .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
+            .timeoutOptions(
+                TimeoutOptions.builder()
+                    .timeoutCommands()
+                    .timeoutSource(new StreamAwareTimeouts(options.commandTimeout()))
+                    .build())
             .build());
     return new RedisBackplane(options, client, resources);
   }
@@ -217,6 +221,29 @@ public final class RedisBackplane implements Backplane {
    * ClientOptions.DisconnectedBehavior#REJECT_COMMANDS}); with Lettuce's default, publishes made
    * during an outage are queued and sent after it.
    */
+  /**
+   * The command timeout for every command but {@code XADD}: an {@code XADD} that timed out before
+   * Lettuce wrote it would be skipped while later ones are written, reordering a publisher's stream
+   * entries; the stream mode instead waits for Redis's answer or the connection's loss.
+   */
+  private static final class StreamAwareTimeouts extends TimeoutOptions.TimeoutSource {
+    private final long millis;
+
+    StreamAwareTimeouts(Duration timeout) {
+      this.millis = timeout.toMillis();
+    }
+
+    @Override
+    public long getTimeout(io.lettuce.core.protocol.RedisCommand<?, ?, ?> command) {
+      return command.getType() == io.lettuce.core.protocol.CommandType.XADD ? 0 : millis;
+    }
+
+    @Override
+    public TimeUnit getTimeUnit() {
+      return TimeUnit.MILLISECONDS;
+    }
+  }
+
   public static RedisBackplane create(RedisClient client, RedisBackplaneOptions options) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(options, "options");
@@ -393,10 +420,15 @@ public final class RedisBackplane implements Backplane {
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - disconnectedSince);
       log.info(
           "Redis backplane: reconnected to {} after about {} s; {} publish(es) failed since"
-              + " start. Messages published while disconnected were not delivered (at-most-once).",
+              + " start. {}",
           options.target(),
           seconds,
-          publishFailures.get());
+          publishFailures.get(),
+          stream == null
+              ? "Messages published while disconnected were not delivered (at-most-once)."
+              : "Hub messages of the outage are read from the stream ("
+                  + stream.lost()
+                  + " lost beyond the bound since start).");
       synced = false;
       subscriberLinked = true;
       scheduleReconcile(0);

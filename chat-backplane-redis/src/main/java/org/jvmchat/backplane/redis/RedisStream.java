@@ -34,10 +34,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Reading.</b> One blocking {@code XREAD} at a time on a connection of its own, from the last
  * id read; entries are handed to the subscriptions of their channel on Lettuce's I/O thread, in
  * stream order. Each entry carries its publisher ({@code o}) and sequence number ({@code s}): an
- * entry at or below the last number seen from its publisher is a duplicate (a re-sent {@code XADD}
- * whose first answer was lost) and skipped; a jump is a loss (trimmed by {@code MAXLEN} while this
- * instance was cut off, or dropped by a full publisher queue), counted and logged. After an error
- * the reader resumes from the same id; if the stream was recreated (Redis restarted empty) it
+ * entry whose number was seen already is a duplicate (a re-sent {@code XADD} whose first answer was
+ * lost) and skipped; a jump is a loss (trimmed by {@code MAXLEN} while this instance was cut off,
+ * or dropped by a full publisher queue), counted and logged, unless the missing entry still comes
+ * later (then it is handed on late, and no longer counted). The backplane's own client gives {@code
+ * XADD} no client-side timeout, so entries of one publisher reach the stream in its order. After an
+ * error the reader resumes from the same id; if the stream was recreated (Redis restarted empty) it
  * starts again from its beginning.
  */
 final class RedisStream {
@@ -45,6 +47,7 @@ final class RedisStream {
   private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final int READ_COUNT = 512;
   private static final int ORIGINS_REMEMBERED = 4096;
+  private static final int MISSING_REMEMBERED = 4096;
 
   /** What the backplane gives the stream: connections, delivery and scheduling. */
   interface Host {
@@ -88,18 +91,32 @@ final class RedisStream {
   private int generation;
   private boolean blocked;
   private boolean flushScheduled;
+  private int inFlight;
 
   // reading; on the reader's callbacks only, one at a time
   private volatile String lastId;
   private volatile boolean readerUp;
   private int readAttempt;
-  private final Map<String, Long> lastSeqByOrigin =
+  private final Map<String, Publisher> publishers =
       new LinkedHashMap<>(64, 0.75f, true) {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, Publisher> eldest) {
           return size() > ORIGINS_REMEMBERED;
         }
       };
+
+  /**
+   * What this reader saw of one publisher: its highest number, and the numbers below it not seen
+   * yet (the newest {@value #MISSING_REMEMBERED}), which may still come late.
+   */
+  private static final class Publisher {
+    long last;
+    final java.util.TreeSet<Long> missing = new java.util.TreeSet<>();
+
+    Publisher(long last) {
+      this.last = last;
+    }
+  }
 
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong missed = new AtomicLong();
@@ -128,8 +145,8 @@ final class RedisStream {
       p = new Pending(++nextSeq, channel, payload);
       // The bound holds what Redis did not take: while connected the queue only holds XADDs in
       // flight (answered or failed within the command timeout), which are not dropped.
-      if (blocked && queue.size() >= options.publishBuffer()) {
-        Pending oldest = queue.pollFirst();
+      if (blocked && queue.size() - inFlight >= options.publishBuffer()) {
+        Pending oldest = oldestUnsent();
         oldest.done.complete(null);
         dropped.incrementAndGet();
         lossLogged(
@@ -137,12 +154,17 @@ final class RedisStream {
       }
       queue.addLast(p);
       StatefulRedisConnection<String, byte[]> connection = host.publisher();
-      if (!blocked && connection != null && connection.isOpen()) {
+      boolean open = connection != null && connection.isOpen();
+      // More than the buffer unanswered: Redis is slow or stuck; keep the rest until it answers.
+      boolean backlog = inFlight >= options.publishBuffer();
+      if (!blocked && !backlog && open) {
         send(p, connection);
       } else {
         p.done.complete(null); // kept
         blocked = true;
-        scheduleFlush(0);
+        if (!open || !backlog) {
+          scheduleFlush(0); // the flush waits for the connection; a backlog drains by answers
+        }
       }
     }
     return p.done;
@@ -151,6 +173,7 @@ final class RedisStream {
   // Holding this.
   private void send(Pending p, StatefulRedisConnection<String, byte[]> connection) {
     p.sent = true;
+    inFlight++;
     int gen = generation;
     Map<String, byte[]> body = new LinkedHashMap<>(8);
     body.put("o", origin);
@@ -167,6 +190,7 @@ final class RedisStream {
   }
 
   private synchronized void sent(Pending p, int gen, Throwable error) {
+    inFlight--;
     if (error == null) {
       if (queue.peekFirst() == p) {
         queue.pollFirst();
@@ -174,6 +198,9 @@ final class RedisStream {
         queue.remove(p);
       }
       p.done.complete(null);
+      if (blocked && inFlight <= options.publishBuffer() / 2) {
+        scheduleFlush(0); // a backlog drained (or the connection is back): send what waits
+      }
       return;
     }
     p.done.complete(null); // kept: re-sent in order once Redis answers
@@ -188,6 +215,18 @@ final class RedisStream {
     }
     log.debug("Redis backplane: XADD failed ({}); keeping {} message(s)", error, queue.size());
     scheduleFlush(options.reconnectDelayMin().toMillis());
+  }
+
+  // Holding this: the oldest message not in flight (after a failure, the head).
+  private Pending oldestUnsent() {
+    for (java.util.Iterator<Pending> it = queue.iterator(); it.hasNext(); ) {
+      Pending q = it.next();
+      if (!q.sent) {
+        it.remove();
+        return q;
+      }
+    }
+    return queue.pollFirst();
   }
 
   // Holding this.
@@ -361,22 +400,38 @@ final class RedisStream {
     } catch (NumberFormatException e) {
       return;
     }
-    Long last = lastSeqByOrigin.get(from);
-    if (last != null) {
-      if (seq <= last) {
+    Publisher pub = publishers.get(from);
+    if (pub == null) {
+      pub = new Publisher(seq - 1);
+      publishers.put(from, pub);
+    }
+    boolean own = Arrays.equals(o, origin);
+    if (seq <= pub.last) {
+      if (!pub.missing.remove(seq)) {
         duplicates.incrementAndGet();
         return;
       }
-      if (seq > last + 1 && !Arrays.equals(o, origin)) {
+      // Late: an entry Redis took after a newer one of its publisher (after a failed round).
+      if (!own) {
+        missed.decrementAndGet();
+      }
+    } else {
+      if (seq > pub.last + 1 && !own) {
         // (this instance's own entries reached its connections directly: not a loss for them)
-        missed.addAndGet(seq - last - 1);
+        missed.addAndGet(seq - pub.last - 1);
         lossLogged(
             "missed by this instance (trimmed from the stream of "
                 + options.streamMaxLength()
                 + " entries while it was cut off, or dropped by their publisher)");
       }
+      for (long s2 = Math.max(pub.last + 1, seq - MISSING_REMEMBERED); s2 < seq; s2++) {
+        pub.missing.add(s2);
+      }
+      while (pub.missing.size() > MISSING_REMEMBERED) {
+        pub.missing.pollFirst();
+      }
+      pub.last = seq;
     }
-    lastSeqByOrigin.put(from, seq);
     host.dispatch(new String(c, StandardCharsets.UTF_8), p);
   }
 

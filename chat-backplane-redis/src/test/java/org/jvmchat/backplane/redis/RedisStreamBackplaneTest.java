@@ -183,9 +183,9 @@ class RedisStreamBackplaneTest {
 
   @Test
   void aReaderCutOffLongerThanTheStreamKeepsCountsWhatWasTrimmed() throws Exception {
-    RedisBackplane a = backplane(proxy(), 1000, 100);
+    RedisBackplane a = backplane(proxy(), 5000, 100); // the burst fits a's buffer
     TcpProxy pb = proxy();
-    RedisBackplane b = backplane(pb, 1000, 100);
+    RedisBackplane b = backplane(pb, 5000, 100);
     List<String> got = received(b);
 
     a.deliver(channel, msg(0)).get(5, TimeUnit.SECONDS);
@@ -199,11 +199,12 @@ class RedisStreamBackplaneTest {
 
     pb.restore();
     await().atMost(TIMEOUT).until(() -> got.contains("m2001"));
-    // MAXLEN ~ 100 keeps at least 100 and trims whole nodes: what b read is the end, in order.
-    int first = Integer.parseInt(got.get(1).substring(1));
-    assertThat(first).isGreaterThan(1);
-    assertThat(got.subList(1, got.size())).containsExactlyElementsOf(expected(first, 2002));
-    assertThat(b.lostMessages()).isEqualTo(first - 1);
+    // MAXLEN ~ 100 trims whole nodes, also while b catches up with a writer that outpaces it: b
+    // reads some of the 2,002 in order, once, and counts exactly those it never read.
+    List<Integer> numbers = got.stream().map(m -> Integer.parseInt(m.substring(1))).toList();
+    assertThat(numbers).isSorted().doesNotHaveDuplicates();
+    assertThat(numbers.size()).isLessThan(2002);
+    assertThat(b.lostMessages()).isEqualTo(2002 - numbers.size());
     assertThat(a.lostMessages()).isZero();
   }
 }
