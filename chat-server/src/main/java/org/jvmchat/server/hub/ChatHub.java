@@ -74,9 +74,8 @@ public class ChatHub extends Hub {
     for (String roomId : chat.store().groupsOf(user.id())) {
       if (chat.mayAccess(roomId, user.id())) {
         Long lastSeq = lastSeqs.get(roomId);
-        if (lastSeq != null) {
-          delivery.resumeFrom(connectionId, roomId, lastSeq);
-        }
+        delivery.resumeFrom(
+            connectionId, roomId, lastSeq != null ? lastSeq : delivery.latestSeq(roomId));
         await(groups().addToGroup(connectionId, RoomGroups.of(roomId)));
         if (lastSeq != null) {
           delivery.catchUp(connectionId, roomId);
@@ -107,8 +106,10 @@ public class ChatHub extends Hub {
     Room room = call(() -> chat.accessibleRoom(roomId, user.id()));
     boolean newlyJoined = call(() -> chat.join(room, user.id()));
     Long lastSeq = RoomDelivery.lastSeqs(user).get(room.id());
-    if (lastSeq != null) {
-      delivery.resumeFrom(context().connectionId(), room.id(), lastSeq);
+    long latest = delivery.latestSeq(room.id());
+    delivery.resumeFrom(context().connectionId(), room.id(), lastSeq != null ? lastSeq : latest);
+    for (String id : users.of(user.id())) {
+      delivery.resumeFrom(id, room.id(), latest); // no-op where the connection is in the room
     }
     addUserToGroup(user, room.id());
     if (lastSeq != null) {

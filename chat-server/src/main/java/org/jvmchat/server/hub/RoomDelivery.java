@@ -75,8 +75,11 @@ public final class RoomDelivery {
     this.store = store;
   }
 
-  /** Wraps {@code inner} (the scale-out manager's factory, or null for in-process). */
+  private volatile boolean active;
+
+  /** Wraps {@code inner}, the scale-out manager's factory. */
   public HubLifetimeManagerFactory wrap(HubLifetimeManagerFactory inner) {
+    active = true;
     return context -> {
       executor = context.executor();
       scheduler = context.scheduler();
@@ -150,10 +153,28 @@ public final class RoomDelivery {
   }
 
   /**
-   * Before the connection is put in the room's group: it was last given {@code seq} of the room.
-   * Ignored when the connection already got messages of the room.
+   * The room's newest {@code seq} in the store (0 for none), when connections are wrapped; -1
+   * otherwise (nothing to do). Blocking: call it on the hub executor.
+   */
+  public long latestSeq(String roomId) {
+    if (!active) {
+      return -1;
+    }
+    var items = store.history(roomId, null, 1).items();
+    return items.isEmpty() ? 0 : items.get(items.size() - 1).seq();
+  }
+
+  /**
+   * Before the connection is put in the room's group: it was last given {@code seq} of the room
+   * (the client's {@code lastSeq}, or the room's newest at the join, {@link #latestSeq}, so that
+   * messages of the room still on their way from another instance are not taken for duplicates of a
+   * newer local one). Ignored when the connection already got messages of the room, or when {@code
+   * seq} is negative.
    */
   public void resumeFrom(String connectionId, String roomId, long seq) {
+    if (seq < 0) {
+      return;
+    }
     Ordered c = connections.get(connectionId);
     if (c != null) {
       c.resumeFrom(roomId, seq);
