@@ -122,10 +122,14 @@ public interface HubConnection extends AutoCloseable {
   /** Called when automatic reconnect succeeded, with the new connection id (null if skipped). */
   Subscription onReconnected(Consumer<String> listener);
 
-  HubConnectionState getState();
+  /**
+   * The state now ({@code connection.state} in the JavaScript client; record-style, like every
+   * accessor of this library).
+   */
+  HubConnectionState state();
 
   /**
    * The id from negotiate while connected; {@code null} otherwise or when negotiate was skipped.
    */
-  String getConnectionId();
+  String connectionId();
 }

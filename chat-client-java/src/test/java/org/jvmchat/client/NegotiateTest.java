@@ -55,7 +55,7 @@ class NegotiateTest extends ClientTestSupport {
     assertThat(failure(c.start()))
         .isInstanceOf(HubConnectionException.class)
         .hasMessage("The client requested version '1', but no.");
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
   }
 
   @Test

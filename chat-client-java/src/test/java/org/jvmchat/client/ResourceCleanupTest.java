@@ -86,7 +86,7 @@ class ResourceCleanupTest extends ClientTestSupport {
       join(c.start());
       assertThat(join(c.invoke(String.class, "Echo", "mine"))).isEqualTo("mine");
       c.close();
-      assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+      assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
       assertThat(appExecutor.isShutdown()).isFalse();
       assertThat(appExecutor.submit(() -> 1).get(5, TimeUnit.SECONDS)).isEqualTo(1);
       assertThat(appClient.dispatcher().executorService().isShutdown()).isFalse();

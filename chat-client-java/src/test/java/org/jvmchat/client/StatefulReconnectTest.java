@@ -43,7 +43,7 @@ class StatefulReconnectTest extends ClientTestSupport {
     c.on("Number", Integer.class, received::add);
     FakeConnection s = server.connection(0);
     assertThat(s.handshakeVersion()).isEqualTo(2);
-    String connectionId = c.getConnectionId();
+    String connectionId = c.connectionId();
 
     assertThat(join(c.invoke(String.class, "Echo", "before"))).isEqualTo("before");
     for (int i = 0; i < 3; i++) {
@@ -72,8 +72,8 @@ class StatefulReconnectTest extends ClientTestSupport {
 
     assertThat(received).containsExactly(0, 1, 2, 3, 4, 5, 6, 7);
     assertThat(reconnecting.get()).isZero();
-    assertThat(c.getConnectionId()).isEqualTo(connectionId);
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Connected);
+    assertThat(c.connectionId()).isEqualTo(connectionId);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Connected);
     assertThat(server.connections()).hasSize(1);
     assertThat(server.requests("POST", "/negotiate")).hasSize(1);
 
@@ -104,7 +104,7 @@ class StatefulReconnectTest extends ClientTestSupport {
                   .withAutomaticReconnect());
       AtomicInteger reconnecting = new AtomicInteger();
       c.onReconnecting(e -> reconnecting.incrementAndGet());
-      String id = c.getConnectionId();
+      String id = c.connectionId();
       assertThat(join(c.invoke(String.class, "Echo", "before"))).isEqualTo("before");
       proxy.dropAll(); // RST on both sides, no close frame
       List<CompletableFuture<String>> echoes = new ArrayList<>();
@@ -114,7 +114,7 @@ class StatefulReconnectTest extends ClientTestSupport {
       for (int i = 0; i < 5; i++) {
         assertThat(join(echoes.get(i))).isEqualTo("during " + i);
       }
-      assertThat(c.getConnectionId()).isEqualTo(id);
+      assertThat(c.connectionId()).isEqualTo(id);
       assertThat(reconnecting.get()).isZero();
       assertThat(server.connections()).hasSize(1);
     }
@@ -138,7 +138,7 @@ class StatefulReconnectTest extends ClientTestSupport {
     // The same-token WebSocket is refused, so the connection is lost; automatic reconnect then
     // negotiates anew, and the first WebSocket attempt of the new connection is refused as well
     // until the test lets it through.
-    await().atMost(WAIT).until(() -> c.getState() == HubConnectionState.Reconnecting);
+    await().atMost(WAIT).until(() -> c.state() == HubConnectionState.Reconnecting);
     server.failing = java.util.EnumSet.noneOf(HttpTransportType.class);
     assertThat(join(reconnected)).isNotEqualTo(s.id);
   }

@@ -77,7 +77,7 @@ public abstract class TourContractTest {
         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
         .havingCause()
         .isInstanceOf(HubException.class);
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Connected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Connected);
   }
 
   @ParameterizedTest(name = "{0} with {1}")
@@ -125,6 +125,6 @@ public abstract class TourContractTest {
         .until(() -> mine.contains("to everyone") && theirs.contains("to everyone"));
 
     join(c.stop());
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
   }
 }

@@ -64,7 +64,7 @@ class TransportsTest extends ClientTestSupport {
       server.endOnClientClose = false;
     }
     join(c.stop());
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
     await().atMost(WAIT).until(() -> s.processed.stream().anyMatch(m -> m instanceof CloseMessage));
     if (transport == HttpTransportType.LongPolling) {
       await()
@@ -117,7 +117,7 @@ class TransportsTest extends ClientTestSupport {
     assertThat(server.requests("POST", "/negotiate")).hasSize(3);
     assertThat(server.connections()).hasSize(3);
     assertThat(server.connection(2).transport()).isEqualTo(HttpTransportType.LongPolling);
-    assertThat(c.getConnectionId()).isEqualTo(server.connection(2).id);
+    assertThat(c.connectionId()).isEqualTo(server.connection(2).id);
     assertThat(join(c.invoke(String.class, "Echo", "fell back"))).isEqualTo("fell back");
   }
 
@@ -139,7 +139,7 @@ class TransportsTest extends ClientTestSupport {
         .hasMessageContaining("WebSockets failed")
         .hasMessageContaining("ServerSentEvents failed")
         .hasMessageContaining("LongPolling failed");
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
   }
 
   @Test

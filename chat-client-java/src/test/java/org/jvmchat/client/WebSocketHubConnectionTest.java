@@ -41,9 +41,9 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
             ws().accessTokenProvider(() -> "token-" + tokenCalls.incrementAndGet())
                 .header("X-App", "tour"));
 
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Connected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Connected);
     FakeConnection server0 = server.connection(0);
-    assertThat(c.getConnectionId()).isEqualTo(server0.id);
+    assertThat(c.connectionId()).isEqualTo(server0.id);
     assertThat(server0.transport()).isEqualTo(HttpTransportType.WebSockets);
     assertThat(server0.handshakeVersion()).isEqualTo(1);
     RecordedRequest negotiate = server.requests("POST", "/negotiate").get(0);
@@ -80,7 +80,7 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
     assertThat(failure(c.invoke(Object.class, "Nope")))
         .isInstanceOf(HubException.class)
         .hasMessage("Unknown hub method 'Nope'");
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Connected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Connected);
   }
 
   @Test
@@ -272,7 +272,7 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
     assertThat(failure(c.start()))
         .isInstanceOf(HubConnectionException.class)
         .hasMessage("Server returned handshake error: The protocol 'json' is not supported.");
-    await().atMost(WAIT).until(() -> c.getState() == HubConnectionState.Disconnected);
+    await().atMost(WAIT).until(() -> c.state() == HubConnectionState.Disconnected);
   }
 
   @Test
@@ -281,7 +281,7 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
     HubConnection c = track(ws().handshakeTimeout(Duration.ofMillis(300)).build());
     assertThat(failure(c.start()))
         .hasMessageContaining("did not complete the handshake within 300 ms");
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
   }
 
   @Test
@@ -310,8 +310,8 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
     FakeConnection s = server.connection(0);
     await().atMost(WAIT).until(() -> s.processed.size() >= 2);
     join(c.stop());
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
-    assertThat(c.getConnectionId()).isNull();
+    assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(c.connectionId()).isNull();
     assertThat(failure(pending)).isInstanceOf(HubConnectionException.class);
     assertThat(closeCalls.get()).isEqualTo(1);
     assertThat(closes).isEmpty();
@@ -337,14 +337,14 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
     assertThat(join(closed))
         .isInstanceOf(HubConnectionException.class)
         .hasMessage("Server timeout elapsed without receiving a message from the server.");
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
   }
 
   @Test
   void skipNegotiationConnectsTheWebSocketDirectly() {
     HubConnection c = started(ws().skipNegotiation(true));
     assertThat(server.requests("POST", "/negotiate")).isEmpty();
-    assertThat(c.getConnectionId()).isNull();
+    assertThat(c.connectionId()).isNull();
     assertThat(join(c.invoke(String.class, "Echo", "direct"))).isEqualTo("direct");
   }
 
@@ -367,7 +367,7 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
         .isInstanceOf(HubException.class)
         .hasMessage("Server returned an error on close: boom");
     assertThat(reconnecting.get()).isZero();
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
   }
 
   @Test
@@ -377,12 +377,12 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
     CompletableFuture<String> reconnected = new CompletableFuture<>();
     c.onReconnecting(reconnecting::complete);
     c.onReconnected(reconnected::complete);
-    String first = c.getConnectionId();
+    String first = c.connectionId();
     server.connection(0).close(new CloseMessage("Connection closed with an error.", true));
     assertThat(join(reconnecting)).hasMessageContaining("Connection closed with an error.");
     String second = join(reconnected);
     assertThat(second).isNotEqualTo(first).isEqualTo(server.connection(1).id);
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Connected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Connected);
     assertThat(join(c.invoke(String.class, "Echo", "again"))).isEqualTo("again");
   }
 
@@ -391,7 +391,7 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
     HubConnection c = started(ws().withAutomaticReconnect());
     List<HubConnectionState> seen = new CopyOnWriteArrayList<>();
     CompletableFuture<String> reconnected = new CompletableFuture<>();
-    c.onReconnecting(e -> seen.add(c.getState()));
+    c.onReconnecting(e -> seen.add(c.state()));
     c.onReconnected(reconnected::complete);
     server.connection(0).dropSocket();
     assertThat(join(reconnected)).isEqualTo(server.connection(1).id);
@@ -407,7 +407,7 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
     c.onClose(closed::complete);
     server.connection(0).dropSocket();
     assertThat(join(closed)).isInstanceOf(HubConnectionException.class);
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
   }
 
   @Test
@@ -426,7 +426,7 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
     server.connection(0).dropSocket();
     assertThat(join(closed)).hasMessageContaining("status code 503");
     assertThat(contexts).extracting(RetryContext::previousRetryCount).containsExactly(0L, 1L, 2L);
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
   }
 
   @Test
@@ -439,7 +439,7 @@ class WebSocketHubConnectionTest extends ClientTestSupport {
     server.connection(0).dropSocket();
     join(reconnecting);
     join(c.stop());
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
     assertThat(closed).isCompleted();
   }
 

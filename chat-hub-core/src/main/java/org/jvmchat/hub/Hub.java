@@ -1,6 +1,6 @@
 package org.jvmchat.hub;
 
-import org.jvmchat.hub.internal.HubAccess;
+import org.jvmchat.hub.internal.dispatch.HubAccess;
 
 /**
  * The base of a hub: a plain Java class whose public methods clients call by name.

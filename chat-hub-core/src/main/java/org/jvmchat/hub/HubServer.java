@@ -14,7 +14,7 @@ import org.jvmchat.hub.http.HttpHandler;
 import org.jvmchat.hub.http.HttpLimits;
 import org.jvmchat.hub.http.HttpRoute;
 import org.jvmchat.hub.http.HttpRouteInterceptor;
-import org.jvmchat.hub.internal.NettyHubServer;
+import org.jvmchat.hub.internal.server.NettyHubServer;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 
 /**

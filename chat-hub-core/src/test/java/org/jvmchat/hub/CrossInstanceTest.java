@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.hub.TestHubClient.HttpResult;
 import org.jvmchat.hub.http.BearerTokenAuthenticator;
-import org.jvmchat.hub.internal.ConnectionTokens;
+import org.jvmchat.hub.internal.connection.ConnectionTokens;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.json.JsonHubProtocol;
 import org.jvmchat.protocol.negotiate.NegotiateResponse;

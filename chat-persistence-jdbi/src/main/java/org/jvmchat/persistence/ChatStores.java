@@ -8,8 +8,8 @@ public final class ChatStores {
 
   /**
    * Opens the PostgreSQL store described by {@code settings}: an external PostgreSQL when {@link
-   * StoreSettings#databaseUrl()} is set, otherwise an embedded PostgreSQL whose data lives in
-   * {@link StoreSettings#dataDirectory()}, started by the {@link
+   * StoreOptions#databaseUrl()} is set, otherwise an embedded PostgreSQL whose data lives in {@link
+   * StoreOptions#dataDirectory()}, started by the {@link
    * org.jvmchat.persistence.spi.EmbeddedDatabaseProvider} on the classpath ({@code
    * org.jvmchat:chat-persistence-embedded}; without one this throws {@link
    * EmbeddedDatabaseUnavailableException}, as it does on a platform the provider has no binary
@@ -17,15 +17,15 @@ public final class ChatStores {
    * it at start-up.
    *
    * <p>An unreachable database is retried with exponential backoff (250 ms doubling up to 2 s)
-   * until {@link StoreSettings#startupTimeout()}; then this throws {@link
-   * StoreUnavailableException} naming host, port and database (never the password). The caller
-   * decides whether to exit. Other failures (wrong password, unknown database, a data directory in
-   * use by another process) throw {@link ChatStoreException} at once.
+   * until {@link StoreOptions#startupTimeout()}; then this throws {@link StoreUnavailableException}
+   * naming host, port and database (never the password). The caller decides whether to exit. Other
+   * failures (wrong password, unknown database, a data directory in use by another process) throw
+   * {@link ChatStoreException} at once.
    *
    * <p>Once open, a lost database does not need a restart: operations fail with {@link
    * StoreUnavailableException} while it is gone and succeed again when it is back.
    */
-  public static ChatStore open(StoreSettings settings) {
+  public static ChatStore open(StoreOptions settings) {
     if (settings.inMemory()) {
       return inMemory();
     }
@@ -33,11 +33,10 @@ public final class ChatStores {
   }
 
   /**
-   * Opens the store configured by the process environment ({@link
-   * StoreSettings#fromEnvironment()}).
+   * Opens the store configured by the process environment ({@link StoreOptions#fromEnvironment()}).
    */
   public static ChatStore fromEnvironment() {
-    return open(StoreSettings.fromEnvironment());
+    return open(StoreOptions.fromEnvironment());
   }
 
   /** A new, empty {@link InMemoryChatStore}. */

@@ -3,7 +3,7 @@
  * memberships that outlive a connection.
  *
  * <p>{@link org.jvmchat.persistence.ChatStore} is the aggregate the chat server uses. {@link
- * org.jvmchat.persistence.ChatStores#open(StoreSettings)} opens the PostgreSQL store (embedded or
+ * org.jvmchat.persistence.ChatStores#open(StoreOptions)} opens the PostgreSQL store (embedded or
  * external); {@link org.jvmchat.persistence.InMemoryChatStore} is for tests and embedders.
  *
  * <p>Threading: {@link org.jvmchat.persistence.MessageStore#append} and {@link

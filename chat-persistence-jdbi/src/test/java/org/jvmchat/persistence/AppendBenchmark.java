@@ -49,8 +49,8 @@ public final class AppendBenchmark {
         "| mode | senders | appends/s | mean batch | batch ms | p50 ms | p99 ms |\n"
             + "|---|---|---|---|---|---|---|");
     int[][] modes = {
-      {StoreSettings.DEFAULT_WRITE_BATCH_SIZE, 1},
-      {StoreSettings.DEFAULT_WRITE_BATCH_SIZE, 2},
+      {StoreOptions.DEFAULT_WRITE_BATCH_SIZE, 1},
+      {StoreOptions.DEFAULT_WRITE_BATCH_SIZE, 2},
       {1, 1}
     };
     for (int[] mode : modes) {
@@ -63,7 +63,7 @@ public final class AppendBenchmark {
   private static void run(
       int batchSize, int connections, int senders, int roomCount, Duration measure, Duration warmup)
       throws Exception {
-    StoreSettings settings =
+    StoreOptions settings =
         TestDatabases.externalSettings()
             .poolSize(4)
             .writeBatchSize(batchSize)

@@ -15,7 +15,7 @@ class EmbeddedWithoutProviderTest {
   void theDefaultSettingsWithoutTheEmbeddedModuleFailInOneReadableLine() throws Exception {
     Path dir = Files.createTempDirectory("jvmchat-no-embedded");
     try {
-      StoreSettings settings = StoreSettings.builder().dataDirectory(dir).build();
+      StoreOptions settings = StoreOptions.builder().dataDirectory(dir).build();
       assertThatThrownBy(() -> ChatStores.open(settings))
           .isInstanceOf(EmbeddedDatabaseUnavailableException.class)
           .hasMessage(

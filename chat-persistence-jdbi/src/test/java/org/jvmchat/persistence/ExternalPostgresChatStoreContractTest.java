@@ -5,7 +5,7 @@ package org.jvmchat.persistence;
  * database), in a schema of its own that is dropped afterwards. Fails when it is unavailable.
  */
 class ExternalPostgresChatStoreContractTest extends ChatStoreContractTest {
-  private StoreSettings settings;
+  private StoreOptions settings;
 
   @Override
   protected ChatStore openStore() {

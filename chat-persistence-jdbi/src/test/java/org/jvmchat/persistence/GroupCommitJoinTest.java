@@ -27,7 +27,7 @@ import org.jvmchat.persistence.internal.JdbiChatStore;
  * join naming a room that does not exist fails alone.
  */
 class GroupCommitJoinTest {
-  private StoreSettings settings;
+  private StoreOptions settings;
   private ChatStore store;
   private final ExecutorService callers = Executors.newCachedThreadPool();
 

@@ -20,7 +20,7 @@ import org.jvmchat.testing.TcpProxy;
  */
 class OutageRecoveryTest {
   private TcpProxy proxy;
-  private StoreSettings settings;
+  private StoreOptions settings;
   private ChatStore store;
 
   @BeforeEach

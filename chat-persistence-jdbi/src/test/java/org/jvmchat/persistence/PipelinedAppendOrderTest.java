@@ -22,7 +22,7 @@ import org.jvmchat.persistence.internal.JdbiChatStore;
  * rejects only the unknown one.
  */
 class PipelinedAppendOrderTest {
-  private StoreSettings settings;
+  private StoreOptions settings;
   private ChatStore store;
 
   @BeforeEach

@@ -24,8 +24,8 @@ class StartupTest {
   @Test
   void anUnreachableDatabaseIsRetriedUntilTheStartupTimeoutThenReportedReadably() throws Exception {
     int port = closedPort();
-    StoreSettings settings =
-        StoreSettings.builder()
+    StoreOptions settings =
+        StoreOptions.builder()
             .databaseUrl("postgres://chat:secret-password@127.0.0.1:" + port + "/chat")
             .startupTimeout(Duration.ofMillis(1500))
             .build();
@@ -42,7 +42,7 @@ class StartupTest {
   @Test
   void startWaitsForADatabaseThatComesUpWithinTheStartupTimeout() throws Exception {
     InetSocketAddress db = TestDatabases.databaseAddress();
-    StoreSettings[] settings = new StoreSettings[1];
+    StoreOptions[] settings = new StoreOptions[1];
     try (TcpProxy proxy = new TcpProxy(db.getHostString(), db.getPort())) {
       proxy.cut();
       settings[0] =
@@ -73,8 +73,8 @@ class StartupTest {
 
   @Test
   void aDatabaseThatDoesNotExistFailsAtOnce() {
-    StoreSettings settings =
-        StoreSettings.builder()
+    StoreOptions settings =
+        StoreOptions.builder()
             .databaseUrl(
                 TestDatabases.databaseUrl().replaceFirst("/[^/?]+(\\?|$)", "/no_such_db_jvmchat$1"))
             .startupTimeout(Duration.ofSeconds(30))

@@ -38,8 +38,8 @@ public final class TestDatabases {
   }
 
   /** Settings for the external PostgreSQL with tables in a fresh schema, and short timeouts. */
-  public static StoreSettings.Builder externalSettings() {
-    return StoreSettings.builder()
+  public static StoreOptions.Builder externalSettings() {
+    return StoreOptions.builder()
         .databaseUrl(databaseUrl())
         .schema(freshSchemaName())
         .poolSize(4)

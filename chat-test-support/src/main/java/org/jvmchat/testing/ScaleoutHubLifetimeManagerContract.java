@@ -7,9 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.jvmchat.hub.internal.scaleout.ScaleoutHubLifetimeManager;
 import org.jvmchat.hub.spi.Backplane;
 import org.jvmchat.hub.spi.HubLifetimeManager;
+import org.jvmchat.hub.spi.ScaleoutLifetimeManager;
 import org.jvmchat.hub.spi.ScaleoutLifetimeManagers;
 import org.jvmchat.hub.spi.ScaleoutOptions;
 import org.jvmchat.hub.spi.UserGroupStore;
@@ -24,6 +24,7 @@ import org.jvmchat.protocol.HubProtocol;
  */
 public abstract class ScaleoutHubLifetimeManagerContract extends HubLifetimeManagerContract {
   private final List<Backplane> backplanes = new ArrayList<>();
+  private final List<ScaleoutLifetimeManager> scaleout = new ArrayList<>();
 
   /** How many server instances the suite runs (2 or 3). */
   protected abstract int instances();
@@ -65,9 +66,10 @@ public abstract class ScaleoutHubLifetimeManagerContract extends HubLifetimeMana
       backplanes.add(backplane);
       ScaleoutOptions options =
           ScaleoutOptions.builder().channelPrefix(prefix).userGroupStore(userGroupStore(i)).build();
-      managers.add(
-          ScaleoutLifetimeManagers.factory(backplane, options)
-              .create(context("/hubs/contract", protocols)));
+      ScaleoutLifetimeManager manager =
+          ScaleoutLifetimeManagers.create(context("/hubs/contract", protocols), backplane, options);
+      scaleout.add(manager);
+      managers.add(manager);
     }
     return managers;
   }
@@ -78,6 +80,7 @@ public abstract class ScaleoutHubLifetimeManagerContract extends HubLifetimeMana
       b.close();
     }
     backplanes.clear();
+    scaleout.clear();
   }
 
   // ------------------------------------------------------------------ losing the broker
@@ -104,8 +107,7 @@ public abstract class ScaleoutHubLifetimeManagerContract extends HubLifetimeMana
     assertThat(a.argumentsOf("During")).containsExactly("all", "group", "user");
     assertThat(a2.argumentsOf("During")).containsExactly("all", "direct");
     if (!keepsMessagesAcrossOutages()) {
-      assertThat(((ScaleoutHubLifetimeManager) instance(0)).publishFailures())
-          .isGreaterThanOrEqualTo(3);
+      assertThat(scaleout.get(0).publishFailures()).isGreaterThanOrEqualTo(3);
     }
 
     restore(0);

@@ -1,7 +1,7 @@
 package org.jvmchat.testing;
 
 import java.util.List;
-import org.jvmchat.hub.internal.DefaultHubLifetimeManager;
+import org.jvmchat.hub.internal.lifetime.DefaultHubLifetimeManager;
 import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.protocol.HubProtocol;
 

@@ -13,8 +13,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.jvmchat.hub.internal.scaleout.ScaleoutHubLifetimeManager;
 import org.jvmchat.hub.spi.HubLifetimeManager;
+import org.jvmchat.hub.spi.ScaleoutLifetimeManager;
 import org.jvmchat.hub.spi.ScaleoutLifetimeManagers;
 import org.jvmchat.hub.spi.ScaleoutOptions;
 import org.jvmchat.protocol.HubException;
@@ -45,10 +45,9 @@ class ScaleoutHubLifetimeManagerTest {
     return b;
   }
 
-  private ScaleoutHubLifetimeManager manager(LocalBackplane b, ScaleoutOptions options) {
-    ScaleoutHubLifetimeManager m =
-        (ScaleoutHubLifetimeManager)
-            ScaleoutLifetimeManagers.factory(b, options).create(threads.context(HUB, PROTOCOLS));
+  private ScaleoutLifetimeManager manager(LocalBackplane b, ScaleoutOptions options) {
+    ScaleoutLifetimeManager m =
+        ScaleoutLifetimeManagers.create(threads.context(HUB, PROTOCOLS), b, options);
     toClose.add(m);
     return m;
   }
@@ -117,8 +116,8 @@ class ScaleoutHubLifetimeManagerTest {
   @Test
   void unreadablePayloadsAreDroppedAndCountedAndDeliveryGoesOn() throws Exception {
     LocalBackplane b = backplane();
-    ScaleoutHubLifetimeManager m = manager(b, ScaleoutOptions.defaults());
-    ScaleoutHubLifetimeManager other = manager(backplane(), ScaleoutOptions.defaults());
+    ScaleoutLifetimeManager m = manager(b, ScaleoutOptions.defaults());
+    ScaleoutLifetimeManager other = manager(backplane(), ScaleoutOptions.defaults());
     FakeConnection c = new FakeConnection("c1", null, PROTOCOLS.get(0)).heldBy(m);
     get(m.onConnected(c));
 
@@ -132,7 +131,7 @@ class ScaleoutHubLifetimeManagerTest {
   @Test
   void publishFailuresAreCountedWhileLocalDeliveryContinues() throws Exception {
     LocalBackplane b = backplane();
-    ScaleoutHubLifetimeManager m = manager(b, ScaleoutOptions.defaults());
+    ScaleoutLifetimeManager m = manager(b, ScaleoutOptions.defaults());
     FakeConnection c = new FakeConnection("c1", null, PROTOCOLS.get(1)).heldBy(m);
     get(m.onConnected(c));
     b.disconnect();
@@ -150,8 +149,8 @@ class ScaleoutHubLifetimeManagerTest {
   @Test
   void closingFailsWhatIsStillPendingAndIsIdempotent() throws Exception {
     LocalBackplane b1 = backplane();
-    ScaleoutHubLifetimeManager holder = manager(backplane(), ScaleoutOptions.defaults());
-    ScaleoutHubLifetimeManager caller = manager(b1, ScaleoutOptions.defaults());
+    ScaleoutLifetimeManager holder = manager(backplane(), ScaleoutOptions.defaults());
+    ScaleoutLifetimeManager caller = manager(b1, ScaleoutOptions.defaults());
     FakeConnection remote = new FakeConnection("r1", null, PROTOCOLS.get(0)).heldBy(holder);
     get(holder.onConnected(remote));
     CompletableFuture<String> pending =
@@ -178,7 +177,7 @@ class ScaleoutHubLifetimeManagerTest {
   void racingJoinsAndLeavesSettleOnTheRightSubscriptions() throws Exception {
     LocalBackplane b = backplane();
     LocalBackplane probe = backplane();
-    ScaleoutHubLifetimeManager m = manager(b, ScaleoutOptions.defaults());
+    ScaleoutLifetimeManager m = manager(b, ScaleoutOptions.defaults());
     List<FakeConnection> connections = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       FakeConnection c = new FakeConnection("c" + i, null, PROTOCOLS.get(0)).heldBy(m);

@@ -18,10 +18,11 @@ import org.jvmchat.persistence.embedded.ZonkyEmbeddedDatabaseProvider;
 import org.jvmchat.protocol.HubProtocol;
 
 /**
- * Every library jar carries {@code Automatic-Module-Name}, so a modular application can {@code
- * requires} it by a stable name. A failsafe test because it reads the packaged jars, which the
- * reactor puts on the class path from the {@code package} phase on (without the entry the JDK would
- * derive a name from the file name, like {@code chat.protocol}).
+ * Every library jar names its module (a {@code module-info}, or {@code Automatic-Module-Name} where
+ * the library has none yet), so a modular application can {@code requires} it by a stable name. A
+ * failsafe test because it reads the packaged jars, which the reactor puts on the class path from
+ * the {@code package} phase on (without the entry the JDK would derive a name from the file name,
+ * like {@code chat.protocol}).
  */
 class LibraryModuleNamesIT {
   static Stream<Arguments> libraries() {

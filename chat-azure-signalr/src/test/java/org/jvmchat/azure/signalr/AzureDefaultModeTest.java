@@ -3,18 +3,16 @@ package org.jvmchat.azure.signalr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.azure.signalr.fake.FakeAzureSignalRService;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.HubUser;
+import org.jvmchat.testing.NodeTests;
 
 /**
  * Default mode end to end: two app servers (each with its own server connections) behind the fake
@@ -83,11 +81,12 @@ class AzureDefaultModeTest {
 
   @Test
   void theOfficialClientWorksThroughTheServiceInJsonAndMessagePack() throws Exception {
-    runNode(
-        "azure-default-mode.test.mjs",
+    NodeTests.run(
+        Path.of("src", "test", "node", "azure-default-mode.test.mjs").toAbsolutePath(),
         Map.of(
             "APP1_URL", "http://127.0.0.1:" + app1.port(),
-            "APP2_URL", "http://127.0.0.1:" + app2.port()));
+            "APP2_URL", "http://127.0.0.1:" + app2.port()),
+        Duration.ofSeconds(120));
     assertThat(service.refusedTokens()).isZero();
     assertThat(service.log()).anyMatch(l -> l.contains("routed to"));
   }
@@ -143,28 +142,5 @@ class AzureDefaultModeTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(service.readyServerConnections("relay")).isEqualTo(2));
-  }
-
-  /** Runs one Node test file with the official client; fails with its output unless it passes. */
-  static void runNode(String file, Map<String, String> env) throws Exception {
-    Path dir = Path.of("src", "test", "node").toAbsolutePath();
-    ProcessBuilder pb =
-        new ProcessBuilder("node", "--test", "--test-reporter=spec", dir.resolve(file).toString())
-            .redirectErrorStream(true);
-    pb.environment().putAll(env);
-    File out = File.createTempFile("node-test", ".log");
-    out.deleteOnExit();
-    pb.redirectOutput(out);
-    Process p = pb.start();
-    try {
-      boolean done = p.waitFor(120, TimeUnit.SECONDS);
-      String output = java.nio.file.Files.readString(out.toPath(), StandardCharsets.UTF_8);
-      System.out.println(output);
-      assertThat(done).as("node finished in time:\n" + output).isTrue();
-      assertThat(p.exitValue()).as("node test result:\n" + output).isZero();
-      assertThat(output).contains("fail 0").doesNotContain("✖");
-    } finally {
-      p.destroyForcibly();
-    }
   }
 }

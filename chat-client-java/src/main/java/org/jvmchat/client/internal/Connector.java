@@ -16,6 +16,7 @@ import org.jvmchat.client.internal.transport.Transport;
 import org.jvmchat.client.internal.transport.TransportContext;
 import org.jvmchat.client.internal.transport.Transports;
 import org.jvmchat.protocol.HubProtocolException;
+import org.jvmchat.protocol.internal.Futures;
 import org.jvmchat.protocol.negotiate.AvailableTransport;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 import org.jvmchat.protocol.negotiate.NegotiateResponse;

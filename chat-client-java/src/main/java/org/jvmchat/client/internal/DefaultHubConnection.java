@@ -22,6 +22,7 @@ import org.jvmchat.client.ResultHandler;
 import org.jvmchat.client.RetryContext;
 import org.jvmchat.client.Subscription;
 import org.jvmchat.client.TypeToken;
+import org.jvmchat.protocol.internal.Futures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -470,14 +471,14 @@ public final class DefaultHubConnection implements HubConnection, HubSession.Own
   }
 
   @Override
-  public HubConnectionState getState() {
+  public HubConnectionState state() {
     synchronized (lock) {
       return state;
     }
   }
 
   @Override
-  public String getConnectionId() {
+  public String connectionId() {
     synchronized (lock) {
       return connectionId;
     }

@@ -11,6 +11,7 @@ import org.jvmchat.protocol.CancelInvocationMessage;
 import org.jvmchat.protocol.HubMessage;
 import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.StreamInvocationMessage;
+import org.jvmchat.protocol.internal.Futures;
 
 /**
  * The application's calls to the hub over one session (the JS client's {@code invoke}, {@code send}

@@ -30,6 +30,7 @@ import org.jvmchat.protocol.PingMessage;
 import org.jvmchat.protocol.SequenceMessage;
 import org.jvmchat.protocol.StreamBindingFailureMessage;
 import org.jvmchat.protocol.StreamItemMessage;
+import org.jvmchat.protocol.internal.Futures;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

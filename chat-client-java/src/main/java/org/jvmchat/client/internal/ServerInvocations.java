@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubMessage;
 import org.jvmchat.protocol.InvocationBindingFailureMessage;
+import org.jvmchat.protocol.internal.Futures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -35,11 +35,11 @@ public record HttpResponse(int status, Map<String, String> headers, byte[] body)
   public static HttpResponse problem(int status, String title, String detail) {
     StringBuilder json = new StringBuilder(128);
     json.append("{\"type\":\"about:blank\",\"title\":");
-    Json.quote(json, title);
+    JsonStrings.quote(json, title);
     json.append(",\"status\":").append(status);
     if (detail != null) {
       json.append(",\"detail\":");
-      Json.quote(json, detail);
+      JsonStrings.quote(json, detail);
     }
     json.append('}');
     return of(status, "application/problem+json", json.toString().getBytes(StandardCharsets.UTF_8));
@@ -52,8 +52,8 @@ public record HttpResponse(int status, Map<String, String> headers, byte[] body)
   }
 
   /** Minimal JSON string quoting for the problem body. */
-  static final class Json {
-    private Json() {}
+  static final class JsonStrings {
+    private JsonStrings() {}
 
     static void quote(StringBuilder out, String s) {
       out.append('"');

@@ -42,4 +42,16 @@ public final class ScaleoutLifetimeManagers {
     Objects.requireNonNull(options, "options");
     return context -> new ScaleoutHubLifetimeManager(context, backplane, options);
   }
+
+  /**
+   * One scale-out manager for the hub of {@code context}, as {@link #factory(Backplane,
+   * ScaleoutOptions)} makes it, typed for its counters.
+   */
+  public static ScaleoutLifetimeManager create(
+      HubLifetimeManagerFactory.Context context, Backplane backplane, ScaleoutOptions options) {
+    Objects.requireNonNull(context, "context");
+    Objects.requireNonNull(backplane, "backplane");
+    Objects.requireNonNull(options, "options");
+    return new ScaleoutHubLifetimeManager(context, backplane, options);
+  }
 }

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.jvmchat.hub.internal.InMemoryUserGroupStore;
+import org.jvmchat.hub.internal.lifetime.InMemoryUserGroupStore;
 
 /**
  * Where a hub's <em>user</em> group memberships live (a user in a group is in it on every one of

@@ -73,8 +73,9 @@ public final class ServletHubHost implements AutoCloseable {
    * starts: from a {@code ServletContainerInitializer}, a {@code ServletContextListener} or Spring
    * Boot's {@code ServletContextInitializer}. WebSockets need the container's Jakarta WebSocket
    * support (Tomcat's {@code tomcat-embed-websocket} / {@code WsSci}, Jetty's {@code
-   * JakartaWebSocketServletContainerInitializer}); without it WebSocket requests get 501 and the
-   * clients fall back to Server-Sent Events or long polling.
+   * JakartaWebSocketServletContainerInitializer}, Undertow's {@code undertow-websockets-jsr} with a
+   * {@code WebSocketDeploymentInfo} servlet-context attribute); without it WebSocket requests get
+   * 501 and the clients fall back to Server-Sent Events or long polling.
    *
    * @return the registration, e.g. to add more mappings or set a load-on-startup
    */

@@ -166,6 +166,49 @@ abstract class ContainerHostContract {
     ws.abort();
   }
 
+  /**
+   * Issue #20: Tomcat and Jetty accept permessage-deflate when a client offers it (browsers and
+   * Node's ws do); compressed, a flood of repetitive invocations took a few bytes a message on the
+   * wire, so that a paused connection's socket buffer held thousands of them and the client held
+   * none back. The host negotiates no extension, as the Netty host and ASP.NET Core (the flood
+   * itself: src/test/node/flood.test.mjs).
+   */
+  @Test
+  void webSocketUpgradeNegotiatesNoExtensionWhenTheClientOffersCompression() throws Exception {
+    URI uri = URI.create(hub());
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(10_000);
+      String request =
+          "GET "
+              + uri.getPath()
+              + " HTTP/1.1\r\n"
+              + "Host: "
+              + uri.getHost()
+              + ":"
+              + uri.getPort()
+              + "\r\n"
+              + "Upgrade: websocket\r\n"
+              + "Connection: Upgrade\r\n"
+              + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+              + "Sec-WebSocket-Version: 13\r\n"
+              + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n"
+              + "\r\n";
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+      String status = in.readLine();
+      List<String> headers = new java.util.ArrayList<>();
+      for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+        headers.add(line.toLowerCase(java.util.Locale.ROOT));
+      }
+      assertThat(status).startsWith("HTTP/1.1 101");
+      assertThat(headers).anyMatch(h -> h.startsWith("upgrade:"));
+      assertThat(headers).noneMatch(h -> h.startsWith("sec-websocket-extensions:"));
+    }
+  }
+
   @Test
   void anonymousRequestsToAHubThatRequiresAUserGet401() throws Exception {
     String secure = container.baseUrl() + "/hubs/secure";

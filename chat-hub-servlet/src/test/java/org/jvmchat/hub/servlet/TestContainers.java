@@ -14,11 +14,14 @@ import org.jvmchat.hub.HubMapping;
 import org.jvmchat.hub.HubOptions;
 
 /**
- * Real embedded Tomcat and Jetty serving the test hubs through {@link ServletHubHost}, on port 0:
- * {@code /hubs/test} (anonymous, stateful reconnect allowed) and {@code /hubs/secure}
- * (authenticated users only, the user being the container's principal). A {@link Filter} in front
- * plays the application's security (as Spring Security does): {@code Authorization: Bearer <name>}
- * or {@code ?access_token=<name>} makes {@code <name>} the request's principal.
+ * Real embedded Tomcat, Jetty and Undertow serving the test hubs through {@link ServletHubHost}, on
+ * port 0: {@code /hubs/test} (anonymous, stateful reconnect allowed), {@code /hubs/secure}
+ * (authenticated users only, the user being the container's principal) and {@code /hubs/flood} (the
+ * flood tests: the shipped invocation bounds, 64 invocations / 1 MiB; a client result holds the
+ * lane 6 s at most; room for 8 MiB of replies, as once the lane frees a full queue's echoes go out
+ * at once). A {@link Filter} in front plays the application's security (as Spring Security does):
+ * {@code Authorization: Bearer <name>} or {@code ?access_token=<name>} makes {@code <name>} the
+ * request's principal.
  */
 public final class TestContainers {
   private TestContainers() {}
@@ -55,6 +58,13 @@ public final class TestContainers {
     return ServletHubHost.builder()
         .hub("/hubs/test", () -> new TestHub(SCHEDULER), options)
         .hub(
+            "/hubs/flood",
+            () -> new TestHub(SCHEDULER),
+            HubOptions.builder()
+                .clientResultTimeout(Duration.ofSeconds(6))
+                .outboundBufferLimit(8 * 1024 * 1024)
+                .build())
+        .hub(
             HubMapping.builder("/hubs/secure", () -> new TestHub(SCHEDULER))
                 .requireAuthenticatedUser(true)
                 .build())
@@ -80,15 +90,21 @@ public final class TestContainers {
     return JettyContainer.start(hubs());
   }
 
+  /** Starts embedded Undertow at context path {@code /site}. */
+  public static Started undertow() throws Exception {
+    return UndertowContainer.start(hubs());
+  }
+
   /**
-   * Starts {@code tomcat} or {@code jetty} (the Node tests' launcher: prints its URL, runs until
-   * killed).
+   * Starts {@code tomcat}, {@code jetty}, {@code undertow} or {@code quickstart} (the Node tests'
+   * launcher: prints its URL, runs until killed).
    */
   public static void main(String[] args) throws Exception {
     String kind = args.length == 0 ? "tomcat" : args[0];
     Started started =
         switch (kind) {
           case "jetty" -> jetty();
+          case "undertow" -> undertow();
           case "quickstart" -> TomcatContainer.quickStart();
           default -> tomcat();
         };

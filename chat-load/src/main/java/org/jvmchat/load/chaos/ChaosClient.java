@@ -108,7 +108,10 @@ final class ChaosClient {
 
   final List<Send> sends = java.util.Collections.synchronizedList(new ArrayList<>());
   final Map<String, Delivery> received = new ConcurrentHashMap<>();
-  final List<Long> duplicates = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  /** Per duplicate: arrival time, {@code seq}, and when the first copy arrived. */
+  final List<long[]> duplicates = java.util.Collections.synchronizedList(new ArrayList<>());
+
   final List<Long> outOfOrder = java.util.Collections.synchronizedList(new ArrayList<>());
   final AtomicLong skippedDisconnected = new AtomicLong();
   final AtomicLong skippedBacklog = new AtomicLong();
@@ -247,7 +250,7 @@ final class ChaosClient {
               long now = System.currentTimeMillis();
               if (e != null) {
                 error(now, "JoinRoom failed: " + rootMessage(e));
-                if (!stopped && c.getState() == HubConnectionState.Connected) {
+                if (!stopped && c.state() == HubConnectionState.Connected) {
                   ticker.schedule(() -> join(since), 500, TimeUnit.MILLISECONDS);
                 }
                 return;
@@ -288,7 +291,7 @@ final class ChaosClient {
       return;
     }
     HubConnection c = connection;
-    if (c == null || c.getState() != HubConnectionState.Connected || !inRoom()) {
+    if (c == null || c.state() != HubConnectionState.Connected || !inRoom()) {
       skippedDisconnected.incrementAndGet();
       return;
     }
@@ -326,8 +329,9 @@ final class ChaosClient {
         intervals.get(intervals.size() - 1).lastHeard = now;
       }
     }
-    if (received.putIfAbsent(m.id(), new Delivery(m.seq(), now)) != null) {
-      duplicates.add(now);
+    Delivery first = received.putIfAbsent(m.id(), new Delivery(m.seq(), now));
+    if (first != null) {
+      duplicates.add(new long[] {now, m.seq(), first.at()});
       return;
     }
     long prev = lastSeq.getAndAccumulate(m.seq(), Math::max);

@@ -12,8 +12,12 @@ import java.util.Set;
 
 /** The command line of {@code chat-load chaos}; see {@link #USAGE}. */
 final class ChaosOptions {
+  /**
+   * Every fault, in the default order: those that move clients between instances (kill, rolling)
+   * last, so that the others find the clients spread over every instance.
+   */
   static final List<String> ALL_FAULTS =
-      List.of("kill", "redis", "postgres", "cut", "slow", "rolling");
+      List.of("redis", "postgres", "cut", "slow", "kill", "rolling");
 
   static final String USAGE =
       """
@@ -31,7 +35,9 @@ final class ChaosOptions {
         --duration S           seconds of sending; stretched when the faults need longer (default 120)
         --warmup S             seconds of steady traffic before the first fault (default 10)
         --gap S                least steady seconds after each fault before the next (default 5)
-        --faults LIST          any of kill,redis,postgres,cut,slow,rolling, or none (default all)
+        --faults LIST          any of redis,postgres,cut,slow,kill,rolling, in the order given, or
+                               none (default all, in this order: the faults that move clients
+                               between instances last)
         --kill-down S          kill: seconds between kill -9 and the restart (default 3)
         --redis-outage S       redis: seconds Redis is cut (default 10)
         --postgres-outage S    postgres: seconds PostgreSQL is cut (default 10)

@@ -73,6 +73,15 @@ public final class ChaosProxy implements AutoCloseable {
     return links.size();
   }
 
+  /** Open connections per backend index. */
+  public int[] linksPerBackend() {
+    int[] n = new int[backends.size()];
+    for (Link l : List.copyOf(links)) {
+      n[l.backend]++;
+    }
+    return n;
+  }
+
   /** Resets (RST) every open connection and refuses new ones until {@link #restore}. */
   public int cut() {
     cut = true;
@@ -171,7 +180,7 @@ public final class ChaosProxy implements AutoCloseable {
         resetQuietly(server);
         break;
       }
-      Link link = new Link(client, server);
+      Link link = new Link(client, server, (start + i) % size);
       links.add(link);
       link.start();
       return;
@@ -210,13 +219,15 @@ public final class ChaosProxy implements AutoCloseable {
   private final class Link {
     private final Socket client;
     private final Socket server;
+    private final int backend;
     private volatile boolean held;
     private volatile boolean done;
     private final AtomicInteger ended = new AtomicInteger();
 
-    Link(Socket client, Socket server) {
+    Link(Socket client, Socket server, int backend) {
       this.client = client;
       this.server = server;
+      this.backend = backend;
     }
 
     void start() {

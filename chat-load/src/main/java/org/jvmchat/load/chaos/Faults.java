@@ -29,8 +29,9 @@ final class Faults {
   Report.Window inject(FaultPlan.Step step) throws InterruptedException {
     long from = System.currentTimeMillis();
     Report.Window w = new Report.Window(step.fault(), "", from);
+    String spread = java.util.Arrays.toString(chaos.front().linksPerBackend());
     try {
-      w.detail = run(step.fault());
+      w.detail = run(step.fault()) + "; client connections per instance before: " + spread;
       w.injected = true;
     } catch (Exception e) {
       w.detail = "FAILED: " + e;

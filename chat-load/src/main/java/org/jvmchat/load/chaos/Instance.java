@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jvmchat.load.internal.ProcStats;
 
 /**
@@ -22,8 +20,6 @@ import org.jvmchat.load.internal.ProcStats;
  * ask, each start logging to its own file.
  */
 final class Instance {
-  private static final Pattern READY =
-      Pattern.compile("Chat server listening on http://[^:/ ]+:(\\d+)");
 
   private final int index;
   private final List<String> command;
@@ -63,10 +59,15 @@ final class Instance {
     return process != null && process.isAlive();
   }
 
-  /** Starts the process and waits until {@code /health/ready} answers 200. */
+  /**
+   * Starts the process on a free port (a new one each start: the old one may still be in TIME_WAIT)
+   * and waits until {@code /health/ready} answers 200. The port is not read from the log, so any
+   * {@code LOG_LEVEL} works.
+   */
   void start(Duration timeout) throws IOException, InterruptedException {
     Process p;
     Path l;
+    int chosen = freePort();
     synchronized (this) {
       starts++;
       l = logs.resolve("instance-" + index + "-start-" + starts + ".log");
@@ -74,7 +75,7 @@ final class Instance {
           new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(l.toFile());
       pb.environment().keySet().removeIf(k -> Chaos.SERVER_ENV_CLEARED.contains(k));
       pb.environment().putAll(env);
-      pb.environment().put("PORT", "0");
+      pb.environment().put("PORT", Integer.toString(chosen));
       pb.environment().put("CHAT_INSTANCE_ID", "chaos-" + index);
       p = pb.start();
       process = p;
@@ -82,21 +83,14 @@ final class Instance {
       port = 0;
     }
     long deadline = System.nanoTime() + timeout.toNanos();
-    int found = 0;
     while (System.nanoTime() < deadline) {
       if (!p.isAlive()) {
         throw new IOException(
             "instance " + index + " exited with status " + p.exitValue() + ":\n" + tail(l));
       }
-      if (found == 0) {
-        Matcher m = READY.matcher(Files.readString(l));
-        if (m.find()) {
-          found = Integer.parseInt(m.group(1));
-        }
-      }
-      if (found != 0 && ready(found)) {
+      if (ready(chosen)) {
         synchronized (this) {
-          port = found;
+          port = chosen;
         }
         return;
       }
@@ -104,6 +98,12 @@ final class Instance {
     }
     p.destroyForcibly();
     throw new IOException("instance " + index + " not ready after " + timeout + ":\n" + tail(l));
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
   }
 
   private boolean ready(int p) {

@@ -17,9 +17,10 @@ import java.util.Set;
  *
  * <ul>
  *   <li>A send belongs to the window in which it was sent; a stored message, its deliveries and
- *       misses to the window of its {@code createdAt}; a reconnect to the window in which the
- *       connection was lost; duplicates, out-of-order arrivals and errors to the window in which
- *       the client saw them.
+ *       misses to the window of its {@code createdAt}, or to the next window when that began less
+ *       than {@link #IN_FLIGHT_MS} later (the message was still on its way when the fault began); a
+ *       reconnect to the window in which the connection was lost; duplicates, out-of-order arrivals
+ *       and errors to the window in which the client saw them.
  *   <li>A client is a <em>member</em> of its room from its first completed {@code JoinRoom} to the
  *       end: every message stored in the room after that must reach it, live or by recovery.
  *   <li>A delivery is <em>live-expected</em> when the client's connection, from the client's view,
@@ -31,6 +32,10 @@ import java.util.Set;
  */
 final class Report {
   static final long SETTLE_MS = 2000;
+
+  /** A message stored this long before a fault began was still on its way when it began. */
+  static final long IN_FLIGHT_MS = 500;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A report window: steady traffic or one fault and the recovery after it. */
@@ -147,7 +152,7 @@ final class Report {
           gaps += Math.abs(s.seq() - expect);
         }
         expect = s.seq() + 1;
-        perWindow.get(windowOf(s.createdAt())).stored++;
+        perWindow.get(messageWindow(s.createdAt())).stored++;
       }
       storedIds.put(e.getKey(), ids);
       storedContent.put(e.getKey(), contents);
@@ -193,7 +198,7 @@ final class Report {
         if (m.createdAt() < firstJoin) {
           continue;
         }
-        Figures f = perWindow.get(windowOf(m.createdAt()));
+        Figures f = perWindow.get(messageWindow(m.createdAt()));
         f.expectedDeliveries++;
         boolean live = c.received.containsKey(m.id());
         if (!live && !rec.contains(m.id())) {
@@ -207,13 +212,7 @@ final class Report {
           f.liveExpected++;
           if (!live) {
             f.liveMiss++;
-            StringBuilder iv = new StringBuilder();
-            for (ChaosClient.Interval in : intervals) {
-              iv.append(
-                  String.format(
-                      " [%.3f..%.3f heard %.3f]",
-                      (in.from - t0) / 1e3, (in.to - t0) / 1e3, (in.lastHeard - t0) / 1e3));
-            }
+            String iv = intervalsText(intervals, t0);
             details.add(
                 String.format(
                     "live-miss client %d (%s) room %s seq %d created t+%.3f s (%s) by %s; intervals%s",
@@ -222,15 +221,24 @@ final class Report {
                     c.roomId,
                     m.seq(),
                     (m.createdAt() - t0) / 1e3,
-                    windows.get(windowOf(m.createdAt())).name,
+                    windows.get(messageWindow(m.createdAt())).name,
                     m.content().replaceAll(" #.*$", ""),
                     iv));
           }
         }
       }
       synchronized (c.duplicates) {
-        for (long t : c.duplicates) {
-          perWindow.get(windowOf(t)).duplicates++;
+        for (long[] d : c.duplicates) {
+          perWindow.get(windowOf(d[0])).duplicates++;
+          details.add(
+              String.format(
+                  "duplicate client %d (%s) seq %d at t+%.3f s, first copy at t+%.3f s; intervals%s",
+                  c.index,
+                  c.kind.label(),
+                  d[1],
+                  (d[0] - t0) / 1e3,
+                  (d[2] - t0) / 1e3,
+                  intervalsText(intervals, t0)));
         }
       }
       synchronized (c.outOfOrder) {
@@ -311,6 +319,22 @@ final class Report {
       }
     }
     return w;
+  }
+
+  private static String intervalsText(List<ChaosClient.Interval> intervals, long t0) {
+    StringBuilder iv = new StringBuilder();
+    for (ChaosClient.Interval in : intervals) {
+      iv.append(
+          String.format(
+              " [%.3f..%.3f heard %.3f]",
+              (in.from - t0) / 1e3, (in.to - t0) / 1e3, (in.lastHeard - t0) / 1e3));
+    }
+    return iv.toString();
+  }
+
+  /** The window of a message stored at {@code createdAt} (see the class comment). */
+  private int messageWindow(long createdAt) {
+    return windowOf(createdAt + IN_FLIGHT_MS);
   }
 
   private static boolean liveExpected(List<ChaosClient.Interval> intervals, long at, long end) {

@@ -1,6 +1,6 @@
 /**
  * An embedded PostgreSQL for the chat store. Nothing here needs calling: with this module on the
- * classpath, {@link org.jvmchat.persistence.ChatStores#open(org.jvmchat.persistence.StoreSettings)}
+ * classpath, {@link org.jvmchat.persistence.ChatStores#open(org.jvmchat.persistence.StoreOptions)}
  * finds {@link org.jvmchat.persistence.embedded.ZonkyEmbeddedDatabaseProvider} through {@link
  * java.util.ServiceLoader} and starts PostgreSQL in {@code <CHAT_DATA_DIR>/pg} whenever no {@code
  * DATABASE_URL} is set.

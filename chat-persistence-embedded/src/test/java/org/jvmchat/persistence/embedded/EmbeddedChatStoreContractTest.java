@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.persistence.ChatStoreContractTest;
 import org.jvmchat.persistence.ChatStores;
-import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.StoreOptions;
 import org.jvmchat.persistence.TestDatabases;
 
 /** The contract against the embedded PostgreSQL (zonky), in a fresh data directory. */
@@ -17,7 +17,7 @@ class EmbeddedChatStoreContractTest extends ChatStoreContractTest {
   @Override
   protected ChatStore openStore() throws Exception {
     dataDirectory = Files.createTempDirectory("jvmchat-embedded-contract");
-    return ChatStores.open(StoreSettings.builder().dataDirectory(dataDirectory).build());
+    return ChatStores.open(StoreOptions.builder().dataDirectory(dataDirectory).build());
   }
 
   @Override

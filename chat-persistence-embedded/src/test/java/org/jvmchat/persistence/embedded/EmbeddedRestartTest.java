@@ -23,7 +23,7 @@ import org.jvmchat.persistence.ChatStores;
 import org.jvmchat.persistence.MessagePage;
 import org.jvmchat.persistence.NewMessage;
 import org.jvmchat.persistence.Room;
-import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.StoreOptions;
 import org.jvmchat.persistence.TestDatabases;
 
 /** The embedded store keeps everything across restarts and never leaves a postgres behind. */
@@ -46,7 +46,7 @@ class EmbeddedRestartTest {
   }
 
   private ChatStore open() {
-    return ChatStores.open(StoreSettings.builder().dataDirectory(dataDirectory).build());
+    return ChatStores.open(StoreOptions.builder().dataDirectory(dataDirectory).build());
   }
 
   @Test

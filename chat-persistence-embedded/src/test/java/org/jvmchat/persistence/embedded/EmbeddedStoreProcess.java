@@ -6,7 +6,7 @@ import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.persistence.ChatStores;
 import org.jvmchat.persistence.NewMessage;
 import org.jvmchat.persistence.Room;
-import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.StoreOptions;
 
 /**
  * Opens the embedded store on the directory given as argument, stores one message, prints {@code
@@ -17,7 +17,7 @@ public final class EmbeddedStoreProcess {
 
   public static void main(String[] args) throws Exception {
     ChatStore store =
-        ChatStores.open(StoreSettings.builder().dataDirectory(Path.of(args[0])).build());
+        ChatStores.open(StoreOptions.builder().dataDirectory(Path.of(args[0])).build());
     Room room = store.createRoom("orphan", false, "alice");
     store
         .append(NewMessage.user(room.id(), "alice", "Alice", "written by the killed process"))

@@ -36,7 +36,7 @@ import org.jvmchat.persistence.NewMessage;
 import org.jvmchat.persistence.NoSuchRoomException;
 import org.jvmchat.persistence.Room;
 import org.jvmchat.persistence.StoreHealth;
-import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.StoreOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -87,7 +87,7 @@ public final class JdbiChatStore implements ChatStore {
   public JdbiChatStore(
       HikariDataSource dataSource,
       String description,
-      StoreSettings settings,
+      StoreOptions settings,
       AutoCloseable onClose) {
     this.dataSource = dataSource;
     this.description = description;

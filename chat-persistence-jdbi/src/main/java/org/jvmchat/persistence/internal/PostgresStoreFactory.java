@@ -12,7 +12,7 @@ import org.flywaydb.core.Flyway;
 import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.persistence.ChatStoreException;
 import org.jvmchat.persistence.EmbeddedDatabaseUnavailableException;
-import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.StoreOptions;
 import org.jvmchat.persistence.StoreUnavailableException;
 import org.jvmchat.persistence.spi.EmbeddedDatabaseProvider;
 import org.jvmchat.persistence.spi.EmbeddedDatabaseProvider.RunningDatabase;
@@ -32,8 +32,8 @@ public final class PostgresStoreFactory {
 
   private PostgresStoreFactory() {}
 
-  /** See {@link org.jvmchat.persistence.ChatStores#open(StoreSettings)}. */
-  public static ChatStore open(StoreSettings settings) {
+  /** See {@link org.jvmchat.persistence.ChatStores#open(StoreOptions)}. */
+  public static ChatStore open(StoreOptions settings) {
     if (settings.embedded()) {
       RunningDatabase embedded =
           embeddedProvider()
@@ -72,7 +72,7 @@ public final class PostgresStoreFactory {
 
   /** Opens the store on {@code target}; {@code onClose} (may be null) is closed with the store. */
   public static ChatStore open(
-      DatabaseTarget target, StoreSettings settings, AutoCloseable onClose) {
+      DatabaseTarget target, StoreOptions settings, AutoCloseable onClose) {
     awaitDatabase(target, settings);
     HikariDataSource dataSource = new HikariDataSource(poolConfig(target, settings));
     try {
@@ -84,7 +84,7 @@ public final class PostgresStoreFactory {
     }
   }
 
-  static HikariConfig poolConfig(DatabaseTarget target, StoreSettings settings) {
+  static HikariConfig poolConfig(DatabaseTarget target, StoreOptions settings) {
     HikariConfig config = new HikariConfig();
     config.setPoolName("jvmchat-store");
     config.setJdbcUrl(target.jdbcUrl());
@@ -105,7 +105,7 @@ public final class PostgresStoreFactory {
     return config;
   }
 
-  static Properties driverProperties(StoreSettings settings) {
+  static Properties driverProperties(StoreOptions settings) {
     Properties props = new Properties();
     props.setProperty("ApplicationName", "jvmchat");
     props.setProperty(
@@ -124,7 +124,7 @@ public final class PostgresStoreFactory {
    * server starting up) are retried with exponential backoff until the startup timeout; other
    * failures (wrong password, unknown database) end it at once.
    */
-  static void awaitDatabase(DatabaseTarget target, StoreSettings settings) {
+  static void awaitDatabase(DatabaseTarget target, StoreOptions settings) {
     Properties props = driverProperties(settings);
     props.remove("currentSchema"); // may not exist before the migration creates it
     if (target.user() != null) {
@@ -184,7 +184,7 @@ public final class PostgresStoreFactory {
     }
   }
 
-  static void migrate(HikariDataSource dataSource, DatabaseTarget target, StoreSettings settings) {
+  static void migrate(HikariDataSource dataSource, DatabaseTarget target, StoreOptions settings) {
     try {
       var config =
           Flyway.configure()

@@ -4,8 +4,8 @@
  * PT5S}, or a number of milliseconds) and named choices, each with one readable error that names
  * the setting, quotes the value and says what was expected.
  *
- * <p>One parser for {@link org.jvmchat.persistence.StoreSettings#fromEnvironment(java.util.Map)}
- * and the chat server's {@code SettingsLoader}; it lives here because this is the lowest module
- * that reads the environment. It is a helper for settings readers, not part of the store's API.
+ * <p>One parser for {@link org.jvmchat.persistence.StoreOptions#fromEnvironment(java.util.Map)} and
+ * the chat server's {@code SettingsLoader}; it lives here because this is the lowest module that
+ * reads the environment. It is a helper for settings readers, not part of the store's API.
  */
 package org.jvmchat.persistence.settings;

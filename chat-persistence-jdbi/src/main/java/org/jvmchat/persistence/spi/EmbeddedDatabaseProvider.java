@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * Starts the PostgreSQL that {@link org.jvmchat.persistence.ChatStores#open} uses when the settings
- * name no external database ({@link org.jvmchat.persistence.StoreSettings#embedded()}). The store
+ * name no external database ({@link org.jvmchat.persistence.StoreOptions#embedded()}). The store
  * library ships none: it finds the first implementation with {@link java.util.ServiceLoader}, and
  * {@code org.jvmchat:chat-persistence-embedded} provides one. Without any, opening an embedded
  * store fails with {@link org.jvmchat.persistence.EmbeddedDatabaseUnavailableException}.

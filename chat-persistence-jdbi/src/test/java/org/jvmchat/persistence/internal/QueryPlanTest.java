@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.jvmchat.persistence.ChatStore;
 import org.jvmchat.persistence.ChatStores;
-import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.StoreOptions;
 import org.jvmchat.persistence.TestDatabases;
 
 /**
@@ -24,7 +24,7 @@ import org.jvmchat.persistence.TestDatabases;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class QueryPlanTest {
-  private StoreSettings settings;
+  private StoreOptions settings;
   private Connection connection;
   private String room;
   private String message;

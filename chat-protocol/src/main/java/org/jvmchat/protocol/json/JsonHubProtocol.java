@@ -32,6 +32,7 @@ import org.jvmchat.protocol.StreamItemMessage;
 import org.jvmchat.protocol.TransferFormat;
 import org.jvmchat.protocol.internal.Binding;
 import org.jvmchat.protocol.internal.Envelope;
+import org.jvmchat.protocol.internal.Frames;
 import org.jvmchat.protocol.internal.Mappers;
 import org.jvmchat.protocol.internal.TextMessageFormat;
 
@@ -47,6 +48,7 @@ public final class JsonHubProtocol implements HubProtocol {
 
   private final ObjectMapper mapper;
   private final JsonFactory factory;
+  private final Frames.BodyParser bodyParser = this::parse;
 
   /** A protocol with the default payload mapper. */
   public JsonHubProtocol() {
@@ -90,17 +92,8 @@ public final class JsonHubProtocol implements HubProtocol {
       if (length < 0) {
         return null;
       }
-      HubMessage message;
-      if (buffer.hasArray()) {
-        int offset = buffer.arrayOffset() + buffer.position();
-        buffer.position(buffer.position() + length + 1);
-        message = parse(buffer.array(), offset, length, binder);
-      } else {
-        byte[] copy = new byte[length];
-        buffer.get(copy);
-        buffer.get();
-        message = parse(copy, 0, length, binder);
-      }
+      // the payload and its record separator
+      HubMessage message = Frames.parse(buffer, 0, length, length + 1, bodyParser, binder);
       if (message != null) {
         return message;
       }

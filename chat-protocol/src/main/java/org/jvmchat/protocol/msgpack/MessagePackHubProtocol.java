@@ -29,6 +29,7 @@ import org.jvmchat.protocol.TransferFormat;
 import org.jvmchat.protocol.internal.BinaryMessageFormat;
 import org.jvmchat.protocol.internal.Binding;
 import org.jvmchat.protocol.internal.Envelope;
+import org.jvmchat.protocol.internal.Frames;
 import org.jvmchat.protocol.internal.Mappers;
 import org.jvmchat.protocol.internal.MessageSizeLimit;
 import org.jvmchat.protocol.internal.msgpack.PackBuffer;
@@ -61,6 +62,7 @@ public final class MessagePackHubProtocol implements HubProtocol {
 
   private final ObjectMapper mapper;
   private final ValueCodecs codecs;
+  private final Frames.BodyParser bodyParser = this::parse;
 
   public MessagePackHubProtocol() {
     this(Mappers.messagePack());
@@ -115,19 +117,8 @@ public final class MessagePackHubProtocol implements HubProtocol {
       if (buffer.remaining() < (long) prefix + bodyLength) {
         return null;
       }
-      byte[] data;
-      int offset;
-      if (buffer.hasArray()) {
-        data = buffer.array();
-        offset = buffer.arrayOffset() + buffer.position() + prefix;
-        buffer.position(buffer.position() + prefix + bodyLength);
-      } else {
-        data = new byte[bodyLength];
-        buffer.position(buffer.position() + prefix);
-        buffer.get(data);
-        offset = 0;
-      }
-      HubMessage message = parse(data, offset, bodyLength, binder);
+      HubMessage message =
+          Frames.parse(buffer, prefix, bodyLength, prefix + bodyLength, bodyParser, binder);
       if (message != null) {
         return message;
       }

@@ -63,13 +63,13 @@ public final class AuthApi {
     body.put("environment", settings.environment().displayName());
     body.put("devTokens", settings.isDevelopment());
     body.put("oidc", oidc);
-    return Json.ok(200, body).withHeader("cache-control", "no-cache");
+    return RestJson.ok(200, body).withHeader("cache-control", "no-cache");
   }
 
   private HttpResponse devToken(HttpRequest request) {
-    JsonNode body = Json.objectBody(request);
-    String userId = Json.requiredString(body, "userId");
-    String name = Json.optionalString(body, "name");
+    JsonNode body = RestJson.objectBody(request);
+    String userId = RestJson.requiredString(body, "userId");
+    String name = RestJson.optionalString(body, "name");
     if (name == null) {
       name = userId;
     }
@@ -92,6 +92,6 @@ public final class AuthApi {
               + " (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069).");
     }
     String token = tokens.issue(userId, name, settings.devTokenLifetime());
-    return Json.ok(200, Map.of("accessToken", token));
+    return RestJson.ok(200, Map.of("accessToken", token));
   }
 }

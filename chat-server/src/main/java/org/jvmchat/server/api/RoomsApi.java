@@ -82,7 +82,7 @@ public final class RoomsApi {
         PREFIX + "/rooms/{id}",
         Problems.authenticated(
             (r, u) ->
-                Json.ok(200, RoomDto.of(chat.accessibleRoom(r.pathParameter("id"), u.id())))));
+                RestJson.ok(200, RoomDto.of(chat.accessibleRoom(r.pathParameter("id"), u.id())))));
     server.route(
         "GET",
         PREFIX + "/rooms/{id}/messages",
@@ -105,7 +105,7 @@ public final class RoomsApi {
     List<Room> rooms = chat.visibleRooms(userId, after, limit + 1);
     boolean more = rooms.size() > limit;
     List<Room> page = more ? rooms.subList(0, limit) : rooms;
-    HttpResponse response = Json.ok(200, page.stream().map(RoomDto::of).toList());
+    HttpResponse response = RestJson.ok(200, page.stream().map(RoomDto::of).toList());
     if (more) {
       String next = PREFIX + "/rooms?limit=" + limit + "&after=" + page.get(page.size() - 1).id();
       response = response.withHeader("Link", "<" + next + ">; rel=\"next\"");
@@ -114,9 +114,9 @@ public final class RoomsApi {
   }
 
   private HttpResponse createRoom(HttpRequest request, String userId) {
-    JsonNode body = Json.objectBody(request);
-    String name = Json.requiredString(body, "name");
-    boolean isPrivate = Json.optionalBoolean(body, "isPrivate", false);
+    JsonNode body = RestJson.objectBody(request);
+    String name = RestJson.requiredString(body, "name");
+    boolean isPrivate = RestJson.optionalBoolean(body, "isPrivate", false);
     if (roomCreation != null) {
       Duration wait = roomCreation.tryAcquire(userId);
       if (!wait.isZero()) {
@@ -136,7 +136,8 @@ public final class RoomsApi {
     }
     Room room = chat.createRoom(name, isPrivate, userId);
     roomAdded(room, isPrivate ? List.of(userId) : null);
-    return Json.ok(201, RoomDto.of(room)).withHeader("Location", PREFIX + "/rooms/" + room.id());
+    return RestJson.ok(201, RoomDto.of(room))
+        .withHeader("Location", PREFIX + "/rooms/" + room.id());
   }
 
   private static String describe(Duration window) {
@@ -196,12 +197,12 @@ public final class RoomsApi {
             "before and after cannot be used together: before pages back from a message id,"
                 + " after reads forward from a seq.");
       }
-      return Json.ok(
+      return RestJson.ok(
           200,
           MessagesAfterDto.of(
               chat.historyAfter(request.pathParameter("id"), userId, afterSeq(after), limit)));
     }
-    return Json.ok(
+    return RestJson.ok(
         200, MessagePageDto.of(chat.history(request.pathParameter("id"), userId, before, limit)));
   }
 
@@ -221,8 +222,8 @@ public final class RoomsApi {
   private HttpResponse addParticipant(HttpRequest request, String userId) {
     String roomId = request.pathParameter("id");
     Room room = chat.existingRoom(roomId);
-    JsonNode body = Json.objectBody(request);
-    String newUser = Json.requiredString(body, "userId");
+    JsonNode body = RestJson.objectBody(request);
+    String newUser = RestJson.requiredString(body, "userId");
     chat.addParticipant(roomId, userId, newUser);
     if (room.isPrivate()) {
       roomAdded(room, List.of(newUser)); // a public room was in everyone's list already

@@ -4,8 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import org.jvmchat.ai.AssistantClientOptions;
 import org.jvmchat.hub.HubOptions;
-import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.StoreOptions;
 
 /**
  * Every setting of the chat server, immutable and validated. {@link SettingsLoader} reads them from
@@ -19,8 +20,8 @@ public final class ChatSettings {
   public static final int MIN_JWT_SECRET_BYTES = 32;
   public static final Duration DEFAULT_DEV_TOKEN_LIFETIME = Duration.ofHours(12);
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(60);
-  public static final String DEFAULT_OPENAI_BASE_URL = "https://api.openai.com/v1";
-  public static final String DEFAULT_OPENAI_MODEL = "gpt-4o-mini";
+  public static final String DEFAULT_OPENAI_BASE_URL = AssistantClientOptions.DEFAULT_BASE_URL;
+  public static final String DEFAULT_OPENAI_MODEL = AssistantClientOptions.DEFAULT_MODEL;
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(10);
   public static final int DEFAULT_MAX_MESSAGE_SIZE = HubOptions.DEFAULT_MAX_MESSAGE_SIZE;
   public static final boolean DEFAULT_ALLOW_STATEFUL_RECONNECTS = true;
@@ -30,7 +31,7 @@ public final class ChatSettings {
   private final int port;
   private final String host;
   private final ChatEnvironment environment;
-  private final StoreSettings store;
+  private final StoreOptions store;
   private final String redisUrl;
   private final String azureSignalRConnection;
   private final String chatAccessKey;
@@ -137,7 +138,7 @@ public final class ChatSettings {
   }
 
   /** How the chat store is opened (embedded PostgreSQL unless a database URL is set). */
-  public StoreSettings store() {
+  public StoreOptions store() {
     return store;
   }
 
@@ -331,7 +332,7 @@ public final class ChatSettings {
     private int port = DEFAULT_PORT;
     private String host = DEFAULT_HOST;
     private ChatEnvironment environment = DEFAULT_ENVIRONMENT;
-    private StoreSettings store = StoreSettings.builder().build();
+    private StoreOptions store = StoreOptions.builder().build();
     private String redisUrl;
     private String azureSignalRConnection;
     private String chatAccessKey;
@@ -378,7 +379,7 @@ public final class ChatSettings {
       return this;
     }
 
-    public Builder store(StoreSettings store) {
+    public Builder store(StoreOptions store) {
       this.store = store;
       return this;
     }

@@ -17,7 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 import org.jvmchat.hub.http.HttpLimits;
-import org.jvmchat.persistence.StoreSettings;
+import org.jvmchat.persistence.StoreOptions;
 import org.jvmchat.persistence.settings.InvalidSettingException;
 import org.jvmchat.persistence.settings.SettingValues;
 
@@ -56,8 +56,8 @@ import org.jvmchat.persistence.settings.SettingValues;
  * </table>
  *
  * <p>The store's own tuning variables ({@code CHAT_DATA_DIR}, {@code DB_POOL_SIZE}, ...) are read
- * by {@link StoreSettings#fromEnvironment(Map)}. Values in the environment and durations in the
- * file are read by {@link SettingValues}, the one parser both use: whole numbers, durations ({@code
+ * by {@link StoreOptions#fromEnvironment(Map)}. Values in the environment and durations in the file
+ * are read by {@link SettingValues}, the one parser both use: whole numbers, durations ({@code
  * 500ms}, {@code 5s}, {@code 2m}, {@code 12h}, {@code PT5S}, milliseconds) and choices.
  */
 public final class SettingsLoader {
@@ -227,7 +227,7 @@ public final class SettingsLoader {
     }
     b.protection(protection.build());
     try {
-      b.store(StoreSettings.fromEnvironment(env).toBuilder().databaseUrl(databaseUrl).build());
+      b.store(StoreOptions.fromEnvironment(env).toBuilder().databaseUrl(databaseUrl).build());
     } catch (IllegalArgumentException e) {
       throw new SettingsException(e.getMessage(), e);
     }

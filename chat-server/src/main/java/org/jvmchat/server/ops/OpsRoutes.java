@@ -5,7 +5,7 @@ import java.util.Map;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.hub.http.HttpHandler;
 import org.jvmchat.hub.http.HttpResponse;
-import org.jvmchat.server.api.Json;
+import org.jvmchat.server.api.RestJson;
 
 /**
  * {@code /health}, {@code /health/live}, {@code /health/ready} and {@code /metrics}; no token. With
@@ -57,12 +57,12 @@ public final class OpsRoutes {
     routes.put("/health", r -> report(health.check()));
     routes.put(
         "/health/live",
-        r -> Json.ok(200, Map.of("status", "live")).withHeader("cache-control", "no-store"));
+        r -> RestJson.ok(200, Map.of("status", "live")).withHeader("cache-control", "no-store"));
     routes.put(
         "/health/ready",
         r -> {
           if (health.isShuttingDown()) {
-            return Json.ok(503, Map.of("status", "shutting down"))
+            return RestJson.ok(503, Map.of("status", "shutting down"))
                 .withHeader("cache-control", "no-store");
           }
           return report(health.readiness());
@@ -94,6 +94,6 @@ public final class OpsRoutes {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", report.healthy() ? "healthy" : "unhealthy");
     body.put("entries", entries);
-    return Json.ok(report.healthy() ? 200 : 503, body).withHeader("cache-control", "no-store");
+    return RestJson.ok(report.healthy() ? 200 : 503, body).withHeader("cache-control", "no-store");
   }
 }

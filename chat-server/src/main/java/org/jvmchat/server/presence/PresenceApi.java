@@ -10,8 +10,8 @@ import org.jvmchat.hub.HubContext;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.persistence.Room;
 import org.jvmchat.persistence.settings.SettingValues;
-import org.jvmchat.server.api.Json;
 import org.jvmchat.server.api.Problems;
+import org.jvmchat.server.api.RestJson;
 import org.jvmchat.server.chat.ChatException;
 import org.jvmchat.server.chat.ChatService;
 import org.jvmchat.server.chat.RoomGroups;
@@ -94,7 +94,7 @@ public final class PresenceApi {
                   online.add(new UserEvent(room.id(), e.getKey(), e.getValue()));
                 }
               }
-              return Json.ok(
+              return RestJson.ok(
                   200,
                   online.stream()
                       .sorted(java.util.Comparator.comparing(UserEvent::userId))

@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.jvmchat.server.api.Json;
+import org.jvmchat.server.api.RestJson;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -102,7 +102,7 @@ public final class ProviderEndpoints {
     }
     JsonNode doc;
     try {
-      doc = Json.mapper().readTree(response.body());
+      doc = RestJson.mapper().readTree(response.body());
     } catch (java.io.IOException e) {
       return null;
     }

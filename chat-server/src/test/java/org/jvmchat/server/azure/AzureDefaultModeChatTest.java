@@ -3,17 +3,13 @@ package org.jvmchat.server.azure;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.azure.signalr.fake.FakeAzureSignalRService;
@@ -24,6 +20,7 @@ import org.jvmchat.server.backplane.ScaleoutModes;
 import org.jvmchat.server.config.ChatSettings;
 import org.jvmchat.server.config.SettingsException;
 import org.jvmchat.server.config.SettingsLoader;
+import org.jvmchat.testing.NodeTests;
 
 /**
  * The chat server with {@code AZURE_SIGNALR_CONNECTION}: two instances behind the fake service (no
@@ -83,8 +80,10 @@ class AzureDefaultModeChatTest {
     assertThat(status(one.url() + "/health/ready")).isEqualTo(200);
     String alice = one.tokens().issue("alice", "Alice", Duration.ofHours(1));
     String bob = two.tokens().issue("bob", "Bob", Duration.ofHours(1));
-    runNode(
-        Map.of("URL_ONE", one.url(), "URL_TWO", two.url(), "TOKEN_ALICE", alice, "TOKEN_BOB", bob));
+    NodeTests.run(
+        Path.of("src", "test", "node", "azure", "azure-chat.mjs").toAbsolutePath(),
+        Map.of("URL_ONE", one.url(), "URL_TWO", two.url(), "TOKEN_ALICE", alice, "TOKEN_BOB", bob),
+        Duration.ofSeconds(120));
   }
 
   @Test
@@ -121,27 +120,5 @@ class AzureDefaultModeChatTest {
         .send(
             HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
             HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static void runNode(Map<String, String> env) throws Exception {
-    Path file = Path.of("src", "test", "node", "azure", "azure-chat.mjs").toAbsolutePath();
-    ProcessBuilder pb =
-        new ProcessBuilder("node", "--test", "--test-reporter=spec", file.toString())
-            .redirectErrorStream(true);
-    pb.environment().putAll(env);
-    File out = File.createTempFile("node-test", ".log");
-    out.deleteOnExit();
-    pb.redirectOutput(out);
-    Process p = pb.start();
-    try {
-      boolean done = p.waitFor(120, TimeUnit.SECONDS);
-      String output = Files.readString(out.toPath(), StandardCharsets.UTF_8);
-      System.out.println(output);
-      assertThat(done).as("node finished in time:\n" + output).isTrue();
-      assertThat(p.exitValue()).as("node test result:\n" + output).isZero();
-      assertThat(output).contains("fail 0").doesNotContain("✖");
-    } finally {
-      p.destroyForcibly();
-    }
   }
 }

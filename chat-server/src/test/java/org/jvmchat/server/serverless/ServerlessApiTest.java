@@ -25,7 +25,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.hub.Hub;
 import org.jvmchat.hub.HubServer;
-import org.jvmchat.hub.internal.DefaultHubLifetimeManager;
+import org.jvmchat.hub.internal.lifetime.DefaultHubLifetimeManager;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.protocol.CompletionMessage;

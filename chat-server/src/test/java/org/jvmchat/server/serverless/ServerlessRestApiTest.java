@@ -1,17 +1,12 @@
 package org.jvmchat.server.serverless;
 
-import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.persistence.InMemoryChatStore;
@@ -19,6 +14,7 @@ import org.jvmchat.server.ChatServer;
 import org.jvmchat.server.backplane.RedisScaleout;
 import org.jvmchat.server.config.ChatSettings;
 import org.jvmchat.server.config.SettingsException;
+import org.jvmchat.testing.NodeTests;
 
 /**
  * Serverless mode: two chat-server instances with {@code CHAT_ACCESS_KEY} on one Redis (REDIS_URL,
@@ -76,7 +72,8 @@ class ServerlessRestApiTest {
     one = start(redisOne);
     two = start(redisTwo);
     Duration life = Duration.ofHours(1);
-    runNode(
+    NodeTests.run(
+        Path.of("src", "test", "node", "azure", "serverless.mjs").toAbsolutePath(),
         Map.of(
             "URL_ONE", one.url(),
             "URL_TWO", two.url(),
@@ -84,7 +81,8 @@ class ServerlessRestApiTest {
             "TOKEN_ALICE", one.tokens().issue("alice", "Alice", life),
             "TOKEN_BOB", two.tokens().issue("bob", "Bob", life),
             "TOKEN_CAROL", two.tokens().issue("carol", "Carol", life),
-            "TOKEN_DAVE", one.tokens().issue("dave", "Dave", life)));
+            "TOKEN_DAVE", one.tokens().issue("dave", "Dave", life)),
+        Duration.ofSeconds(180));
   }
 
   @Test
@@ -92,27 +90,5 @@ class ServerlessRestApiTest {
     assertThatThrownBy(() -> ChatSettings.builder().chatAccessKey("short").build())
         .isInstanceOf(SettingsException.class)
         .hasMessageContaining("CHAT_ACCESS_KEY");
-  }
-
-  private static void runNode(Map<String, String> env) throws Exception {
-    Path file = Path.of("src", "test", "node", "azure", "serverless.mjs").toAbsolutePath();
-    ProcessBuilder pb =
-        new ProcessBuilder("node", "--test", "--test-reporter=spec", file.toString())
-            .redirectErrorStream(true);
-    pb.environment().putAll(env);
-    File out = File.createTempFile("node-test", ".log");
-    out.deleteOnExit();
-    pb.redirectOutput(out);
-    Process p = pb.start();
-    try {
-      boolean done = p.waitFor(180, TimeUnit.SECONDS);
-      String output = Files.readString(out.toPath(), StandardCharsets.UTF_8);
-      System.out.println(output);
-      assertThat(done).as("node finished in time:\n" + output).isTrue();
-      assertThat(p.exitValue()).as("node test result:\n" + output).isZero();
-      assertThat(output).contains("fail 0").doesNotContain("✖");
-    } finally {
-      p.destroyForcibly();
-    }
   }
 }

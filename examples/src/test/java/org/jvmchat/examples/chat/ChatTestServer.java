@@ -14,8 +14,8 @@ import org.jvmchat.server.backplane.ScaleoutMode;
 import org.jvmchat.server.config.ChatSettings;
 
 /**
- * The reference chat server in the test JVM on a free port (Development, in-memory store,
- * in-process backplane), with the REST calls a client makes: dev tokens and rooms.
+ * The reference chat server in the test JVM on a free port (Development, in-memory store, no
+ * backplane: one instance), with the REST calls a client makes: dev tokens and rooms.
  */
 public final class ChatTestServer implements AutoCloseable {
   private static final ObjectMapper MAPPER = new ObjectMapper();

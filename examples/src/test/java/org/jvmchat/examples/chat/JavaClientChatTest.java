@@ -172,7 +172,7 @@ class JavaClientChatTest {
         .withThrowableOfType(ExecutionException.class)
         .havingCause()
         .isInstanceOf(HubException.class);
-    assertThat(m.getState()).isEqualTo(HubConnectionState.Connected);
+    assertThat(m.state()).isEqualTo(HubConnectionState.Connected);
     assertThat(events.messages).isEmpty();
     String open = server.createRoom(strangerToken, "Open", false);
     assertThat(join(m.invoke(JsonNode.class, "JoinRoom", open)).get("name").asText())
@@ -189,6 +189,6 @@ class JavaClientChatTest {
         .havingCause()
         .isInstanceOf(HubConnectionException.class)
         .withMessageContaining("401");
-    assertThat(anonymous.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(anonymous.state()).isEqualTo(HubConnectionState.Disconnected);
   }
 }

@@ -126,7 +126,7 @@ class JavaClientTourTest {
         .until(() -> join(c.invoke(Integer.class, "CounterProduced")) == settled);
     assertThat(settled).isLessThan(1_000_000);
     assertThat(endless.terminated()).isFalse();
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Connected);
+    assertThat(c.state()).isEqualTo(HubConnectionState.Connected);
   }
 
   @ParameterizedTest(name = "{0} with {1}")
@@ -187,12 +187,12 @@ class JavaClientTourTest {
           closed.set(true);
         });
     join(c.start());
-    String oldId = c.getConnectionId();
+    String oldId = c.connectionId();
     assertThat(join(c.invoke(String.class, "Echo", "before"))).isEqualTo("before");
 
     server.stop(Duration.ofSeconds(2));
     await().atMost(WAIT).untilTrue(reconnectingFired);
-    assertThat(c.getState()).isIn(HubConnectionState.Reconnecting, HubConnectionState.Connected);
+    assertThat(c.state()).isIn(HubConnectionState.Reconnecting, HubConnectionState.Connected);
     // A new server process on the same port (the old listener may take a moment to release it).
     AtomicReference<HubServer> restarted = new AtomicReference<>();
     await()
@@ -207,8 +207,8 @@ class JavaClientTourTest {
 
     await().atMost(WAIT).until(() -> reconnectedId.get() != null || closed.get());
     assertThat(closed).as("closed with %s instead of reconnecting", closeError.get()).isFalse();
-    assertThat(reconnectedId.get()).isNotEqualTo(oldId).isEqualTo(c.getConnectionId());
-    assertThat(c.getState()).isEqualTo(HubConnectionState.Connected);
+    assertThat(reconnectedId.get()).isNotEqualTo(oldId).isEqualTo(c.connectionId());
+    assertThat(c.state()).isEqualTo(HubConnectionState.Connected);
     assertThat(closed).isFalse();
     assertThat(join(c.invoke(String.class, "Echo", "after"))).isEqualTo("after");
     assertThat(join(c.invoke(Integer.class, "Add", 1, 2))).isEqualTo(3);
@@ -242,7 +242,7 @@ class JavaClientTourTest {
           closed.set(true);
         });
     join(receiver.start());
-    String id = receiver.getConnectionId();
+    String id = receiver.connectionId();
 
     HubConnection sender =
         track(
@@ -272,7 +272,7 @@ class JavaClientTourTest {
         .isFalse();
     assertThat(got).containsExactlyElementsOf(expected);
     assertThat(reconnecting).isFalse();
-    assertThat(receiver.getConnectionId()).isEqualTo(id);
+    assertThat(receiver.connectionId()).isEqualTo(id);
     assertThat(join(receiver.invoke(String.class, "Echo", "same connection")))
         .isEqualTo("same connection");
     // Nothing extra arrives after the last one.
@@ -342,7 +342,7 @@ class JavaClientTourTest {
       } else {
         c.close();
       }
-      assertThat(c.getState()).isEqualTo(HubConnectionState.Disconnected);
+      assertThat(c.state()).isEqualTo(HubConnectionState.Disconnected);
     }
     // No thread that was not there before (JVM threads may have ended meanwhile).
     await().atMost(WAIT).untilAsserted(() -> assertThat(baseline).containsAll(nonServerThreads()));

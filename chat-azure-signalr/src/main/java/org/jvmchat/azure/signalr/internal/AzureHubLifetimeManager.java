@@ -60,7 +60,7 @@ public final class AzureHubLifetimeManager implements HubLifetimeManager {
   private final Map<String, ServiceConnection> carriers = new ConcurrentHashMap<>();
   private final Map<Integer, CompletableFuture<Ack>> acks = new ConcurrentHashMap<>();
   private final Map<String, Pending> pending = new ConcurrentHashMap<>();
-  private final Map<String, Route> routes = new ConcurrentHashMap<>();
+  private final Map<String, ResultRoute> routes = new ConcurrentHashMap<>();
   private final AtomicInteger ackIds = new AtomicInteger();
   private final AtomicLong invocationIds = new AtomicLong();
   private final AtomicInteger next = new AtomicInteger();
@@ -73,7 +73,7 @@ public final class AzureHubLifetimeManager implements HubLifetimeManager {
       CompletableFuture<Object> future,
       ScheduledFuture<?> timeout) {}
 
-  private record Route(String connectionId, String callerServerId) {}
+  private record ResultRoute(String connectionId, String callerServerId) {}
 
   public AzureHubLifetimeManager(
       HubLifetimeManagerFactory.Context context,
@@ -456,7 +456,7 @@ public final class AzureHubLifetimeManager implements HubLifetimeManager {
       complete(p, result);
       return;
     }
-    Route r = routes.remove(result.invocationId());
+    ResultRoute r = routes.remove(result.invocationId());
     if (r == null || !r.connectionId.equals(connectionId)) {
       log.debug("A result for unknown invocation {} of {}", result.invocationId(), connectionId);
       return;
@@ -489,14 +489,14 @@ public final class AzureHubLifetimeManager implements HubLifetimeManager {
     if (p != null && p.connectionId.equals(connectionId)) {
       return p.type;
     }
-    Route r = routes.get(invocationId);
+    ResultRoute r = routes.get(invocationId);
     return r != null && r.connectionId.equals(connectionId) ? Object.class : null;
   }
 
   /** The service tells the server holding a connection that another server invoked it. */
   void routed(ClientInvocation ci) {
     if (!options.serverId().equals(ci.callerServerId())) {
-      routes.put(ci.invocationId(), new Route(ci.connectionId(), ci.callerServerId()));
+      routes.put(ci.invocationId(), new ResultRoute(ci.connectionId(), ci.callerServerId()));
     }
   }
 

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayDeque;
 import java.util.function.LongFunction;
+import org.jvmchat.hub.internal.transport.Outbound;
 import org.jvmchat.protocol.internal.MessageBuffer;
 
 /**
@@ -26,7 +27,7 @@ import org.jvmchat.protocol.internal.MessageBuffer;
  * polls. So a message is always taken by a drain that was scheduled after it was linked in, or by
  * the drain that was pending when it was.
  */
-public final class OutboundQueue {
+public final class OutboundQueue implements Outbound {
   /** Why a message did not fit. */
   public enum Overflow {
     /** Stateful, socket down: more unacknowledged bytes than the replay buffer holds. */
@@ -68,6 +69,7 @@ public final class OutboundQueue {
     }
   }
 
+  private volatile boolean binary;
   private final long outboundLimit;
   private final long replayLimit;
 
@@ -83,7 +85,7 @@ public final class OutboundQueue {
   private volatile boolean stateful;
   private volatile long transportPendingBytes;
   private volatile long unacknowledgedBytes;
-  private volatile boolean waitingForAck;
+  private volatile boolean awaitingAckPublished; // awaitingAck, as published to producers
 
   // The executor's (the consumer's) own.
   private Node head;
@@ -122,7 +124,7 @@ public final class OutboundQueue {
     if (stateful && trackable && socketDown && unacknowledgedBytes + queued > replayLimit) {
       overflow = Overflow.WHILE_DISCONNECTED;
     } else if (!force && queued + transportPendingBytes > outboundLimit) {
-      overflow = stateful && waitingForAck ? Overflow.UNACKNOWLEDGED : Overflow.SLOW_READER;
+      overflow = stateful && awaitingAckPublished ? Overflow.UNACKNOWLEDGED : Overflow.SLOW_READER;
     }
     if (overflow != null) {
       QUEUED_BYTES.getAndAdd(this, (long) -bytes.length);
@@ -163,6 +165,19 @@ public final class OutboundQueue {
     stateful = true;
   }
 
+  /**
+   * The format of what is queued, set on the executor when the handshake chose a protocol
+   * (volatile: a host's socket may ask from its own thread).
+   */
+  public void binary(boolean binary) {
+    this.binary = binary;
+  }
+
+  @Override
+  public boolean binary() {
+    return binary;
+  }
+
   public boolean replayEnabled() {
     return replay != null;
   }
@@ -177,6 +192,7 @@ public final class OutboundQueue {
    * take the unacknowledged bytes past the replay buffer's size: it then waits for the client's
    * Ack.
    */
+  @Override
   public byte[] poll() {
     boolean fromFront = front != null && !front.isEmpty();
     Node next = null;
@@ -259,8 +275,8 @@ public final class OutboundQueue {
     if (unacknowledgedBytes != replay.bufferedBytes()) {
       unacknowledgedBytes = replay.bufferedBytes();
     }
-    if (waitingForAck != awaitingAck) {
-      waitingForAck = awaitingAck;
+    if (awaitingAckPublished != awaitingAck) {
+      awaitingAckPublished = awaitingAck;
     }
   }
 

@@ -20,14 +20,13 @@ import org.jvmchat.hub.Hub;
 import org.jvmchat.hub.HubFilter;
 import org.jvmchat.hub.HubInvocationContext;
 import org.jvmchat.hub.HubLifetimeContext;
-import org.jvmchat.hub.internal.HubAccess;
-import org.jvmchat.hub.internal.HubConnection;
 import org.jvmchat.protocol.CompletionMessage;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.protocol.InvocationBindingFailureMessage;
 import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.StreamInvocationMessage;
 import org.jvmchat.protocol.StreamItemMessage;
+import org.jvmchat.protocol.internal.Futures;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -72,7 +71,7 @@ public final class HubDispatcher {
     return d == null ? null : d.argumentTypes();
   }
 
-  private Hub newHub(HubConnection connection) {
+  private Hub newHub(CallerConnection connection) {
     Hub hub = factory.get();
     HubAccess.attach(
         hub, connection.callerContext(), connection.callerClients(), connection.groupManager());
@@ -85,7 +84,7 @@ public final class HubDispatcher {
    * Runs onConnected (with filters) now, on the calling thread; the connection calls it from the
    * first task of its serial order, so no invocation can run before it.
    */
-  public CompletableFuture<Void> runOnConnected(HubConnection connection) {
+  public CompletableFuture<Void> runOnConnected(CallerConnection connection) {
     withMdc(connection);
     try {
       Hub hub = newHub(connection);
@@ -108,7 +107,7 @@ public final class HubDispatcher {
   }
 
   /** Runs onDisconnected (with filters) after every invocation already queued. */
-  public CompletableFuture<Void> onDisconnected(HubConnection connection, Throwable error) {
+  public CompletableFuture<Void> onDisconnected(CallerConnection connection, Throwable error) {
     return connection
         .serial()
         .submit(
@@ -139,7 +138,7 @@ public final class HubDispatcher {
 
   // ---------------------------------------------------------------- invocations
 
-  public void bindingFailure(HubConnection connection, InvocationBindingFailureMessage failure) {
+  public void bindingFailure(CallerConnection connection, InvocationBindingFailureMessage failure) {
     if (failure.invocationId() == null) {
       log.debug("Dropped non-blocking invocation of '{}': {}", failure.target(), failure.reason());
       return;
@@ -169,7 +168,7 @@ public final class HubDispatcher {
   }
 
   /** Called on the connection's I/O thread for an Invocation (type 1). */
-  public void invoke(HubConnection connection, InvocationMessage message) {
+  public void invoke(CallerConnection connection, InvocationMessage message) {
     HubMethodDescriptor d = methods.find(message.target());
     String id = message.invocationId();
     if (d == null) {
@@ -217,7 +216,7 @@ public final class HubDispatcher {
   private static final Object NO_RESULT = new Object();
 
   private CompletionStage<Object> runInvocation(
-      HubConnection connection,
+      CallerConnection connection,
       HubMethodDescriptor d,
       List<Object> arguments,
       List<UploadStream> uploads,
@@ -245,7 +244,7 @@ public final class HubDispatcher {
   }
 
   /** Called on the connection's I/O thread for a StreamInvocation (type 4). */
-  public void streamInvoke(HubConnection connection, StreamInvocationMessage message) {
+  public void streamInvoke(CallerConnection connection, StreamInvocationMessage message) {
     HubMethodDescriptor d = methods.find(message.target());
     String id = message.invocationId();
     if (d == null) {
@@ -301,7 +300,7 @@ public final class HubDispatcher {
   }
 
   private void startStream(
-      HubConnection connection,
+      CallerConnection connection,
       HubMethodDescriptor d,
       String id,
       Object result,
@@ -333,7 +332,7 @@ public final class HubDispatcher {
   }
 
   private void runIterator(
-      HubConnection connection,
+      CallerConnection connection,
       HubMethodDescriptor d,
       String id,
       Iterator<?> iterator,
@@ -380,13 +379,14 @@ public final class HubDispatcher {
 
   /** Subscribes a server-to-client stream and writes its items. */
   private final class StreamSubscriber implements Flow.Subscriber<Object> {
-    private final HubConnection connection;
+    private final CallerConnection connection;
     private final String id;
     private final StreamHandle handle;
     private final Runnable finished;
     private Flow.Subscription subscription;
 
-    StreamSubscriber(HubConnection connection, String id, StreamHandle handle, Runnable finished) {
+    StreamSubscriber(
+        CallerConnection connection, String id, StreamHandle handle, Runnable finished) {
       this.connection = connection;
       this.id = id;
       this.handle = handle;
@@ -435,7 +435,7 @@ public final class HubDispatcher {
   }
 
   /** Called on the I/O thread for a CancelInvocation: stops the producer, completes the stream. */
-  public void cancel(HubConnection connection, String invocationId) {
+  public void cancel(CallerConnection connection, String invocationId) {
     StreamHandle handle = connection.activeStreams().get(invocationId);
     if (handle == null) {
       return; // unknown or finished: ignored
@@ -449,7 +449,7 @@ public final class HubDispatcher {
   // ---------------------------------------------------------------- helpers
 
   private List<UploadStream> openUploadStreams(
-      HubConnection connection,
+      CallerConnection connection,
       HubMethodDescriptor d,
       String invocationId,
       List<String> streamIds) {
@@ -483,7 +483,7 @@ public final class HubDispatcher {
     return uploads;
   }
 
-  private void closeUploadStreams(HubConnection connection, List<UploadStream> uploads) {
+  private void closeUploadStreams(CallerConnection connection, List<UploadStream> uploads) {
     for (UploadStream s : uploads) {
       connection.closeUploadStream(s.streamId());
       s.complete(null);
@@ -508,7 +508,7 @@ public final class HubDispatcher {
   }
 
   private Object callThroughFilters(
-      HubConnection connection,
+      CallerConnection connection,
       Hub hub,
       HubMethodDescriptor d,
       Object[] args,
@@ -541,7 +541,7 @@ public final class HubDispatcher {
     return filters.get(index).invoke(ctx, c -> invokeChain(index + 1, c));
   }
 
-  private void completeLater(HubConnection connection, String invocationId, String error) {
+  private void completeLater(CallerConnection connection, String invocationId, String error) {
     if (invocationId == null) {
       log.debug("Non-blocking invocation failed: {}", error);
       return;
@@ -559,12 +559,7 @@ public final class HubDispatcher {
   }
 
   static Throwable unwrap(Throwable t) {
-    while ((t instanceof CompletionException
-            || t instanceof java.util.concurrent.ExecutionException)
-        && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
+    return Futures.unwrap(t);
   }
 
   String invocationError(String method, Throwable error) {
@@ -592,7 +587,7 @@ public final class HubDispatcher {
     return text;
   }
 
-  private static void withMdc(HubConnection connection) {
+  private static void withMdc(CallerConnection connection) {
     MDC.put("connectionId", connection.connectionId());
     String user = connection.userIdentifier();
     if (user != null) {

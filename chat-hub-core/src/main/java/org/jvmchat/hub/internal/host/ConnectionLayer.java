@@ -10,9 +10,9 @@ import java.util.Map;
 import org.jvmchat.hub.ConnectionAdmission;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.HttpResponse;
-import org.jvmchat.hub.internal.HubConnection;
-import org.jvmchat.hub.internal.HubEndpoint;
-import org.jvmchat.hub.internal.Ids;
+import org.jvmchat.hub.internal.connection.Ids;
+import org.jvmchat.hub.internal.hub.HubEndpoint;
+import org.jvmchat.hub.internal.hub.ServerConnection;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -154,7 +154,7 @@ public final class ConnectionLayer {
 
   private void send(
       HubEndpoint endpoint, HostRequest request, HubUser user, byte[] body, HostResponse r) {
-    HubConnection c = lookup(endpoint, request, user, r);
+    ServerConnection c = lookup(endpoint, request, user, r);
     if (c == null) {
       return;
     }
@@ -174,7 +174,7 @@ public final class ConnectionLayer {
   }
 
   private void delete(HubEndpoint endpoint, HostRequest request, HubUser user, HostResponse r) {
-    HubConnection c = lookup(endpoint, request, user, r);
+    ServerConnection c = lookup(endpoint, request, user, r);
     if (c == null) {
       return;
     }
@@ -187,15 +187,15 @@ public final class ConnectionLayer {
   }
 
   /** The connection of the request's token, if it is open and the request's user may use it. */
-  private static HubConnection lookup(
+  private static ServerConnection lookup(
       HubEndpoint endpoint, HostRequest request, HubUser user, HostResponse r) {
     String token = request.query("id");
     if (token == null || token.isEmpty()) {
       text(r, 400, "Connection ID required");
       return null;
     }
-    HubConnection c = endpoint.find(token);
-    if (c == null || c.state() == HubConnection.State.CLOSED) {
+    ServerConnection c = endpoint.find(token);
+    if (c == null || c.state() == ServerConnection.State.CLOSED) {
       text(r, 404, "No Connection with that ID");
       return null;
     }
@@ -215,7 +215,7 @@ public final class ConnectionLayer {
     return false;
   }
 
-  private static boolean sameTransport(HubConnection c, HttpTransportType type, HostResponse r) {
+  private static boolean sameTransport(ServerConnection c, HttpTransportType type, HostResponse r) {
     HttpTransportType current = c.claimedTransport();
     if (current != null && current != type) {
       text(r, 400, "Cannot change transports mid-connection");
@@ -229,12 +229,12 @@ public final class ConnectionLayer {
     if (!transportEnabled(endpoint, HttpTransportType.ServerSentEvents, r)) {
       return;
     }
-    HubConnection c = lookup(endpoint, request, user, r);
+    ServerConnection c = lookup(endpoint, request, user, r);
     if (c == null || !sameTransport(c, HttpTransportType.ServerSentEvents, r)) {
       return;
     }
     // Claimed atomically: requests of one connection may arrive on several threads at once.
-    if (c.state() != HubConnection.State.NEW
+    if (c.state() != ServerConnection.State.NEW
         || !c.claimFirstTransport(HttpTransportType.ServerSentEvents)) {
       text(r, 409, "Connection already in use");
       return;
@@ -250,7 +250,8 @@ public final class ConnectionLayer {
             "Content-Encoding",
             "identity");
     EventExecutor loop = loops.next();
-    HostSseTransport transport = new HostSseTransport(loop, stream, c);
+    HostServerSentEventsTransport transport =
+        new HostServerSentEventsTransport(loop, stream, c, c.outbound());
     // Attach before the client can see the stream open: its first POST follows at once.
     c.attach(transport);
     loop.execute(transport::open);
@@ -260,15 +261,15 @@ public final class ConnectionLayer {
     if (!transportEnabled(endpoint, HttpTransportType.LongPolling, r)) {
       return;
     }
-    HubConnection c = lookup(endpoint, request, user, r);
+    ServerConnection c = lookup(endpoint, request, user, r);
     if (c == null || !sameTransport(c, HttpTransportType.LongPolling, r)) {
       return;
     }
-    if (c.state() == HubConnection.State.NEW
+    if (c.state() == ServerConnection.State.NEW
         && c.claimFirstTransport(HttpTransportType.LongPolling)) {
       EventExecutor loop = loops.next();
       HostLongPollingTransport lp =
-          new HostLongPollingTransport(c, loop, endpoint.options().longPollTimeout());
+          new HostLongPollingTransport(c, c.outbound(), loop, endpoint.options().longPollTimeout());
       c.attach(lp);
       // The first poll only starts the transport; the executor runs this after the attach.
       loop.execute(
@@ -306,18 +307,18 @@ public final class ConnectionLayer {
       // skipNegotiation: version 0, the id is the token
       return new WebSocketAccept(endpoint.newConnection(id, id, user, false), false);
     }
-    HubConnection c = lookup(endpoint, request, user, r);
+    ServerConnection c = lookup(endpoint, request, user, r);
     if (c == null || !sameTransport(c, HttpTransportType.WebSockets, r)) {
       return null;
     }
-    if (c.state() == HubConnection.State.NEW
+    if (c.state() == ServerConnection.State.NEW
         && c.claimFirstTransport(HttpTransportType.WebSockets)) {
       return new WebSocketAccept(c, false);
     }
     if (c.isStateful() && !c.isClosing()) {
       return new WebSocketAccept(c, true);
     }
-    if (c.isStatefulNegotiated() && c.state() == HubConnection.State.INACTIVE) {
+    if (c.isStatefulNegotiated() && c.state() == ServerConnection.State.INACTIVE) {
       r.send(204, null, EMPTY);
       return null;
     }
@@ -327,10 +328,10 @@ public final class ConnectionLayer {
 
   /** A WebSocket the layer accepted; the host opens it once its upgrade succeeded. */
   public final class WebSocketAccept {
-    private final HubConnection connection;
+    private final ServerConnection connection;
     private final boolean reconnect;
 
-    private WebSocketAccept(HubConnection connection, boolean reconnect) {
+    private WebSocketAccept(ServerConnection connection, boolean reconnect) {
       this.connection = connection;
       this.reconnect = reconnect;
     }
@@ -340,7 +341,8 @@ public final class ConnectionLayer {
      * replaces the socket that dropped). Returns what the host tells about the socket.
      */
     public HostWebSocket.Listener open(HostWebSocket socket) {
-      HostWebSocketTransport t = new HostWebSocketTransport(loops.next(), socket, connection);
+      HostWebSocketTransport t =
+          new HostWebSocketTransport(loops.next(), socket, connection, connection.outbound());
       if (reconnect) {
         connection.reattach(t);
       } else {

@@ -1,21 +1,18 @@
 package org.jvmchat.hub.internal.host;
 
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.io.ByteArrayOutputStream;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import org.jvmchat.hub.internal.HubConnection;
-import org.jvmchat.hub.internal.transport.Transport;
-import org.jvmchat.protocol.negotiate.HttpTransportType;
+import java.util.List;
+import org.jvmchat.hub.internal.transport.Outbound;
+import org.jvmchat.hub.internal.transport.PollingTransport;
+import org.jvmchat.hub.internal.transport.TransportConnection;
 
 /**
- * Long polling over {@link HostResponse}s (the connection's executor is this transport's; polls
- * arrive on the host's threads and hop onto it): each poll is held until there is data (200 with
- * all of it), the poll timeout passes (200, empty), a newer poll replaces it (204), or the
- * connection has ended and nothing is left (204, after which the connection is forgotten).
+ * Long polling over {@link HostResponse}s ({@link PollingTransport}): a held poll is the host's
+ * asynchronous response.
  */
-final class HostLongPollingTransport implements Transport {
+final class HostLongPollingTransport extends PollingTransport<HostResponse> {
   private static final String[] NO_CACHE = {
     "Cache-Control",
     "no-cache, no-store",
@@ -25,116 +22,33 @@ final class HostLongPollingTransport implements Transport {
     "Thu, 01 Jan 1970 00:00:00 GMT"
   };
 
-  private final HubConnection connection;
-  private final EventExecutor eventLoop;
-  private final Duration pollTimeout;
-  private Poll pending; // executor
-
-  private record Poll(HostResponse response, ScheduledFuture<?> timeout) {}
-
-  HostLongPollingTransport(HubConnection connection, EventExecutor eventLoop, Duration timeout) {
-    this.connection = connection;
-    this.eventLoop = eventLoop;
-    this.pollTimeout = timeout;
-  }
-
-  @Override
-  public HttpTransportType type() {
-    return HttpTransportType.LongPolling;
-  }
-
-  @Override
-  public EventExecutor eventLoop() {
-    return eventLoop;
-  }
-
-  /** A poll every few seconds is keep-alive enough: no Pings, no client timeout. */
-  @Override
-  public boolean needsKeepAlive() {
-    return false;
-  }
-
-  @Override
-  public boolean holdsConnectionUntilCollected() {
-    return true;
+  HostLongPollingTransport(
+      TransportConnection connection,
+      Outbound outbound,
+      EventExecutor eventLoop,
+      Duration timeout) {
+    super(connection, outbound, eventLoop, timeout);
   }
 
   /** A poll arrived (any thread). */
   void poll(HostResponse response) {
-    eventLoop.execute(
-        () -> {
-          Poll previous = pending;
-          if (previous != null) {
-            previous.timeout().cancel(false);
-            pending = null;
-            previous.response().send(204, null, new byte[0], NO_CACHE);
-          }
-          ScheduledFuture<?> timeout =
-              eventLoop.schedule(
-                  () -> timedOut(response), pollTimeout.toMillis(), TimeUnit.MILLISECONDS);
-          pending = new Poll(response, timeout);
-          connection.setPollActive(true);
-          connection.drain();
-        });
+    arrived(response);
   }
 
-  private void timedOut(HostResponse response) {
-    Poll p = pending;
-    if (p != null && p.response() == response) {
-      pending = null;
-      response.send(200, "application/octet-stream", new byte[0], NO_CACHE);
-      connection.setPollActive(false);
-    }
-  }
-
-  /** Executor, from the connection's drain: answers the pending poll with everything queued. */
   @Override
-  public void drain() {
-    Poll p = pending;
-    if (p == null) {
+  protected void respond(HostResponse response, int status, List<byte[]> body) {
+    if (body == null) {
+      response.send(status, null, new byte[0], NO_CACHE);
       return;
     }
-    ByteArrayOutputStream body = null;
-    byte[] b;
-    while ((b = connection.pollOutbound()) != null) {
-      if (body == null) {
-        body = new ByteArrayOutputStream(b.length + 64);
-      }
-      body.writeBytes(b);
+    int length = 0;
+    for (byte[] b : body) {
+      length += b.length;
     }
-    if (body != null) {
-      pending = null;
-      p.timeout().cancel(false);
-      p.response().send(200, "application/octet-stream", body.toByteArray(), NO_CACHE);
-      connection.setPollActive(false);
-    } else if (connection.isClosing() && connection.state() != HubConnection.State.NEW) {
-      pending = null;
-      p.timeout().cancel(false);
-      p.response().send(204, null, new byte[0], NO_CACHE);
-      connection.dispose();
+    ByteArrayOutputStream out = new ByteArrayOutputStream(length);
+    for (byte[] b : body) {
+      out.writeBytes(b);
     }
-  }
-
-  @Override
-  public long pendingWriteBytes() {
-    return 0;
-  }
-
-  @Override
-  public void end() {
-    drain();
-  }
-
-  @Override
-  public void abort() {
-    eventLoop.execute(
-        () -> {
-          Poll p = pending;
-          if (p != null) {
-            pending = null;
-            p.timeout().cancel(false);
-            p.response().send(204, null, new byte[0], NO_CACHE);
-          }
-        });
+    response.send(status, "application/octet-stream", out.toByteArray(), NO_CACHE);
   }
 }

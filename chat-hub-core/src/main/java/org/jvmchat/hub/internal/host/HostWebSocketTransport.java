@@ -3,8 +3,9 @@ package org.jvmchat.hub.internal.host;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
-import org.jvmchat.hub.internal.HubConnection;
+import org.jvmchat.hub.internal.transport.Outbound;
 import org.jvmchat.hub.internal.transport.Transport;
+import org.jvmchat.hub.internal.transport.TransportConnection;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
@@ -17,17 +18,23 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
 final class HostWebSocketTransport implements Transport, HostWebSocket.Listener {
   private final EventExecutor eventLoop;
   private final HostWebSocket socket;
-  private final HubConnection connection;
+  private final TransportConnection connection;
+  private final Outbound outbound;
   private final Object lock = new Object();
   private boolean sending; // guarded by lock
   private boolean ended; // guarded by lock
   private Runnable afterSend; // guarded by lock: what the completion of the send in flight runs
   private volatile long inFlight; // bytes of the send in flight
 
-  HostWebSocketTransport(EventExecutor eventLoop, HostWebSocket socket, HubConnection connection) {
+  HostWebSocketTransport(
+      EventExecutor eventLoop,
+      HostWebSocket socket,
+      TransportConnection connection,
+      Outbound outbound) {
     this.eventLoop = eventLoop;
     this.socket = socket;
     this.connection = connection;
+    this.outbound = outbound;
   }
 
   @Override
@@ -62,11 +69,11 @@ final class HostWebSocketTransport implements Transport, HostWebSocket.Listener 
 
   /** Executor: everything queued, as one array; null when nothing is. */
   private byte[] collect() {
-    byte[] first = connection.pollOutbound();
+    byte[] first = outbound.poll();
     if (first == null) {
       return null;
     }
-    byte[] next = connection.pollOutbound();
+    byte[] next = outbound.poll();
     if (next == null) {
       return first;
     }
@@ -74,7 +81,7 @@ final class HostWebSocketTransport implements Transport, HostWebSocket.Listener 
     batch.writeBytes(first);
     do {
       batch.writeBytes(next);
-    } while ((next = connection.pollOutbound()) != null);
+    } while ((next = outbound.poll()) != null);
     return batch.toByteArray();
   }
 
@@ -97,7 +104,7 @@ final class HostWebSocketTransport implements Transport, HostWebSocket.Listener 
       afterSend = then;
     }
     inFlight = Math.max(1, bytes.length);
-    socket.send(bytes, connection.binaryFrames(), this::sent);
+    socket.send(bytes, outbound.binary(), this::sent);
   }
 
   /** Any thread: the send in flight completed. */

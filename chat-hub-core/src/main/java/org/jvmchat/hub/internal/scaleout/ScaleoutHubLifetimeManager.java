@@ -5,7 +5,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -19,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.jvmchat.hub.internal.ClientResults;
-import org.jvmchat.hub.internal.HubConnectionStore;
-import org.jvmchat.hub.internal.LocalUserGroups;
+import org.jvmchat.hub.internal.lifetime.ClientResults;
+import org.jvmchat.hub.internal.lifetime.HubConnectionStore;
+import org.jvmchat.hub.internal.lifetime.LocalUserGroups;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Ack;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientInvocation;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.ClientResult;
@@ -33,8 +32,8 @@ import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Probe;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.UserGroupCommand;
 import org.jvmchat.hub.spi.Backplane;
 import org.jvmchat.hub.spi.HubConnectionContext;
-import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
+import org.jvmchat.hub.spi.ScaleoutLifetimeManager;
 import org.jvmchat.hub.spi.ScaleoutOptions;
 import org.jvmchat.hub.spi.UserGroupStore;
 import org.jvmchat.protocol.CompletionMessage;
@@ -77,7 +76,7 @@ import org.slf4j.LoggerFactory;
  * instead. Timeouts run on the server's scheduler and client results complete on the server's
  * executor ({@link HubLifetimeManagerFactory.Context}); this class starts no thread.
  */
-public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
+public final class ScaleoutHubLifetimeManager implements ScaleoutLifetimeManager {
   private static final Logger log = LoggerFactory.getLogger(ScaleoutHubLifetimeManager.class);
   private static final String SELF = "\u0000manager";
 
@@ -187,12 +186,12 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     return serverName;
   }
 
-  /** Publishes that failed since start; those messages reached no other instance. */
+  @Override
   public long publishFailures() {
     return publisher.failures();
   }
 
-  /** Payloads received that could not be read (and were dropped). */
+  @Override
   public long invalidPayloads() {
     return invalidPayloads.get();
   }
@@ -652,15 +651,7 @@ public final class ScaleoutHubLifetimeManager implements HubLifetimeManager {
     }
     HubConnectionContext c = store.get(connectionId);
     if (c != null) {
-      String invocationId = clientResults.nextId();
-      CompletableFuture<T> result =
-          clientResults.register(connectionId, invocationId, resultType, timeout);
-      InvocationMessage invocation =
-          new InvocationMessage(null, invocationId, method, Arrays.asList(args), null);
-      if (!c.write(invocation)) {
-        clientResults.connectionClosed(connectionId);
-      }
-      return result;
+      return clientResults.invoke(connectionId, c, method, args, resultType, timeout);
     }
     return remoteResults.invoke(ready, connectionId, method, args, resultType, timeout);
   }

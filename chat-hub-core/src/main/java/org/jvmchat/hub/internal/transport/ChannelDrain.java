@@ -4,13 +4,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundInvoker;
-import org.jvmchat.hub.internal.HubConnection;
 
 /**
- * The write side shared by the socket transports: take the connection's queued messages while the
- * socket is writable and frame them all into one pooled direct buffer, so a drain is one write and
- * one flush (one syscall) however many messages it carries, and no per-message buffer or frame
- * object is allocated.
+ * The write side shared by the socket transports: take the connection's queued messages from its
+ * {@link Outbound} while the socket is writable and frame them all into one pooled direct buffer,
+ * so a drain is one write and one flush (one syscall) however many messages it carries, and no
+ * per-message buffer or frame object is allocated.
  */
 final class ChannelDrain {
   /** A batch is written out once it reaches this size, and a new one started. */
@@ -41,7 +40,7 @@ final class ChannelDrain {
     }
   }
 
-  static void drain(Channel channel, HubConnection connection, Framer framer) {
+  static void drain(Channel channel, Outbound outbound, Framer framer) {
     ChannelOutboundInvoker out = channel;
     if (framer.wireReady()) {
       ChannelHandlerContext first = channel.pipeline().firstContext();
@@ -52,7 +51,7 @@ final class ChannelDrain {
     ByteBuf batch = null;
     boolean wrote = false;
     while (batch != null || channel.isWritable()) {
-      byte[] bytes = connection.pollOutbound();
+      byte[] bytes = outbound.poll();
       if (bytes == null) {
         break;
       }

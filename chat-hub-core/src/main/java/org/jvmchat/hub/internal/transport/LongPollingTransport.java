@@ -10,152 +10,75 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.jvmchat.hub.internal.HubConnection;
-import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
- * The Long Polling transport (its event loop, that of the first poll, is the connection's executor;
- * later polls on other HTTP connections hop onto it): each poll is held until there is data (200
- * with all of it), the poll timeout passes (200, empty), a newer poll replaces it (204), or the
- * connection has ended and nothing is left (204, after which the connection is forgotten).
+ * Long polling on the Netty host ({@link PollingTransport}): a held poll is the HTTP connection
+ * that carries it, answered with a {@link FullHttpResponse}; a poll whose connection closes before
+ * its answer is forgotten.
  */
-public final class LongPollingTransport implements Transport {
-  private final HubConnection connection;
-  private final EventExecutor eventLoop;
-  private final Duration pollTimeout;
+public final class LongPollingTransport extends PollingTransport<LongPollingTransport.NettyPoll> {
   private final Consumer<FullHttpResponse> headers;
 
   /** HTTP connections already watched for close (touched on the event loop only). */
   private final java.util.Set<Channel> watched =
       java.util.Collections.newSetFromMap(new java.util.WeakHashMap<>());
 
-  private Poll pending;
-
-  private record Poll(Channel channel, boolean keepAlive, ScheduledFuture<?> timeout) {}
+  /** A held poll: the HTTP connection it came on, and whether that connection is kept alive. */
+  record NettyPoll(Channel channel, boolean keepAlive) {}
 
   public LongPollingTransport(
-      HubConnection connection,
+      TransportConnection connection,
+      Outbound outbound,
       EventExecutor eventLoop,
       Duration pollTimeout,
       Consumer<FullHttpResponse> headers) {
-    this.connection = connection;
-    this.eventLoop = eventLoop;
-    this.pollTimeout = pollTimeout;
+    super(connection, outbound, eventLoop, pollTimeout);
     this.headers = headers;
-  }
-
-  @Override
-  public HttpTransportType type() {
-    return HttpTransportType.LongPolling;
-  }
-
-  @Override
-  public EventExecutor eventLoop() {
-    return eventLoop;
-  }
-
-  /** A poll every few seconds is keep-alive enough: no Pings, no client timeout. */
-  @Override
-  public boolean needsKeepAlive() {
-    return false;
-  }
-
-  /** The next poll collects what is left when the connection ends, then gets 204. */
-  @Override
-  public boolean holdsConnectionUntilCollected() {
-    return true;
   }
 
   /** A poll arrived. */
   public void poll(Channel channel, boolean keepAlive) {
-    eventLoop.execute(
-        () -> {
-          Poll previous = pending;
-          if (previous != null) {
-            previous.timeout().cancel(false);
-            pending = null;
-            respond(previous, HttpResponseStatus.NO_CONTENT, null);
-          }
-          ScheduledFuture<?> timeout =
-              eventLoop.schedule(
-                  () -> timedOut(channel), pollTimeout.toMillis(), TimeUnit.MILLISECONDS);
-          pending = new Poll(channel, keepAlive, timeout);
-          connection.setPollActive(true);
-          // One close listener per HTTP connection, however many polls it carries.
-          if (watched.add(channel)) {
-            channel
-                .closeFuture()
-                .addListener(
-                    f -> {
-                      try {
-                        eventLoop.execute(() -> clientGone(channel));
-                      } catch (java.util.concurrent.RejectedExecutionException e) {
-                        // The server is stopping: nothing left to clean up.
-                      }
-                    });
-          }
-          connection.drain();
-        });
+    arrived(new NettyPoll(channel, keepAlive));
+  }
+
+  /** One close listener per HTTP connection, however many polls it carries. */
+  @Override
+  protected void held(NettyPoll poll) {
+    Channel channel = poll.channel();
+    if (watched.add(channel)) {
+      channel
+          .closeFuture()
+          .addListener(
+              f -> {
+                try {
+                  eventLoop().execute(() -> clientGone(channel));
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                  // The server is stopping: nothing left to clean up.
+                }
+              });
+    }
   }
 
   private void clientGone(Channel channel) {
-    Poll p = pending;
+    NettyPoll p = pending();
     if (p != null && p.channel() == channel) {
-      p.timeout().cancel(false);
-      pending = null;
-      connection.setPollActive(false);
+      pendingGone();
     }
   }
 
-  private void timedOut(Channel channel) {
-    Poll p = pending;
-    if (p != null && p.channel() == channel) {
-      pending = null;
-      respond(p, HttpResponseStatus.OK, new byte[0][]);
-      connection.setPollActive(false);
-    }
-  }
-
-  /** Executor, from the connection's drain: answers the pending poll with everything queued. */
   @Override
-  public void drain() {
-    Poll p = pending;
-    if (p == null) {
-      return;
-    }
-    List<byte[]> chunks = new ArrayList<>();
-    byte[] b;
-    while ((b = connection.pollOutbound()) != null) {
-      chunks.add(b);
-    }
-    if (!chunks.isEmpty()) {
-      pending = null;
-      p.timeout().cancel(false);
-      respond(p, HttpResponseStatus.OK, chunks.toArray(new byte[0][]));
-      connection.setPollActive(false);
-    } else if (connection.isClosing() && connection.state() != HubConnection.State.NEW) {
-      pending = null;
-      p.timeout().cancel(false);
-      respond(p, HttpResponseStatus.NO_CONTENT, null);
-      connection.dispose();
-    }
-  }
-
-  private void respond(Poll p, HttpResponseStatus status, byte[][] body) {
+  protected void respond(NettyPoll p, int status, List<byte[]> body) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
-            status,
-            body == null || body.length == 0
+            HttpResponseStatus.valueOf(status),
+            body == null || body.isEmpty()
                 ? Unpooled.EMPTY_BUFFER
-                : Unpooled.wrappedBuffer(body));
-    if (status == HttpResponseStatus.OK) {
+                : Unpooled.wrappedBuffer(body.toArray(new byte[0][])));
+    if (status == 200) {
       response.headers().set(HttpHeaderNames.CONTENT_TYPE, "application/octet-stream");
     }
     response.headers().set("Cache-Control", "no-cache, no-store");
@@ -169,28 +92,5 @@ public final class LongPollingTransport implements Transport {
     } else {
       p.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
-  }
-
-  @Override
-  public long pendingWriteBytes() {
-    return 0;
-  }
-
-  @Override
-  public void end() {
-    drain();
-  }
-
-  @Override
-  public void abort() {
-    eventLoop.execute(
-        () -> {
-          Poll p = pending;
-          if (p != null) {
-            pending = null;
-            p.timeout().cancel(false);
-            respond(p, HttpResponseStatus.NO_CONTENT, null);
-          }
-        });
   }
 }

@@ -6,7 +6,9 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
 /**
  * How a connection's bytes reach the client, and what the transport can do: every difference
  * between WebSockets, Server-Sent Events and long polling that the connection cares about is a
- * method here, so the connection never asks which transport it has.
+ * method here, so the connection never asks which transport it has. (The request handlers that hand
+ * a connection its next long poll, {@code NettyConnectionLayer} and {@code ConnectionLayer}, do
+ * find the polling transport by its type: they serve only that transport's requests.)
  *
  * <p>{@link #drain()}, {@link #end()} and {@link #abort()} are called on the connection's executor
  * (normally the transport's own event loop; after a stateful reconnect whose new socket landed on

@@ -13,8 +13,9 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.EventExecutor;
-import org.jvmchat.hub.internal.HubConnection;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The WebSockets transport: frames in are bytes for the connection (text and binary alike, so a
@@ -23,14 +24,18 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
  */
 public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSocketFrame>
     implements Transport {
+  private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
+
   private final Channel channel;
-  private final HubConnection connection;
+  private final TransportConnection connection;
+  private final Outbound outbound;
   private volatile boolean closeReceived;
   private volatile boolean ended;
 
-  public WebSocketTransport(Channel channel, HubConnection connection) {
+  public WebSocketTransport(Channel channel, TransportConnection connection, Outbound outbound) {
     this.channel = channel;
     this.connection = connection;
+    this.outbound = outbound;
   }
 
   @Override
@@ -107,12 +112,15 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    // The socket failed (a reset, a frame the decoder refused): closing it ends or suspends the
+    // connection through channelInactive; the cause is only worth a line at debug.
+    log.debug("WebSocket {} failed; closing it", ctx.channel(), cause);
     ctx.close();
   }
 
   @Override
   public void drain() {
-    ChannelDrain.drain(channel, connection, connection.binaryFrames() ? BINARY : TEXT);
+    ChannelDrain.drain(channel, outbound, outbound.binary() ? BINARY : TEXT);
   }
 
   private static final ChannelDrain.Framer TEXT = new FrameWriter(0x1);

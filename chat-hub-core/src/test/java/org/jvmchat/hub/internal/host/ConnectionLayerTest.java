@@ -26,9 +26,9 @@ import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.HttpRequest;
 import org.jvmchat.hub.http.HttpResponse;
-import org.jvmchat.hub.internal.HubConnection;
-import org.jvmchat.hub.internal.HubEndpoint;
-import org.jvmchat.hub.internal.HubRuntime;
+import org.jvmchat.hub.internal.hub.HubEndpoint;
+import org.jvmchat.hub.internal.hub.HubRuntime;
+import org.jvmchat.hub.internal.hub.ServerConnection;
 
 /**
  * The host seam without a host: {@link ConnectionLayer} and its transports driven through fake
@@ -221,7 +221,7 @@ class ConnectionLayerTest {
     HostWebSocket.Listener listener = accept.open(socket);
     listener.onMessage(utf8(HANDSHAKE), () -> {});
     await().until(() -> socket.sent.size() == 1);
-    HubConnection c = hub.connections().iterator().next();
+    ServerConnection c = hub.connections().iterator().next();
     c.close(null, true);
     await().pollDelay(Duration.ofMillis(200)).until(() -> true);
     assertThat(socket.closedWith).isNull(); // the handshake answer is still in flight
@@ -291,8 +291,8 @@ class ConnectionLayerTest {
       l1.onMessage(utf8("{\"protocol\":\"json\",\"version\":2}\u001e"), () -> {});
       await().until(() -> first.sent.size() == 1);
       l1.onClose(false, new java.io.IOException("reset"));
-      HubConnection c = s.find(token);
-      await().until(() -> c.state() == HubConnection.State.INACTIVE);
+      ServerConnection c = s.find(token);
+      await().until(() -> c.state() == ServerConnection.State.INACTIVE);
 
       FakeSocket second = new FakeSocket();
       second.autoComplete = true;
@@ -300,7 +300,7 @@ class ConnectionLayerTest {
           layer.acceptWebSocket(s, FakeRequest.of("GET", "id", token), null, new FakeResponse());
       assertThat(again).isNotNull();
       again.open(second);
-      await().until(() -> c.state() == HubConnection.State.ACTIVE);
+      await().until(() -> c.state() == ServerConnection.State.ACTIVE);
       await().until(() -> !second.sent.isEmpty());
       assertThat(second.sent.get(0).text()).startsWith("{\"type\":9,"); // Sequence
     } finally {

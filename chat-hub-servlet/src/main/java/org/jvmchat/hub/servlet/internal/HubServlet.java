@@ -4,6 +4,7 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.websocket.DeploymentException;
+import jakarta.websocket.Extension;
 import jakarta.websocket.server.ServerContainer;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.io.IOException;
@@ -15,8 +16,8 @@ import java.util.List;
 import java.util.Map;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.UnauthorizedException;
-import org.jvmchat.hub.internal.HubEndpoint;
 import org.jvmchat.hub.internal.host.ConnectionLayer;
+import org.jvmchat.hub.internal.hub.HubEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,6 +152,20 @@ public final class HubServlet extends HttpServlet {
                   @Override
                   public <T> T getEndpointInstance(Class<T> type) {
                     return type.cast(new WebSocketEndpoint(accept, max, host.runtime().executor()));
+                  }
+
+                  /**
+                   * None, whatever the client offers (browsers and Node's ws offer
+                   * permessage-deflate, which Tomcat and Jetty would accept): as the Netty host and
+                   * ASP.NET Core's SignalR. Compressed, a flood of repetitive text is a few bytes a
+                   * message on the wire, so that a paused connection's socket buffer holds
+                   * thousands of messages the client has already let go of; compression also costs
+                   * a deflater and an inflater per connection and mixes secrets with client text.
+                   */
+                  @Override
+                  public List<Extension> getNegotiatedExtensions(
+                      List<Extension> installed, List<Extension> requested) {
+                    return List.of();
                   }
                 })
             .build();

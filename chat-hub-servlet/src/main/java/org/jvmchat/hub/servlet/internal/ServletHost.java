@@ -11,9 +11,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jvmchat.hub.ConnectionListener;
 import org.jvmchat.hub.HubFilter;
 import org.jvmchat.hub.HubMapping;
-import org.jvmchat.hub.internal.HubEndpoint;
-import org.jvmchat.hub.internal.HubRuntime;
 import org.jvmchat.hub.internal.host.ConnectionLayer;
+import org.jvmchat.hub.internal.hub.HubEndpoint;
+import org.jvmchat.hub.internal.hub.HubRuntime;
 import org.jvmchat.hub.servlet.ServletAuthenticator;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 

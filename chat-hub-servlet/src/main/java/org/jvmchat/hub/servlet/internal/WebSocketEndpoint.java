@@ -20,11 +20,13 @@ import org.slf4j.LoggerFactory;
  * scanning, no annotation): whole text and binary messages up to the body limit go to the
  * connection; sends are asynchronous ({@link RemoteEndpoint.Async}), one in flight at a time.
  *
- * <p>Reading is paused (a full upload stream, the invocation bound) by holding the container's
- * thread that delivers the next message until the connection resumes: Jakarta WebSocket has no
- * portable way to stop reading a socket, and a held thread is what stops the container reading it.
- * Each paused WebSocket holds one container thread while it is paused. The same wait bounds what is
- * handed to the connection's executor and not yet taken in ({@link #MAX_HANDED_OVER}).
+ * <p>Reading is paused (a full upload stream, the invocation bound) with the container's own
+ * suspension where it has one ({@link ReadSuspension}: Undertow, whose I/O thread delivers the
+ * messages and must not be held), else by holding the container's thread that delivers the next
+ * message until the connection resumes: Jakarta WebSocket has no portable way to stop reading a
+ * socket, and a held thread is what stops Tomcat and Jetty reading it. Each paused WebSocket holds
+ * one container thread while it is paused there. The same pause bounds what is handed to the
+ * connection's executor and not yet taken in ({@link #MAX_HANDED_OVER}).
  */
 public final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
   private static final Logger log = LoggerFactory.getLogger(WebSocketEndpoint.class);
@@ -35,6 +37,16 @@ public final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
   private volatile Session session;
   private volatile HostWebSocket.Listener listener;
   private volatile boolean paused;
+
+  /** The container's own suspension of reading, or null (hold the delivering thread instead). */
+  private volatile ReadSuspension suspension;
+
+  /** Requests to bring the suspension in line with the state; one thread applies them at a time. */
+  private final java.util.concurrent.atomic.AtomicInteger suspensionRequests =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  /** Whether the container's reading is suspended; only the applying thread touches it. */
+  private boolean suspended;
 
   /**
    * Bytes handed to the connection (they hop onto its executor) and not yet taken in: past this,
@@ -66,6 +78,7 @@ public final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
     session.setMaxTextMessageBufferSize(maxMessageSize);
     session.setMaxBinaryMessageBufferSize(maxMessageSize);
     session.setMaxIdleTimeout(0); // the hub's keep-alive and client timeout decide
+    suspension = ReadSuspension.of(session);
     listener = accept.open(this);
     session.addMessageHandler(
         String.class,
@@ -79,17 +92,54 @@ public final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
     handedOver.addAndGet(size);
     listener.onMessage(bytes, () -> taken(size));
     if (paused || handedOver.get() > MAX_HANDED_OVER) {
-      awaitRoom();
+      if (suspension != null) {
+        applySuspension();
+      } else {
+        awaitRoom();
+      }
     }
   }
 
   /** Any thread: the connection took {@code size} bytes in. */
   private void taken(long size) {
     if (handedOver.addAndGet(-size) <= MAX_HANDED_OVER) {
-      synchronized (this) {
-        notifyAll();
+      if (suspension != null) {
+        applySuspension();
+      } else {
+        synchronized (this) {
+          notifyAll();
+        }
       }
     }
+  }
+
+  /**
+   * Any thread: suspends or resumes the container's reading as the state wants. The channel's calls
+   * are made by one thread at a time and outside this endpoint's lock (the container takes its own
+   * lock in them); whoever applies last has seen the last state.
+   */
+  private void applySuspension() {
+    if (suspensionRequests.getAndIncrement() != 0) {
+      return; // the applying thread will see this request
+    }
+    int requests = 1;
+    do {
+      boolean hold = (paused || handedOver.get() > MAX_HANDED_OVER) && session.isOpen();
+      if (hold != suspended) {
+        suspended = hold;
+        try {
+          if (hold) {
+            log.debug("WebSocket reading paused (a full upload stream or the invocation bound)");
+            suspension.suspend();
+          } else {
+            suspension.resume();
+          }
+        } catch (RuntimeException e) {
+          log.debug("Suspending or resuming a WebSocket's reading failed", e);
+        }
+      }
+      requests = suspensionRequests.addAndGet(-requests);
+    } while (requests != 0);
   }
 
   /** Holds the container's thread (so that it reads no more) until there is room again. */
@@ -169,11 +219,19 @@ public final class WebSocketEndpoint extends Endpoint implements HostWebSocket {
   @Override
   public void pauseReading() {
     paused = true;
+    if (suspension != null) {
+      applySuspension();
+    }
   }
 
   @Override
-  public synchronized void resumeReading() {
+  public void resumeReading() {
     paused = false;
-    notifyAll();
+    if (suspension != null) {
+      applySuspension();
+    }
+    synchronized (this) {
+      notifyAll();
+    }
   }
 }

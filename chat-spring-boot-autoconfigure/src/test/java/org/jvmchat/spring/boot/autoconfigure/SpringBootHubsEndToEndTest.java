@@ -292,7 +292,7 @@ class SpringBootHubsEndToEndTest {
     app.close();
     app = null;
     assertThat(closed.await(15, SECONDS)).isTrue();
-    assertThat(dave.getState()).isEqualTo(HubConnectionState.Disconnected);
+    assertThat(dave.state()).isEqualTo(HubConnectionState.Disconnected);
     // a Close from the server, not a broken transport
     assertThat(closedWith.get()).isNull();
   }

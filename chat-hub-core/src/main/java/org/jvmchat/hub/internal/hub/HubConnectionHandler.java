@@ -1,0 +1,264 @@
+package org.jvmchat.hub.internal.hub;
+
+import java.lang.reflect.Type;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.jvmchat.hub.HubOptions;
+import org.jvmchat.hub.internal.dispatch.HubDispatcher;
+import org.jvmchat.hub.spi.HubLifetimeManager;
+import org.jvmchat.protocol.HandshakeRequest;
+import org.jvmchat.protocol.HubInvocationMessage;
+import org.jvmchat.protocol.HubMessage;
+import org.jvmchat.protocol.HubMessageReader;
+import org.jvmchat.protocol.HubProtocol;
+import org.jvmchat.protocol.HubProtocolException;
+import org.jvmchat.protocol.InvocationBinder;
+import org.jvmchat.protocol.TransferFormat;
+import org.jvmchat.protocol.internal.HandshakeReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The hub's side of every connection of one hub, as ASP.NET Core's {@code HubConnectionHandler}:
+ * one per hub. The connection hands it the client's bytes; it runs the handshake (buffered until
+ * the record separator, parsed, validated against the hub's protocols and the transport), then the
+ * lifetime manager's and the hub's {@code onConnected}, then parses each message and routes it
+ * ({@link MessageRouter}) to the dispatcher, the connection's upload streams or the lifetime
+ * manager; for a stateful connection, hub invocation messages are numbered first and replayed
+ * duplicates dropped. When the connection ends, it runs the hub's and the lifetime manager's {@code
+ * onDisconnected}.
+ *
+ * <p>It keeps no state of its own besides the hub's: each connection's parsing state is the
+ * connection's {@link HubInbound}. Every per-connection method runs on that connection's executor.
+ */
+final class HubConnectionHandler {
+  private static final Logger log = LoggerFactory.getLogger(HubConnectionHandler.class);
+  private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+  private final HubEndpoint endpoint;
+  private final HubOptions options;
+
+  HubConnectionHandler(HubEndpoint endpoint) {
+    this.endpoint = endpoint;
+    this.options = endpoint.options();
+  }
+
+  HubEndpoint endpoint() {
+    return endpoint;
+  }
+
+  HubDispatcher dispatcher() {
+    return endpoint.dispatcher();
+  }
+
+  HubLifetimeManager lifetimeManager() {
+    return endpoint.lifetimeManager();
+  }
+
+  /** A new connection's inbound state. */
+  HubInbound newInbound() {
+    return new HubInbound(options.maxMessageSize());
+  }
+
+  /** Bytes from the client (a WebSocket frame or a POST body), in order. */
+  void receive(ServerConnection connection, ByteBuffer bytes) {
+    HubInbound in = connection.inbound();
+    in.lastReceivedAt = System.nanoTime();
+    try {
+      if (in.reader == null) {
+        bytes = handshake(connection, in, bytes);
+        if (bytes == null) {
+          return;
+        }
+      }
+      boolean stopped = feed(connection, in, bytes);
+      // An invocation may complete between the reader's stop and now: parse on while there is room.
+      while (stopped && !connection.invocationQueueFull()) {
+        stopped = feed(connection, in, EMPTY);
+      }
+      if (stopped) {
+        connection.invocationQueueAtBound(in.reader.bufferedBytes());
+      }
+    } catch (HubProtocolException e) {
+      protocolError(connection, e);
+    }
+  }
+
+  /**
+   * Parses what was held while the invocation queue was at its bound.
+   *
+   * @return true when the queue has room again (the transport may be read), false when it filled up
+   *     again
+   */
+  boolean resumeParsing(ServerConnection connection) {
+    HubInbound in = connection.inbound();
+    if (in.reader == null) {
+      return true;
+    }
+    if (in.feeding) {
+      return false; // called from a message being routed: the feed in progress goes on by itself
+    }
+    try {
+      boolean stopped;
+      do {
+        stopped = feed(connection, in, EMPTY);
+      } while (stopped && !connection.invocationQueueFull());
+      return !stopped;
+    } catch (HubProtocolException e) {
+      protocolError(connection, e);
+      return true;
+    }
+  }
+
+  /** Feeds the reader up to the invocation queue's bound; true when it stopped there. */
+  private boolean feed(ServerConnection connection, HubInbound in, ByteBuffer bytes) {
+    in.feeding = true;
+    try {
+      return in.reader.feed(
+          bytes, m -> onMessage(connection, in, m), connection::invocationQueueFull);
+    } finally {
+      in.feeding = false;
+    }
+  }
+
+  private void protocolError(ServerConnection connection, HubProtocolException e) {
+    log.debug("Connection {}: protocol error: {}", connection.connectionId(), e.getMessage());
+    // As ASP.NET Core: the parser's text only with detailed errors (issue #27).
+    connection.close(
+        "Connection closed with an error."
+            + (options.detailedErrors() ? " InvalidDataException: " + e.getMessage() : ""),
+        true,
+        e);
+  }
+
+  /** Processes the handshake; returns the bytes after it, or null when not complete or failed. */
+  private ByteBuffer handshake(ServerConnection connection, HubInbound in, ByteBuffer bytes) {
+    HandshakeReader.Result<HandshakeRequest> read;
+    try {
+      read = in.handshake.feed(bytes);
+    } catch (HandshakeReader.HandshakeTooLargeException e) {
+      connection.failHandshake("Handshake was canceled.");
+      return null;
+    } catch (HubProtocolException e) {
+      connection.failHandshake(
+          "An unexpected error occurred during connection handshake."
+              + (options.detailedErrors() ? " HubProtocolException: " + e.getMessage() : ""));
+      return null;
+    }
+    if (read == null) {
+      return null;
+    }
+    HandshakeRequest request = read.message();
+    ByteBuffer rest = read.remaining();
+    in.handshake = null;
+    HubProtocol p = endpoint.protocol(request.protocol());
+    if (p == null) {
+      connection.failHandshake("The protocol '" + request.protocol() + "' is not supported.");
+      return null;
+    }
+    if (!p.isVersionSupported(request.version())) {
+      connection.failHandshake(
+          "The server does not support version "
+              + request.version()
+              + " of the '"
+              + request.protocol()
+              + "' protocol.");
+      return null;
+    }
+    if (p.transferFormat() == TransferFormat.Binary && !connection.transport().supportsBinary()) {
+      connection.failHandshake(
+          "Cannot use the '"
+              + p.name()
+              + "' protocol on the current transport. The transport does not support 'Binary'"
+              + " transfer format.");
+      return null;
+    }
+    in.reader = new HubMessageReader(p, new Binder(connection), options.maxMessageSize());
+    in.sequence = connection.handshakeCompleted(p, request.version());
+    connected(connection);
+    return rest;
+  }
+
+  /**
+   * Executor, once the handshake was answered: the lifetime manager's and then the hub's
+   * onConnected, as one serial task, so before any invocation of the connection; a failure closes
+   * the connection.
+   */
+  private void connected(ServerConnection connection) {
+    HubLifetimeManager manager = lifetimeManager();
+    connection
+        .serial()
+        .submit(
+            () ->
+                manager
+                    .onConnected(connection)
+                    .thenComposeAsync(
+                        v -> dispatcher().runOnConnected(connection), endpoint.executor()))
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                log.warn(
+                    "onConnected of {} failed; closing the connection",
+                    connection.connectionId(),
+                    e);
+                connection.close("Connection closed with an error.", false, e);
+              } else {
+                endpoint.connected(connection);
+              }
+            });
+  }
+
+  /**
+   * Executor, when a connection that completed its handshake ended: the hub's onDisconnected (after
+   * every invocation already queued), then the lifetime manager's, then the hub's listeners.
+   */
+  CompletableFuture<Void> disconnected(ServerConnection connection, Throwable cause) {
+    HubLifetimeManager manager = lifetimeManager();
+    return dispatcher()
+        .onDisconnected(connection, cause)
+        .handle((v, e) -> manager.onDisconnected(connection))
+        .thenCompose(f -> f)
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) {
+                log.warn("Disconnect of {} failed", connection.connectionId(), e);
+              }
+              endpoint.disconnected(connection);
+            });
+  }
+
+  private void onMessage(ServerConnection connection, HubInbound in, HubMessage message) {
+    if (in.sequence != null
+        && message instanceof HubInvocationMessage
+        && !in.sequence.shouldProcess()) {
+      return; // a duplicate replayed after a reconnect
+    }
+    endpoint.messageReceived(connection.protocol());
+    MessageRouter.route(this, connection, message);
+  }
+
+  /** Asks the hub and the lifetime manager for the types the parser binds to. */
+  private final class Binder implements InvocationBinder {
+    private final ServerConnection connection;
+
+    Binder(ServerConnection connection) {
+      this.connection = connection;
+    }
+
+    @Override
+    public List<Type> parameterTypes(String target) {
+      return dispatcher().parameterTypes(target);
+    }
+
+    @Override
+    public Type returnType(String invocationId) {
+      return lifetimeManager().resultType(connection.connectionId(), invocationId);
+    }
+
+    @Override
+    public Type streamItemType(String streamId) {
+      return connection.uploads().itemType(streamId);
+    }
+  }
+}

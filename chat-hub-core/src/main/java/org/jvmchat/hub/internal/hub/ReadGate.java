@@ -1,0 +1,203 @@
+package org.jvmchat.hub.internal.hub;
+
+import io.netty.util.concurrent.EventExecutor;
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jvmchat.hub.HubOptions;
+import org.jvmchat.hub.internal.dispatch.UploadStream;
+import org.jvmchat.hub.internal.transport.Transport;
+
+/**
+ * The invocation queue's bound of one connection (issue #27) and the read pause it causes: counts
+ * the invocations read and not yet completed (and their bytes), and the upload streams whose buffer
+ * is full; at the bound the handler stops parsing, the transport stops reading (a WebSocket is not
+ * read; a POST is answered only once its bytes were taken in), and below half the bound both
+ * resume. A client that ignores that back-pressure (sends past twice the bound without waiting for
+ * its POSTs' answers) is closed.
+ *
+ * <p><b>Threads.</b> Counted when read (the connection's executor), released when done (any
+ * thread); the pause itself, the held POST answers and the resume run on the executor.
+ */
+final class ReadGate {
+  private final ServerConnection connection;
+  private final HubOptions options;
+  private final AtomicInteger queuedInvocations = new AtomicInteger();
+  private final AtomicLong queuedInvocationBytes = new AtomicLong();
+  private volatile boolean readingPaused; // written on the executor
+  // Upload streams whose buffer is full (StreamItems wait for the hub method): reading pauses
+  // with the same mechanism as at the invocation bound (incremented on the executor, released by
+  // the stream's subscriber on any thread).
+  private final AtomicInteger fullUploadStreams = new AtomicInteger();
+  private final AtomicBoolean resumeScheduled = new AtomicBoolean();
+  private boolean sentWithoutWaiting; // executor: bytes arriving while reading is paused
+  private final ArrayDeque<Runnable> whenReading = new ArrayDeque<>(); // executor
+
+  ReadGate(ServerConnection connection, HubOptions options) {
+    this.connection = connection;
+    this.options = options;
+  }
+
+  /** Whether reading is paused at the bound (the client's silence then is no client timeout). */
+  boolean paused() {
+    return readingPaused;
+  }
+
+  /**
+   * Whether the handler must parse no further message: the invocation queue is at its bound, or an
+   * upload stream's buffer is full.
+   */
+  boolean full() {
+    return queuedInvocations.get() >= options.maxQueuedInvocations()
+        || queuedInvocationBytes.get() >= options.maxQueuedInvocationBytes()
+        || fullUploadStreams.get() > 0;
+  }
+
+  /**
+   * Executor, while the message is routed: counts the invocation just read (of {@code bytes}).
+   *
+   * @return its size, to hand back to {@link #finished} when it completes
+   */
+  long queued(long bytes) {
+    queuedInvocations.incrementAndGet();
+    queuedInvocationBytes.addAndGet(bytes);
+    return bytes;
+  }
+
+  /** Any thread: a queued invocation completed. */
+  void finished(long bytes) {
+    queuedInvocations.decrementAndGet();
+    queuedInvocationBytes.addAndGet(-bytes);
+    resumeWhenBelowMark();
+  }
+
+  /** Executor: bytes arrive ({@code true}) or were handed on ({@code false}). */
+  void receiving(boolean start) {
+    sentWithoutWaiting = start && readingPaused;
+  }
+
+  /**
+   * Executor: runs {@code taken} at once, or, while reading is paused on an open connection, when
+   * it resumes (or the connection ends).
+   */
+  void whenTaken(Runnable taken, boolean open) {
+    if (readingPaused && open) {
+      whenReading.add(taken);
+    } else {
+      taken.run();
+    }
+  }
+
+  /**
+   * Executor, while a StreamItem is routed: {@code stream}'s buffer is full. The handler parses no
+   * further message until the method took items from it, and reading stops as at the invocation
+   * queue's bound, as ASP.NET Core's dispatcher awaits the stream's bounded channel.
+   */
+  void pauseUntilSpace(UploadStream stream) {
+    fullUploadStreams.incrementAndGet();
+    stream.onSpace(
+        () -> {
+          fullUploadStreams.decrementAndGet();
+          resumeWhenBelowMark();
+        });
+  }
+
+  /** Executor: the connection ended; POSTs held for the bound are answered. */
+  void connectionEnded() {
+    readingPaused = false;
+    answerWaitingPosts();
+  }
+
+  /** Any thread: reading resumes (in a task of its own) when paused and below the resume mark. */
+  private void resumeWhenBelowMark() {
+    if (readingPaused && belowResumeMark() && resumeScheduled.compareAndSet(false, true)) {
+      // Always as a task of its own, never inside the caller (which may be routing a message on
+      // the executor, in the middle of a feed).
+      Runnable resume =
+          () -> {
+            resumeScheduled.set(false);
+            resume();
+          };
+      EventExecutor e = connection.executor();
+      if (e == null) {
+        resume.run();
+      } else {
+        try {
+          e.execute(resume);
+        } catch (RejectedExecutionException stopping) {
+          resumeScheduled.set(false);
+        }
+      }
+    }
+  }
+
+  private boolean belowResumeMark() {
+    return queuedInvocations.get() <= options.maxQueuedInvocations() / 2
+        && queuedInvocationBytes.get() <= options.maxQueuedInvocationBytes() / 2
+        && fullUploadStreams.get() == 0;
+  }
+
+  /**
+   * Executor, from the handler: the queue is at its bound with {@code heldBytes} unparsed. Stops
+   * reading the transport, or closes the connection when the client sent far more than the bound
+   * allows without waiting.
+   */
+  void atBound(int heldBytes) {
+    Transport current = connection.transport();
+    // Over a socket that stops being read, what is held is at most one read's worth. Over POSTs,
+    // one POST may hold up to the largest body, but a client that waits for the answer sends no
+    // other meanwhile: bytes that arrive while paused and take what is held past twice the bound
+    // come from a client that ignores the back-pressure.
+    if (sentWithoutWaiting
+        && (current == null || !current.pausesAtTheSocket())
+        && (long) heldBytes > 2L * options.maxQueuedInvocationBytes()) {
+      connection.close(
+          "Connection closed with an error. Too many invocations are waiting: at most "
+              + options.maxQueuedInvocations()
+              + " invocations or "
+              + options.maxQueuedInvocationBytes()
+              + " bytes are queued per connection, and the client sent more without waiting for"
+              + " their completions.",
+          false,
+          null);
+      return;
+    }
+    readingPaused = true;
+    if (current != null) {
+      // Every time, not only on the first stop: a socket attached since (a stateful reconnect)
+      // starts out reading.
+      current.pauseReading();
+    }
+    if (belowResumeMark()) {
+      resume(); // everything finished meanwhile
+    }
+  }
+
+  /** Executor: parses what was held and, when the queue has room again, reads on. */
+  private void resume() {
+    if (!readingPaused
+        || connection.isClosing()
+        || connection.state() == ServerConnection.State.CLOSED) {
+      return;
+    }
+    if (!connection.resumeParsing()) {
+      return; // still at the bound: the next completion tries again
+    }
+    readingPaused = false;
+    connection.inbound().resumed(); // the client's silence while not read is no client timeout
+    Transport t = connection.transport();
+    if (t != null) {
+      t.resumeReading();
+    }
+    answerWaitingPosts();
+  }
+
+  private void answerWaitingPosts() {
+    Runnable r;
+    while ((r = whenReading.poll()) != null) {
+      r.run();
+    }
+  }
+}
