@@ -123,10 +123,11 @@ test('PostgreSQL, Redis and the executor report: commit latency and batch sizes,
   has(/executor_completed_tasks_total\{name="hub"\} [1-9]/);
   has(/jvmchat_hub_outbound_queue_depth_bytes_bucket\{hub="\/hubs\/chat",le="1024\.0"\} [1-9]/);
   // Lettuce's command latencies (Micrometer's lettuce.command.* timers, as histograms), from every
-  // Redis client: the backplane's publishes, presence's and the limits' scripts.
-  has(/lettuce_command_completion_seconds_bucket\{command="PUBLISH",local="local:any",remote="[^"]*6379",le="[^"]+"\} [1-9]/);
-  has(/lettuce_command_completion_seconds_count\{command="PUBLISH",local="local:any",remote="[^"]*6379"\} [1-9]/);
-  has(/lettuce_command_firstresponse_seconds_count\{command="PUBLISH",local="local:any",remote="[^"]*6379"\} [1-9]/);
+  // Redis client: the backplane's hub messages (XADD: its stream mode, the default), presence's and
+  // the limits' scripts.
+  has(/lettuce_command_completion_seconds_bucket\{command="XADD",local="local:any",remote="[^"]*6379",le="[^"]+"\} [1-9]/);
+  has(/lettuce_command_completion_seconds_count\{command="XADD",local="local:any",remote="[^"]*6379"\} [1-9]/);
+  has(/lettuce_command_firstresponse_seconds_count\{command="XADD",local="local:any",remote="[^"]*6379"\} [1-9]/);
   has(/lettuce_command_completion_seconds_count\{command="EVAL(?:SHA)?",local="local:any",remote="[^"]*6379"\} [1-9]/);
   await c.stop();
 });

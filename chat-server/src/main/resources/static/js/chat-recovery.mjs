@@ -35,6 +35,12 @@
 //   unfollowed or the helper disposed; `onError` hears of each failure;
 // - messages with seq 0 (notices the server sends you alone and does not store) are shown at once.
 //
+// - before every automatic reconnect (`onreconnecting`) and before `start()`, it puts the last seq
+//   of every followed room on the hub URL (`?lastSeq=<roomId>:<seq>,...`, `connection.baseUrl`):
+//   the server, whichever instance answers, then gives the new connection what each room received
+//   since, in order, before anything newer, so the fetches below usually find nothing. Pass
+//   `sendLastSeq: false` to leave the URL alone.
+//
 // After you restart a closed connection yourself, call `recovery.catchUp()` (or use
 // `recovery.start()`, which does both).
 
@@ -45,7 +51,8 @@ export class RoomRecovery {
    * @param connection a HubConnection of @microsoft/signalr (built, not necessarily started)
    * @param options {onMessage(message), onError?(error, roomId), accessTokenFactory?(): string|Promise,
    *   baseUrl?: string, fetchAfter?(roomId, after, limit): Promise<{items, nextAfter}>,
-   *   rejoin?: boolean (default true), maxPending?: number (default 10000)}
+   *   rejoin?: boolean (default true), maxPending?: number (default 10000),
+   *   sendLastSeq?: boolean (default true)}
    */
   constructor(connection, options) {
     if (!options || typeof options.onMessage !== 'function') {
@@ -61,12 +68,15 @@ export class RoomRecovery {
     this.disposed = false;
     this.receive = (message) => this.#received(message);
     this.reconnected = () => this.catchUp();
+    this.sendLastSeq = options.sendLastSeq !== false;
     connection.on('ReceiveMessage', this.receive);
     connection.onreconnected(this.reconnected);
+    if (this.sendLastSeq) connection.onreconnecting(() => this.#carryLastSeq());
   }
 
   /** Starts the connection, then catches up every followed room. */
   async start() {
+    if (this.sendLastSeq) this.#carryLastSeq();
     await this.connection.start();
     await this.catchUp();
   }
@@ -94,6 +104,20 @@ export class RoomRecovery {
   /** The seq of the newest message shown in the room, or undefined when not followed. */
   lastSeq(roomId) {
     return this.rooms.get(roomId)?.last;
+  }
+
+  /** The server's `lastSeq` connect parameter for the followed rooms: `roomId:seq,...` ('' = none). */
+  lastSeqParameter() {
+    return [...this.rooms.values()].filter((r) => r.last > 0).map((r) => `${r.id}:${r.last}`).join(',');
+  }
+
+  #carryLastSeq() {
+    if (this.disposed) return;
+    try {
+      this.connection.baseUrl = withQueryParameter(this.connection.baseUrl, 'lastSeq', this.lastSeqParameter());
+    } catch {
+      // not Disconnected or Reconnecting: the URL stays as it is
+    }
   }
 
   /** After a new connection: rejoins (when `rejoin`) and fetches what every followed room missed. */
@@ -200,6 +224,19 @@ export class RoomRecovery {
       this.onError(e, message.roomId);
     }
   }
+}
+
+/** `url` with the query parameter `name` set to `value` (removed when `value` is empty). */
+export function withQueryParameter(url, name, value) {
+  const hash = url.indexOf('#');
+  const base = hash < 0 ? url : url.slice(0, hash);
+  const q = base.indexOf('?');
+  const path = q < 0 ? base : base.slice(0, q);
+  const params = new URLSearchParams(q < 0 ? '' : base.slice(q + 1));
+  if (value) params.set(name, value);
+  else params.delete(name);
+  const query = params.toString();
+  return path + (query ? '?' + query : '');
 }
 
 function defaultFetch(baseUrl, accessTokenFactory) {

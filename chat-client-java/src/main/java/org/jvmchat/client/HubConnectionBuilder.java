@@ -58,6 +58,7 @@ public final class HubConnectionBuilder {
    */
   public static final int DEFAULT_MAX_RECEIVE_MESSAGE_SIZE = 0;
 
+  private Supplier<Map<String, String>> queryParameters;
   private final String url;
   private Supplier<String> accessTokenProvider;
   private final Map<String, String> headers = new LinkedHashMap<>();
@@ -181,6 +182,18 @@ public final class HubConnectionBuilder {
   }
 
   /** Reconnects automatically with {@link RetryPolicy#DEFAULT_DELAYS} (0, 2, 10, 30 s). */
+  /**
+   * Query parameters added to the URL of every connect, asked again at each start and automatic
+   * reconnect (negotiate and the transport's request carry them), e.g. the chat server's {@code
+   * lastSeq} from {@link org.jvmchat.client.chat.RoomRecovery#lastSeqQuery()} so that a connection
+   * that lands on another instance is given what its rooms received meanwhile. A parameter of the
+   * URL with the same name is replaced. Default none.
+   */
+  public HubConnectionBuilder queryParameters(Supplier<Map<String, String>> parameters) {
+    this.queryParameters = parameters;
+    return this;
+  }
+
   public HubConnectionBuilder withAutomaticReconnect() {
     return withAutomaticReconnect(RetryPolicy.defaultPolicy());
   }
@@ -271,7 +284,8 @@ public final class HubConnectionBuilder {
             statefulReconnect,
             statefulReconnectBufferSize,
             streamBufferCapacity,
-            maxReceiveMessageSize);
+            maxReceiveMessageSize,
+            queryParameters);
     return new DefaultHubConnection(options);
   }
 

@@ -121,4 +121,27 @@ class NegotiateTest extends ClientTestSupport {
     assertThat(negotiate.getUrl().queryParameter("useStatefulReconnect")).isEqualTo("true");
     assertThat(server.connection(0).handshakeVersion()).isEqualTo(1); // server did not agree
   }
+
+  @Test
+  void queryParametersAreAskedAgainForEveryConnectAndReachNegotiateAndTheTransport() {
+    AtomicInteger calls = new AtomicInteger();
+    HubConnection c =
+        started(
+            builder()
+                .transports(HttpTransportType.WebSockets)
+                .queryParameters(
+                    () -> java.util.Map.of("lastSeq", "room-1:" + calls.incrementAndGet()))
+                .withAutomaticReconnect());
+    java.util.concurrent.CompletableFuture<String> reconnected =
+        new java.util.concurrent.CompletableFuture<>();
+    c.onReconnected(reconnected::complete);
+    server.connection(0).dropSocket();
+    join(reconnected);
+    assertThat(server.requests("POST", "/negotiate"))
+        .extracting(r -> r.getUrl().queryParameter("lastSeq"))
+        .containsExactly("room-1:1", "room-1:2");
+    assertThat(server.requests("GET", FakeHubServer.HUB_PATH))
+        .extracting(r -> r.getUrl().queryParameter("lastSeq"))
+        .containsExactly("room-1:1", "room-1:2");
+  }
 }

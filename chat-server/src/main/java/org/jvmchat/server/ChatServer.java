@@ -114,8 +114,10 @@ public final class ChatServer implements AutoCloseable {
     UserConnections users = new UserConnections();
     this.presence = PresenceApi.create(settings.redisUrl(), System.getenv(), redisCommands);
     PresenceApi presenceApi = new PresenceApi(presence, chat);
+    org.jvmchat.server.hub.RoomDelivery delivery = new org.jvmchat.server.hub.RoomDelivery(store);
     HubMapping.Builder chatHub =
-        HubMapping.builder(HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence))
+        HubMapping.builder(
+                HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence, delivery))
             .requireAuthenticatedUser(true);
     if (limits.limitsConnections()) {
       chatHub.admission(limits);
@@ -137,10 +139,11 @@ public final class ChatServer implements AutoCloseable {
             .port(settings.port())
             .hub(chatHub.options(hubOptions).build())
             .authenticator(
-                settings.chatAccessKey() == null
-                    ? new BearerTokenAuthenticator(new BearerTokens(settings))
-                    : org.jvmchat.server.serverless.ServerlessApi.exempting(
-                        new BearerTokenAuthenticator(new BearerTokens(settings))))
+                org.jvmchat.server.hub.RoomDelivery.carryingLastSeq(
+                    settings.chatAccessKey() == null
+                        ? new BearerTokenAuthenticator(new BearerTokens(settings))
+                        : org.jvmchat.server.serverless.ServerlessApi.exempting(
+                            new BearerTokenAuthenticator(new BearerTokens(settings)))))
             .corsOrigins(settings.corsOrigins())
             .executor(metrics.monitorExecutor(hubExecutor, "hub"))
             .httpLimits(settings.protection().httpLimits())
@@ -150,7 +153,8 @@ public final class ChatServer implements AutoCloseable {
       tracing.register(builder);
     }
     if (scaleout.lifetimeManagerFactory() != null) {
-      builder.lifetimeManagerFactory(scaleout.lifetimeManagerFactory());
+      // Room messages in seq order, once, gaps read from the store (RoomDelivery).
+      builder.lifetimeManagerFactory(delivery.wrap(scaleout.lifetimeManagerFactory()));
     }
     byte[] connectionTokenKey = settings.connectionTokenKey();
     if (connectionTokenKey != null) {

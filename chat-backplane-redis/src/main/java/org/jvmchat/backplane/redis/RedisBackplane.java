@@ -68,6 +68,12 @@ import org.slf4j.LoggerFactory;
  * published by other instances are not received. Redis pub/sub is at-most-once: what is published
  * while a subscriber is disconnected is gone. Failed publishes are counted ({@link #status()}) and
  * logged at most every 10 s.
+ *
+ * <p>In the stream mode ({@link RedisBackplaneOptions.Builder#stream}) hub messages ({@link
+ * #deliver}) go through one Redis stream instead: none is lost across an outage within the bound
+ * (the stream's length, the publish buffer), each publisher's order is kept, none is handed on
+ * twice; what falls outside the bound is counted ({@link #lostMessages()}) and logged. See {@code
+ * RedisStream}.
  */
 public final class RedisBackplane implements Backplane {
   private static final Logger log = LoggerFactory.getLogger(RedisBackplane.class);
@@ -84,6 +90,11 @@ public final class RedisBackplane implements Backplane {
   private final ConnectionStates states = new ConnectionStates();
   private volatile StatefulRedisConnection<String, byte[]> publisher;
   private volatile StatefulRedisPubSubConnection<String, byte[]> subscriber;
+
+  /** The stream mode ({@link RedisBackplaneOptions#streamKey()}), or null for pub/sub only. */
+  private final RedisStream stream;
+
+  private volatile StatefulRedisConnection<String, byte[]> reader;
 
   /** Channel → its subscriptions. Changes are made holding {@code this}. */
   private final Map<String, ChannelEntry> channels = new ConcurrentHashMap<>();
@@ -136,6 +147,7 @@ public final class RedisBackplane implements Backplane {
     this.client = client;
     this.ownResources = ownResources;
     this.disconnectedSince = System.nanoTime();
+    this.stream = options.streamKey() == null ? null : new RedisStream(options, new StreamHost());
     client.addListener(states);
     connect(0);
   }
@@ -191,7 +203,11 @@ public final class RedisBackplane implements Backplane {
             // unanswered command is retried after a reconnect (at-most-once, never twice).
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .socketOptions(SocketOptions.builder().connectTimeout(options.connectTimeout()).build())
-            .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
+            .timeoutOptions(
+                TimeoutOptions.builder()
+                    .timeoutCommands()
+                    .timeoutSource(new StreamAwareTimeouts(options.commandTimeout()))
+                    .build())
             .build());
     return new RedisBackplane(options, client, resources);
   }
@@ -205,6 +221,29 @@ public final class RedisBackplane implements Backplane {
    * ClientOptions.DisconnectedBehavior#REJECT_COMMANDS}); with Lettuce's default, publishes made
    * during an outage are queued and sent after it.
    */
+  /**
+   * The command timeout for every command but {@code XADD}: an {@code XADD} that timed out before
+   * Lettuce wrote it would be skipped while later ones are written, reordering a publisher's stream
+   * entries; the stream mode instead waits for Redis's answer or the connection's loss.
+   */
+  private static final class StreamAwareTimeouts extends TimeoutOptions.TimeoutSource {
+    private final long millis;
+
+    StreamAwareTimeouts(Duration timeout) {
+      this.millis = timeout.toMillis();
+    }
+
+    @Override
+    public long getTimeout(io.lettuce.core.protocol.RedisCommand<?, ?, ?> command) {
+      return command.getType() == io.lettuce.core.protocol.CommandType.XADD ? 0 : millis;
+    }
+
+    @Override
+    public TimeUnit getTimeUnit() {
+      return TimeUnit.MILLISECONDS;
+    }
+  }
+
   public static RedisBackplane create(RedisClient client, RedisBackplaneOptions options) {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(options, "options");
@@ -249,12 +288,25 @@ public final class RedisBackplane implements Backplane {
                 .connectPubSubAsync(CODEC, options.redisUri())
                 .thenAccept(c -> opened(null, c))
                 .toCompletableFuture();
-    CompletableFuture.allOf(pub, sub)
+    CompletableFuture<Void> read =
+        stream == null || reader != null
+            ? CompletableFuture.completedFuture(null)
+            : client
+                .connectAsync(CODEC, options.redisUri())
+                .thenAccept(this::readerOpened)
+                .toCompletableFuture();
+    CompletableFuture.allOf(pub, sub, read)
         .whenComplete(
             (v, error) -> {
               if (error == null) {
-                log.info("Redis backplane: connected to {}", options.target());
+                log.info(
+                    "Redis backplane: connected to {}{}",
+                    options.target(),
+                    stream == null ? "" : ", hub messages on stream '" + options.streamKey() + "'");
                 reconcile();
+                if (stream != null) {
+                  stream.start();
+                }
               } else {
                 connectFailed(error, attempt);
               }
@@ -280,6 +332,47 @@ public final class RedisBackplane implements Backplane {
       sub.addListener(new Deliverer());
       subscriberLinked = true;
       subscriber = sub;
+    }
+  }
+
+  private synchronized void readerOpened(StatefulRedisConnection<String, byte[]> connection) {
+    if (closed) {
+      connection.closeAsync();
+      return;
+    }
+    reader = connection;
+  }
+
+  /** What the stream mode needs from this backplane. */
+  private final class StreamHost implements RedisStream.Host {
+    @Override
+    public StatefulRedisConnection<String, byte[]> publisher() {
+      return publisher;
+    }
+
+    @Override
+    public StatefulRedisConnection<String, byte[]> reader() {
+      return reader;
+    }
+
+    @Override
+    public void dispatch(String channel, byte[] payload) {
+      RedisBackplane.this.dispatch(channel, payload);
+    }
+
+    @Override
+    public void schedule(Runnable task, long delayMillis) {
+      RedisBackplane.this.schedule(task, delayMillis);
+    }
+
+    @Override
+    public long delayMillis(int attempt) {
+      return RedisBackplane.this.delayMillis(attempt);
+    }
+
+    @Override
+    public boolean closed() {
+      return closed;
     }
   }
 
@@ -327,10 +420,15 @@ public final class RedisBackplane implements Backplane {
       long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - disconnectedSince);
       log.info(
           "Redis backplane: reconnected to {} after about {} s; {} publish(es) failed since"
-              + " start. Messages published while disconnected were not delivered (at-most-once).",
+              + " start. {}",
           options.target(),
           seconds,
-          publishFailures.get());
+          publishFailures.get(),
+          stream == null
+              ? "Messages published while disconnected were not delivered (at-most-once)."
+              : "Hub messages of the outage are read from the stream ("
+                  + stream.lost()
+                  + " lost beyond the bound since start).");
       synced = false;
       subscriberLinked = true;
       scheduleReconcile(0);
@@ -364,17 +462,22 @@ public final class RedisBackplane implements Backplane {
   private final class Deliverer extends RedisPubSubAdapter<String, byte[]> {
     @Override
     public void message(String channel, byte[] message) {
-      ChannelEntry entry = channels.get(channel);
-      if (entry == null) {
-        return;
-      }
-      for (RedisSubscription s : entry.subscriptions) {
-        if (s.active) {
-          try {
-            s.handler.accept(message);
-          } catch (RuntimeException e) {
-            log.error("Redis backplane: a subscriber of '{}' failed", s.channel, e);
-          }
+      dispatch(channel, message);
+    }
+  }
+
+  /** Hands a payload to the channel's subscriptions (pub/sub and stream alike, in order). */
+  private void dispatch(String channel, byte[] message) {
+    ChannelEntry entry = channels.get(channel);
+    if (entry == null) {
+      return;
+    }
+    for (RedisSubscription s : entry.subscriptions) {
+      if (s.active) {
+        try {
+          s.handler.accept(message);
+        } catch (RuntimeException e) {
+          log.error("Redis backplane: a subscriber of '{}' failed", s.channel, e);
         }
       }
     }
@@ -424,6 +527,22 @@ public final class RedisBackplane implements Backplane {
           channel,
           rootMessage(error));
     }
+  }
+
+  /**
+   * In the stream mode ({@link RedisBackplaneOptions.Builder#stream}), adds the message to the
+   * stream, keeping it while Redis does not answer (see the class comment); otherwise {@link
+   * #publish}.
+   */
+  @Override
+  public CompletableFuture<Void> deliver(String channel, byte[] payload) {
+    if (stream == null) {
+      return publish(channel, payload).thenApply(n -> null);
+    }
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("The backplane is closed"));
+    }
+    return stream.deliver(channel, payload);
   }
 
   @Override
@@ -605,7 +724,38 @@ public final class RedisBackplane implements Backplane {
   public boolean isConnected() {
     StatefulRedisConnection<String, byte[]> p = publisher;
     StatefulRedisPubSubConnection<String, byte[]> s = subscriber;
-    return !closed && synced && p != null && p.isOpen() && s != null && s.isOpen();
+    return !closed
+        && synced
+        && p != null
+        && p.isOpen()
+        && s != null
+        && s.isOpen()
+        && (stream == null || stream.readerUp());
+  }
+
+  /** Whether hub messages go through the stream ({@link RedisBackplaneOptions#streamKey()}). */
+  public boolean streamMode() {
+    return stream != null;
+  }
+
+  /**
+   * Stream mode: messages lost beyond the bound since start: dropped from this publisher's full
+   * buffer plus those of other instances this one never read (trimmed from the stream while it was
+   * cut off). Always 0 in pub/sub mode, where losses are not detected (see {@link #status()}'s
+   * publish failures).
+   */
+  public long lostMessages() {
+    return stream == null ? 0 : stream.lost();
+  }
+
+  /** Stream mode: messages this instance keeps now because Redis did not take them yet. */
+  public int bufferedMessages() {
+    return stream == null ? 0 : stream.buffered();
+  }
+
+  /** Stream mode: entries read twice (re-sent after an unanswered XADD) and skipped. */
+  public long duplicatesSkipped() {
+    return stream == null ? 0 : stream.duplicatesSkipped();
   }
 
   @Override
@@ -632,6 +782,7 @@ public final class RedisBackplane implements Backplane {
     }
     client.removeListener(states);
     if (ownResources == null) {
+      closeQuietly(reader);
       closeQuietly(sub);
       closeQuietly(pub);
       return;

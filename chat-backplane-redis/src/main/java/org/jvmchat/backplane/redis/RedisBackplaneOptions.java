@@ -36,8 +36,17 @@ public final class RedisBackplaneOptions {
   /** The longest delay between reconnect attempts: 5 s. */
   public static final Duration DEFAULT_RECONNECT_DELAY_MAX = Duration.ofSeconds(5);
 
+  /** How many entries the stream keeps (approximately, {@code MAXLEN ~}): 100,000. */
+  public static final int DEFAULT_STREAM_MAX_LENGTH = 100_000;
+
+  /** How many messages a publisher keeps while Redis does not answer: 10,000. */
+  public static final int DEFAULT_PUBLISH_BUFFER = 10_000;
+
   private final String redisUrl;
   private final RedisURI redisUri;
+  private final String streamKey;
+  private final int streamMaxLength;
+  private final int publishBuffer;
   private final Duration connectTimeout;
   private final Duration commandTimeout;
   private final Duration reconnectDelayMin;
@@ -50,6 +59,9 @@ public final class RedisBackplaneOptions {
     this.commandTimeout = b.commandTimeout;
     this.reconnectDelayMin = b.reconnectDelayMin;
     this.reconnectDelayMax = b.reconnectDelayMax;
+    this.streamKey = b.streamKey;
+    this.streamMaxLength = b.streamMaxLength;
+    this.publishBuffer = b.publishBuffer;
   }
 
   /**
@@ -64,9 +76,12 @@ public final class RedisBackplaneOptions {
 
   public Builder toBuilder() {
     return new Builder(redisUrl)
-        .connectTimeout(connectTimeout)
-        .commandTimeout(commandTimeout)
-        .reconnectDelay(reconnectDelayMin, reconnectDelayMax);
+            .connectTimeout(connectTimeout)
+            .commandTimeout(commandTimeout)
+            .reconnectDelay(reconnectDelayMin, reconnectDelayMax)
+            .stream(streamKey)
+            .streamMaxLength(streamMaxLength)
+            .publishBuffer(publishBuffer);
   }
 
   /** The URL as configured (may hold a password: never log it, see {@link #target()}). */
@@ -104,10 +119,35 @@ public final class RedisBackplaneOptions {
     return reconnectDelayMax;
   }
 
+  /**
+   * The stream that carries hub messages ({@link org.jvmchat.hub.spi.Backplane#deliver}), or {@code
+   * null} for pub/sub only (at-most-once).
+   */
+  public String streamKey() {
+    return streamKey;
+  }
+
+  public int streamMaxLength() {
+    return streamMaxLength;
+  }
+
+  public int publishBuffer() {
+    return publishBuffer;
+  }
+
   @Override
   public String toString() {
     return "RedisBackplaneOptions[target="
         + target()
+        + (streamKey == null
+            ? ", pub/sub"
+            : ", stream="
+                + streamKey
+                + " (maxLength "
+                + streamMaxLength
+                + ", publishBuffer "
+                + publishBuffer
+                + ")")
         + ", connectTimeout="
         + connectTimeout
         + ", commandTimeout="
@@ -126,6 +166,9 @@ public final class RedisBackplaneOptions {
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration reconnectDelayMin = DEFAULT_RECONNECT_DELAY_MIN;
     private Duration reconnectDelayMax = DEFAULT_RECONNECT_DELAY_MAX;
+    private String streamKey;
+    private int streamMaxLength = DEFAULT_STREAM_MAX_LENGTH;
+    private int publishBuffer = DEFAULT_PUBLISH_BUFFER;
 
     private Builder(String redisUrl) {
       this.redisUrl = redisUrl;
@@ -154,6 +197,39 @@ public final class RedisBackplaneOptions {
     }
 
     /**
+     * Hub messages go through the Redis stream {@code key} instead of pub/sub, so none is lost
+     * across an outage of bounded length: each instance reads the stream from the last entry it
+     * read, and a publisher keeps what Redis did not take (up to {@link #publishBuffer(int)}) and
+     * adds it, in order, once Redis answers again. Every instance of an application must use the
+     * same key (and the same Redis). Messages that need a receiver count (group commands, client
+     * results) stay on pub/sub. Default {@code null}: pub/sub only, at-most-once.
+     */
+    public Builder stream(String key) {
+      this.streamKey = key == null || key.isBlank() ? null : key;
+      return this;
+    }
+
+    /**
+     * How many entries the stream keeps ({@code XADD MAXLEN ~}, so Redis may keep a few more): an
+     * instance cut off for longer than it takes the application to publish this many messages
+     * misses the oldest of them (counted and logged, {@link RedisBackplane#lostMessages()}).
+     * Default {@link #DEFAULT_STREAM_MAX_LENGTH} (100,000).
+     */
+    public Builder streamMaxLength(int entries) {
+      this.streamMaxLength = entries;
+      return this;
+    }
+
+    /**
+     * How many messages a publisher keeps while Redis does not take them; beyond it the oldest are
+     * dropped (counted and logged). Default {@link #DEFAULT_PUBLISH_BUFFER} (10,000).
+     */
+    public Builder publishBuffer(int messages) {
+      this.publishBuffer = messages;
+      return this;
+    }
+
+    /**
      * @throws IllegalArgumentException when the URL is not {@code redis://host:port[/db]} (or
      *     {@code rediss://}) or a duration is not positive
      */
@@ -164,6 +240,13 @@ public final class RedisBackplaneOptions {
       positive(reconnectDelayMax, "reconnectDelayMax");
       if (reconnectDelayMax.compareTo(reconnectDelayMin) < 0) {
         throw new IllegalArgumentException("reconnectDelayMax must not be below reconnectDelayMin");
+      }
+      if (streamMaxLength < 1 || publishBuffer < 1) {
+        throw new IllegalArgumentException(
+            "streamMaxLength and publishBuffer must be at least 1: "
+                + streamMaxLength
+                + ", "
+                + publishBuffer);
       }
       RedisURI uri = parse(redisUrl);
       uri.setTimeout(commandTimeout);

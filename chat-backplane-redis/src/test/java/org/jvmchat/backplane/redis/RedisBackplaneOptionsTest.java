@@ -93,4 +93,29 @@ class RedisBackplaneOptionsTest {
     assertThat(copy.toString()).isEqualTo(o.toString());
     assertThat(copy.redisUrl()).isEqualTo(o.redisUrl());
   }
+
+  @Test
+  void streamModeIsOffByDefaultAndItsBoundsAreValidatedAndKept() {
+    RedisBackplaneOptions plain = RedisBackplaneOptions.builder(null).build();
+    assertThat(plain.streamKey()).isNull();
+    assertThat(plain.streamMaxLength()).isEqualTo(100_000);
+    assertThat(plain.publishBuffer()).isEqualTo(10_000);
+    assertThat(plain.toString()).contains("pub/sub");
+
+    RedisBackplaneOptions stream =
+        RedisBackplaneOptions.builder(null).stream("app:backplane")
+            .streamMaxLength(500)
+            .publishBuffer(50)
+            .build();
+    assertThat(stream.toBuilder().build().streamKey()).isEqualTo("app:backplane");
+    assertThat(stream.toBuilder().build().streamMaxLength()).isEqualTo(500);
+    assertThat(stream.toBuilder().build().publishBuffer()).isEqualTo(50);
+    assertThat(RedisBackplaneOptions.builder(null).stream(" ").build().streamKey()).isNull();
+    assertThatThrownBy(() -> RedisBackplaneOptions.builder(null).streamMaxLength(0).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1");
+    assertThatThrownBy(() -> RedisBackplaneOptions.builder(null).publishBuffer(-1).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("at least 1");
+  }
 }

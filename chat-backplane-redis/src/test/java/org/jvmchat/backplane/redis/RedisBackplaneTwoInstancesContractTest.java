@@ -33,10 +33,14 @@ class RedisBackplaneTwoInstancesContractTest extends ScaleoutHubLifetimeManagerC
     TcpProxy proxy = new TcpProxy(RedisTestSupport.HOST, RedisTestSupport.PORT);
     proxies.add(proxy);
     RedisBackplane backplane =
-        RedisBackplane.create(
-            RedisTestSupport.fastOptions(RedisTestSupport.viaProxy(proxy)).build());
+        RedisBackplane.create(options(RedisTestSupport.viaProxy(proxy)).build());
     await().atMost(TIMEOUT).until(backplane::isConnected);
     return backplane;
+  }
+
+  /** The options of every instance's backplane. */
+  protected RedisBackplaneOptions.Builder options(String url) {
+    return RedisTestSupport.fastOptions(url);
   }
 
   @Override

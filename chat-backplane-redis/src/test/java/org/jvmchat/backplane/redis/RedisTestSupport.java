@@ -59,6 +59,16 @@ final class RedisTestSupport {
     return URI_.getScheme() + "://" + userInfo + "127.0.0.1:" + proxy.port() + path;
   }
 
+  /** Deletes {@code keys} from the real Redis (what a test made there). */
+  static void deleteKeys(String... keys) {
+    io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(REDIS_URL);
+    try (var connection = client.connect()) {
+      connection.sync().del(keys);
+    } finally {
+      client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
   /** Options for tests: fast reconnects. */
   static RedisBackplaneOptions.Builder fastOptions(String url) {
     return RedisBackplaneOptions.builder(url)

@@ -150,6 +150,28 @@ public final class RoomRecovery implements AutoCloseable {
   }
 
   /**
+   * The chat server's {@code lastSeq} connect parameter for the followed rooms ({@code
+   * roomId:seq,...}, the last {@code seq} handed on in each), for {@link
+   * org.jvmchat.client.HubConnectionBuilder#queryParameters}: a reconnect, to any instance, is then
+   * given by the server what each room received meanwhile, before anything newer. Empty map when no
+   * room is followed.
+   */
+  public java.util.Map<String, String> lastSeqQuery() {
+    StringBuilder b = new StringBuilder();
+    for (Room room : rooms.values()) {
+      long last;
+      synchronized (room) {
+        last = room.last;
+      }
+      if (b.length() > 0) {
+        b.append(',');
+      }
+      b.append(room.id).append(':').append(last);
+    }
+    return b.length() == 0 ? java.util.Map.of() : java.util.Map.of("lastSeq", b.toString());
+  }
+
+  /**
    * Rejoins every followed room and fetches what each missed: after a new connection (this runs by
    * itself after every automatic reconnect).
    */

@@ -29,4 +29,25 @@ public record ClientOptions(
     boolean statefulReconnect,
     long statefulReconnectBufferSize,
     int streamBufferCapacity,
-    int maxReceiveMessageSize) {}
+    int maxReceiveMessageSize,
+    Supplier<Map<String, String>> queryParameters) {
+
+  /**
+   * The URL of one connect attempt: {@link #url()} with the {@link #queryParameters()} of this
+   * moment added (asked again at every start and reconnect).
+   */
+  public HttpUrl connectUrl() {
+    Map<String, String> extra = queryParameters == null ? null : queryParameters.get();
+    if (extra == null || extra.isEmpty()) {
+      return url;
+    }
+    HttpUrl.Builder b = url.newBuilder();
+    extra.forEach(
+        (name, value) -> {
+          if (name != null && value != null) {
+            b.removeAllQueryParameters(name).addQueryParameter(name, value);
+          }
+        });
+    return b.build();
+  }
+}

@@ -76,9 +76,10 @@ final class Connector {
     if (options.skipNegotiation()) {
       return tokens
           .refresh(resources.timer)
-          .thenCompose(v -> attempt(HttpTransportType.WebSockets, options.url(), null, null));
+          .thenCompose(
+              v -> attempt(HttpTransportType.WebSockets, options.connectUrl(), null, null));
     }
-    return negotiate(options.url(), 0)
+    return negotiate(options.connectUrl(), 0)
         .thenCompose(
             n -> tryTransports(n.url, n.response, usable(n.response), 0, new ArrayList<>()));
   }

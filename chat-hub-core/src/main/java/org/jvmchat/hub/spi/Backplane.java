@@ -9,9 +9,9 @@ import java.util.function.Consumer;
  * client results are written once, on top of this interface, by the scale-out manager ({@link
  * ScaleoutLifetimeManagers}); a backplane only moves opaque bytes.
  *
- * <p>Delivery is at-most-once: a message published while the broker is unreachable, or while a
- * subscriber is disconnected, is lost (no buffering, no replay). A backplane never blocks the
- * caller: every method returns at once.
+ * <p>Delivery is at-most-once unless a backplane says more for {@link #deliver}: a message
+ * published while the broker is unreachable, or while a subscriber is disconnected, is lost (no
+ * buffering, no replay). A backplane never blocks the caller: every method returns at once.
  *
  * <p>Implementations must be thread-safe and pass the scale-out contract suite ({@code
  * org.jvmchat.testing.ScaleoutHubLifetimeManagerContract} in the test-scoped module
@@ -26,6 +26,19 @@ public interface Backplane extends AutoCloseable {
    * cannot be reached (the message is then lost).
    */
   CompletableFuture<Long> publish(String channel, byte[] payload);
+
+  /**
+   * Publishes a hub message whose receiver count the caller does not need (a send to all, a group,
+   * a user or a connection). A backplane that can keep messages across an outage (e.g. {@code
+   * RedisBackplane} in its stream mode) takes this path to buffer what it cannot publish yet and to
+   * let subscribers that were cut off read what they missed, in order and once; {@link #publish}
+   * stays the path of messages that need the count now (group commands, client results, existence
+   * probes). Completes when the message is published or, for such a backplane, kept for later;
+   * exceptionally when it is lost. The default is {@link #publish}.
+   */
+  default CompletableFuture<Void> deliver(String channel, byte[] payload) {
+    return publish(channel, payload).thenApply(n -> null);
+  }
 
   /**
    * Calls {@code handler} with every payload later published on {@code channel}. A backplane calls

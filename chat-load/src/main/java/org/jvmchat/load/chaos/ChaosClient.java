@@ -163,6 +163,13 @@ final class ChaosClient {
             .keepAliveInterval(options.clientKeepAlive)
             .httpTimeout(options.clientHttpTimeout)
             .executor(callbacks)
+            // the last seq seen goes on every (re)connect URL: the server gives what the room
+            // received since (issue #26), whichever instance answers
+            .queryParameters(
+                () -> {
+                  long last = lastSeq.get();
+                  return last > 0 ? Map.of("lastSeq", roomId + ":" + last) : Map.of();
+                })
             // never gives up while the run lasts: the run measures how long reconnecting takes
             .withAutomaticReconnect(
                 (RetryPolicy)

@@ -7,10 +7,13 @@ import org.jvmchat.hub.spi.ScaleoutLifetimeManagers;
 import org.jvmchat.hub.spi.ScaleoutOptions;
 
 /**
- * Many chat-server instances as one, over Redis pub/sub: the hub core's scale-out lifetime manager
- * on a {@link RedisBackplane}. Redis being down never stops the server: local delivery goes on,
- * {@code /health/ready} answers 503 until Redis is back, and what was published meanwhile is lost
- * (pub/sub is at-most-once) and counted.
+ * Many chat-server instances as one, over Redis: the hub core's scale-out lifetime manager on a
+ * {@link RedisBackplane}. Redis being down never stops the server: local delivery goes on and
+ * {@code /health/ready} answers 503 until Redis is back. By default hub messages go through a Redis
+ * stream ({@code REDIS_BACKPLANE_REPLAY} messages kept, {@link #DEFAULT_REPLAY}): what is sent
+ * during an outage reaches the other instances once it ends, in order, once; what falls outside the
+ * bound is counted, logged and shown in {@code /health}. With {@code REDIS_BACKPLANE_REPLAY=0} it
+ * is pub/sub, at-most-once (what was published meanwhile is lost and counted).
  */
 public final class RedisScaleout implements ScaleoutMode {
   /**
@@ -18,6 +21,12 @@ public final class RedisScaleout implements ScaleoutMode {
    * applications can share the Redis.
    */
   public static final String CHANNEL_PREFIX = "jvmchat:";
+
+  /** Messages kept across a Redis outage (stream length and publish buffer): 10,000. */
+  public static final int DEFAULT_REPLAY = 10_000;
+
+  /** The environment variable that sets the bound; {@code 0} means pub/sub. */
+  public static final String REPLAY_VARIABLE = "REDIS_BACKPLANE_REPLAY";
 
   private final RedisBackplane redis;
   private final TimedBackplane timed;
@@ -44,10 +53,21 @@ public final class RedisScaleout implements ScaleoutMode {
    *     operations fail
    */
   public RedisScaleout(String redisUrl, String channelPrefix, boolean userGroups) {
-    this.redis =
-        RedisBackplane.create(
-            org.jvmchat.backplane.redis.RedisBackplaneOptions.builder(redisUrl).build(),
-            commandMetrics);
+    this(redisUrl, channelPrefix, userGroups, DEFAULT_REPLAY);
+  }
+
+  /**
+   * @param replay how many messages are kept across an outage: the length of the stream {@code
+   *     <channelPrefix>backplane} and of each instance's publish buffer; {@code 0} for pub/sub
+   *     (at-most-once)
+   */
+  public RedisScaleout(String redisUrl, String channelPrefix, boolean userGroups, int replay) {
+    org.jvmchat.backplane.redis.RedisBackplaneOptions.Builder options =
+        org.jvmchat.backplane.redis.RedisBackplaneOptions.builder(redisUrl);
+    if (replay > 0) {
+      options.stream(channelPrefix + "backplane").streamMaxLength(replay).publishBuffer(replay);
+    }
+    this.redis = RedisBackplane.create(options.build(), commandMetrics);
     this.timed = new TimedBackplane(redis);
     this.factory =
         ScaleoutLifetimeManagers.factory(
@@ -79,6 +99,20 @@ public final class RedisScaleout implements ScaleoutMode {
     String detail =
         s.target()
             + (s.connected() ? " connected" : " unreachable")
+            + (redis.streamMode()
+                ? ", stream mode: keeps "
+                    + redis.options().streamMaxLength()
+                    + " messages across an outage"
+                    + (redis.bufferedMessages() > 0
+                        ? ", " + redis.bufferedMessages() + " waiting for Redis"
+                        : "")
+                    + (redis.lostMessages() > 0
+                        ? ", "
+                            + redis.lostMessages()
+                            + " messages lost beyond that bound (not delivered to other"
+                            + " instances)"
+                        : ", none lost")
+                : ", pub/sub (at-most-once)")
             + (s.publishFailures() > 0
                 ? ", " + s.publishFailures() + " publishes lost while unreachable"
                 : "")

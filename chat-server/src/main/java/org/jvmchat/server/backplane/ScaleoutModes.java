@@ -33,10 +33,40 @@ public interface ScaleoutModes {
       try {
         // User groups in Redis only for the serverless REST API, their one user here.
         return new RedisScaleout(
-            settings.redisUrl(), RedisScaleout.CHANNEL_PREFIX, settings.chatAccessKey() != null);
+            settings.redisUrl(),
+            RedisScaleout.CHANNEL_PREFIX,
+            settings.chatAccessKey() != null,
+            replay(System.getenv(RedisScaleout.REPLAY_VARIABLE)));
       } catch (IllegalArgumentException e) {
         throw new SettingsException("REDIS_URL is not valid: " + e.getMessage());
       }
     };
+  }
+
+  /**
+   * {@code REDIS_BACKPLANE_REPLAY}: messages kept across a Redis outage, a whole number from 0
+   * (pub/sub, at-most-once) to 10,000,000; unset or blank means {@link
+   * RedisScaleout#DEFAULT_REPLAY}.
+   *
+   * @throws SettingsException when it is not such a number
+   */
+  static int replay(String value) {
+    if (value == null || value.isBlank()) {
+      return RedisScaleout.DEFAULT_REPLAY;
+    }
+    try {
+      int n = Integer.parseInt(value.trim().replace("_", ""));
+      if (n >= 0 && n <= 10_000_000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new SettingsException(
+        RedisScaleout.REPLAY_VARIABLE
+            + " must be a whole number of messages from 0 (pub/sub, at-most-once) to 10000000,"
+            + " was '"
+            + value
+            + "'");
   }
 }

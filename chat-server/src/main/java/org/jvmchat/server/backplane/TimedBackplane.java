@@ -39,6 +39,18 @@ final class TimedBackplane implements Backplane {
   }
 
   @Override
+  public CompletableFuture<Void> deliver(String channel, byte[] payload) {
+    PublishListener l = listener;
+    if (l == null) {
+      return delegate.deliver(channel, payload);
+    }
+    long start = System.nanoTime();
+    CompletableFuture<Void> f = delegate.deliver(channel, payload);
+    f.whenComplete((n, e) -> l.published(System.nanoTime() - start, e != null));
+    return f;
+  }
+
+  @Override
   public CompletableFuture<Subscription> subscribe(String channel, Consumer<byte[]> handler) {
     return delegate.subscribe(channel, handler);
   }

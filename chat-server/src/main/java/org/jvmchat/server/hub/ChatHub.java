@@ -45,13 +45,16 @@ public class ChatHub extends Hub {
   private final ChatMetrics metrics;
   private final AssistantService assistant;
   private final Presence presence;
+  private final RoomDelivery delivery;
 
   public ChatHub(
       ChatService chat,
       UserConnections users,
       ChatMetrics metrics,
       AssistantService assistant,
-      Presence presence) {
+      Presence presence,
+      RoomDelivery delivery) {
+    this.delivery = delivery;
     this.chat = chat;
     this.users = users;
     this.metrics = metrics;
@@ -65,9 +68,18 @@ public class ChatHub extends Hub {
     String connectionId = context().connectionId();
     users.add(user.id(), connectionId);
     List<String> restored = new ArrayList<>();
+    // The last seq the client saw per room (lastSeq on the connect URL): what the room received
+    // since is given to this connection first, in order, once (RoomDelivery).
+    java.util.Map<String, Long> lastSeqs = RoomDelivery.lastSeqs(user);
     for (String roomId : chat.store().groupsOf(user.id())) {
       if (chat.mayAccess(roomId, user.id())) {
+        Long lastSeq = lastSeqs.get(roomId);
+        delivery.resumeFrom(
+            connectionId, roomId, lastSeq != null ? lastSeq : delivery.latestSeq(roomId));
         await(groups().addToGroup(connectionId, RoomGroups.of(roomId)));
+        if (lastSeq != null) {
+          delivery.catchUp(connectionId, roomId);
+        }
         restored.add(roomId);
       }
     }
@@ -93,7 +105,16 @@ public class ChatHub extends Hub {
     HubUser user = user();
     Room room = call(() -> chat.accessibleRoom(roomId, user.id()));
     boolean newlyJoined = call(() -> chat.join(room, user.id()));
+    Long lastSeq = RoomDelivery.lastSeqs(user).get(room.id());
+    long latest = delivery.latestSeq(room.id());
+    delivery.resumeFrom(context().connectionId(), room.id(), lastSeq != null ? lastSeq : latest);
+    for (String id : users.of(user.id())) {
+      delivery.resumeFrom(id, room.id(), latest); // no-op where the connection is in the room
+    }
     addUserToGroup(user, room.id());
+    if (lastSeq != null) {
+      delivery.catchUp(context().connectionId(), room.id());
+    }
     if (newlyJoined) {
       await(
           others(user, room.id())
@@ -112,9 +133,11 @@ public class ChatHub extends Hub {
     for (String id : users.of(user.id())) {
       if (!id.equals(connectionId)) {
         await(groups().removeFromGroup(id, RoomGroups.of(room.id())));
+        delivery.forget(id, room.id());
       }
     }
     await(groups().removeFromGroup(connectionId, RoomGroups.of(room.id())));
+    delivery.forget(connectionId, room.id());
     if (wasJoined) {
       await(
           clients()

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.jvmchat.backplane.redis.RedisBackplane;
+import org.jvmchat.backplane.redis.RedisBackplaneOptions;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.spi.Backplane;
 import org.jvmchat.hub.spi.HubConnectionContext;
@@ -34,14 +35,15 @@ import org.openjdk.jmh.annotations.TearDown;
  * Messages between two server instances in one JVM: instance A sends, {@code receivers} connections
  * on instance B (half JSON, half MessagePack) receive. {@code backplane=redis} goes through the
  * real Redis at {@code REDIS_URL} (default {@code redis://127.0.0.1:6379}); {@code local} through
- * the in-memory backplane, i.e. the cost of the scale-out manager alone.
+ * the in-memory backplane, i.e. the cost of the scale-out manager alone; {@code redis-stream} the
+ * real Redis in the backplane's stream mode (hub messages through one stream, a fresh key per run).
  */
 @State(Scope.Benchmark)
 public class ScaleoutBenchmark {
   private static final int BATCH = 1000;
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
-  @Param({"local", "redis"})
+  @Param({"local", "redis", "redis-stream"})
   public String backplane;
 
   @Param({"10"})
@@ -51,6 +53,7 @@ public class ScaleoutBenchmark {
   private HubLifetimeManager a;
   private final AtomicLong delivered = new AtomicLong();
   private String target;
+  private String streamKey;
   private final Object[] args = {"room-1", "a chat message of a typical length, about sixty chars"};
 
   /** A connection that only counts what it is given (after taking its protocol's bytes). */
@@ -95,14 +98,19 @@ public class ScaleoutBenchmark {
     Backplane ba;
     Backplane bb;
     String prefix = "bench-" + UUID.randomUUID() + ":";
+    streamKey = prefix + "stream";
     if (backplane.equals("local")) {
       LocalBackplane.Broker broker = new LocalBackplane.Broker();
       ba = broker.connect();
       bb = broker.connect();
     } else {
       String url = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
-      ba = RedisBackplane.create(url);
-      bb = RedisBackplane.create(url);
+      RedisBackplaneOptions.Builder options = RedisBackplaneOptions.builder(url);
+      if (backplane.equals("redis-stream")) {
+        options.stream(streamKey);
+      }
+      ba = RedisBackplane.create(options.build());
+      bb = RedisBackplane.create(options.build());
     }
     toClose.add(ba);
     toClose.add(bb);
@@ -135,6 +143,15 @@ public class ScaleoutBenchmark {
   public void tearDown() throws Exception {
     for (AutoCloseable c : toClose) {
       c.close();
+    }
+    if (backplane.equals("redis-stream")) {
+      String url = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+      io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create(url);
+      try (var connection = client.connect()) {
+        connection.sync().del(streamKey);
+      } finally {
+        client.shutdown();
+      }
     }
   }
 

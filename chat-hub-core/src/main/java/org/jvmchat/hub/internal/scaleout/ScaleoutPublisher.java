@@ -44,9 +44,24 @@ final class ScaleoutPublisher {
         });
   }
 
-  /** Publishes; never fails (a failure is counted and logged). */
+  /**
+   * Publishes a message that needs no receiver count ({@link Backplane#deliver}: a backplane may
+   * keep it across an outage); never fails (a failure is counted and logged).
+   */
   CompletableFuture<Void> publishQuietly(String channel, byte[] payload) {
-    return publish(channel, payload).handle((n, e) -> null);
+    CompletableFuture<Void> published;
+    try {
+      published = backplane.deliver(channel, payload);
+    } catch (RuntimeException e) {
+      published = CompletableFuture.failedFuture(e);
+    }
+    return published.handle(
+        (n, e) -> {
+          if (e != null) {
+            failed(channel, e);
+          }
+          return null;
+        });
   }
 
   CompletableFuture<Void> publishQuietly(String channel, Payload payload) {
