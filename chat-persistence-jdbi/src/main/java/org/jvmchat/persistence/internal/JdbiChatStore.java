@@ -496,7 +496,9 @@ public final class JdbiChatStore implements ChatStore {
       if (left <= 0) {
         break;
       }
-      sleepNanos(Math.min(backoff, left));
+      if (!sleepNanos(Math.min(backoff, left))) {
+        break; // interrupted: the store is closing and its time is up
+      }
       backoff = Math.min(backoff * 2, COMMIT_CHECK_MAX_BACKOFF.toNanos());
     }
     if (last != commitFailure) {
@@ -518,11 +520,14 @@ public final class JdbiChatStore implements ChatStore {
         commitFailure);
   }
 
-  private static void sleepNanos(long nanos) {
+  /** Sleeps; false if interrupted (the flag is kept). */
+  private static boolean sleepNanos(long nanos) {
     try {
       Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 
