@@ -81,8 +81,11 @@ public final class GroupCommitWriter<I, R> implements AutoCloseable {
   @FunctionalInterface
   public interface Commit {
     /**
-     * Makes the staged batch durable; returns once it is. Throwing means nothing of the batch was
-     * stored (the implementation rolls back and releases what it held).
+     * Makes the staged batch durable; returns once it is. Throwing fails every unit of the batch
+     * with the (translated) error, so the implementation must throw only what is true: an error
+     * saying nothing was stored once it knows that (it rolls back and releases what it held), or
+     * one saying the outcome is unknown. When the commit's answer was lost, it finds out whether
+     * the batch was stored and returns normally if it was.
      */
     void commit() throws Exception;
   }
@@ -114,6 +117,11 @@ public final class GroupCommitWriter<I, R> implements AutoCloseable {
     public void reject(RuntimeException error) {
       this.rejection = error;
       this.result = null;
+    }
+
+    /** Its outcome recorded by the batch writer, or {@code null} (not yet, or rejected). */
+    R result() {
+      return result;
     }
 
     void reset() {

@@ -37,6 +37,7 @@ import org.jvmchat.persistence.NoSuchRoomException;
 import org.jvmchat.persistence.Room;
 import org.jvmchat.persistence.StoreHealth;
 import org.jvmchat.persistence.StoreOptions;
+import org.jvmchat.persistence.StoreOutcomeUnknownException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +78,16 @@ public final class JdbiChatStore implements ChatStore {
   private final ExecutorService completions;
   private final AutoCloseable onClose;
   private final Duration closeTimeout;
+
+  /**
+   * How long, after the connection broke during a COMMIT, the writer keeps asking the database
+   * whether the batch was stored (twice the connect timeout, 10 s by default; one check may take up
+   * to one connect timeout more).
+   */
+  private final Duration commitCheckWindow;
+
+  private static final Duration COMMIT_CHECK_FIRST_BACKOFF = Duration.ofMillis(100);
+  private static final Duration COMMIT_CHECK_MAX_BACKOFF = Duration.ofSeconds(1);
   private final AtomicBoolean closed = new AtomicBoolean();
   private final KnownRooms knownRooms = new KnownRooms(KnownRooms.DEFAULT_MAX);
 
@@ -93,6 +104,7 @@ public final class JdbiChatStore implements ChatStore {
     this.description = description;
     this.onClose = onClose;
     this.closeTimeout = settings.connectTimeout().plus(settings.socketTimeout());
+    this.commitCheckWindow = settings.connectTimeout().multipliedBy(2);
     this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
     this.completions =
         Executors.newSingleThreadExecutor(
@@ -389,7 +401,13 @@ public final class JdbiChatStore implements ChatStore {
         c.commit();
       } catch (SQLException | RuntimeException e) {
         rollbackAndClose(c, e);
-        throw e;
+        if (!StoreErrors.isConnectionFailure(e)) {
+          throw e; // the server answered: it rolled back
+        }
+        // The connection broke during COMMIT: the server may have committed before the answer
+        // was lost. Never retry the insert; find out.
+        resolveCommitOutcome(batch, e);
+        return;
       }
       try {
         c.close(); // the pool restores auto-commit when the connection goes back
@@ -397,6 +415,120 @@ public final class JdbiChatStore implements ChatStore {
         LOG.warn("returning a writer connection to the pool failed (the batch committed)", e);
       }
     };
+  }
+
+  /**
+   * After the connection broke during a batch's COMMIT: asks, once the database answers again,
+   * whether the batch's message ids exist (a transaction is all or nothing, so they all do or none
+   * does). Returns normally if the batch was stored (its units complete with what they were staged
+   * with, seqs included); throws {@code commitFailure} if it was not (nothing was stored); throws
+   * {@link StoreOutcomeUnknownException} if the database did not answer within {@link
+   * #commitCheckWindow}. Runs on the writer lane, so later batches are completed after this one.
+   */
+  private void resolveCommitOutcome(
+      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch,
+      Exception commitFailure)
+      throws Exception {
+    List<UUID> ids = new ArrayList<>();
+    for (var unit : batch) {
+      List<ChatMessage> staged = unit.result();
+      if (staged != null) {
+        for (ChatMessage m : staged) {
+          ids.add(UUID.fromString(m.id()));
+        }
+      }
+    }
+    if (ids.isEmpty()) {
+      return; // every unit was rejected: nothing of the batch was to be stored
+    }
+    long start = System.nanoTime();
+    long deadline = start + commitCheckWindow.toNanos();
+    long backoff = COMMIT_CHECK_FIRST_BACKOFF.toNanos();
+    Exception last = commitFailure;
+    int attempts = 0;
+    while (true) {
+      attempts++;
+      long found = -1;
+      try (Connection check = dataSource.getConnection();
+          PreparedStatement ps =
+              check.prepareStatement("select count(*) from messages where id = any (?)")) {
+        ps.setObject(1, ids.toArray(new UUID[0]));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          found = rs.getLong(1);
+        }
+      } catch (SQLException | RuntimeException e) {
+        if (!StoreErrors.isConnectionFailure(e)) {
+          commitFailure.addSuppressed(e);
+          break;
+        }
+        last = e;
+      }
+      long took = (System.nanoTime() - start) / 1_000_000;
+      if (found == ids.size()) {
+        LOG.warn(
+            "the connection broke during the COMMIT of {} messages; they were stored (checked"
+                + " after {} ms): completing them as stored",
+            ids.size(),
+            took);
+        return;
+      }
+      if (found == 0) {
+        LOG.warn(
+            "the connection broke during the COMMIT of {} messages; they were not stored"
+                + " (checked after {} ms)",
+            ids.size(),
+            took);
+        throw commitFailure;
+      }
+      if (found > 0) {
+        // cannot happen (one transaction); say so rather than guess
+        throw new StoreOutcomeUnknownException(
+            "storing the message: the connection broke during the commit, and "
+                + found
+                + " of the "
+                + ids.size()
+                + " messages of its batch are in the store; the message may appear in the"
+                + " history",
+            commitFailure);
+      }
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        break;
+      }
+      if (!sleepNanos(Math.min(backoff, left))) {
+        break; // interrupted: the store is closing and its time is up
+      }
+      backoff = Math.min(backoff * 2, COMMIT_CHECK_MAX_BACKOFF.toNanos());
+    }
+    if (last != commitFailure) {
+      commitFailure.addSuppressed(last);
+    }
+    LOG.warn(
+        "the connection broke during the COMMIT of {} messages and the database did not answer"
+            + " within {} ({} checks): their outcome is unknown",
+        ids.size(),
+        commitCheckWindow,
+        attempts);
+    throw new StoreOutcomeUnknownException(
+        "storing the message: the database connection broke during the commit and the database"
+            + " did not answer within "
+            + commitCheckWindow.toSeconds()
+            + "s whether it was stored ("
+            + StoreErrors.rootMessage(commitFailure)
+            + "); the message may appear in the history",
+        commitFailure);
+  }
+
+  /** Sleeps; false if interrupted (the flag is kept). */
+  private static boolean sleepNanos(long nanos) {
+    try {
+      Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
   }
 
   private static void rollbackAndClose(Connection c, Exception failure) {

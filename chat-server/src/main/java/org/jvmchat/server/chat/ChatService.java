@@ -12,6 +12,7 @@ import org.jvmchat.persistence.MessagesAfter;
 import org.jvmchat.persistence.NewMessage;
 import org.jvmchat.persistence.NoSuchRoomException;
 import org.jvmchat.persistence.Room;
+import org.jvmchat.persistence.StoreOutcomeUnknownException;
 import org.jvmchat.persistence.StoreOverloadedException;
 import org.jvmchat.persistence.StoreUnavailableException;
 
@@ -229,6 +230,11 @@ public final class ChatService {
     if (error instanceof StoreOverloadedException) {
       return ChatException.unavailable(
           "The server is busy storing other messages; nothing was stored. Try again shortly.");
+    }
+    if (error instanceof StoreOutcomeUnknownException) {
+      return ChatException.unavailable(
+          "The message store did not confirm whether the message was stored; it may appear in the"
+              + " history. Check the history before sending it again.");
     }
     if (error instanceof StoreUnavailableException) {
       return ChatException.unavailable(

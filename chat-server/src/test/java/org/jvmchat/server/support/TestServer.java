@@ -29,7 +29,12 @@ public final class TestServer implements AutoCloseable {
   }
 
   public TestServer(ChatSettings.Builder settings) {
-    this.store = new InMemoryChatStore();
+    this(settings, new InMemoryChatStore());
+  }
+
+  /** With {@code store} (closed with the server). */
+  public TestServer(ChatSettings.Builder settings, ChatStore store) {
+    this.store = store;
     this.server = new ChatServer(settings.build(), store, ScaleoutMode.inProcess()).start();
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   }

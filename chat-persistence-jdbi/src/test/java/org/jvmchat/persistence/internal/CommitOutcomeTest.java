@@ -1,0 +1,275 @@
+package org.jvmchat.persistence.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.jvmchat.persistence.ChatMessage;
+import org.jvmchat.persistence.NewMessage;
+import org.jvmchat.persistence.Room;
+import org.jvmchat.persistence.StoreOptions;
+import org.jvmchat.persistence.StoreOutcomeUnknownException;
+import org.jvmchat.persistence.StoreUnavailableException;
+import org.jvmchat.persistence.TestDatabases;
+
+/**
+ * The connection breaks during a batch's COMMIT (injected at the JDBC level, on the real
+ * PostgreSQL): the store finds out whether the batch was stored and tells the sender the truth —
+ * stored (the append completes with the seq that was stored), not stored (the error says so and the
+ * history has nothing), or unknown when the database does not answer in time (and then the message
+ * may be in the history).
+ */
+class CommitOutcomeTest {
+  /** What the next {@code commit()} does. */
+  private enum Fault {
+    NONE,
+    /** commits, then throws as if the connection broke before the answer arrived */
+    COMMIT_THEN_LOSE_ANSWER,
+    /** throws as if the connection broke before the COMMIT reached the server */
+    LOSE_BEFORE_COMMIT,
+    /** commits, then the database becomes unreachable and the commit throws */
+    COMMIT_THEN_GO_DOWN
+  }
+
+  private final AtomicReference<Fault> nextCommit = new AtomicReference<>(Fault.NONE);
+  private final AtomicBoolean down = new AtomicBoolean();
+  private StoreOptions settings;
+  private JdbiChatStore store;
+
+  @BeforeEach
+  void open() {
+    settings = TestDatabases.externalSettings().connectTimeout(Duration.ofSeconds(1)).build();
+    DatabaseTarget target = DatabaseTarget.parse(settings.databaseUrl());
+    HikariConfig config = PostgresStoreFactory.poolConfig(target, settings);
+    Properties props = PostgresStoreFactory.driverProperties(settings);
+    if (target.user() != null) {
+      props.setProperty("user", target.user());
+    }
+    if (target.password() != null) {
+      props.setProperty("password", target.password());
+    }
+    config.setDataSource(new FaultyDataSource(target.jdbcUrl(), props));
+    config.setUsername(null);
+    config.setPassword(null);
+    HikariDataSource pool = new HikariDataSource(config);
+    PostgresStoreFactory.migrate(pool, target, settings);
+    store = new JdbiChatStore(pool, "faulty " + target.description(), settings, null);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    down.set(false);
+    if (store != null) {
+      store.close();
+    }
+    TestDatabases.dropSchema(TestDatabases.databaseUrl(), settings.schema());
+  }
+
+  @Test
+  void aBatchCommittedWhoseAnswerWasLostCompletesAsStoredWithItsSeq() throws Exception {
+    Room room = store.createRoom("lost-answer", false, "alice");
+    store.append(NewMessage.user(room.id(), "alice", "A", "first")).get(30, TimeUnit.SECONDS);
+    List<String> completed = Collections.synchronizedList(new ArrayList<>());
+
+    nextCommit.set(Fault.COMMIT_THEN_LOSE_ANSWER);
+    CompletableFuture<ChatMessage> faulted =
+        store.append(NewMessage.user(room.id(), "alice", "A", "answer lost"));
+    faulted.thenAccept(m -> completed.add(m.content()));
+    List<CompletableFuture<ChatMessage>> later = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      CompletableFuture<ChatMessage> f =
+          store.append(NewMessage.user(room.id(), "alice", "A", "later " + i));
+      f.thenAccept(m -> completed.add(m.content()));
+      later.add(f);
+    }
+
+    ChatMessage stored = faulted.get(30, TimeUnit.SECONDS);
+    assertThat(stored.seq()).isEqualTo(2);
+    assertThat(nextCommit.get()).isEqualTo(Fault.NONE); // the fault was injected
+    for (CompletableFuture<ChatMessage> f : later) {
+      f.get(30, TimeUnit.SECONDS);
+    }
+    List<ChatMessage> history = store.history(room.id(), null, 50).items();
+    assertThat(history).extracting(ChatMessage::seq).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L);
+    ChatMessage inHistory = history.stream().filter(m -> m.seq() == 2).findFirst().orElseThrow();
+    assertThat(inHistory.id()).isEqualTo(stored.id());
+    assertThat(inHistory.content()).isEqualTo("answer lost"); // stored once, with the seq told
+    // completed in the room's seq order (the callbacks are what broadcasts)
+    assertThat(completed)
+        .containsExactly("answer lost", "later 0", "later 1", "later 2", "later 3", "later 4");
+  }
+
+  @Test
+  void aBatchWhoseCommitNeverReachedTheServerFailsAsNotStoredAndLeavesNothing() throws Exception {
+    Room room = store.createRoom("not-committed", false, "alice");
+    store.append(NewMessage.user(room.id(), "alice", "A", "first")).get(30, TimeUnit.SECONDS);
+
+    nextCommit.set(Fault.LOSE_BEFORE_COMMIT);
+    CompletableFuture<ChatMessage> faulted =
+        store.append(NewMessage.user(room.id(), "alice", "A", "never stored"));
+
+    assertThatThrownBy(() -> faulted.get(30, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageStartingWith("storing the message failed: the database is unavailable");
+    assertThat(nextCommit.get()).isEqualTo(Fault.NONE);
+    assertThat(store.history(room.id(), null, 50).items())
+        .extracting(ChatMessage::content)
+        .containsExactly("first");
+    ChatMessage next =
+        store.append(NewMessage.user(room.id(), "alice", "A", "next")).get(30, TimeUnit.SECONDS);
+    assertThat(next.seq()).isEqualTo(2); // no row and no gap
+  }
+
+  @Test
+  void whenTheDatabaseDoesNotAnswerInTimeTheOutcomeIsReportedAsUnknown() throws Exception {
+    Room room = store.createRoom("unknown", false, "alice");
+
+    nextCommit.set(Fault.COMMIT_THEN_GO_DOWN);
+    CompletableFuture<ChatMessage> faulted =
+        store.append(NewMessage.user(room.id(), "alice", "A", "maybe"));
+
+    assertThatThrownBy(() -> faulted.get(30, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(StoreOutcomeUnknownException.class)
+        .hasMessageContaining("did not answer within 2s whether it was stored")
+        .hasMessageEndingWith("the message may appear in the history");
+    assertThat(nextCommit.get()).isEqualTo(Fault.NONE);
+
+    down.set(false);
+    // it was committed: the history has it, once
+    List<ChatMessage> history = awaitHistory(room.id());
+    assertThat(history).extracting(ChatMessage::content).containsExactly("maybe");
+    assertThat(history.get(0).seq()).isEqualTo(1);
+  }
+
+  private List<ChatMessage> awaitHistory(String roomId) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        return store.history(roomId, null, 50).items();
+      } catch (StoreUnavailableException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100); // the pool replaces the connections it dropped
+      }
+    }
+  }
+
+  private static SQLException connectionBroke(String what) {
+    return new SQLException("injected: " + what, "08006");
+  }
+
+  /** Hands out real connections whose {@code commit()} does what {@link #nextCommit} says. */
+  private final class FaultyDataSource implements DataSource {
+    private final String url;
+    private final Properties props;
+
+    FaultyDataSource(String url, Properties props) {
+      this.url = url;
+      this.props = props;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+      if (down.get()) {
+        throw new SQLException("injected: connection refused", "08001");
+      }
+      Connection real = DriverManager.getConnection(url, props);
+      InvocationHandler handler =
+          (proxy, method, args) -> {
+            String name = method.getName();
+            if (down.get() && !Set.of("close", "isClosed", "abort").contains(name)) {
+              throw connectionBroke("the database is down");
+            }
+            if (name.equals("commit")) {
+              switch (nextCommit.getAndSet(Fault.NONE)) {
+                case COMMIT_THEN_LOSE_ANSWER -> {
+                  real.commit();
+                  throw connectionBroke("connection reset after COMMIT was sent");
+                }
+                case LOSE_BEFORE_COMMIT -> throw connectionBroke("connection reset before COMMIT");
+                case COMMIT_THEN_GO_DOWN -> {
+                  real.commit();
+                  down.set(true);
+                  throw connectionBroke("connection reset after COMMIT was sent");
+                }
+                case NONE -> {}
+              }
+            }
+            try {
+              return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          };
+      return (Connection)
+          Proxy.newProxyInstance(
+              Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+      return getConnection();
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+      return null;
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) {}
+
+    @Override
+    public void setLoginTimeout(int seconds) {}
+
+    @Override
+    public int getLoginTimeout() {
+      return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+      throw new SQLFeatureNotSupportedException();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+      throw new SQLException("not a wrapper");
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+      return false;
+    }
+  }
+}
