@@ -26,7 +26,10 @@ public final class WriteScheduler implements Runnable {
   public interface Drainable {
     /** Event loop: writes out what is queued. */
     void drain();
+  }
 
+  /** A connection as a {@link Batch} writes to it: a write that leaves the wake-up to the batch. */
+  public interface BatchWriter {
     /**
      * Any thread: queues {@code message} like {@link HubConnectionContext#write}, and leaves the
      * wake-up of the event loop to {@code batch}.
@@ -79,7 +82,7 @@ public final class WriteScheduler implements Runnable {
 
     /** Writes {@code message} to {@code c}, waking its event loop when the batch closes. */
     public boolean write(HubConnectionContext c, SerializedHubMessage message) {
-      return c instanceof Drainable d ? d.write(message, this) : c.write(message);
+      return c instanceof BatchWriter w ? w.write(message, this) : c.write(message);
     }
 
     void defer(WriteScheduler s) {

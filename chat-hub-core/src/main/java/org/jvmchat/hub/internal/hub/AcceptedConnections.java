@@ -14,10 +14,15 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
  * ordinary {@link ServerConnection} whose {@link Transport} hands each drain's bytes to the source.
  */
 final class AcceptedConnections implements HubConnectionAcceptor {
-  private final HubEndpoint endpoint;
+  /** Opens a connection of the hub, registered under {@code token}. */
+  interface Opener {
+    ServerConnection open(String connectionId, String token, HubUser user);
+  }
 
-  AcceptedConnections(HubEndpoint endpoint) {
-    this.endpoint = endpoint;
+  private final Opener opener;
+
+  AcceptedConnections(Opener opener) {
+    this.opener = opener;
   }
 
   @Override
@@ -25,8 +30,7 @@ final class AcceptedConnections implements HubConnectionAcceptor {
     Objects.requireNonNull(connectionId, "connectionId");
     Objects.requireNonNull(transport, "transport");
     // The token only keys the connection in the hub's table: no client ever presents it.
-    ServerConnection c =
-        endpoint.newConnection(connectionId, "source:" + connectionId, user, false);
+    ServerConnection c = opener.open(connectionId, "source:" + connectionId, user);
     SourceTransport t = new SourceTransport(c, transport);
     c.attach(t);
     return t;

@@ -4,8 +4,10 @@ import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.internal.dispatch.HubDispatcher;
+import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.protocol.HandshakeRequest;
 import org.jvmchat.protocol.HubInvocationMessage;
@@ -14,6 +16,7 @@ import org.jvmchat.protocol.HubMessageReader;
 import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.HubProtocolException;
 import org.jvmchat.protocol.InvocationBinder;
+import org.jvmchat.protocol.SequenceMessage;
 import org.jvmchat.protocol.TransferFormat;
 import org.jvmchat.protocol.internal.HandshakeReader;
 import org.slf4j.Logger;
@@ -29,40 +32,64 @@ import org.slf4j.LoggerFactory;
  * duplicates dropped. When the connection ends, it runs the hub's and the lifetime manager's {@code
  * onDisconnected}.
  *
- * <p>It keeps no state of its own besides the hub's: each connection's parsing state is the
- * connection's {@link HubInbound}. Every per-connection method runs on that connection's executor.
+ * <p>It keeps no state of its own besides the hub's. {@link #open} binds it to a new
+ * transport-level connection, which it sees only as a {@link ConnectionView}: it creates the
+ * connection's hub state ({@link DefaultHubConnectionContext}, with its parsing state {@link
+ * HubInbound}) and hands the connection a {@link ConnectionApplication} to pass its bytes, its
+ * heartbeat and its end to. Every per-connection method runs on that connection's executor.
  */
 final class HubConnectionHandler {
   private static final Logger log = LoggerFactory.getLogger(HubConnectionHandler.class);
   private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
 
-  private final HubEndpoint endpoint;
+  /** What the handler tells its hub and asks of it (the hub's endpoint implements it). */
+  interface Hub {
+    /** The enabled protocol with that name, or null. */
+    HubProtocol protocol(String name);
+
+    /** A handshake chose {@code p}: its sent-message metric exists from now on. */
+    void protocolUsed(HubProtocol p);
+
+    /** Each message received (the hub's listeners count them). */
+    void messageReceived(HubProtocol p);
+
+    /** A connection's onConnected completed. */
+    void connected(ConnectionView connection, HubProtocol p);
+
+    /** A connection's onDisconnected completed. */
+    void disconnected(ConnectionView connection, HubProtocol p);
+  }
+
   private final HubOptions options;
+  private final HubDispatcher dispatcher;
+  private final HubLifetimeManager lifetimeManager;
+  private final ExecutorService executor;
+  private final Hub hub;
 
-  HubConnectionHandler(HubEndpoint endpoint) {
-    this.endpoint = endpoint;
-    this.options = endpoint.options();
+  HubConnectionHandler(
+      HubOptions options,
+      HubDispatcher dispatcher,
+      HubLifetimeManager lifetimeManager,
+      ExecutorService executor,
+      Hub hub) {
+    this.options = options;
+    this.dispatcher = dispatcher;
+    this.lifetimeManager = lifetimeManager;
+    this.executor = executor;
+    this.hub = hub;
   }
 
-  HubEndpoint endpoint() {
-    return endpoint;
-  }
-
-  HubDispatcher dispatcher() {
-    return endpoint.dispatcher();
-  }
-
-  HubLifetimeManager lifetimeManager() {
-    return endpoint.lifetimeManager();
-  }
-
-  /** A new connection's inbound state. */
-  HubInbound newInbound() {
-    return new HubInbound(options.maxMessageSize());
+  /**
+   * Binds the handler to a new transport-level connection: creates the connection's hub state
+   * ({@link DefaultHubConnectionContext}) and returns what the connection hands its bytes, its
+   * heartbeat and its end to.
+   */
+  ConnectionApplication open(ConnectionView connection) {
+    return new Bound(connection);
   }
 
   /** Bytes from the client (a WebSocket frame or a POST body), in order. */
-  void receive(ServerConnection connection, ByteBuffer bytes) {
+  private void receive(DefaultHubConnectionContext connection, ByteBuffer bytes) {
     HubInbound in = connection.inbound();
     in.lastReceivedAt = System.nanoTime();
     try {
@@ -91,7 +118,7 @@ final class HubConnectionHandler {
    * @return true when the queue has room again (the transport may be read), false when it filled up
    *     again
    */
-  boolean resumeParsing(ServerConnection connection) {
+  boolean resumeParsing(DefaultHubConnectionContext connection) {
     HubInbound in = connection.inbound();
     if (in.reader == null) {
       return true;
@@ -112,7 +139,7 @@ final class HubConnectionHandler {
   }
 
   /** Feeds the reader up to the invocation queue's bound; true when it stopped there. */
-  private boolean feed(ServerConnection connection, HubInbound in, ByteBuffer bytes) {
+  private boolean feed(DefaultHubConnectionContext connection, HubInbound in, ByteBuffer bytes) {
     in.feeding = true;
     try {
       return in.reader.feed(
@@ -122,7 +149,7 @@ final class HubConnectionHandler {
     }
   }
 
-  private void protocolError(ServerConnection connection, HubProtocolException e) {
+  private void protocolError(DefaultHubConnectionContext connection, HubProtocolException e) {
     log.debug("Connection {}: protocol error: {}", connection.connectionId(), e.getMessage());
     // As ASP.NET Core: the parser's text only with detailed errors (issue #27).
     connection.close(
@@ -133,7 +160,8 @@ final class HubConnectionHandler {
   }
 
   /** Processes the handshake; returns the bytes after it, or null when not complete or failed. */
-  private ByteBuffer handshake(ServerConnection connection, HubInbound in, ByteBuffer bytes) {
+  private ByteBuffer handshake(
+      DefaultHubConnectionContext connection, HubInbound in, ByteBuffer bytes) {
     HandshakeReader.Result<HandshakeRequest> read;
     try {
       read = in.handshake.feed(bytes);
@@ -152,7 +180,7 @@ final class HubConnectionHandler {
     HandshakeRequest request = read.message();
     ByteBuffer rest = read.remaining();
     in.handshake = null;
-    HubProtocol p = endpoint.protocol(request.protocol());
+    HubProtocol p = hub.protocol(request.protocol());
     if (p == null) {
       connection.failHandshake("The protocol '" + request.protocol() + "' is not supported.");
       return null;
@@ -175,6 +203,7 @@ final class HubConnectionHandler {
       return null;
     }
     in.reader = new HubMessageReader(p, new Binder(connection), options.maxMessageSize());
+    hub.protocolUsed(p); // the metric exists from the first connection on
     in.sequence = connection.handshakeCompleted(p, request.version());
     connected(connection);
     return rest;
@@ -185,16 +214,15 @@ final class HubConnectionHandler {
    * onConnected, as one serial task, so before any invocation of the connection; a failure closes
    * the connection.
    */
-  private void connected(ServerConnection connection) {
-    HubLifetimeManager manager = lifetimeManager();
+  private void connected(DefaultHubConnectionContext connection) {
+    HubLifetimeManager manager = lifetimeManager;
     connection
         .serial()
         .submit(
             () ->
                 manager
                     .onConnected(connection)
-                    .thenComposeAsync(
-                        v -> dispatcher().runOnConnected(connection), endpoint.executor()))
+                    .thenComposeAsync(v -> dispatcher.runOnConnected(connection), executor))
         .whenComplete(
             (v, e) -> {
               if (e != null) {
@@ -204,7 +232,7 @@ final class HubConnectionHandler {
                     e);
                 connection.close("Connection closed with an error.", false, e);
               } else {
-                endpoint.connected(connection);
+                hub.connected(connection.connection(), connection.protocol());
               }
             });
   }
@@ -213,9 +241,9 @@ final class HubConnectionHandler {
    * Executor, when a connection that completed its handshake ended: the hub's onDisconnected (after
    * every invocation already queued), then the lifetime manager's, then the hub's listeners.
    */
-  CompletableFuture<Void> disconnected(ServerConnection connection, Throwable cause) {
-    HubLifetimeManager manager = lifetimeManager();
-    return dispatcher()
+  CompletableFuture<Void> disconnected(DefaultHubConnectionContext connection, Throwable cause) {
+    HubLifetimeManager manager = lifetimeManager;
+    return dispatcher
         .onDisconnected(connection, cause)
         .handle((v, e) -> manager.onDisconnected(connection))
         .thenCompose(f -> f)
@@ -224,36 +252,108 @@ final class HubConnectionHandler {
               if (e != null) {
                 log.warn("Disconnect of {} failed", connection.connectionId(), e);
               }
-              endpoint.disconnected(connection);
+              hub.disconnected(connection.connection(), connection.protocol());
             });
   }
 
-  private void onMessage(ServerConnection connection, HubInbound in, HubMessage message) {
+  private void onMessage(
+      DefaultHubConnectionContext connection, HubInbound in, HubMessage message) {
     if (in.sequence != null
         && message instanceof HubInvocationMessage
         && !in.sequence.shouldProcess()) {
       return; // a duplicate replayed after a reconnect
     }
-    endpoint.messageReceived(connection.protocol());
-    MessageRouter.route(this, connection, message);
+    hub.messageReceived(connection.protocol());
+    MessageRouter.route(dispatcher, lifetimeManager, connection, message);
+  }
+
+  /** The handler bound to one connection: what its transport-level connection hands on to. */
+  private final class Bound implements ConnectionApplication, ReadGate.Reader {
+    private final DefaultHubConnectionContext context;
+
+    Bound(ConnectionView connection) {
+      this.context =
+          new DefaultHubConnectionContext(connection, options, executor, lifetimeManager, this);
+    }
+
+    @Override
+    public void received(ByteBuffer bytes, Runnable taken) {
+      ConnectionView c = context.connection();
+      ReadGate gate = context.gate();
+      if (!c.isEnded()) {
+        gate.receiving(true);
+        receive(context, bytes);
+        gate.receiving(false);
+      }
+      if (taken != null) {
+        gate.whenTaken(taken, !c.isEnded());
+      }
+    }
+
+    @Override
+    public void tick(long now) {
+      context.tick(now);
+    }
+
+    @Override
+    public void reattached() {
+      context.inbound().resumed();
+    }
+
+    @Override
+    public byte[] sequenceMessage(long sequenceId) {
+      return context.protocol().toBytes(new SequenceMessage(sequenceId));
+    }
+
+    @Override
+    public HubConnectionContext context() {
+      return context;
+    }
+
+    @Override
+    public HubProtocol protocol() {
+      return context.protocol();
+    }
+
+    @Override
+    public void close(String error, boolean allowReconnect, Throwable cause) {
+      context.close(error, allowReconnect, cause);
+    }
+
+    @Override
+    public CompletableFuture<Void> ended(Throwable cause) {
+      boolean wasConnected = context.inbound().handshakeDone();
+      context.ended();
+      return wasConnected ? disconnected(context, cause) : CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public boolean resumeParsing() {
+      return HubConnectionHandler.this.resumeParsing(context);
+    }
+
+    @Override
+    public void readingResumed() {
+      context.inbound().resumed();
+    }
   }
 
   /** Asks the hub and the lifetime manager for the types the parser binds to. */
   private final class Binder implements InvocationBinder {
-    private final ServerConnection connection;
+    private final DefaultHubConnectionContext connection;
 
-    Binder(ServerConnection connection) {
+    Binder(DefaultHubConnectionContext connection) {
       this.connection = connection;
     }
 
     @Override
     public List<Type> parameterTypes(String target) {
-      return dispatcher().parameterTypes(target);
+      return dispatcher.parameterTypes(target);
     }
 
     @Override
     public Type returnType(String invocationId) {
-      return lifetimeManager().resultType(connection.connectionId(), invocationId);
+      return lifetimeManager.resultType(connection.connectionId(), invocationId);
     }
 
     @Override

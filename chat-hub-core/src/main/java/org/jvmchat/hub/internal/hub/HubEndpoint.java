@@ -36,6 +36,7 @@ public final class HubEndpoint implements HubContext {
   private final Map<String, HubProtocol> protocols;
   private final HubDispatcher dispatcher;
   private final HubConnectionHandler handler;
+  private final ServerConnection.Owner owner;
   private final HubLifetimeManager lifetimeManager;
   private final ExecutorService executor;
   private final List<ConnectionListener> listeners;
@@ -89,7 +90,10 @@ public final class HubEndpoint implements HubContext {
             : managerFactory.create(managerContext);
     this.clients = new Proxies.Clients(lifetimeManager, options);
     this.groups = new Proxies.Groups(lifetimeManager);
-    this.handler = new HubConnectionHandler(this);
+    Connections connections = new Connections();
+    this.owner = connections;
+    this.handler =
+        new HubConnectionHandler(options, dispatcher, lifetimeManager, executor, connections);
   }
 
   /**
@@ -138,12 +142,7 @@ public final class HubEndpoint implements HubContext {
 
   /** The acceptor through which a connection source opens connections of this hub. */
   public org.jvmchat.hub.spi.HubConnectionAcceptor acceptor() {
-    return new AcceptedConnections(this);
-  }
-
-  /** The hub's side of its connections: handshake, onConnected, routing, onDisconnected. */
-  HubConnectionHandler handler() {
-    return handler;
+    return new AcceptedConnections((id, token, user) -> newConnection(id, token, user, false));
   }
 
   public HubDispatcher dispatcher() {
@@ -189,7 +188,8 @@ public final class HubEndpoint implements HubContext {
    */
   public ServerConnection newConnection(
       String id, String token, HubUser user, boolean statefulNegotiated) {
-    ServerConnection c = new ServerConnection(this, id, token, user, statefulNegotiated);
+    ServerConnection c =
+        new ServerConnection(owner, options, id, token, user, statefulNegotiated, handler::open);
     connectionsByToken.put(token, c);
     AdmissionHold hold = admitting.get();
     if (hold != null && !hold.claimed) {
@@ -287,7 +287,8 @@ public final class HubEndpoint implements HubContext {
       return null;
     }
     ServerConnection c =
-        new ServerConnection(this, claims.connectionId(), token, user, claims.stateful());
+        new ServerConnection(
+            owner, options, claims.connectionId(), token, user, claims.stateful(), handler::open);
     ServerConnection existing = connectionsByToken.putIfAbsent(token, c);
     return existing == null ? c : null;
   }
@@ -363,20 +364,20 @@ public final class HubEndpoint implements HubContext {
     }
   }
 
-  void connected(ServerConnection c) {
+  void connected(ConnectionView c, HubProtocol p) {
     org.jvmchat.hub.ConnectionAdmission admission = mapping.admission();
     // Not when the connection already ended (its end released the admission instead).
     if (c.connectAdmission() && admission != null) {
       admission.connected(path(), c.connectionId(), c.user());
     }
     for (ConnectionListener l : listeners) {
-      l.connected(path(), c.connectionId(), c.transportType().name(), c.protocol().name());
+      l.connected(path(), c.connectionId(), c.transportType().name(), p.name());
     }
   }
 
-  void disconnected(ServerConnection c) {
+  void disconnected(ConnectionView c, HubProtocol p) {
     String transport = c.transportType() == null ? "none" : c.transportType().name();
-    String protocol = c.protocol() == null ? "none" : c.protocol().name();
+    String protocol = p == null ? "none" : p.name();
     for (ConnectionListener l : listeners) {
       l.disconnected(path(), c.connectionId(), transport, protocol);
     }
@@ -458,5 +459,48 @@ public final class HubEndpoint implements HubContext {
 
   WriteScheduler writeScheduler(EventExecutor eventLoop) {
     return writeSchedulers.of(eventLoop);
+  }
+
+  /** What this hub's connections and its handler call back: their end, listeners, metrics. */
+  private final class Connections implements ServerConnection.Owner, HubConnectionHandler.Hub {
+    @Override
+    public WriteScheduler writeScheduler(EventExecutor eventLoop) {
+      return HubEndpoint.this.writeScheduler(eventLoop);
+    }
+
+    @Override
+    public void admissionEnded(ServerConnection connection) {
+      HubEndpoint.this.admissionEnded(connection);
+    }
+
+    @Override
+    public void remove(ServerConnection connection) {
+      HubEndpoint.this.remove(connection);
+    }
+
+    @Override
+    public HubProtocol protocol(String name) {
+      return HubEndpoint.this.protocol(name);
+    }
+
+    @Override
+    public void protocolUsed(HubProtocol p) {
+      sentCounter(p);
+    }
+
+    @Override
+    public void messageReceived(HubProtocol p) {
+      HubEndpoint.this.messageReceived(p);
+    }
+
+    @Override
+    public void connected(ConnectionView connection, HubProtocol p) {
+      HubEndpoint.this.connected(connection, p);
+    }
+
+    @Override
+    public void disconnected(ConnectionView connection, HubProtocol p) {
+      HubEndpoint.this.disconnected(connection, p);
+    }
   }
 }

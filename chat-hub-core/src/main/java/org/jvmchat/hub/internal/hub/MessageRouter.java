@@ -1,7 +1,9 @@
 package org.jvmchat.hub.internal.hub;
 
 import java.util.Map;
+import org.jvmchat.hub.internal.dispatch.HubDispatcher;
 import org.jvmchat.hub.internal.dispatch.UploadStream;
+import org.jvmchat.hub.spi.HubLifetimeManager;
 import org.jvmchat.protocol.AckMessage;
 import org.jvmchat.protocol.CancelInvocationMessage;
 import org.jvmchat.protocol.CloseMessage;
@@ -25,22 +27,22 @@ import org.jvmchat.protocol.StreamItemMessage;
  */
 final class MessageRouter {
   private interface MessageRoute<M extends HubMessage> {
-    void handle(HubConnectionHandler handler, ServerConnection connection, M message);
+    void handle(
+        HubDispatcher dispatcher,
+        HubLifetimeManager lifetimeManager,
+        DefaultHubConnectionContext connection,
+        M message);
   }
 
   private static final Map<Class<?>, MessageRoute<?>> ROUTES =
       Map.ofEntries(
-          route(InvocationMessage.class, (h, c, m) -> h.dispatcher().invoke(c, m)),
-          route(StreamInvocationMessage.class, (h, c, m) -> h.dispatcher().streamInvoke(c, m)),
-          route(
-              CancelInvocationMessage.class,
-              (h, c, m) -> h.dispatcher().cancel(c, m.invocationId())),
-          route(
-              InvocationBindingFailureMessage.class,
-              (h, c, m) -> h.dispatcher().bindingFailure(c, m)),
+          route(InvocationMessage.class, (d, l, c, m) -> d.invoke(c, m)),
+          route(StreamInvocationMessage.class, (d, l, c, m) -> d.streamInvoke(c, m)),
+          route(CancelInvocationMessage.class, (d, l, c, m) -> d.cancel(c, m.invocationId())),
+          route(InvocationBindingFailureMessage.class, (d, l, c, m) -> d.bindingFailure(c, m)),
           route(
               StreamItemMessage.class,
-              (h, c, m) -> {
+              (d, l, c, m) -> {
                 UploadStream full = c.uploads().item(m.invocationId(), m.item());
                 if (full != null) {
                   c.pauseReadingUntilSpace(full);
@@ -48,18 +50,18 @@ final class MessageRouter {
               }),
           route(
               CompletionMessage.class,
-              (h, c, m) -> {
+              (d, l, c, m) -> {
                 if (!c.uploads().complete(m.invocationId(), m.error())) {
-                  h.lifetimeManager().setConnectionResult(c.connectionId(), m);
+                  l.setConnectionResult(c.connectionId(), m);
                 }
               }),
           route(
               StreamBindingFailureMessage.class,
-              (h, c, m) -> c.uploads().complete(m.invocationId(), m.reason())),
-          route(PingMessage.class, (h, c, m) -> c.inbound().pingReceived()),
-          route(CloseMessage.class, (h, c, m) -> c.closedByClient(m.error())),
-          route(AckMessage.class, (h, c, m) -> c.acknowledged(m.sequenceId())),
-          route(SequenceMessage.class, (h, c, m) -> c.inbound().sequence(m.sequenceId())));
+              (d, l, c, m) -> c.uploads().complete(m.invocationId(), m.reason())),
+          route(PingMessage.class, (d, l, c, m) -> c.inbound().pingReceived()),
+          route(CloseMessage.class, (d, l, c, m) -> c.closedByClient(m.error())),
+          route(AckMessage.class, (d, l, c, m) -> c.acknowledged(m.sequenceId())),
+          route(SequenceMessage.class, (d, l, c, m) -> c.inbound().sequence(m.sequenceId())));
 
   private MessageRouter() {}
 
@@ -69,10 +71,14 @@ final class MessageRouter {
   }
 
   @SuppressWarnings("unchecked")
-  static void route(HubConnectionHandler handler, ServerConnection connection, HubMessage message) {
+  static void route(
+      HubDispatcher dispatcher,
+      HubLifetimeManager lifetimeManager,
+      DefaultHubConnectionContext connection,
+      HubMessage message) {
     MessageRoute<HubMessage> route = (MessageRoute<HubMessage>) ROUTES.get(message.getClass());
     if (route != null) {
-      route.handle(handler, connection, message);
+      route.handle(dispatcher, lifetimeManager, connection, message);
     }
   }
 

@@ -22,7 +22,20 @@ import org.jvmchat.hub.internal.transport.Transport;
  * thread); the pause itself, the held POST answers and the resume run on the executor.
  */
 final class ReadGate {
-  private final ServerConnection connection;
+  /** The parser behind the gate (the hub's handler, bound to the connection). */
+  interface Reader {
+    /** Executor: parses what was held at the bound; true when the queue has room again. */
+    boolean resumeParsing();
+
+    /** Executor: reading resumed (the client's silence while not read is no client timeout). */
+    void readingResumed();
+
+    /** Ends the connection with a Close message. */
+    void close(String error, boolean allowReconnect, Throwable cause);
+  }
+
+  private final ConnectionView connection;
+  private final Reader reader;
   private final HubOptions options;
   private final AtomicInteger queuedInvocations = new AtomicInteger();
   private final AtomicLong queuedInvocationBytes = new AtomicLong();
@@ -35,8 +48,9 @@ final class ReadGate {
   private boolean sentWithoutWaiting; // executor: bytes arriving while reading is paused
   private final ArrayDeque<Runnable> whenReading = new ArrayDeque<>(); // executor
 
-  ReadGate(ServerConnection connection, HubOptions options) {
+  ReadGate(ConnectionView connection, HubOptions options, Reader reader) {
     this.connection = connection;
+    this.reader = reader;
     this.options = options;
   }
 
@@ -153,7 +167,7 @@ final class ReadGate {
     if (sentWithoutWaiting
         && (current == null || !current.pausesAtTheSocket())
         && (long) heldBytes > 2L * options.maxQueuedInvocationBytes()) {
-      connection.close(
+      reader.close(
           "Connection closed with an error. Too many invocations are waiting: at most "
               + options.maxQueuedInvocations()
               + " invocations or "
@@ -177,16 +191,14 @@ final class ReadGate {
 
   /** Executor: parses what was held and, when the queue has room again, reads on. */
   private void resume() {
-    if (!readingPaused
-        || connection.isClosing()
-        || connection.state() == ServerConnection.State.CLOSED) {
+    if (!readingPaused || connection.isEnded()) {
       return;
     }
-    if (!connection.resumeParsing()) {
+    if (!reader.resumeParsing()) {
       return; // still at the bound: the next completion tries again
     }
     readingPaused = false;
-    connection.inbound().resumed(); // the client's silence while not read is no client timeout
+    reader.readingResumed(); // the client's silence while not read is no client timeout
     Transport t = connection.transport();
     if (t != null) {
       t.resumeReading();

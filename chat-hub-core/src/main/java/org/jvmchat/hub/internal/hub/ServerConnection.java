@@ -1,66 +1,46 @@
 package org.jvmchat.hub.internal.hub;
 
 import io.netty.util.concurrent.EventExecutor;
-import java.lang.reflect.Type;
 import java.nio.ByteBuffer;
-import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.jvmchat.hub.GroupManager;
-import org.jvmchat.hub.HubCallerClients;
-import org.jvmchat.hub.HubCallerContext;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
+import java.util.function.Function;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.internal.connection.OutboundQueue;
 import org.jvmchat.hub.internal.connection.WriteScheduler;
-import org.jvmchat.hub.internal.dispatch.ActiveStreams;
-import org.jvmchat.hub.internal.dispatch.CallerConnection;
-import org.jvmchat.hub.internal.dispatch.ServerBusyException;
-import org.jvmchat.hub.internal.dispatch.UploadStream;
 import org.jvmchat.hub.internal.transport.Transport;
 import org.jvmchat.hub.internal.transport.TransportConnection;
 import org.jvmchat.hub.spi.HubConnectionContext;
-import org.jvmchat.protocol.AckMessage;
-import org.jvmchat.protocol.CloseMessage;
-import org.jvmchat.protocol.HandshakeProtocol;
-import org.jvmchat.protocol.HandshakeResponse;
 import org.jvmchat.protocol.HubException;
-import org.jvmchat.protocol.HubInvocationMessage;
-import org.jvmchat.protocol.HubMessage;
 import org.jvmchat.protocol.HubProtocol;
-import org.jvmchat.protocol.PingMessage;
-import org.jvmchat.protocol.SequenceMessage;
-import org.jvmchat.protocol.SerializedHubMessage;
-import org.jvmchat.protocol.TransferFormat;
 import org.jvmchat.protocol.internal.MessageBuffer;
-import org.jvmchat.protocol.internal.SerialExecutor;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One SignalR connection, independent of the transport carrying it (ASP.NET Core's {@code
- * HttpConnectionContext}, plus what its {@code HubConnectionContext} keeps per connection): created
- * by negotiate (or a WebSocket without negotiation), it outlives each HTTP request (long polling)
- * and each socket (stateful reconnect). It keeps which transport carries it, the state machine
- * (new, active, inactive, closed), the outbound queue, keep-alive and timeouts, close and
- * termination. What it is told, it hands on, one way:
+ * One SignalR connection at the transport level, independent of the transport carrying it (ASP.NET
+ * Core's {@code HttpConnectionContext}): created by negotiate (or a WebSocket without negotiation),
+ * it outlives each HTTP request (long polling) and each socket (stateful reconnect). It keeps only
+ * which transport carries it, the state machine (new, active, inactive, closed), the outbound queue
+ * and the transport-level timeouts (the disconnect timeout of a connection without a transport or
+ * between long polls / sockets); everything of the hub (handshake, protocol, keep-alive and client
+ * timeout, caller context, streams, uploads, the serial executor) is its {@link
+ * DefaultHubConnectionContext}, owned by the hub's {@link HubConnectionHandler}. What it is told,
+ * it hands on, one way:
  *
  * <ul>
  *   <li>its transport hands it the client's bytes and events ({@link TransportConnection}) and
  *       drains its {@link OutboundQueue}, which the connection never polls itself;
- *   <li>it hands the bytes to its hub's {@link HubConnectionHandler} (handshake, onConnected,
- *       parsing and routing, onDisconnected), whose per-connection state is its {@link HubInbound};
- *   <li>the dispatcher sees it only as a {@link CallerConnection}, lifetime managers as a {@link
- *       HubConnectionContext}, the write scheduler as a {@link WriteScheduler.Drainable};
- *   <li>the invocation queue's bound and the read pause are its {@link ReadGate}, the caller
- *       context its {@link ConnectionCallerContext}, client-to-server streams its {@link
- *       UploadStreams}.
+ *   <li>it hands the bytes, the heartbeat and its end to its {@link ConnectionApplication} (the
+ *       hub's handler bound to this connection), which sees it only as a {@link ConnectionView};
+ *   <li>the write scheduler sees it as a {@link WriteScheduler.Drainable}, its hub as an {@link
+ *       Owner}.
  * </ul>
  *
  * <p><b>Threads.</b> The connection's mutable state belongs to one Netty event loop, its
@@ -69,17 +49,13 @@ import org.slf4j.LoggerFactory;
  * synchronization. Entry points that other threads call hop onto the executor: {@link #receive} (a
  * POST body on another HTTP connection, a socket that a stateful reconnect opened on another loop),
  * {@link #close}, {@link #reattach}, {@link #transportClosed}, {@link #deleteLongPolling}; the
- * heartbeat ticks every connection of an executor in one task per loop. Writes ({@link #write}) do
- * not hop: they go through the {@link OutboundQueue}'s lock-free hand-off, and the connection is
+ * heartbeat ticks every connection of an executor in one task per loop. Writes ({@link #enqueue})
+ * do not hop: they go through the {@link OutboundQueue}'s lock-free hand-off, and the connection is
  * put on its executor's {@link WriteScheduler} once per drain. The few fields other threads read
- * (state, transport type, protocol, closing, stateful) are volatile and written on the executor
- * only.
+ * (state, transport type, closing, stateful) are volatile and written on the executor only.
  */
 public final class ServerConnection
-    implements HubConnectionContext,
-        TransportConnection,
-        CallerConnection,
-        WriteScheduler.Drainable {
+    implements TransportConnection, WriteScheduler.Drainable, ConnectionView {
   private static final Logger log = LoggerFactory.getLogger(ServerConnection.class);
 
   /** The lifecycle of the connection. */
@@ -93,21 +69,25 @@ public final class ServerConnection
     CLOSED
   }
 
-  private final HubEndpoint endpoint;
+  /** What the connection needs of its hub: the write schedulers, and to be told of its end. */
+  interface Owner {
+    /** The write scheduler of {@code eventLoop}. */
+    WriteScheduler writeScheduler(EventExecutor eventLoop);
+
+    /** The connection's end, once, at the start of its termination (its admission). */
+    void admissionEnded(ServerConnection connection);
+
+    /** The connection is gone: unregister it. */
+    void remove(ServerConnection connection);
+  }
+
+  private final Owner owner;
   private final HubOptions options;
   private final String connectionId;
   private final String connectionToken;
   private final HubUser user;
   private final boolean statefulNegotiated;
-  private final ConcurrentMap<Object, Object> items = new ConcurrentHashMap<>();
-  private final SerialExecutor serial;
-  private final ActiveStreams activeStreams = new ActiveStreams();
-  private final UploadStreams uploads;
-  private final HubCallerContext callerContext = new ConnectionCallerContext(this);
-  private final HubCallerClients callerClients;
-  private final GroupManager groupManager;
-  private final HubConnectionHandler handler; // the hub's, shared by its connections
-  private final HubInbound inbound;
+  private final ConnectionApplication application; // the hub's handler, bound to this connection
   private final OutboundQueue outbound;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private final AtomicBoolean terminated = new AtomicBoolean();
@@ -119,9 +99,6 @@ public final class ServerConnection
   private final AtomicInteger admissionPhase = new AtomicInteger(ADMISSION_NONE);
   private final long createdAt = System.nanoTime();
   private volatile Throwable terminateCause;
-  private final ReadGate gate; // the invocation queue's bound and the read pause (issue #27)
-  // Wall-clock millis at which the user's credential expires (CloseOnAuthenticationExpiration).
-  private final long authenticationExpiresAt;
 
   // Set once by the first attach, before the state becomes ACTIVE; read by any thread.
   private volatile EventExecutor executor;
@@ -130,7 +107,6 @@ public final class ServerConnection
   // Written on the executor, read by other threads.
   private volatile State state = State.NEW;
   private volatile HttpTransportType transportType;
-  private volatile HubProtocol protocol;
   private volatile boolean stateful;
   private volatile boolean closing;
 
@@ -138,49 +114,36 @@ public final class ServerConnection
   // claim the first transport here, atomically, before attaching it.
   private volatile HttpTransportType claimed;
   private volatile Transport first; // the first transport attached (set before the hop)
-  private static final java.util.concurrent.atomic.AtomicReferenceFieldUpdater<
-          ServerConnection, HttpTransportType>
-      CLAIMED =
-          java.util.concurrent.atomic.AtomicReferenceFieldUpdater.newUpdater(
-              ServerConnection.class, HttpTransportType.class, "claimed");
+  private static final AtomicReferenceFieldUpdater<ServerConnection, HttpTransportType> CLAIMED =
+      AtomicReferenceFieldUpdater.newUpdater(
+          ServerConnection.class, HttpTransportType.class, "claimed");
 
   // The executor's own.
   private Transport transport;
   private long transportAttachedAt;
-  private long lastPingSentAt = System.nanoTime();
   private long inactiveSince;
 
+  /**
+   * A connection of the hub {@code owner}; {@code application} binds the hub's handler to it (the
+   * hub side of the connection, which sees it as a {@link ConnectionView}).
+   */
   ServerConnection(
-      HubEndpoint endpoint,
+      Owner owner,
+      HubOptions options,
       String connectionId,
       String connectionToken,
       HubUser user,
-      boolean statefulNegotiated) {
-    this.endpoint = endpoint;
-    this.options = endpoint.options();
+      boolean statefulNegotiated,
+      Function<ConnectionView, ConnectionApplication> application) {
+    this.owner = owner;
+    this.options = options;
     this.connectionId = connectionId;
     this.connectionToken = connectionToken;
     this.user = user;
     this.statefulNegotiated = statefulNegotiated;
-    this.authenticationExpiresAt =
-        options.closeOnAuthenticationExpiration() && user != null
-            ? user.expiration().map(Instant::toEpochMilli).orElse(Long.MAX_VALUE)
-            : Long.MAX_VALUE;
-    this.serial =
-        SerialExecutor.failWhenRejected(
-            endpoint.executor(),
-            1, // one task per hand-over: a connection's invocations never hold a thread in a row
-            ServerBusyException::new,
-            e -> log.warn("A task of connection {} failed", connectionId, e));
-    this.uploads = new UploadStreams(options.streamBufferCapacity(), endpoint.executor());
-    this.callerClients =
-        new Proxies.CallerClients(endpoint.lifetimeManager(), connectionId, options);
-    this.groupManager = new Proxies.Groups(endpoint.lifetimeManager());
     this.outbound =
         new OutboundQueue(options.outboundBufferLimit(), options.statefulReconnectBufferSize());
-    this.handler = endpoint.handler();
-    this.gate = new ReadGate(this, options);
-    this.inbound = handler.newInbound();
+    this.application = application.apply(this);
   }
 
   // ------------------------------------------------------------------ accessors
@@ -199,20 +162,21 @@ public final class ServerConnection
     return user;
   }
 
-  @Override
-  public String userIdentifier() {
-    return user == null ? null : user.id();
+  /** The hub's state of this connection, as lifetime managers write to it. */
+  HubConnectionContext hubContext() {
+    return application.context();
   }
 
-  @Override
+  /** The protocol of the handshake, or null before it. */
   public HubProtocol protocol() {
-    return protocol;
+    return application.protocol();
   }
 
   public State state() {
     return state;
   }
 
+  @Override
   public HttpTransportType transportType() {
     return transportType;
   }
@@ -221,56 +185,24 @@ public final class ServerConnection
     return stateful;
   }
 
+  @Override
   public boolean isStatefulNegotiated() {
     return statefulNegotiated;
   }
 
+  @Override
   public boolean isClosing() {
     return closing;
   }
 
   @Override
-  public SerialExecutor serial() {
-    return serial;
+  public boolean isEnded() {
+    return closing || state == State.CLOSED;
   }
 
   @Override
-  public ActiveStreams activeStreams() {
-    return activeStreams;
-  }
-
-  @Override
-  public HubCallerContext callerContext() {
-    return callerContext;
-  }
-
-  @Override
-  public HubCallerClients callerClients() {
-    return callerClients;
-  }
-
-  @Override
-  public GroupManager groupManager() {
-    return groupManager;
-  }
-
-  /** Executor: parses what was held at the invocation queue's bound; true when there is room. */
-  boolean resumeParsing() {
-    return handler.resumeParsing(this);
-  }
-
-  /** Executor: the hub handler's parsing state of this connection. */
-  HubInbound inbound() {
-    return inbound;
-  }
-
-  /** The caller context's items: what hub methods keep for the connection's lifetime. */
-  ConcurrentMap<Object, Object> items() {
-    return items;
-  }
-
-  UploadStreams uploads() {
-    return uploads;
+  public long transportAttachedAt() {
+    return transportAttachedAt;
   }
 
   /** Completes when the connection has ended (after onDisconnected). */
@@ -279,11 +211,13 @@ public final class ServerConnection
   }
 
   /** The event loop that owns this connection's state; null until a transport attached. */
-  EventExecutor executor() {
+  @Override
+  public EventExecutor executor() {
     return executor;
   }
 
   /** Executor: the current transport (the long-polling request handler hands it the next poll). */
+  @Override
   public Transport transport() {
     return transport;
   }
@@ -297,7 +231,8 @@ public final class ServerConnection
    * Runs {@code task} on the executor: at once when called there, or before any transport attached
    * (nothing else runs then), else queued there, in order.
    */
-  private void onExecutor(Runnable task) {
+  @Override
+  public void onExecutor(Runnable task) {
     EventExecutor e = executor;
     if (e == null || e.inEventLoop()) {
       task.run();
@@ -335,7 +270,7 @@ public final class ServerConnection
   /** Attaches the first transport; called on its event loop, which becomes the executor. */
   public void attach(Transport t) {
     if (executor == null) {
-      writeScheduler = endpoint.writeScheduler(t.eventLoop());
+      writeScheduler = owner.writeScheduler(t.eventLoop());
       executor = t.eventLoop();
       first = t;
     }
@@ -396,8 +331,8 @@ public final class ServerConnection
           if (old != null && old != t) {
             old.abort();
           }
-          outbound.rewind(id -> protocol.toBytes(new SequenceMessage(id)));
-          inbound.resumed();
+          outbound.rewind(application::sequenceMessage);
+          application.reattached();
           state = State.ACTIVE;
           scheduleDrain();
         });
@@ -461,32 +396,7 @@ public final class ServerConnection
   // ------------------------------------------------------------------ outbound (any thread)
 
   @Override
-  public boolean write(SerializedHubMessage message) {
-    return write(message, null);
-  }
-
-  @Override
-  public boolean write(HubMessage message) {
-    return write(new SerializedHubMessage(message));
-  }
-
-  /** A write of a broadcast: the event loop is woken when {@code batch} closes. */
-  @Override
-  public boolean write(SerializedHubMessage message, WriteScheduler.Batch batch) {
-    HubProtocol p = protocol;
-    if (p == null) {
-      return false;
-    }
-    HubMessage m = message.message();
-    boolean trackable = m == null || m instanceof HubInvocationMessage;
-    return enqueue(message.bytes(p), trackable, false, batch);
-  }
-
-  private boolean enqueue(byte[] bytes, boolean trackable, boolean force) {
-    return enqueue(bytes, trackable, force, null);
-  }
-
-  private boolean enqueue(
+  public boolean enqueue(
       byte[] bytes, boolean trackable, boolean force, WriteScheduler.Batch batch) {
     State s = state;
     if (s == State.CLOSED || (closing && !force)) {
@@ -543,7 +453,23 @@ public final class ServerConnection
       reason = "Connection closed with an error. The client is not reading messages fast enough.";
     }
     outbound.clear();
-    close(reason, true, new HubException("Outbound buffer limit exceeded"));
+    application.close(reason, true, new HubException("Outbound buffer limit exceeded"));
+  }
+
+  @Override
+  public void startProtocol(boolean binary, MessageBuffer<byte[]> replay) {
+    outbound.binary(binary);
+    if (replay != null) {
+      outbound.enableReplay(replay);
+      stateful = true;
+    }
+  }
+
+  @Override
+  public void acknowledged(long sequenceId) {
+    if (outbound.ack(sequenceId)) {
+      scheduleDrain();
+    }
   }
 
   // ------------------------------------------------------------------ close
@@ -553,48 +479,42 @@ public final class ServerConnection
     return outbound.queuedBytes();
   }
 
-  /** {@link System#nanoTime()} when the connection was created (negotiated). */
-  long createdAtNanos() {
+  @Override
+  public long createdAtNanos() {
     return createdAt;
   }
 
-  /** Why the connection ended (null for a normal close), once it has. */
-  Throwable terminateCause() {
+  @Override
+  public Throwable terminateCause() {
     return terminateCause;
   }
 
-  /** Ends the connection with a Close message (error null for a normal close). */
-  @Override
+  /** Ends the connection with a Close message (error null for a normal close); any thread. */
   public void close(String error, boolean allowReconnect) {
     close(error, allowReconnect, error == null ? null : new HubException(error));
   }
 
-  /** Ends the connection with a Close message; any thread. */
-  void close(String error, boolean allowReconnect, Throwable cause) {
-    onExecutor(
-        () -> {
-          if (closing || state == State.CLOSED) {
-            return;
-          }
-          closing = true;
-          if (inbound.handshakeDone()) {
-            enqueue(protocol.toBytes(new CloseMessage(error, allowReconnect)), false, true);
-          }
-          endTransport();
-          terminate(cause);
-        });
+  /** Ends the connection with a Close message (once the handshake was done); any thread. */
+  public void close(String error, boolean allowReconnect, Throwable cause) {
+    application.close(error, allowReconnect, cause);
   }
 
-  /** Executor: the client sent Close; answer with Close and end. */
-  void closedByClient(String error) {
+  @Override
+  public boolean beginClose() {
+    if (closing || state == State.CLOSED) {
+      return false;
+    }
     closing = true;
-    enqueue(protocol.toBytes(CloseMessage.EMPTY), false, true);
-    endTransport();
-    terminate(error == null ? null : new HubException(error));
+    return true;
   }
 
-  /** Executor: writes out what is queued (the Close message, say), then ends the transport. */
-  private void endTransport() {
+  @Override
+  public void markClosing() {
+    closing = true;
+  }
+
+  @Override
+  public void endTransport() {
     Transport t = transport;
     if (t == null || state != State.ACTIVE) {
       return;
@@ -606,27 +526,20 @@ public final class ServerConnection
   /**
    * Executor: the final step, once: streams stopped, lifetime manager and hub told, unregistered.
    */
-  void terminate(Throwable cause) {
+  @Override
+  public void terminate(Throwable cause) {
     if (!terminated.compareAndSet(false, true)) {
       return;
     }
     terminateCause = cause;
     closing = true;
-    endpoint.admissionEnded(this);
-    boolean wasConnected = inbound.handshakeDone();
+    owner.admissionEnded(this);
     Transport t = transport;
     if (t == null || !t.holdsConnectionUntilCollected()) {
       state = State.CLOSED;
-      endpoint.remove(this);
+      owner.remove(this);
     }
-    activeStreams.cancelAll();
-    uploads.failAll();
-    gate.connectionEnded();
-    if (!wasConnected) {
-      closed.complete(null);
-      return;
-    }
-    handler.disconnected(this, cause).whenComplete((v, e) -> closed.complete(null));
+    application.ended(cause).whenComplete((v, e) -> closed.complete(null));
   }
 
   /** Created for an admitted request: holds its admission. */
@@ -635,7 +548,8 @@ public final class ServerConnection
   }
 
   /** Marks the admission connected; false when the connection already ended. */
-  boolean connectAdmission() {
+  @Override
+  public boolean connectAdmission() {
     for (; ; ) {
       int phase = admissionPhase.get();
       if (phase == ADMISSION_ENDED || phase == ADMISSION_CONNECTED) {
@@ -661,7 +575,7 @@ public final class ServerConnection
   @Override
   public void dispose() {
     state = State.CLOSED;
-    endpoint.remove(this);
+    owner.remove(this);
     if (!terminated.get()) {
       terminate(null);
     }
@@ -702,99 +616,14 @@ public final class ServerConnection
   }
 
   private void receiveHere(ByteBuffer bytes, Runnable taken) {
-    if (state != State.CLOSED && !closing) {
-      gate.receiving(true);
-      handler.receive(this, bytes);
-      gate.receiving(false);
-    }
-    if (taken != null) {
-      gate.whenTaken(taken, state != State.CLOSED && !closing);
-    }
-  }
-
-  // ------------------------------------------------------------------ the invocation queue bound
-
-  /** Whether the handler must parse no further message (see {@link ReadGate#full()}). */
-  boolean invocationQueueFull() {
-    return gate.full();
-  }
-
-  @Override
-  public long invocationQueued() {
-    return gate.queued(inbound.currentMessageSize());
-  }
-
-  @Override
-  public void invocationFinished(long bytes) {
-    gate.finished(bytes);
-  }
-
-  /** Executor, from the handler: the queue is at its bound (see {@link ReadGate#atBound}). */
-  void invocationQueueAtBound(int heldBytes) {
-    gate.atBound(heldBytes);
-  }
-
-  /**
-   * Executor, from the handler: the handshake succeeded with {@code p}. Answers it, turns stateful
-   * reconnect on when negotiated, asked for (version 2) and possible on this transport, and runs
-   * the lifetime manager's and the hub's onConnected before any invocation.
-   *
-   * @return for a stateful connection, its message buffer (the handler numbers the inbound side,
-   *     the outbound queue the outbound side, both on the executor), else null
-   */
-  MessageBuffer<byte[]> handshakeCompleted(HubProtocol p, int version) {
-    this.protocol = p;
-    outbound.binary(p.transferFormat() == TransferFormat.Binary);
-    endpoint.sentCounter(p); // the metric exists from the first connection on
-    MessageBuffer<byte[]> buffer = null;
-    if (statefulNegotiated && version >= 2 && transport.supportsStatefulReconnect()) {
-      buffer = MessageBuffer.ofBytes(options.statefulReconnectBufferSize());
-      outbound.enableReplay(buffer);
-      stateful = true;
-    }
-    enqueue(HandshakeProtocol.writeResponse(HandshakeResponse.SUCCESS), false, false);
-    lastPingSentAt = System.nanoTime();
-    return buffer;
-  }
-
-  /** Executor: the handshake failed; the client gets the error as text, then the end. */
-  void failHandshake(String error) {
-    closing = true;
-    enqueue(HandshakeProtocol.writeResponse(new HandshakeResponse(error)), false, true);
-    endTransport();
-    terminate(null);
-  }
-
-  /** Executor: the client acknowledged; messages held back for a full replay buffer may go. */
-  void acknowledged(long sequenceId) {
-    if (outbound.ack(sequenceId)) {
-      scheduleDrain();
-    }
-  }
-
-  /**
-   * Executor, while a StreamItem is routed: {@code stream}'s buffer is full (see {@link ReadGate}).
-   */
-  void pauseReadingUntilSpace(UploadStream stream) {
-    gate.pauseUntilSpace(stream);
-  }
-
-  /** Registers a client-to-server stream (a hub thread); null when the id is in use. */
-  @Override
-  public UploadStream openUploadStream(String streamId, Type itemType) {
-    return uploads.open(streamId, itemType);
-  }
-
-  @Override
-  public void closeUploadStream(String streamId) {
-    uploads.close(streamId);
+    application.received(bytes, taken);
   }
 
   // ------------------------------------------------------------------ heartbeat
 
   /**
-   * Executor (or the heartbeat before any transport): about once a second, pings, acks, and every
-   * timeout.
+   * Executor (or the heartbeat before any transport): about once a second, the disconnect timeout
+   * of a connection without a transport; while a transport is attached, the hub side's timeouts.
    */
   void tick(long now) {
     State s = state;
@@ -817,7 +646,7 @@ public final class ServerConnection
           t.abort();
         }
         state = State.CLOSED;
-        endpoint.remove(this);
+        owner.remove(this);
         terminate(
             terminated.get()
                 ? null
@@ -825,45 +654,7 @@ public final class ServerConnection
       }
       return;
     }
-    if (!inbound.handshakeDone()) {
-      if (!closing && now - transportAttachedAt > options.handshakeTimeout().toNanos()) {
-        failHandshake("Handshake was canceled.");
-      }
-      return;
-    }
-    if (closing) {
-      return;
-    }
-    if (authenticationExpiresAt != Long.MAX_VALUE
-        && System.currentTimeMillis() >= authenticationExpiresAt) {
-      log.debug("Connection {}: authentication expired", connectionId);
-      close(
-          "Connection closed with an error. The authentication expired.",
-          true,
-          new HubException("The authentication expired."));
-      return;
-    }
-    long ack = inbound.takeAck();
-    if (ack >= 0) {
-      enqueue(protocol.toBytes(new AckMessage(ack)), false, false);
-    }
-    if (!transport.needsKeepAlive()) {
-      return;
-    }
-    if (now - lastPingSentAt >= options.keepAliveInterval().toNanos()) {
-      lastPingSentAt = now;
-      enqueue(protocol.toBytes(PingMessage.INSTANCE), false, false);
-    }
-    // While the server does not read (the invocation bound), the client's Pings wait unread: as
-    // ASP.NET Core stops the client timeout while it dispatches, that silence does not count.
-    if (!gate.paused() && inbound.timedOut(now, options.clientTimeout().toNanos())) {
-      log.debug("Connection {}: client timeout", connectionId);
-      close(
-          "Connection closed with an error.",
-          true,
-          new TimeoutException(
-              "Client hasn't sent a message/ping within the configured client timeout."));
-    }
+    application.tick(now);
   }
 
   @Override

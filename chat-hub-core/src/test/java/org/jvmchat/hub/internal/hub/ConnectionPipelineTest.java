@@ -216,9 +216,10 @@ class ConnectionPipelineTest {
             ByteBuffer.wrap(
                 ("{\"protocol\":\"json\",\"version\":1}" + RS).getBytes(StandardCharsets.UTF_8))));
     assertTrue(
-        json.write(
-            new org.jvmchat.protocol.SerializedHubMessage(
-                CompletionMessage.withResult("1", "line1\nline2"))));
+        json.hubContext()
+            .write(
+                new org.jvmchat.protocol.SerializedHubMessage(
+                    CompletionMessage.withResult("1", "line1\nline2"))));
     ch.runPendingTasks();
     StringBuilder events = new StringBuilder();
     Object o;
