@@ -342,6 +342,24 @@ public final class OutboundQueue implements Outbound {
     return m instanceof Untracked u ? u.bytes().length : ((byte[]) m).length;
   }
 
+  /**
+   * Executor: a hub message went out around the queue (a broadcast's shared frame written while
+   * nothing was queued and no replay buffer kept): counted like one taken from it.
+   */
+  public void countSent() {
+    sentSinceReport++;
+  }
+
+  /**
+   * Executor: publishes the transport's pending bytes outside a drain (a broadcast found the socket
+   * not writable and queues from now on), so the bound counts what the socket still holds.
+   */
+  public void transportPending(long transportPending) {
+    if (transportPendingBytes != transportPending) {
+      transportPendingBytes = transportPending;
+    }
+  }
+
   /** Hub messages sent since the last call (the heartbeat reports them about once a second). */
   public int takeSentCount() {
     int n = sentSinceReport;

@@ -6,6 +6,8 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jvmchat.hub.internal.transport.LoopFlush;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.protocol.SerializedHubMessage;
 
@@ -40,11 +42,26 @@ public final class WriteScheduler implements Runnable {
   private static final int MAX_DRAINS_PER_TASK = 4096;
 
   private final EventExecutor eventLoop;
-  private final Queue<Drainable> ready = PlatformDependent.newMpscQueue();
+  // Connections to drain (Drainable), and in the same order broadcasts to deliver and writes that
+  // follow them (Runnable): one ordered stream per loop.
+  private final Queue<Object> ready = PlatformDependent.newMpscQueue();
   private final AtomicBoolean wakeupPending = new AtomicBoolean();
+  private final AtomicInteger broadcastsPending = new AtomicInteger();
+  private final LoopFlush flush;
 
   private WriteScheduler(EventExecutor eventLoop) {
     this.eventLoop = eventLoop;
+    this.flush = new LoopFlush(eventLoop);
+  }
+
+  /** The event loop this scheduler writes on. */
+  public EventExecutor eventLoop() {
+    return eventLoop;
+  }
+
+  /** The loop's coalesced flush of broadcasts' shared-frame writes ({@link Fanout}). */
+  public LoopFlush flush() {
+    return flush;
   }
 
   /** One scheduler per event loop, created on first use. */
@@ -116,6 +133,46 @@ public final class WriteScheduler implements Runnable {
     }
   }
 
+  /**
+   * Hands a broadcast's delivery to this loop ({@link Fanout}), in order with the drains and the
+   * writes queued here: until it ran, {@link #broadcastsPending()} is true.
+   */
+  void hand(Runnable delivery, Batch batch) {
+    broadcastsPending.incrementAndGet();
+    ready.offer(delivery);
+    if (batch != null) {
+      batch.defer(this);
+    } else {
+      wake();
+    }
+  }
+
+  /** Event loop: a delivery handed by {@link #hand} ran. */
+  void delivered() {
+    broadcastsPending.decrementAndGet();
+  }
+
+  /**
+   * Whether a broadcast handed to this loop has not been delivered yet: a write to one of its
+   * connections then follows it ({@link #follow}), so that it cannot overtake it.
+   */
+  public boolean broadcastsPending() {
+    return broadcastsPending.get() != 0;
+  }
+
+  /**
+   * Runs {@code write} on this loop behind every broadcast handed before: a write that must not
+   * overtake them (they write to sockets directly, not through the connection's queue).
+   */
+  public void follow(Runnable write, Batch batch) {
+    ready.offer(write);
+    if (batch != null) {
+      batch.defer(this);
+    } else {
+      wake();
+    }
+  }
+
   /** Queues a drain of {@code connection} on this event loop (called once per pending drain). */
   public void schedule(Drainable connection, Batch batch) {
     ready.offer(connection);
@@ -137,6 +194,7 @@ public final class WriteScheduler implements Runnable {
       } catch (RejectedExecutionException e) {
         // The server is stopping: its connections are being closed; nothing left to write.
         wakeupPending.set(false);
+        abandon();
       }
     }
   }
@@ -147,14 +205,32 @@ public final class WriteScheduler implements Runnable {
     wakeupPending.set(false);
     // Bounded, so that a connection made ready again and again cannot keep the loop from reading.
     for (int i = 0; i < MAX_DRAINS_PER_TASK; i++) {
-      Drainable c = ready.poll();
-      if (c == null) {
+      Object e = ready.poll();
+      if (e == null) {
         return;
       }
-      c.drain();
+      if (e instanceof Drainable c) {
+        c.drain();
+      } else {
+        ((Runnable) e).run();
+      }
     }
     if (!ready.isEmpty() && wakeupPending.compareAndSet(false, true)) {
-      eventLoop.execute(this);
+      try {
+        eventLoop.execute(this);
+      } catch (RejectedExecutionException stopping) {
+        wakeupPending.set(false);
+        abandon();
+      }
+    }
+  }
+
+  /** The loop is gone (the server stops): deliveries handed here give their buffers back. */
+  private void abandon() {
+    for (Object e = ready.poll(); e != null; e = ready.poll()) {
+      if (e instanceof Fanout.Delivery d) {
+        d.abandon();
+      }
     }
   }
 }

@@ -3,7 +3,10 @@ package org.jvmchat.hub.internal.hub;
 import io.netty.util.concurrent.EventExecutor;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.internal.connection.WriteScheduler;
+import org.jvmchat.hub.internal.transport.LoopFlush;
+import org.jvmchat.hub.internal.transport.SharedFrames;
 import org.jvmchat.hub.internal.transport.Transport;
+import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.internal.MessageBuffer;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 
@@ -59,6 +62,22 @@ interface ConnectionView {
    * @return false when the connection has ended or the message did not fit
    */
   boolean enqueue(byte[] bytes, boolean trackable, boolean force, WriteScheduler.Batch batch);
+
+  /**
+   * Executor, in a broadcast's delivery on this loop: {@link #enqueue} of a hub message that does
+   * not follow pending broadcasts (it is one of them).
+   */
+  boolean enqueueInOrder(byte[] bytes, WriteScheduler.Batch batch);
+
+  /** The write scheduler of the connection's executor; null until a transport attached. */
+  WriteScheduler writeScheduler();
+
+  /**
+   * Executor, a broadcast's fast path: writes a retained duplicate of the shared frame of {@code
+   * protocol} when nothing is queued, no replay buffer is kept and the transport takes it ({@link
+   * Transport#writeShared}); false when the message must go through {@link #enqueue}.
+   */
+  boolean writeShared(SharedFrames frames, HubProtocol protocol, LoopFlush flush);
 
   /**
    * Executor, at the handshake: the outbound framing ({@code binary}), and for a stateful

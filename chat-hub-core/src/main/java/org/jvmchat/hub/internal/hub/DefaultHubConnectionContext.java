@@ -11,11 +11,14 @@ import org.jvmchat.hub.HubCallerClients;
 import org.jvmchat.hub.HubCallerContext;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubUser;
+import org.jvmchat.hub.internal.connection.Fanout;
 import org.jvmchat.hub.internal.connection.WriteScheduler;
 import org.jvmchat.hub.internal.dispatch.ActiveStreams;
 import org.jvmchat.hub.internal.dispatch.CallerConnection;
 import org.jvmchat.hub.internal.dispatch.ServerBusyException;
 import org.jvmchat.hub.internal.dispatch.UploadStream;
+import org.jvmchat.hub.internal.transport.LoopFlush;
+import org.jvmchat.hub.internal.transport.SharedFrames;
 import org.jvmchat.hub.internal.transport.Transport;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManager;
@@ -50,7 +53,7 @@ import org.slf4j.LoggerFactory;
  * loop; writes come from any thread; {@link #protocol} is volatile, written on the executor.
  */
 final class DefaultHubConnectionContext
-    implements HubConnectionContext, CallerConnection, WriteScheduler.BatchWriter {
+    implements HubConnectionContext, CallerConnection, WriteScheduler.BatchWriter, Fanout.Member {
   private static final Logger log = LoggerFactory.getLogger(DefaultHubConnectionContext.class);
 
   private final ConnectionView connection;
@@ -191,6 +194,30 @@ final class DefaultHubConnectionContext
     HubMessage m = message.message();
     boolean trackable = m == null || m instanceof HubInvocationMessage;
     return connection.enqueue(message.bytes(p), trackable, false, batch);
+  }
+
+  @Override
+  public WriteScheduler writeScheduler() {
+    return connection.writeScheduler();
+  }
+
+  /**
+   * On the executor, a broadcast: its shared frame when the connection can take it, else queued.
+   */
+  @Override
+  public boolean writeOnLoop(
+      SerializedHubMessage message,
+      SharedFrames frames,
+      LoopFlush flush,
+      WriteScheduler.Batch batch) {
+    HubProtocol p = protocol;
+    if (p == null) {
+      return false;
+    }
+    if (connection.writeShared(frames, p, flush)) {
+      return true;
+    }
+    return connection.enqueueInOrder(message.bytes(p), batch);
   }
 
   private void send(byte[] bytes, boolean force) {

@@ -13,6 +13,8 @@ import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.internal.connection.OutboundQueue;
 import org.jvmchat.hub.internal.connection.WriteScheduler;
+import org.jvmchat.hub.internal.transport.LoopFlush;
+import org.jvmchat.hub.internal.transport.SharedFrames;
 import org.jvmchat.hub.internal.transport.Transport;
 import org.jvmchat.hub.internal.transport.TransportConnection;
 import org.jvmchat.hub.spi.HubConnectionContext;
@@ -402,6 +404,31 @@ public final class ServerConnection
     if (s == State.CLOSED || (closing && !force)) {
       return false;
     }
+    WriteScheduler w = writeScheduler;
+    if (trackable && !force && w != null && w.broadcastsPending()) {
+      // A broadcast on its way to this loop may write to the socket directly: a hub message must
+      // not overtake it, so it follows it through the loop's ready queue.
+      w.follow(() -> offer(bytes, true, false, null), batch);
+      return true;
+    }
+    return offer(bytes, trackable, force, batch);
+  }
+
+  /**
+   * Executor, in a broadcast's delivery: queues a hub message without following pending broadcasts
+   * (it is one of them, in its place).
+   */
+  @Override
+  public boolean enqueueInOrder(byte[] bytes, WriteScheduler.Batch batch) {
+    return offer(bytes, true, false, batch);
+  }
+
+  private boolean offer(
+      byte[] bytes, boolean trackable, boolean force, WriteScheduler.Batch batch) {
+    State s = state;
+    if (s == State.CLOSED || (closing && !force)) {
+      return false;
+    }
     OutboundQueue.Overflow overflow = outbound.offer(bytes, trackable, force, s == State.INACTIVE);
     if (overflow != null) {
       if (overflow != OutboundQueue.Overflow.REFUSED) {
@@ -413,6 +440,30 @@ public final class ServerConnection
     if (state == State.ACTIVE && outbound.claimDrain()) {
       writeScheduler.schedule(this, batch);
     }
+    return true;
+  }
+
+  @Override
+  public WriteScheduler writeScheduler() {
+    return writeScheduler;
+  }
+
+  /**
+   * Executor (a broadcast's task on this loop): the shared frame goes out directly only when it
+   * cannot overtake anything (nothing queued) and nothing per connection is needed (no replay
+   * buffer: a stateful connection takes the queue, which numbers and keeps each message).
+   */
+  @Override
+  public boolean writeShared(SharedFrames frames, HubProtocol protocol, LoopFlush flush) {
+    Transport t = transport;
+    if (t == null || state != State.ACTIVE || closing || stateful || outbound.hasQueued()) {
+      return false;
+    }
+    if (!t.writeShared(frames, protocol, flush)) {
+      outbound.transportPending(t.pendingWriteBytes());
+      return false;
+    }
+    outbound.countSent();
     return true;
   }
 

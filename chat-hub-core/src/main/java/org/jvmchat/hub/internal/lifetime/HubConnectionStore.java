@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jvmchat.hub.internal.connection.Fanout;
 import org.jvmchat.hub.internal.connection.WriteScheduler;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.protocol.SerializedHubMessage;
@@ -29,7 +30,8 @@ public final class HubConnectionStore {
 
   private final String hubName;
   private final Map<String, HubConnectionContext> connections = new ConcurrentHashMap<>();
-  private final Map<String, Set<HubConnectionContext>> groups = new ConcurrentHashMap<>();
+  // Each group's members partitioned by event loop, replaced on every change (Fanout.Members).
+  private final Map<String, Fanout.Members> groups = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> groupsOfConnection = new ConcurrentHashMap<>();
   private final Map<String, Set<HubConnectionContext>> users = new ConcurrentHashMap<>();
 
@@ -89,7 +91,7 @@ public final class HubConnectionStore {
    */
   public boolean addToGroup(HubConnectionContext connection, String group) {
     String id = connection.connectionId();
-    groups.computeIfAbsent(group, g -> ConcurrentHashMap.newKeySet()).add(connection);
+    groups.compute(group, (g, m) -> (m == null ? Fanout.Members.EMPTY : m).with(connection));
     groupsOfConnection.computeIfAbsent(id, i -> ConcurrentHashMap.newKeySet(2)).add(group);
     if (!connections.containsKey(id)) {
       // Disconnected meanwhile: undo, so no stale member stays behind.
@@ -111,9 +113,9 @@ public final class HubConnectionStore {
   private void removeMember(String group, HubConnectionContext connection) {
     groups.computeIfPresent(
         group,
-        (g, set) -> {
-          set.remove(connection);
-          return set.isEmpty() ? null : set;
+        (g, m) -> {
+          Fanout.Members left = m.without(connection);
+          return left.isEmpty() ? null : left;
         });
   }
 
@@ -132,8 +134,8 @@ public final class HubConnectionStore {
 
   /** The local members of {@code group}, a snapshot (empty when none). */
   public List<HubConnectionContext> members(String group) {
-    Set<HubConnectionContext> set = groups.get(group);
-    return set == null ? List.of() : List.copyOf(set);
+    Fanout.Members m = groups.get(group);
+    return m == null ? List.of() : m.toList();
   }
 
   /** The groups a local connection is in, a snapshot (empty when none). */
@@ -150,8 +152,8 @@ public final class HubConnectionStore {
 
   /** Whether a local connection is a member of this group. */
   public boolean hasMembers(String group) {
-    Set<HubConnectionContext> set = groups.get(group);
-    return set != null && !set.isEmpty();
+    Fanout.Members m = groups.get(group);
+    return m != null && !m.isEmpty();
   }
 
   /**
@@ -222,18 +224,18 @@ public final class HubConnectionStore {
     return missing == null ? Set.of() : missing;
   }
 
-  /** The local members of {@code group} except those in {@code excluded} (may be null). */
+  /**
+   * The local members of {@code group} except those in {@code excluded} (may be null), per event
+   * loop ({@link Fanout}): one task per loop that has members, a shared pre-framed WebSocket frame
+   * per protocol.
+   */
   public void sendGroup(String group, SerializedHubMessage message, Collection<String> excluded) {
-    Set<HubConnectionContext> members = groups.get(group);
+    Fanout.Members members = groups.get(group);
     if (members == null) {
       return;
     }
     try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
-      for (HubConnectionContext c : members) {
-        if (excluded == null || !excluded.contains(c.connectionId())) {
-          deliver(c, message, batch);
-        }
-      }
+      Fanout.send(hubName, members, message, excluded, batch);
     }
   }
 
@@ -243,18 +245,23 @@ public final class HubConnectionStore {
    */
   public void sendGroups(
       Collection<String> groupNames, SerializedHubMessage message, Collection<String> excluded) {
+    if (groupNames.size() == 1) {
+      sendGroup(groupNames.iterator().next(), message, excluded);
+      return;
+    }
     Set<HubConnectionContext> sent = new HashSet<>();
     try (WriteScheduler.Batch batch = WriteScheduler.Batch.open()) {
       for (String group : groupNames) {
-        Set<HubConnectionContext> members = groups.get(group);
+        Fanout.Members members = groups.get(group);
         if (members == null) {
           continue;
         }
-        for (HubConnectionContext c : members) {
-          if ((excluded == null || !excluded.contains(c.connectionId())) && sent.add(c)) {
-            deliver(c, message, batch);
-          }
-        }
+        members.forEach(
+            c -> {
+              if ((excluded == null || !excluded.contains(c.connectionId())) && sent.add(c)) {
+                deliver(c, message, batch);
+              }
+            });
       }
     }
   }

@@ -1,6 +1,7 @@
 package org.jvmchat.hub.internal.transport;
 
 import io.netty.util.concurrent.EventExecutor;
+import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 
 /**
@@ -23,6 +24,17 @@ public interface Transport {
 
   /** Writes out what the connection has queued (coalesced: one write and one flush per drain). */
   void drain();
+
+  /**
+   * A broadcast's fast path, on the transport's event loop: writes a retained duplicate of the
+   * shared pre-framed {@code frames} of {@code protocol}, without a flush ({@code flush} flushes
+   * once per loop and batch). False when this transport cannot take it so (not a WebSocket, not
+   * writable, ended, no frame for the protocol, not on the socket's loop): the caller then queues
+   * the message as usual. The caller checks that nothing of the connection is queued before.
+   */
+  default boolean writeShared(SharedFrames frames, HubProtocol protocol, LoopFlush flush) {
+    return false;
+  }
 
   /** Bytes handed to the socket but not yet written. */
   long pendingWriteBytes();

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.concurrent.EventExecutor;
+import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.negotiate.HttpTransportType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +32,7 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
   private final Outbound outbound;
   private volatile boolean closeReceived;
   private volatile boolean ended;
+  boolean flushPending; // event loop: in its LoopFlush's list
 
   public WebSocketTransport(Channel channel, TransportConnection connection, Outbound outbound) {
     this.channel = channel;
@@ -123,36 +125,23 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
     ChannelDrain.drain(channel, outbound, outbound.binary() ? BINARY : TEXT);
   }
 
-  private static final ChannelDrain.Framer TEXT = new FrameWriter(0x1);
-  private static final ChannelDrain.Framer BINARY = new FrameWriter(0x2);
+  private static final ChannelDrain.Framer TEXT = new FrameWriter(WebSocketFrames.TEXT);
+  private static final ChannelDrain.Framer BINARY = new FrameWriter(WebSocketFrames.BINARY);
 
   /**
-   * Server-to-client WebSocket frames written straight into the batch (RFC 6455 5.2: FIN, the
-   * opcode, the payload length in 7, 16 or 64 bits, no mask). The batch is a plain buffer, which
-   * Netty's frame encoder passes through untouched; control frames (close, pong) still go through
-   * the encoder, in order, on the same event loop.
+   * Server-to-client WebSocket frames written straight into the batch ({@link WebSocketFrames}).
+   * The batch is a plain buffer, which Netty's frame encoder passes through untouched; control
+   * frames (close, pong) still go through the encoder, in order, on the same event loop.
    */
   private record FrameWriter(int opcode) implements ChannelDrain.Framer {
     @Override
     public int overhead(int length) {
-      return length < 126 ? 2 : length <= 0xFFFF ? 4 : 10;
+      return WebSocketFrames.overhead(length);
     }
 
     @Override
     public void append(ByteBuf batch, byte[] payload) {
-      int length = payload.length;
-      batch.ensureWritable(overhead(length) + length);
-      batch.writeByte(0x80 | opcode);
-      if (length < 126) {
-        batch.writeByte(length);
-      } else if (length <= 0xFFFF) {
-        batch.writeByte(126);
-        batch.writeShort(length);
-      } else {
-        batch.writeByte(127);
-        batch.writeLong(length);
-      }
-      batch.writeBytes(payload);
+      WebSocketFrames.append(batch, opcode, payload);
     }
 
     @Override
@@ -163,6 +152,33 @@ public final class WebSocketTransport extends SimpleChannelInboundHandler<WebSoc
     @Override
     public boolean wireReady() {
       return true;
+    }
+  }
+
+  @Override
+  public boolean writeShared(SharedFrames frames, HubProtocol protocol, LoopFlush flush) {
+    ByteBuf frame = frames.frame(protocol);
+    if (frame == null || ended || !channel.isWritable() || !channel.eventLoop().inEventLoop()) {
+      return false;
+    }
+    ChannelHandlerContext first = channel.pipeline().firstContext();
+    if (first == null) {
+      return false;
+    }
+    // From the first handler's context: complete wire bytes, straight to the socket (as a drain's
+    // batch); the duplicate holds its own reference until the socket wrote it.
+    first.write(frame.retainedDuplicate(), channel.voidPromise());
+    flush.wrote(this);
+    return true;
+  }
+
+  /** Event loop, from {@link LoopFlush}: flushes what {@link #writeShared} wrote. */
+  void flushShared() {
+    ChannelHandlerContext first = channel.pipeline().firstContext();
+    if (first != null) {
+      first.flush();
+    } else {
+      channel.flush();
     }
   }
 
