@@ -147,14 +147,15 @@ public final class WriteScheduler implements Runnable {
     }
   }
 
-  /** Event loop: a delivery handed by {@link #hand} ran. */
+  /** Event loop: a delivery handed by {@link #hand} ran (or was abandoned). */
   void delivered() {
     broadcastsPending.decrementAndGet();
   }
 
   /**
-   * Whether a broadcast handed to this loop has not been delivered yet: a write to one of its
-   * connections then follows it ({@link #follow}), so that it cannot overtake it.
+   * Whether a broadcast handed to this loop has not been delivered yet, or a write that follows one
+   * has not run yet: a write to one of the loop's connections then follows them ({@link #follow}),
+   * so that it cannot overtake them.
    */
   public boolean broadcastsPending() {
     return broadcastsPending.get() != 0;
@@ -165,7 +166,17 @@ public final class WriteScheduler implements Runnable {
    * overtake them (they write to sockets directly, not through the connection's queue).
    */
   public void follow(Runnable write, Batch batch) {
-    ready.offer(write);
+    // Counted as pending too until it ran: a write after it must not overtake it either.
+    broadcastsPending.incrementAndGet();
+    ready.offer(
+        (Runnable)
+            () -> {
+              try {
+                write.run();
+              } finally {
+                broadcastsPending.decrementAndGet();
+              }
+            });
     if (batch != null) {
       batch.defer(this);
     } else {
