@@ -15,12 +15,14 @@ import org.slf4j.LoggerFactory;
 /**
  * A broadcast to a group, delivered per event loop: the members are kept partitioned by the event
  * loop that owns them ({@link Members}); a send serializes the message once per protocol present
- * and frames it once into a shared WebSocket frame ({@link SharedFrames}), then hands one task to
- * each event loop that has members (run inline when the sender is on that loop). On its loop, each
- * member either takes a retained duplicate of the shared frame, written without a flush, when
- * nothing of it is queued, its socket is writable and it keeps no replay buffer ({@link
- * Member#writeOnLoop}); or the message goes through its bounded outbound queue as any other write.
- * The loop flushes each socket written to once, behind its current batch ({@link LoopFlush}).
+ * and frames it once into a shared WebSocket frame ({@link SharedFrames}), then hands one delivery
+ * to each event loop that has members, through its {@link WriteScheduler}'s ready queue (the
+ * sender's own loop's too: that queue orders it with the drains and with the writes that follow
+ * it). On its loop, each member either takes a retained duplicate of the shared frame, written
+ * without a flush, when nothing of it is queued, its socket is writable and it keeps no replay
+ * buffer ({@link Member#writeOnLoop}); or the message goes through its bounded outbound queue as
+ * any other write. The loop flushes each socket written to once, behind its current batch ({@link
+ * LoopFlush}).
  */
 public final class Fanout {
   private static final Logger log = LoggerFactory.getLogger(Fanout.class);
