@@ -51,7 +51,7 @@ public final class WriteScheduler implements Runnable {
 
   private WriteScheduler(EventExecutor eventLoop) {
     this.eventLoop = eventLoop;
-    this.flush = new LoopFlush(eventLoop);
+    this.flush = new LoopFlush(eventLoop, this::broadcastsPending);
   }
 
   /** The event loop this scheduler writes on. */
