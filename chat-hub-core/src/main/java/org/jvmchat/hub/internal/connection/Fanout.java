@@ -186,6 +186,9 @@ public final class Fanout {
       SerializedHubMessage message,
       Collection<String> excluded,
       WriteScheduler.Batch batch) {
+    if (excluded != null && excluded.isEmpty()) {
+      excluded = null; // no per-member look-up (and no touch of each member's id) for nothing
+    }
     if (members.loops.length > 0) {
       SharedFrames frames = SharedFrames.of(message, members.protocols);
       try {
