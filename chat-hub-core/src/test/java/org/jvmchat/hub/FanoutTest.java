@@ -46,6 +46,11 @@ class FanoutTest {
       return seq;
     }
 
+    public void sendThenAbort(String group, int seq) {
+      clients().group(group).send("last", seq).join();
+      context().abort();
+    }
+
     public String echo(String s) {
       return s;
     }
@@ -184,6 +189,22 @@ class FanoutTest {
       throw new AssertionError(e);
     } finally {
       clients.forEach(TestHubClient::close);
+    }
+  }
+
+  @Test
+  void aBroadcastSentBeforeTheSenderAbortsReachesItBeforeItsClose() {
+    String hub = TestServers.url(server, "/hubs/fan");
+    for (int round = 0; round < 20; round++) {
+      try (TestHubClient c = TestHubClient.connect(hub)) {
+        c.invokeAndAwait("join", "last-" + round);
+        c.sendInvocation("sendThenAbort", "last-" + round, round);
+        c.awaitClose();
+        List<InvocationMessage> last = invocations(c, "last");
+        assertThat(last).as("round %d", round).hasSize(1);
+        HubMessage end = c.history().get(c.history().size() - 1);
+        assertThat(end).isInstanceOf(org.jvmchat.protocol.CloseMessage.class);
+      }
     }
   }
 

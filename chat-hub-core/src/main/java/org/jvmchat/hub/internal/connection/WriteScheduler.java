@@ -241,6 +241,8 @@ public final class WriteScheduler implements Runnable {
     for (Object e = ready.poll(); e != null; e = ready.poll()) {
       if (e instanceof Fanout.Delivery d) {
         d.abandon();
+      } else if (!(e instanceof Drainable) && e instanceof Runnable r) {
+        r.run(); // a follower (a write, a close): here, as onExecutor runs a task the loop refused
       }
     }
   }

@@ -69,6 +69,12 @@ interface ConnectionView {
    */
   boolean enqueueInOrder(byte[] bytes, WriteScheduler.Batch batch);
 
+  /**
+   * Runs {@code task} on the executor behind the broadcasts (and the writes following them) already
+   * handed to its loop; as {@link #onExecutor} when there are none.
+   */
+  void afterPendingBroadcasts(Runnable task);
+
   /** The write scheduler of the connection's executor; null until a transport attached. */
   WriteScheduler writeScheduler();
 

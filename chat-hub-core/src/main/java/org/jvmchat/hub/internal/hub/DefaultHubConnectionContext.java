@@ -234,7 +234,9 @@ final class DefaultHubConnectionContext
 
   /** Ends the connection with a Close message (once the handshake was done); any thread. */
   void close(String error, boolean allowReconnect, Throwable cause) {
-    connection.onExecutor(
+    // Behind the broadcasts already on their way to this connection's loop: what was sent before
+    // the close goes out before its Close message.
+    connection.afterPendingBroadcasts(
         () -> {
           if (!connection.beginClose()) {
             return;

@@ -444,6 +444,16 @@ public final class ServerConnection
   }
 
   @Override
+  public void afterPendingBroadcasts(Runnable task) {
+    WriteScheduler w = writeScheduler;
+    if (w != null && w.broadcastsPending()) {
+      w.follow(task, null); // on the same loop as the executor: the scheduler is the executor's
+    } else {
+      onExecutor(task);
+    }
+  }
+
+  @Override
   public WriteScheduler writeScheduler() {
     return writeScheduler;
   }
