@@ -35,7 +35,8 @@ public final class SerialExecutor implements Executor {
   private final int batchSize;
   private final Supplier<? extends RuntimeException> rejection; // null: run inline
   private final Consumer<Throwable> taskFailed;
-  private final ArrayDeque<Task> tasks = new ArrayDeque<>();
+  // Small at first (a lane per connection on a server, mostly idle): it grows as tasks queue up.
+  private final ArrayDeque<Task> tasks = new ArrayDeque<>(2);
   private boolean running; // guarded by tasks
 
   private SerialExecutor(

@@ -1,29 +1,64 @@
 package org.jvmchat.hub.internal.dispatch;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The server-to-client streams running on one connection, by invocation id. */
+/**
+ * The server-to-client streams running on one connection, by invocation id. The map is made when
+ * the first stream registers: an idle connection holds none.
+ */
 public final class ActiveStreams {
-  private final Map<String, StreamHandle> streams = new ConcurrentHashMap<>();
+  private static final VarHandle STREAMS;
+
+  static {
+    try {
+      STREAMS = MethodHandles.lookup().findVarHandle(ActiveStreams.class, "streams", Map.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  @SuppressWarnings("unused") // through STREAMS
+  private volatile Map<String, StreamHandle> streams;
 
   boolean register(String id, StreamHandle handle) {
-    return streams.putIfAbsent(id, handle) == null;
+    return map().putIfAbsent(id, handle) == null;
   }
 
   StreamHandle get(String id) {
-    return streams.get(id);
+    Map<String, StreamHandle> m = streams;
+    return m == null ? null : m.get(id);
   }
 
   void remove(String id, StreamHandle handle) {
-    streams.remove(id, handle);
+    Map<String, StreamHandle> m = streams;
+    if (m != null) {
+      m.remove(id, handle);
+    }
   }
 
   /** Cancels every stream (the connection ended). */
   public void cancelAll() {
-    for (Map.Entry<String, StreamHandle> e : streams.entrySet()) {
-      e.getValue().cancel();
-      streams.remove(e.getKey(), e.getValue());
+    Map<String, StreamHandle> m = streams;
+    if (m == null) {
+      return;
     }
+    for (Map.Entry<String, StreamHandle> e : m.entrySet()) {
+      e.getValue().cancel();
+      m.remove(e.getKey(), e.getValue());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, StreamHandle> map() {
+    Map<String, StreamHandle> m = streams;
+    if (m != null) {
+      return m;
+    }
+    Map<String, StreamHandle> made = new ConcurrentHashMap<>();
+    Object witness = STREAMS.compareAndExchange(this, null, made);
+    return witness == null ? made : (Map<String, StreamHandle>) witness;
   }
 }

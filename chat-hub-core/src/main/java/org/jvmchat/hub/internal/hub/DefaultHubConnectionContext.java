@@ -1,5 +1,7 @@
 package org.jvmchat.hub.internal.hub;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Type;
 import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
@@ -56,15 +58,34 @@ final class DefaultHubConnectionContext
     implements HubConnectionContext, CallerConnection, WriteScheduler.BatchWriter, Fanout.Member {
   private static final Logger log = LoggerFactory.getLogger(DefaultHubConnectionContext.class);
 
+  private static final VarHandle ITEMS;
+
+  static {
+    try {
+      ITEMS =
+          MethodHandles.lookup()
+              .findVarHandle(DefaultHubConnectionContext.class, "items", ConcurrentMap.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final ConnectionView connection;
   private final HubOptions options;
-  private final ConcurrentMap<Object, Object> items = new ConcurrentHashMap<>();
+  private final HubLifetimeManager lifetimeManager;
+
+  // Made when first asked for (most connections never use it): see items().
+  @SuppressWarnings("unused") // through ITEMS
+  private volatile ConcurrentMap<Object, Object> items;
+
   private final SerialExecutor serial;
   private final ActiveStreams activeStreams = new ActiveStreams();
   private final UploadStreams uploads;
-  private final HubCallerContext callerContext = new CallerContext();
-  private final HubCallerClients callerClients;
-  private final GroupManager groupManager;
+  // The caller's views, made at the first invocation that asks (an idle connection never does).
+  // Each is immutable (final fields only), so two threads racing to make one is harmless.
+  private HubCallerContext callerContext;
+  private HubCallerClients callerClients;
+  private GroupManager groupManager;
   private final HubInbound inbound;
   private final ReadGate gate; // the invocation queue's bound and the read pause (issue #27)
   // Wall-clock millis at which the user's credential expires (CloseOnAuthenticationExpiration).
@@ -81,6 +102,7 @@ final class DefaultHubConnectionContext
       ReadGate.Reader reader) {
     this.connection = connection;
     this.options = options;
+    this.lifetimeManager = lifetimeManager;
     String connectionId = connection.connectionId();
     HubUser user = connection.user();
     this.authenticationExpiresAt =
@@ -94,8 +116,6 @@ final class DefaultHubConnectionContext
             ServerBusyException::new,
             e -> log.warn("A task of connection {} failed", connectionId, e));
     this.uploads = new UploadStreams(options.streamBufferCapacity(), executor);
-    this.callerClients = new Proxies.CallerClients(lifetimeManager, connectionId, options);
-    this.groupManager = new Proxies.Groups(lifetimeManager);
     this.inbound = new HubInbound(options.maxMessageSize());
     this.gate = new ReadGate(connection, options, reader);
   }
@@ -135,17 +155,44 @@ final class DefaultHubConnectionContext
 
   @Override
   public HubCallerContext callerContext() {
-    return callerContext;
+    HubCallerContext c = callerContext;
+    if (c == null) {
+      c = new CallerContext();
+      callerContext = c;
+    }
+    return c;
   }
 
   @Override
   public HubCallerClients callerClients() {
-    return callerClients;
+    HubCallerClients c = callerClients;
+    if (c == null) {
+      c = new Proxies.CallerClients(lifetimeManager, connection.connectionId(), options);
+      callerClients = c;
+    }
+    return c;
   }
 
   @Override
   public GroupManager groupManager() {
-    return groupManager;
+    GroupManager g = groupManager;
+    if (g == null) {
+      g = new Proxies.Groups(lifetimeManager);
+      groupManager = g;
+    }
+    return g;
+  }
+
+  /** The caller context's items, made on first use (once, whichever thread asks first). */
+  @SuppressWarnings("unchecked")
+  private ConcurrentMap<Object, Object> items() {
+    ConcurrentMap<Object, Object> m = (ConcurrentMap<Object, Object>) ITEMS.getAcquire(this);
+    if (m != null) {
+      return m;
+    }
+    ConcurrentMap<Object, Object> made = new ConcurrentHashMap<>();
+    Object witness = ITEMS.compareAndExchange(this, null, made);
+    return witness == null ? made : (ConcurrentMap<Object, Object>) witness;
   }
 
   /** The transport-level connection as the hub side sees it. */
@@ -408,7 +455,7 @@ final class DefaultHubConnectionContext
 
     @Override
     public ConcurrentMap<Object, Object> items() {
-      return items;
+      return DefaultHubConnectionContext.this.items();
     }
 
     @Override

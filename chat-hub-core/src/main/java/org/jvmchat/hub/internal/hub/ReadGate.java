@@ -3,9 +3,8 @@ package org.jvmchat.hub.internal.hub;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.internal.dispatch.UploadStream;
 import org.jvmchat.hub.internal.transport.Transport;
@@ -37,16 +36,28 @@ final class ReadGate {
   private final ConnectionView connection;
   private final Reader reader;
   private final HubOptions options;
-  private final AtomicInteger queuedInvocations = new AtomicInteger();
-  private final AtomicLong queuedInvocationBytes = new AtomicLong();
+  // The counters are volatile fields behind field updaters rather than Atomic* objects, and the
+  // held POST answers' queue is made when the first one is held: an idle connection's gate is one
+  // small object (see the hub-core README, "What a connection holds").
+  private volatile int queuedInvocations;
+  private volatile long queuedInvocationBytes;
   private volatile boolean readingPaused; // written on the executor
   // Upload streams whose buffer is full (StreamItems wait for the hub method): reading pauses
   // with the same mechanism as at the invocation bound (incremented on the executor, released by
   // the stream's subscriber on any thread).
-  private final AtomicInteger fullUploadStreams = new AtomicInteger();
-  private final AtomicBoolean resumeScheduled = new AtomicBoolean();
+  private volatile int fullUploadStreams;
+  private volatile int resumeScheduled; // 0 or 1
   private boolean sentWithoutWaiting; // executor: bytes arriving while reading is paused
-  private final ArrayDeque<Runnable> whenReading = new ArrayDeque<>(); // executor
+  private ArrayDeque<Runnable> whenReading; // executor; null until a POST answer is held
+
+  private static final AtomicIntegerFieldUpdater<ReadGate> QUEUED_INVOCATIONS =
+      AtomicIntegerFieldUpdater.newUpdater(ReadGate.class, "queuedInvocations");
+  private static final AtomicLongFieldUpdater<ReadGate> QUEUED_INVOCATION_BYTES =
+      AtomicLongFieldUpdater.newUpdater(ReadGate.class, "queuedInvocationBytes");
+  private static final AtomicIntegerFieldUpdater<ReadGate> FULL_UPLOAD_STREAMS =
+      AtomicIntegerFieldUpdater.newUpdater(ReadGate.class, "fullUploadStreams");
+  private static final AtomicIntegerFieldUpdater<ReadGate> RESUME_SCHEDULED =
+      AtomicIntegerFieldUpdater.newUpdater(ReadGate.class, "resumeScheduled");
 
   ReadGate(ConnectionView connection, HubOptions options, Reader reader) {
     this.connection = connection;
@@ -64,9 +75,9 @@ final class ReadGate {
    * upload stream's buffer is full.
    */
   boolean full() {
-    return queuedInvocations.get() >= options.maxQueuedInvocations()
-        || queuedInvocationBytes.get() >= options.maxQueuedInvocationBytes()
-        || fullUploadStreams.get() > 0;
+    return queuedInvocations >= options.maxQueuedInvocations()
+        || queuedInvocationBytes >= options.maxQueuedInvocationBytes()
+        || fullUploadStreams > 0;
   }
 
   /**
@@ -75,15 +86,15 @@ final class ReadGate {
    * @return its size, to hand back to {@link #finished} when it completes
    */
   long queued(long bytes) {
-    queuedInvocations.incrementAndGet();
-    queuedInvocationBytes.addAndGet(bytes);
+    QUEUED_INVOCATIONS.incrementAndGet(this);
+    QUEUED_INVOCATION_BYTES.addAndGet(this, bytes);
     return bytes;
   }
 
   /** Any thread: a queued invocation completed. */
   void finished(long bytes) {
-    queuedInvocations.decrementAndGet();
-    queuedInvocationBytes.addAndGet(-bytes);
+    QUEUED_INVOCATIONS.decrementAndGet(this);
+    QUEUED_INVOCATION_BYTES.addAndGet(this, -bytes);
     resumeWhenBelowMark();
   }
 
@@ -98,6 +109,9 @@ final class ReadGate {
    */
   void whenTaken(Runnable taken, boolean open) {
     if (readingPaused && open) {
+      if (whenReading == null) {
+        whenReading = new ArrayDeque<>(2);
+      }
       whenReading.add(taken);
     } else {
       taken.run();
@@ -110,10 +124,10 @@ final class ReadGate {
    * queue's bound, as ASP.NET Core's dispatcher awaits the stream's bounded channel.
    */
   void pauseUntilSpace(UploadStream stream) {
-    fullUploadStreams.incrementAndGet();
+    FULL_UPLOAD_STREAMS.incrementAndGet(this);
     stream.onSpace(
         () -> {
-          fullUploadStreams.decrementAndGet();
+          FULL_UPLOAD_STREAMS.decrementAndGet(this);
           resumeWhenBelowMark();
         });
   }
@@ -126,12 +140,12 @@ final class ReadGate {
 
   /** Any thread: reading resumes (in a task of its own) when paused and below the resume mark. */
   private void resumeWhenBelowMark() {
-    if (readingPaused && belowResumeMark() && resumeScheduled.compareAndSet(false, true)) {
+    if (readingPaused && belowResumeMark() && RESUME_SCHEDULED.compareAndSet(this, 0, 1)) {
       // Always as a task of its own, never inside the caller (which may be routing a message on
       // the executor, in the middle of a feed).
       Runnable resume =
           () -> {
-            resumeScheduled.set(false);
+            resumeScheduled = 0;
             resume();
           };
       EventExecutor e = connection.executor();
@@ -141,16 +155,16 @@ final class ReadGate {
         try {
           e.execute(resume);
         } catch (RejectedExecutionException stopping) {
-          resumeScheduled.set(false);
+          resumeScheduled = 0;
         }
       }
     }
   }
 
   private boolean belowResumeMark() {
-    return queuedInvocations.get() <= options.maxQueuedInvocations() / 2
-        && queuedInvocationBytes.get() <= options.maxQueuedInvocationBytes() / 2
-        && fullUploadStreams.get() == 0;
+    return queuedInvocations <= options.maxQueuedInvocations() / 2
+        && queuedInvocationBytes <= options.maxQueuedInvocationBytes() / 2
+        && fullUploadStreams == 0;
   }
 
   /**
@@ -207,9 +221,14 @@ final class ReadGate {
   }
 
   private void answerWaitingPosts() {
+    ArrayDeque<Runnable> held = whenReading;
+    if (held == null) {
+      return;
+    }
     Runnable r;
-    while ((r = whenReading.poll()) != null) {
+    while ((r = held.poll()) != null) {
       r.run();
     }
+    whenReading = null; // a connection paused once does not keep the queue
   }
 }

@@ -5,8 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 import java.util.function.Function;
 import org.jvmchat.hub.HubOptions;
@@ -92,13 +91,19 @@ public final class ServerConnection
   private final ConnectionApplication application; // the hub's handler, bound to this connection
   private final OutboundQueue outbound;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
-  private final AtomicBoolean terminated = new AtomicBoolean();
+  // Plain volatile ints behind field updaters, not Atomic* objects: one object fewer each per
+  // connection (see the hub-core README, "What a connection holds").
+  private volatile int terminated; // 0, then 1 once terminate ran
+  private static final AtomicIntegerFieldUpdater<ServerConnection> TERMINATED =
+      AtomicIntegerFieldUpdater.newUpdater(ServerConnection.class, "terminated");
   // Where the connection is in its admission's life (see ConnectionAdmission): any thread.
   static final int ADMISSION_NONE = 0;
   static final int ADMISSION_HELD = 1;
   static final int ADMISSION_CONNECTED = 2;
   static final int ADMISSION_ENDED = 3;
-  private final AtomicInteger admissionPhase = new AtomicInteger(ADMISSION_NONE);
+  private volatile int admissionPhase = ADMISSION_NONE;
+  private static final AtomicIntegerFieldUpdater<ServerConnection> ADMISSION_PHASE =
+      AtomicIntegerFieldUpdater.newUpdater(ServerConnection.class, "admissionPhase");
   private final long createdAt = System.nanoTime();
   private volatile Throwable terminateCause;
 
@@ -589,7 +594,7 @@ public final class ServerConnection
    */
   @Override
   public void terminate(Throwable cause) {
-    if (!terminated.compareAndSet(false, true)) {
+    if (!TERMINATED.compareAndSet(this, 0, 1)) {
       return;
     }
     terminateCause = cause;
@@ -605,18 +610,18 @@ public final class ServerConnection
 
   /** Created for an admitted request: holds its admission. */
   void holdAdmission() {
-    admissionPhase.compareAndSet(ADMISSION_NONE, ADMISSION_HELD);
+    ADMISSION_PHASE.compareAndSet(this, ADMISSION_NONE, ADMISSION_HELD);
   }
 
   /** Marks the admission connected; false when the connection already ended. */
   @Override
   public boolean connectAdmission() {
     for (; ; ) {
-      int phase = admissionPhase.get();
+      int phase = admissionPhase;
       if (phase == ADMISSION_ENDED || phase == ADMISSION_CONNECTED) {
         return false;
       }
-      if (admissionPhase.compareAndSet(phase, ADMISSION_CONNECTED)) {
+      if (ADMISSION_PHASE.compareAndSet(this, phase, ADMISSION_CONNECTED)) {
         return true;
       }
     }
@@ -624,7 +629,7 @@ public final class ServerConnection
 
   /** Ends the admission; returns the phase it was in. */
   int endAdmission() {
-    return admissionPhase.getAndSet(ADMISSION_ENDED);
+    return ADMISSION_PHASE.getAndSet(this, ADMISSION_ENDED);
   }
 
   @Override
@@ -637,7 +642,7 @@ public final class ServerConnection
   public void dispose() {
     state = State.CLOSED;
     owner.remove(this);
-    if (!terminated.get()) {
+    if (terminated == 0) {
       terminate(null);
     }
   }
@@ -709,7 +714,7 @@ public final class ServerConnection
         state = State.CLOSED;
         owner.remove(this);
         terminate(
-            terminated.get()
+            terminated != 0
                 ? null
                 : new TimeoutException("The connection was inactive past the disconnect timeout."));
       }

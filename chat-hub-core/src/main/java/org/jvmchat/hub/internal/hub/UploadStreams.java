@@ -1,5 +1,7 @@
 package org.jvmchat.hub.internal.hub;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.reflect.Type;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,12 +13,25 @@ import org.jvmchat.protocol.HubException;
  * The client-to-server streams of one connection: opened by the dispatcher when an invocation names
  * stream ids (on a hub thread), fed by StreamItem and ended by Completion or a stream binding
  * failure (on the connection's executor), all failed when the connection ends. Thread-safe: the two
- * sides meet in one concurrent map.
+ * sides meet in one concurrent map, made when the first stream opens.
  */
 public final class UploadStreams {
   private record Open(UploadStream stream, Type itemType) {}
 
-  private final Map<String, Open> open = new ConcurrentHashMap<>();
+  private static final VarHandle OPEN;
+
+  static {
+    try {
+      OPEN = MethodHandles.lookup().findVarHandle(UploadStreams.class, "open", Map.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  // Made by the first stream opened (an idle connection has none): null until then.
+  @SuppressWarnings("unused") // through OPEN
+  private volatile Map<String, Open> open;
+
   private final int capacity;
   private final Executor executor;
 
@@ -32,17 +47,20 @@ public final class UploadStreams {
   /** Registers a stream; null when the id is in use. */
   public UploadStream open(String streamId, Type itemType) {
     UploadStream s = new UploadStream(streamId, capacity, executor);
-    return open.putIfAbsent(streamId, new Open(s, itemType)) == null ? s : null;
+    return map().putIfAbsent(streamId, new Open(s, itemType)) == null ? s : null;
   }
 
   /** Forgets a stream (its invocation failed or ended). */
   public void close(String streamId) {
-    open.remove(streamId);
+    Map<String, Open> m = open;
+    if (m != null) {
+      m.remove(streamId);
+    }
   }
 
   /** The item type of an open stream, for the message reader; null when none is open. */
   public Type itemType(String streamId) {
-    Open o = open.get(streamId);
+    Open o = get(streamId);
     return o == null ? null : o.itemType();
   }
 
@@ -52,7 +70,7 @@ public final class UploadStreams {
    * are dropped.
    */
   public UploadStream item(String streamId, Object item) {
-    Open o = open.get(streamId);
+    Open o = get(streamId);
     return o != null && !o.stream().offer(item) ? o.stream() : null;
   }
 
@@ -61,7 +79,8 @@ public final class UploadStreams {
    * client result).
    */
   public boolean complete(String streamId, String error) {
-    Open o = open.remove(streamId);
+    Map<String, Open> m = open;
+    Open o = m == null ? null : m.remove(streamId);
     if (o == null) {
       return false;
     }
@@ -71,9 +90,29 @@ public final class UploadStreams {
 
   /** The connection ended: every open stream fails. */
   public void failAll() {
-    for (Open o : open.values()) {
+    Map<String, Open> m = open;
+    if (m == null) {
+      return;
+    }
+    for (Open o : m.values()) {
       o.stream().complete(new HubException("The connection was closed."));
     }
-    open.clear();
+    m.clear();
+  }
+
+  private Open get(String streamId) {
+    Map<String, Open> m = open;
+    return m == null ? null : m.get(streamId);
+  }
+
+  @SuppressWarnings("unchecked")
+  private Map<String, Open> map() {
+    Map<String, Open> m = open;
+    if (m != null) {
+      return m;
+    }
+    Map<String, Open> made = new ConcurrentHashMap<>();
+    Object witness = OPEN.compareAndExchange(this, null, made);
+    return witness == null ? made : (Map<String, Open>) witness;
   }
 }

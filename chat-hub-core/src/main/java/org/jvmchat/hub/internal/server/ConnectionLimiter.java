@@ -23,6 +23,8 @@ final class ConnectionLimiter {
   private final HttpLimits limits;
   private final AtomicInteger open = new AtomicInteger();
   private final ConcurrentHashMap<Object, AtomicInteger> byAddress = new ConcurrentHashMap<>();
+  // One listener for every channel, not a lambda per channel.
+  private final ChannelFutureListener closed = f -> open.decrementAndGet();
 
   ConnectionLimiter(HttpLimits limits) {
     this.limits = limits;
@@ -47,7 +49,7 @@ final class ConnectionLimiter {
       }
       ch.closeFuture().addListener(f -> release(address));
     }
-    ch.closeFuture().addListener(f -> open.decrementAndGet());
+    ch.closeFuture().addListener(closed);
     return null;
   }
 

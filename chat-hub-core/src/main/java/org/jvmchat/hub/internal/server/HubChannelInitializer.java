@@ -12,14 +12,16 @@ import io.netty.handler.codec.http.HttpServerCodec;
  * request line, 16 KiB of headers, 16 KiB chunks), the {@link HttpTimeoutHandler} (idle, head and
  * body timeouts), the {@link UnauthenticatedBodyLimit} (a large body is read only for a user), an
  * aggregator limited to the largest request body (larger gets 413), and an {@link HttpRouter}. A
- * WebSocket upgrade later replaces the router by the WebSocket transport (and removes the
- * timeouts); an SSE stream removes the router.
+ * WebSocket upgrade later leaves only the frame decoder and encoder and the WebSocket transport
+ * (Netty's handshake removes the codec and the aggregator, the {@code 101} the timeouts, the
+ * connection layer the body limit and the router); an SSE stream removes the router.
  */
 @ChannelHandler.Sharable
 public final class HubChannelInitializer extends ChannelInitializer<Channel> {
   static final int MAX_INITIAL_LINE_LENGTH = 8192;
   static final int MAX_HEADER_SIZE = 16384;
   static final int MAX_CHUNK_SIZE = 16384;
+  static final String BODY_LIMIT = "unauthenticatedBodyLimit";
 
   private final HttpServerContext context;
   private final HubAuthentication authentication;
@@ -47,7 +49,7 @@ public final class HubChannelInitializer extends ChannelInitializer<Channel> {
             "http", new HttpServerCodec(MAX_INITIAL_LINE_LENGTH, MAX_HEADER_SIZE, MAX_CHUNK_SIZE))
         .addLast("timeouts", new HttpTimeoutHandler(context.httpLimits()))
         .addLast(
-            "unauthenticatedBodyLimit",
+            BODY_LIMIT,
             new UnauthenticatedBodyLimit(
                 context, context.httpLimits().maxUnauthenticatedBodySize()))
         .addLast("aggregator", new HttpObjectAggregator(context.maxRequestBodySize()))

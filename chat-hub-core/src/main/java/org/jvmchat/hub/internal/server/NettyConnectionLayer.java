@@ -18,6 +18,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import java.nio.ByteBuffer;
@@ -46,10 +47,17 @@ final class NettyConnectionLayer {
 
   private final HttpServerContext context;
   private final HttpResponses responses;
+  // One for every socket (the frame decoder of each keeps a reference), not one per upgrade.
+  private final WebSocketDecoderConfig decoderConfig;
 
   NettyConnectionLayer(HttpServerContext context) {
     this.context = context;
     this.responses = context.responses();
+    this.decoderConfig =
+        WebSocketDecoderConfig.newBuilder()
+            .allowExtensions(true)
+            .maxFramePayloadLength(context.maxRequestBodySize())
+            .build();
   }
 
   void dispatch(HubRequest r) {
@@ -294,7 +302,7 @@ final class NettyConnectionLayer {
     }
     String location = "ws://" + req.headers().get(HttpHeaderNames.HOST, "localhost") + req.uri();
     WebSocketServerHandshakerFactory factory =
-        new WebSocketServerHandshakerFactory(location, null, true, context.maxRequestBodySize());
+        new WebSocketServerHandshakerFactory(location, null, decoderConfig);
     WebSocketServerHandshaker handshaker = factory.newHandshaker(req);
     if (handshaker == null) {
       WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ctx.channel());
@@ -318,6 +326,11 @@ final class NettyConnectionLayer {
                 return;
               }
               ctx.pipeline().replace(ctx.handler(), "ws-transport", transport);
+              // The handshake removed the HTTP codec and the aggregator, the 101 the timeouts;
+              // the body limit has nothing to do on a socket either (HubChannelInitializer).
+              if (ctx.pipeline().get(HubChannelInitializer.BODY_LIMIT) != null) {
+                ctx.pipeline().remove(HubChannelInitializer.BODY_LIMIT);
+              }
               if (isReconnect) {
                 connection.reattach(transport);
               } else {

@@ -1,8 +1,10 @@
 package org.jvmchat.hub.internal.server;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -35,6 +37,14 @@ import org.slf4j.LoggerFactory;
 /** The Netty implementation of {@link HubServer}. */
 public final class NettyHubServer implements HubServer {
   private static final Logger log = LoggerFactory.getLogger(NettyHubServer.class);
+
+  /**
+   * The receive buffer sizing of every accepted channel: Netty's default (adaptive, 16 reads per
+   * event loop turn, as the stream channels' metadata sets on an allocator of their own), one
+   * instance shared by every channel, each of which takes its own handle from it.
+   */
+  private static final AdaptiveRecvByteBufAllocator RECEIVE_BUFFERS =
+      (AdaptiveRecvByteBufAllocator) new AdaptiveRecvByteBufAllocator().maxMessagesPerRead(16);
 
   /** Everything the builder collected. */
   public record Config(
@@ -132,6 +142,9 @@ public final class NettyHubServer implements HubServer {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .handler(new TrackAccepted(accepted))
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // One allocator for every channel (each gets its own handle from it) rather than one
+            // per channel, Netty's default.
+            .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_BUFFERS)
             .childOption(
                 ChannelOption.WRITE_BUFFER_WATER_MARK,
                 new WriteBufferWaterMark(32 * 1024, 64 * 1024))
@@ -223,16 +236,19 @@ public final class NettyHubServer implements HubServer {
   @ChannelHandler.Sharable
   private static final class TrackAccepted extends ChannelInboundHandlerAdapter {
     private final Set<Channel> open;
+    // One listener for every channel, not a lambda per channel.
+    private final ChannelFutureListener closed;
 
     TrackAccepted(Set<Channel> open) {
       this.open = open;
+      this.closed = f -> open.remove(f.channel());
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       if (msg instanceof Channel child) {
         open.add(child);
-        child.closeFuture().addListener(f -> open.remove(child));
+        child.closeFuture().addListener(closed);
       }
       ctx.fireChannelRead(msg);
     }
