@@ -8,6 +8,15 @@ package org.jvmchat.hub;
  */
 public interface HubFilter {
 
+  /**
+   * Whether {@link #invoke} never blocks (CPU work only), so that it may run on a connection's I/O
+   * thread around a {@link NonBlocking} hub method. False by default: while any filter of a hub
+   * says false, that hub's {@code @NonBlocking} methods run on the hub executor like the others.
+   */
+  default boolean nonBlocking() {
+    return false;
+  }
+
   /** Around one hub method invocation; returns the method's result (or throws its error). */
   default Object invoke(HubInvocationContext invocation, Next next) throws Exception {
     return next.invoke(invocation);

@@ -117,7 +117,8 @@ public final class ChatServer implements AutoCloseable {
     org.jvmchat.server.hub.RoomDelivery delivery = new org.jvmchat.server.hub.RoomDelivery(store);
     HubMapping.Builder chatHub =
         HubMapping.builder(
-                HUB_PATH, () -> new ChatHub(chat, users, metrics, assistant, presence, delivery))
+                HUB_PATH,
+                () -> new ChatHub(chat, users, metrics, assistant, presence, delivery, hubExecutor))
             .requireAuthenticatedUser(true);
     if (limits.limitsConnections()) {
       chatHub.admission(limits);

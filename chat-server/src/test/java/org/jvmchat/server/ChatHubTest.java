@@ -191,6 +191,37 @@ class ChatHubTest {
   }
 
   @Test
+  void sendMessageToRoomsTheServerHasNotCachedAsksTheStoreAndChecksAsStrictly() throws Exception {
+    // Rooms and participants written to the store directly: the access cache has not seen them,
+    // so SendMessage (run on the I/O thread) asks the store on the hub executor.
+    org.jvmchat.persistence.Room secret = server.store.createRoom("secret", true, "alice");
+    org.jvmchat.persistence.Room lobby = server.store.createRoom("lobby", false, "alice");
+    TestHubClient alice = server.connect("alice");
+    TestHubClient mallory = server.connect("mallory");
+    JsonNode m = alice.call("SendMessage", secret.id(), "cold cache");
+    assertThat(m.get("content").asText()).isEqualTo("cold cache");
+    assertThat(m.get("roomId").asText()).isEqualTo(secret.id());
+    assertThatThrownBy(() -> mallory.call("SendMessage", secret.id(), "let me in"))
+        .hasMessageContaining("is private");
+    assertThatThrownBy(
+            () -> mallory.call("SendMessage", "0193f1a2-7c4e-7d2a-9b1c-3f0e5a6b7c8d", "hello"))
+        .hasMessageContaining("There is no room with id");
+    assertThatThrownBy(() -> mallory.call("SendMessage", lobby.id(), ""))
+        .hasMessageContaining("content must be 1 to 4000 characters long (was 0)");
+    assertThat(mallory.call("SendMessage", lobby.id(), "public").get("content").asText())
+        .isEqualTo("public");
+    // Now cached: the same answers, without the store.
+    assertThat(alice.call("SendMessage", secret.id(), "warm cache").get("seq").asLong())
+        .isEqualTo(m.get("seq").asLong() + 1);
+    assertThatThrownBy(() -> mallory.call("SendMessage", secret.id(), "again"))
+        .hasMessageContaining("is private");
+    assertThat(mallory.isClosed()).isFalse();
+    assertThat(server.store.history(secret.id(), null, 10).items())
+        .extracting(org.jvmchat.persistence.ChatMessage::content)
+        .containsExactlyInAnyOrder("cold cache", "warm cache");
+  }
+
+  @Test
   void aParticipantRemovedFromTheStoreIsNotPutBackInAPrivateRoomsGroup() throws Exception {
     // Group memberships are re-checked against access when a connection starts.
     String room = server.createRoom("alice", "secret", true);

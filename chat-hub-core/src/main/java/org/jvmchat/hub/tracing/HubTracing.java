@@ -144,6 +144,14 @@ public final class HubTracing implements HubFilter, HttpRouteInterceptor, HubReq
 
   // ------------------------------------------------------------------ hub invocations
 
+  /**
+   * Starting and ending a span is CPU work: {@code @NonBlocking} methods stay on the I/O thread.
+   */
+  @Override
+  public boolean nonBlocking() {
+    return true;
+  }
+
   @Override
   public Object invoke(HubInvocationContext invocation, Next next) throws Exception {
     String service = invocation.hub().getClass().getSimpleName();

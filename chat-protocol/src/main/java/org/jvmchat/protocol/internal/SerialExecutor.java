@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -88,6 +89,38 @@ public final class SerialExecutor implements Executor {
     StageTask<T> task = new StageTask<>(Objects.requireNonNull(body, "body"));
     enqueue(task);
     return task.result;
+  }
+
+  /**
+   * As {@link #submit}, but when the lane is idle (nothing queued, nothing running) the task starts
+   * at once on the calling thread instead of on the delegate; the lane stays busy until its stage
+   * completes, and what is queued meanwhile then runs on the delegate, in order. For tasks that
+   * never block (they may be run on an I/O thread). When the lane is busy this is {@link #submit}.
+   *
+   * @param whenDone called with the task's outcome before the lane moves on to the next task (as a
+   *     callback attached to {@link #submit}'s future is), on the thread that completes the stage
+   * @return what {@code whenDone} returned as a stage: completes after it ran
+   */
+  public <T> CompletableFuture<T> submitHere(
+      Supplier<? extends CompletionStage<T>> body,
+      BiConsumer<? super T, ? super Throwable> whenDone) {
+    StageTask<T> task = new StageTask<>(Objects.requireNonNull(body, "body"));
+    CompletableFuture<T> done =
+        task.result.whenComplete(Objects.requireNonNull(whenDone, "whenDone"));
+    synchronized (tasks) {
+      if (running) { // a queued task implies a running lane
+        tasks.add(task);
+        return done;
+      }
+      running = true;
+    }
+    CompletableFuture<?> finished = task.start();
+    if (finished.isDone()) {
+      continueLane();
+    } else {
+      finished.whenComplete((v, e) -> continueLane());
+    }
+    return done;
   }
 
   private void enqueue(Task task) {

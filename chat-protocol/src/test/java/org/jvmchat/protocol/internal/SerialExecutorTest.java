@@ -158,4 +158,84 @@ class SerialExecutorTest {
     assertThat(ran).containsExactly(0, 1, 2, 3, 4);
     assertThat(submitted).isEmpty();
   }
+
+  @Test
+  void submitHereRunsOnTheCallingThreadWhenTheLaneIsIdle() throws Exception {
+    SerialExecutor lane = SerialExecutor.runInlineWhenRejected(pool, 8, failures::add);
+    Thread caller = Thread.currentThread();
+    List<Thread> ranOn = new CopyOnWriteArrayList<>();
+    List<Thread> doneOn = new CopyOnWriteArrayList<>();
+    CompletableFuture<String> done =
+        lane.submitHere(
+            () -> {
+              ranOn.add(Thread.currentThread());
+              return CompletableFuture.completedFuture("x");
+            },
+            (v, e) -> doneOn.add(Thread.currentThread()));
+    assertThat(done).isCompletedWithValue("x");
+    assertThat(ranOn).containsExactly(caller);
+    assertThat(doneOn).containsExactly(caller);
+    // The lane is idle again: a plain task still runs (on the pool).
+    CountDownLatch after = new CountDownLatch(1);
+    lane.execute(after::countDown);
+    assertThat(after.await(5, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  void submitHereKeepsTheLaneBusyUntilItsStageCompletesThenRunsTheRestInOrder() throws Exception {
+    SerialExecutor lane = SerialExecutor.runInlineWhenRejected(pool, 8, failures::add);
+    List<String> order = new CopyOnWriteArrayList<>();
+    CompletableFuture<String> gate = new CompletableFuture<>();
+    CompletableFuture<String> first =
+        lane.submitHere(
+            () -> {
+              order.add("first started");
+              return gate;
+            },
+            (v, e) -> order.add("first done"));
+    Thread caller = Thread.currentThread();
+    List<Thread> secondRanOn = new CopyOnWriteArrayList<>();
+    CompletableFuture<String> second =
+        lane.submitHere(
+            () -> {
+              secondRanOn.add(Thread.currentThread());
+              order.add("second started");
+              return CompletableFuture.completedFuture("2");
+            },
+            (v, e) -> order.add("second done"));
+    CountDownLatch plainRan = new CountDownLatch(1);
+    lane.execute(
+        () -> {
+          order.add("plain");
+          plainRan.countDown();
+        });
+    assertThat(order).containsExactly("first started");
+    assertThat(second).isNotDone();
+    gate.complete("1");
+    assertThat(plainRan.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(first.get(5, TimeUnit.SECONDS)).isEqualTo("1");
+    assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("2");
+    assertThat(order)
+        .containsExactly("first started", "first done", "second started", "second done", "plain");
+    // Queued behind a busy lane, it ran in its turn on the delegate, not on the submitter.
+    assertThat(secondRanOn).hasSize(1).doesNotContain(caller);
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void submitHereReportsAThrowingBodyAsAFailedFutureAndTheLaneGoesOn() throws Exception {
+    SerialExecutor lane = SerialExecutor.runInlineWhenRejected(pool, 8, failures::add);
+    List<Throwable> seen = new CopyOnWriteArrayList<>();
+    CompletableFuture<Object> failed =
+        lane.submitHere(
+            () -> {
+              throw new IllegalStateException("boom");
+            },
+            (v, e) -> seen.add(e));
+    assertThat(failed).isCompletedExceptionally();
+    assertThat(seen).singleElement().satisfies(e -> assertThat(e).hasMessage("boom"));
+    CompletableFuture<String> next =
+        lane.submitHere(() -> CompletableFuture.completedFuture("next"), (v, e) -> {});
+    assertThat(next.get(5, TimeUnit.SECONDS)).isEqualTo("next");
+  }
 }

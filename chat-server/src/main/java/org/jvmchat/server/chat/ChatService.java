@@ -70,8 +70,31 @@ public final class ChatService {
         && (!room.isPrivate() || guard(() -> access.isParticipant(room.id(), userId)));
   }
 
+  /**
+   * {@link #accessibleRoom} answered from the cache alone, without blocking: the room when the
+   * cache knows it and (for a private room) knows that the user takes part; null when only the
+   * store can tell (then call {@link #accessibleRoom} where blocking is allowed). The cache holds
+   * only answers that never change (see {@link RoomAccess}), so a non-null answer is the store's.
+   *
+   * @throws ChatException 400 for a missing or malformed id (as {@link #accessibleRoom})
+   */
+  public Room cachedAccessibleRoom(String roomId, String userId) {
+    requireRoomId(roomId);
+    Room room = access.cachedRoom(roomId);
+    if (room == null || (room.isPrivate() && !access.knownParticipant(room.id(), userId))) {
+      return null;
+    }
+    return room;
+  }
+
   /** The room, whoever asks. */
   public Room existingRoom(String roomId) {
+    requireRoomId(roomId);
+    return guard(() -> access.findRoom(roomId))
+        .orElseThrow(() -> ChatException.roomNotFound(roomId));
+  }
+
+  private static void requireRoomId(String roomId) {
     if (roomId == null || roomId.isEmpty()) {
       throw ChatException.badInput("roomId is required.");
     }
@@ -79,8 +102,6 @@ public final class ChatService {
       throw ChatException.badInput(
           "roomId must be a room id like 0193f1a2-7c4e-7d2a-9b1c-3f0e5a6b7c8d.");
     }
-    return guard(() -> access.findRoom(roomId))
-        .orElseThrow(() -> ChatException.roomNotFound(roomId));
   }
 
   /** Public rooms and the private rooms {@code userId} takes part in, oldest first. */

@@ -82,6 +82,11 @@ public final class RoomAccess {
     return room;
   }
 
+  /** The room when the cache holds it, else null (never asks the store, never blocks). */
+  public Room cachedRoom(String roomId) {
+    return roomId == null ? null : rooms[stripe(roomId)].get(roomId);
+  }
+
   /** Whether {@code userId} takes part in the room (true answers are cached, false never). */
   public boolean isParticipant(String roomId, String userId) {
     if (knownParticipant(roomId, userId)) {

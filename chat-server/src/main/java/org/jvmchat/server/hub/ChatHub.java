@@ -7,13 +7,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jvmchat.hub.ClientProxy;
 import org.jvmchat.hub.Hub;
+import org.jvmchat.hub.HubCallerClients;
 import org.jvmchat.hub.HubMethodName;
 import org.jvmchat.hub.HubUser;
+import org.jvmchat.hub.NonBlocking;
 import org.jvmchat.persistence.Room;
 import org.jvmchat.protocol.HubException;
 import org.jvmchat.server.assistant.AssistantService;
@@ -46,15 +50,22 @@ public class ChatHub extends Hub {
   private final AssistantService assistant;
   private final Presence presence;
   private final RoomDelivery delivery;
+  private final Executor lookups;
 
+  /**
+   * @param lookups where {@link #sendMessage} asks the store when the room cache cannot answer (an
+   *     executor that may block: the hub executor)
+   */
   public ChatHub(
       ChatService chat,
       UserConnections users,
       ChatMetrics metrics,
       AssistantService assistant,
       Presence presence,
-      RoomDelivery delivery) {
+      RoomDelivery delivery,
+      Executor lookups) {
     this.delivery = delivery;
+    this.lookups = lookups;
     this.chat = chat;
     this.users = users;
     this.metrics = metrics;
@@ -150,17 +161,44 @@ public class ChatHub extends Hub {
    * Stores the message; every connection in the room, the sender's included, gets it. A message
    * that mentions {@code @gpt} then makes the assistant answer in the room, asynchronously: this
    * invocation completes as soon as the user's message is stored and sent.
+   *
+   * <p>{@link NonBlocking}: called on the connection's I/O thread. The access check is answered by
+   * the room cache ({@link ChatService#cachedAccessibleRoom}); only when the cache cannot tell (a
+   * room or a private room's participant not seen since the start) is the store asked, on the
+   * {@code lookups} executor. The append is asynchronous; the broadcast and then the completion are
+   * written from the thread that completes it (the store's completion thread, or this I/O thread
+   * with the in-memory store), the caller's own ReceiveMessage before its completion.
    */
+  @NonBlocking
   @HubMethodName("SendMessage")
   public CompletionStage<MessageDto> sendMessage(String roomId, String content) {
     HubUser user = user();
-    Room room = call(() -> chat.accessibleRoom(roomId, user.id()));
+    String userId = user.id();
+    Room cached = call(() -> chat.cachedAccessibleRoom(roomId, userId));
+    HubCallerClients callers = clients();
+    if (cached != null) {
+      return store(callers, cached, user, content);
+    }
+    CompletableFuture<Room> room;
+    try {
+      room =
+          CompletableFuture.supplyAsync(
+              () -> call(() -> chat.accessibleRoom(roomId, userId)), lookups);
+    } catch (RejectedExecutionException e) {
+      throw new HubException("The server is too busy; try again.");
+    }
+    return room.thenCompose(r -> store(callers, r, user, content));
+  }
+
+  /** Validates, appends, then sends the stored message to the room; completes with it. */
+  private CompletionStage<MessageDto> store(
+      HubCallerClients callers, Room room, HubUser user, String content) {
     call(
         () -> {
           ChatService.validateContent(content);
           return null;
         });
-    ClientProxy roomClients = clients().group(RoomGroups.of(room.id()));
+    ClientProxy roomClients = callers.group(RoomGroups.of(room.id()));
     return chat.append(room, user.id(), user.name(), content)
         .handle(
             (stored, error) -> {

@@ -121,6 +121,16 @@ public final class AbuseLimits implements ConnectionAdmission, HubFilter, AutoCl
     return messages != null;
   }
 
+  /**
+   * The message filter blocks only when it asks Redis ({@code REDIS_URL} with {@code
+   * MESSAGE_RATE_LIMIT}); in memory it is CPU work, so {@code @NonBlocking} hub methods stay on the
+   * I/O thread.
+   */
+  @Override
+  public boolean nonBlocking() {
+    return !(messages instanceof RedisTokenBuckets);
+  }
+
   // ------------------------------------------------------------------ connections
 
   @Override

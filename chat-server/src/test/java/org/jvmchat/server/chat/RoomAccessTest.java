@@ -150,4 +150,55 @@ class RoomAccessTest {
     assertThatThrownBy(() -> new ChatService(store, -1))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void theNonBlockingCheckAnswersOnlyFromTheCacheAndNeverAsksTheStore() {
+    ChatService chat = new ChatService(store);
+    Room pub = memory.createRoom("lobby", false, "alice");
+    Room secret = memory.createRoom("secret", true, "alice");
+    memory.addParticipant(secret.id(), "bob");
+    // Not seen yet: the cache cannot tell, and the store is not asked.
+    assertThat(chat.cachedAccessibleRoom(pub.id(), "bob")).isNull();
+    assertThat(chat.cachedAccessibleRoom(secret.id(), "bob")).isNull();
+    assertThat(calls("findRoom") + calls("isParticipant")).isZero();
+    // Once the blocking check has read them, the same answers come from the cache.
+    assertThat(chat.accessibleRoom(pub.id(), "bob")).isEqualTo(pub);
+    assertThat(chat.accessibleRoom(secret.id(), "bob")).isEqualTo(secret);
+    int reads = calls("findRoom") + calls("isParticipant");
+    assertThat(chat.cachedAccessibleRoom(pub.id(), "bob")).isEqualTo(pub);
+    assertThat(chat.cachedAccessibleRoom(pub.id(), "carol")).isEqualTo(pub); // public: anyone
+    assertThat(chat.cachedAccessibleRoom(secret.id(), "bob")).isEqualTo(secret);
+    assertThat(calls("findRoom") + calls("isParticipant")).isEqualTo(reads);
+  }
+
+  @Test
+  void theNonBlockingCheckNeverLetsANonParticipantIntoACachedPrivateRoom() {
+    ChatService chat = new ChatService(store);
+    Room secret = chat.createRoom("secret", true, "alice"); // cached with its creator
+    assertThat(chat.cachedAccessibleRoom(secret.id(), "alice")).isEqualTo(secret);
+    // Mallory is not known as a participant: no answer from the cache (the store refuses her).
+    assertThat(chat.cachedAccessibleRoom(secret.id(), "mallory")).isNull();
+    assertThat(status(() -> chat.accessibleRoom(secret.id(), "mallory"))).isEqualTo(403);
+    assertThat(chat.cachedAccessibleRoom(secret.id(), "mallory")).isNull(); // refusals not cached
+    // Added by a participant: the path that adds her also teaches the cache.
+    chat.addParticipant(secret.id(), "alice", "mallory");
+    assertThat(chat.cachedAccessibleRoom(secret.id(), "mallory")).isEqualTo(secret);
+  }
+
+  @Test
+  void theNonBlockingCheckRefusesMalformedIdsAsTheBlockingOneDoes() {
+    ChatService chat = new ChatService(store);
+    assertThat(status(() -> chat.cachedAccessibleRoom(null, "alice"))).isEqualTo(400);
+    assertThat(status(() -> chat.cachedAccessibleRoom("", "alice"))).isEqualTo(400);
+    assertThat(status(() -> chat.cachedAccessibleRoom("not-an-id", "alice"))).isEqualTo(400);
+    assertThat(chat.cachedAccessibleRoom(ChatIds.newId(), "alice")).isNull(); // unknown: ask
+  }
+
+  @Test
+  void withTheCacheOffTheNonBlockingCheckAlwaysDefersToTheStore() {
+    ChatService off = new ChatService(store, 0);
+    Room pub = memory.createRoom("lobby", false, "alice");
+    assertThat(off.accessibleRoom(pub.id(), "alice")).isEqualTo(pub);
+    assertThat(off.cachedAccessibleRoom(pub.id(), "alice")).isNull();
+  }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.jvmchat.hub.ConnectionListener;
@@ -27,13 +28,16 @@ import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.StreamInvocationMessage;
 import org.jvmchat.protocol.StreamItemMessage;
 import org.jvmchat.protocol.internal.Futures;
+import org.jvmchat.protocol.internal.SerialExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
  * Runs hub methods for the connections of one hub. Concurrency rule (as ASP.NET Core's): one
- * invocation at a time per connection, in arrival order, on the hub executor; a streaming method is
+ * invocation at a time per connection, in arrival order, on the hub executor (a method marked
+ * {@link org.jvmchat.hub.NonBlocking} on the connection's I/O thread when no earlier invocation of
+ * the connection is still running, see {@link SerialExecutor#submitHere}); a streaming method is
  * fire-and-forget once it has returned its stream, so other invocations proceed while it streams.
  * Stream items, completions and cancels never wait behind invocations.
  */
@@ -47,6 +51,7 @@ public final class HubDispatcher {
   private final boolean detailedErrors;
   private final Executor executor;
   private final List<ConnectionListener> listeners;
+  private final boolean filtersNonBlocking;
 
   public HubDispatcher(
       String hubPath,
@@ -63,6 +68,7 @@ public final class HubDispatcher {
     this.detailedErrors = detailedErrors;
     this.executor = executor;
     this.listeners = List.copyOf(listeners);
+    this.filtersNonBlocking = this.filters.stream().allMatch(HubFilter::nonBlocking);
   }
 
   /** For the binder: the argument types of a target, or null when there is no such method. */
@@ -190,27 +196,32 @@ public final class HubDispatcher {
     }
     long start = System.nanoTime();
     long queued = connection.invocationQueued();
-    connection
-        .serial()
-        .submit(() -> runInvocation(connection, d, message.arguments(), uploads, message.headers()))
-        .whenComplete(
-            (result, error) -> {
-              connection.invocationFinished(queued);
-              closeUploadStreams(connection, uploads);
-              boolean failed = error != null;
-              if (id != null) {
-                connection.write(
-                    failed
-                        ? CompletionMessage.withError(id, invocationError(message.target(), error))
-                        : CompletionMessage.withResult(id, result == NO_RESULT ? null : result));
-              } else if (failed) {
-                log.debug("Non-blocking invocation of '{}' failed", d.name(), unwrap(error));
-              }
-              long nanos = System.nanoTime() - start;
-              for (ConnectionListener l : listeners) {
-                l.invocationCompleted(hubPath, d.name(), nanos, failed);
-              }
-            });
+    Supplier<CompletionStage<Object>> body =
+        () -> runInvocation(connection, d, message.arguments(), uploads, message.headers());
+    BiConsumer<Object, Throwable> completed =
+        (result, error) -> {
+          connection.invocationFinished(queued);
+          closeUploadStreams(connection, uploads);
+          boolean failed = error != null;
+          if (id != null) {
+            connection.write(
+                failed
+                    ? CompletionMessage.withError(id, invocationError(message.target(), error))
+                    : CompletionMessage.withResult(id, result == NO_RESULT ? null : result));
+          } else if (failed) {
+            log.debug("Non-blocking invocation of '{}' failed", d.name(), unwrap(error));
+          }
+          long nanos = System.nanoTime() - start;
+          for (ConnectionListener l : listeners) {
+            l.invocationCompleted(hubPath, d.name(), nanos, failed);
+          }
+        };
+    if (d.nonBlocking() && filtersNonBlocking) {
+      // On this I/O thread when the connection's lane is idle; else in its turn, on the executor.
+      connection.serial().submitHere(body, completed);
+    } else {
+      connection.serial().submit(body).whenComplete(completed);
+    }
   }
 
   private static final Object NO_RESULT = new Object();

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 import java.util.stream.Stream;
+import org.jvmchat.hub.NonBlocking;
 
 /** A callable hub method, analysed once when the hub is mapped. */
 public final class HubMethodDescriptor {
@@ -29,6 +30,7 @@ public final class HubMethodDescriptor {
   private final int[] streamParameterIndexes;
   private final List<Type> streamItemTypes;
   private final ResultKind resultKind;
+  private final boolean nonBlocking;
 
   HubMethodDescriptor(String name, Method method) {
     this.name = name;
@@ -62,6 +64,16 @@ public final class HubMethodDescriptor {
       resultKind = ResultKind.ASYNC;
     } else {
       resultKind = ResultKind.VALUE;
+    }
+    this.nonBlocking = method.isAnnotationPresent(NonBlocking.class);
+    if (nonBlocking && (isStreaming() || streamParameterIndexes.length > 0)) {
+      throw new IllegalArgumentException(
+          "@NonBlocking is not supported on the streaming hub method '"
+              + name
+              + "' ("
+              + method
+              + "): only methods returning a value, void or a CompletionStage, without stream"
+              + " parameters, may run on the I/O thread.");
     }
   }
 
@@ -114,6 +126,11 @@ public final class HubMethodDescriptor {
 
   public ResultKind resultKind() {
     return resultKind;
+  }
+
+  /** Marked {@link NonBlocking}: called on the I/O thread when the connection's lane is idle. */
+  public boolean nonBlocking() {
+    return nonBlocking;
   }
 
   public boolean isStreaming() {
