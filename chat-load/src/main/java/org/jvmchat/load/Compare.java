@@ -97,6 +97,8 @@ public final class Compare {
             resolve(root, o.get("socketio-script")),
             resolve(root, o.get("logs")));
     List<Protocol> protocols = o.list("protocols").stream().map(Protocol::parse).toList();
+    String redis = redisUrl(o.get("redis"));
+    List<Integer> redisInstances = redisInstances(o);
     List<String> columns = new ArrayList<>();
     Map<String, Map<String, Result>> results = new LinkedHashMap<>();
     for (String scenario : scenarios) {
@@ -135,8 +137,131 @@ public final class Compare {
           row.put(column, r);
         }
       }
+      if (redis != null && targets.contains("chat")) {
+        for (int n : redisInstances) {
+          if (!redisScenario(scenario, n)) {
+            continue;
+          }
+          String column = redisColumn(n);
+          if (!columns.contains(column)) {
+            columns.add(column);
+          }
+          progress.println("== " + scenario + " on " + column + " (" + redis + ")");
+          Result r = onRedis(o, scenario, launch, redis, n, column);
+          progress.print(r.toTable());
+          row.put(column, r);
+        }
+      }
     }
     return new Outcome(scenarios, columns, results);
+  }
+
+  /** The scenarios run on Redis: fanout on one and on two instances, echo on one. */
+  static boolean redisScenario(String scenario, int instances) {
+    return scenario.equals("fanout") || (scenario.equals("echo") && instances == 1);
+  }
+
+  /** {@code chat-redis} for one instance, {@code chat-redis2} for two. */
+  static String redisColumn(int instances) {
+    return instances == 1 ? "chat-redis" : "chat-redis" + instances;
+  }
+
+  /**
+   * {@code --redis}: null for off; a URL without a database number gets one of 1..15 at random, so
+   * that runs sharing a Redis do not share the chat server's fixed keys ({@code jvmchat:…}).
+   */
+  static String redisUrl(String option) {
+    if (option == null || option.isBlank() || option.equals("off")) {
+      return null;
+    }
+    java.net.URI u = java.net.URI.create(option.trim());
+    if (!"redis".equals(u.getScheme()) || u.getHost() == null) {
+      throw new IllegalArgumentException("--redis must be redis://host:port[/db] or off");
+    }
+    String path = u.getPath();
+    if (path != null && path.matches("/\\d+")) {
+      return option.trim();
+    }
+    int db = 1 + java.util.concurrent.ThreadLocalRandom.current().nextInt(15);
+    return option.trim().replaceAll("/+$", "") + "/" + db;
+  }
+
+  static List<Integer> redisInstances(Options o) {
+    List<Integer> out = new ArrayList<>();
+    for (String v : o.list("redis-instances")) {
+      int n;
+      try {
+        n = Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        n = -1;
+      }
+      if (n != 1 && n != 2) {
+        throw new IllegalArgumentException("--redis-instances takes 1 and/or 2, not '" + v + "'");
+      }
+      if (!out.contains(n)) {
+        out.add(n);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * One scenario on {@code instances} chat servers on the Redis backplane, in JSON: the first with
+   * its embedded PostgreSQL, the others on that same database ({@code DATABASE_URL}, as chaos's
+   * instances share one), all with one {@code JWT_SECRET} (a token of one is good on the others)
+   * and {@code CHAT_INSTANCE_ID}s of their own. CPU is that of every instance and the database.
+   */
+  private static Result onRedis(
+      Options o,
+      String scenario,
+      ServerProcess.Launch launch,
+      String redis,
+      int instances,
+      String column) {
+    List<ServerProcess> servers = new ArrayList<>();
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("REDIS_URL", redis);
+    env.put("JWT_SECRET", java.util.HexFormat.of().formatHex(secret));
+    try {
+      for (int i = 1; i <= instances; i++) {
+        Map<String, String> e = new LinkedHashMap<>(env);
+        e.put("CHAT_INSTANCE_ID", "compare-" + column + "-" + i);
+        if (i > 1) {
+          String db = servers.get(0).embeddedDatabaseUrl();
+          if (db == null) {
+            throw new IllegalStateException("the first instance's embedded PostgreSQL not found");
+          }
+          e.put("DATABASE_URL", db);
+        }
+        servers.add(ServerProcess.start(Kind.CHAT, launch, column + "-" + scenario + "-" + i, e));
+      }
+      Options so =
+          o.withCommand(scenario)
+              .with(
+                  "url", servers.stream().map(ServerProcess::url).collect(Collectors.joining(",")))
+              .with("kind", Kind.CHAT.id())
+              .with("protocol", Protocol.JSON.id())
+              .with(
+                  "pid",
+                  servers.stream()
+                      .flatMap(sp -> sp.cpuPids().stream())
+                      .map(String::valueOf)
+                      .collect(Collectors.joining(",")));
+      return LoadTool.run(so);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Result.failed(scenario, Kind.CHAT, "interrupted").put("protocol", "json");
+    } catch (Exception e) {
+      return Result.failed(scenario, Kind.CHAT, String.valueOf(e.getMessage()))
+          .put("protocol", "json");
+    } finally {
+      // the others first: the first holds the database they use
+      for (int i = servers.size() - 1; i >= 0; i--) {
+        servers.get(i).close();
+      }
+    }
   }
 
   /**
@@ -169,7 +294,9 @@ public final class Compare {
           new String[] {"chat-msgpack", "chat"},
           new String[] {"ceiling-msgpack", "ceiling"},
           new String[] {"chat-msgpack", "ceiling-msgpack"},
-          new String[] {"chat-mixed", "chat"});
+          new String[] {"chat-mixed", "chat"},
+          new String[] {"chat-redis", "chat"},
+          new String[] {"chat-redis2", "chat"});
 
   private static List<String[]> ratios(List<String> columns) {
     return RATIOS.stream().filter(r -> columns.contains(r[0]) && columns.contains(r[1])).toList();

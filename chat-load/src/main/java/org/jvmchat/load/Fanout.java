@@ -37,7 +37,15 @@ public final class Fanout {
 
   public static Result run(Options o) throws Exception {
     Kind kind = o.kind();
-    Target target = Target.of(kind, o.required("url"));
+    // Several URLs: instances sharing a backplane. Rooms and senders on the first, receivers
+    // round robin over all, so that deliveries cross from one instance to the others.
+    List<Target> targets =
+        java.util.Arrays.stream(o.required("url").split(","))
+            .map(String::trim)
+            .filter(u -> !u.isEmpty())
+            .map(u -> Target.of(kind, u))
+            .toList();
+    Target target = targets.get(0);
     int receivers = o.integer("receivers");
     int senders = Math.max(1, o.integer("senders"));
     double rate = o.rate();
@@ -87,7 +95,7 @@ public final class Fanout {
       Opener.Opened opened =
           Opener.open(
               driver,
-              target,
+              i -> i < receivers ? targets.get(i % targets.size()) : target,
               total,
               o.integer("concurrency"),
               i -> {

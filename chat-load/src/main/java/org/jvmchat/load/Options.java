@@ -17,7 +17,11 @@ public final class Options {
   public static final List<Spec> SPECS =
       List.of(
           new Spec(
-              "url", null, "server base URL, e.g. http://127.0.0.1:8080 (scenarios: required)"),
+              "url",
+              null,
+              "server base URL, e.g. http://127.0.0.1:8080 (scenarios: required); fanout takes"
+                  + " several after commas (instances sharing a backplane): the senders and the"
+                  + " rooms on the first, the receivers round robin over all"),
           new Spec("kind", "chat", "wire: chat | ceiling | socketio"),
           new Spec(
               "protocol",
@@ -57,6 +61,15 @@ public final class Options {
               "json,messagepack",
               "compare: hub protocols for fanout and echo on chat and ceiling (connections and"
                   + " socketio: json)"),
+          new Spec(
+              "redis",
+              "off",
+              "compare: a Redis URL (redis://host:port[/db]) to also run the chat server on the"
+                  + " Redis backplane (columns chat-redis, chat-redis2), or off"),
+          new Spec(
+              "redis-instances",
+              "1,2",
+              "compare: chat server instances on Redis: 1 (fanout and echo) and/or 2 (fanout)"),
           new Spec(
               "chat-jar", "chat-server/target/chat-server.jar", "compare: the chat server jar"),
           new Spec(

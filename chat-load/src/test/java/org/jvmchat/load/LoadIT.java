@@ -160,6 +160,63 @@ class LoadIT {
   }
 
   /**
+   * The chat server on the machine's Redis ({@code REDIS_URL}, default {@code
+   * redis://127.0.0.1:6379}; compare picks a database of its own): fanout on one instance and on
+   * two sharing one database (the receivers on both, so half the deliveries cross Redis), echo on
+   * one, each next to the in-process run. Every message reaches every receiver once.
+   */
+  @Test
+  @Timeout(value = 400, unit = TimeUnit.SECONDS)
+  void compareOnTheRedisBackplane() {
+    Path jar = launch().chatJar();
+    assertThat(jar).as("chat-server jar (build chat-server first)").isRegularFile();
+    String redis = System.getenv().getOrDefault("REDIS_URL", "redis://127.0.0.1:6379");
+    Options o =
+        Options.parse(
+            "compare",
+            "--scenarios",
+            "fanout,echo",
+            "--targets",
+            "chat",
+            "--protocols",
+            "json",
+            "--redis",
+            redis.replaceAll("/\\d+$", ""),
+            "--connections",
+            "3",
+            "--receivers",
+            "10",
+            "--rate",
+            "20",
+            "--duration",
+            "2",
+            "--warmup",
+            "1",
+            "--chat-jar",
+            jar.toString(),
+            "--logs",
+            LOGS.toString(),
+            "--server-jvm-opts",
+            "-Xmx512m -XX:+UseSerialGC");
+    Compare.Outcome out = Compare.run(o, System.out);
+    for (String column : List.of("chat", "chat-redis", "chat-redis2")) {
+      Result fanout = out.get("fanout", column);
+      assertThat(fanout).as(column).isNotNull();
+      assertClean(fanout);
+      assertThat(fanout.number("sent")).as(column + " sent").isPositive();
+      assertThat(fanout.number("expectedDeliveries")).isEqualTo(fanout.number("sent") * 10);
+      assertThat(fanout.number("serverCpuUsPerDelivery")).as(column + " CPU").isNotNull();
+    }
+    Result echo = out.get("echo", "chat-redis");
+    assertClean(echo);
+    assertThat(echo.number("roundTripsPerSec")).isPositive();
+    assertThat(out.results().get("echo")).doesNotContainKey("chat-redis2");
+    assertThat(Compare.table(out)).contains("chat-redis2/chat", "chat-redis/chat");
+    assertThat(out.bad()).isFalse();
+    assertThat(LOGS.resolve("chat-redis2-fanout-2.log")).isRegularFile();
+  }
+
+  /**
    * The embedded PostgreSQL's postmaster is detached from the chat server (pg_ctl starts it), so
    * its CPU would be missed by a walk of the server's descendants: the load tool names it.
    */

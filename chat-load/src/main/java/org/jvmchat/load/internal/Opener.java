@@ -43,6 +43,19 @@ public final class Opener {
       Setup setup,
       double timeoutSeconds)
       throws InterruptedException {
+    return open(driver, i -> target, n, concurrency, newConn, setup, timeoutSeconds);
+  }
+
+  /** As above, connection {@code i} to {@code targetOf.apply(i)}. */
+  public static Opened open(
+      Driver driver,
+      IntFunction<Target> targetOf,
+      int n,
+      int concurrency,
+      IntFunction<Conn> newConn,
+      Setup setup,
+      double timeoutSeconds)
+      throws InterruptedException {
     Conn[] conns = new Conn[n];
     AtomicInteger next = new AtomicInteger();
     AtomicInteger failed = new AtomicInteger();
@@ -59,7 +72,7 @@ public final class Opener {
           }
           Conn c = newConn.apply(i);
           driver
-              .open(target, setup.token(i), c)
+              .open(targetOf.apply(i), setup.token(i), c)
               .thenCompose(x -> c.join(setup.room(i)))
               .whenComplete(
                   (x, e) -> {

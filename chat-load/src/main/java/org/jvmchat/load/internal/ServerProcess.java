@@ -57,6 +57,15 @@ public final class ServerProcess implements AutoCloseable {
 
   public static ServerProcess start(Kind kind, Launch l, String label)
       throws IOException, InterruptedException {
+    return start(kind, l, label, Map.of());
+  }
+
+  /**
+   * As {@link #start(Kind, Launch, String)}, the chat server with {@code env} added to its
+   * environment (e.g. {@code REDIS_URL}, or {@code DATABASE_URL} of another instance's database).
+   */
+  public static ServerProcess start(Kind kind, Launch l, String label, Map<String, String> extra)
+      throws IOException, InterruptedException {
     int port = freePort();
     Files.createDirectories(l.logs());
     Path log = l.logs().resolve(label + ".log");
@@ -101,6 +110,7 @@ public final class ServerProcess implements AutoCloseable {
       env.put("PORT", "" + port);
       env.put("CHAT_DATA_DIR", dataDir.toString());
       env.put("CHAT_ENVIRONMENT", "Development");
+      env.putAll(extra);
     }
     Process p;
     try {
@@ -146,6 +156,23 @@ public final class ServerProcess implements AutoCloseable {
       }
     }
     return pids;
+  }
+
+  /**
+   * The {@code DATABASE_URL} of the embedded PostgreSQL this chat server started (its port is the
+   * fourth line of {@code postmaster.pid}), for another instance to share it; null when none.
+   */
+  public String embeddedDatabaseUrl() {
+    if (dataDir == null) {
+      return null;
+    }
+    try {
+      List<String> lines = Files.readAllLines(dataDir.resolve("pg").resolve("postmaster.pid"));
+      int port = Integer.parseInt(lines.get(3).trim());
+      return "postgres://postgres@127.0.0.1:" + port + "/postgres";
+    } catch (IOException | RuntimeException none) {
+      return null;
+    }
   }
 
   public String url() {

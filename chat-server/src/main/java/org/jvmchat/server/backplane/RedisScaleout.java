@@ -31,6 +31,7 @@ public final class RedisScaleout implements ScaleoutMode {
   private final RedisBackplane redis;
   private final TimedBackplane timed;
   private final HubLifetimeManagerFactory factory;
+  private final ScaleoutOptions scaleoutOptions;
   private final org.jvmchat.server.ops.RedisCommandMetrics commandMetrics =
       new org.jvmchat.server.ops.RedisCommandMetrics();
 
@@ -69,13 +70,19 @@ public final class RedisScaleout implements ScaleoutMode {
     }
     this.redis = RedisBackplane.create(options.build(), commandMetrics);
     this.timed = new TimedBackplane(redis);
-    this.factory =
-        ScaleoutLifetimeManagers.factory(
-            timed,
-            ScaleoutOptions.builder()
-                .channelPrefix(channelPrefix)
-                .userGroupStore(userGroups ? redis.userGroupStore() : null)
-                .build());
+    this.scaleoutOptions =
+        ScaleoutOptions.builder()
+            .channelPrefix(channelPrefix)
+            .userGroupStore(userGroups ? redis.userGroupStore() : null)
+            .build();
+    this.factory = ScaleoutLifetimeManagers.factory(timed, scaleoutOptions);
+  }
+
+  @Override
+  public HubLifetimeManagerFactory lifetimeManagerFactory(
+      org.jvmchat.hub.spi.GroupDelivery groups) {
+    return ScaleoutLifetimeManagers.factory(
+        timed, scaleoutOptions.toBuilder().groupDelivery(groups).build());
   }
 
   @Override
