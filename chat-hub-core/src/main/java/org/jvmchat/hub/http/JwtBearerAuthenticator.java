@@ -7,6 +7,7 @@ import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.RemoteKeySourceException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
@@ -16,6 +17,7 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jose.util.Resource;
 import com.nimbusds.jose.util.ResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -58,8 +60,11 @@ import org.slf4j.LoggerFactory;
  * <p>Keys: the provider's key set is fetched on first use and cached ({@link Builder#keyCacheTtl});
  * a token whose {@code kid} is not in the cached set refreshes it, at most once per {@link
  * Builder#keyRefreshMinInterval}; when a fetch fails the last good keys stay in use ({@link
- * Builder#outageTolerance}). Fetching is blocking I/O: authenticators run on the hub's executor,
- * never on an event loop. Thread-safe.
+ * Builder#outageTolerance}). Fetching is blocking I/O, so this is a {@link
+ * NonBlockingAuthenticator} that answers on the event loop only when no fetch can be needed: HS256
+ * tokens, and provider tokens whose key is in the key set fetched last while that set is younger
+ * than {@link Builder#keyCacheTtl}; every other token (no key set yet, an expired set, an unknown
+ * {@code kid}) is checked on the hub's executor, where the key set may be fetched. Thread-safe.
  *
  * <pre>{@code
  * Authenticator auth = JwtBearerAuthenticator.builder()
@@ -69,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class JwtBearerAuthenticator
-    implements Authenticator, BearerTokenAuthenticator.TokenValidator {
+    implements NonBlockingAuthenticator, BearerTokenAuthenticator.NonBlockingTokenValidator {
   /** The algorithms accepted for provider-issued tokens. */
   public static final Set<JWSAlgorithm> PROVIDER_ALGORITHMS =
       Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256);
@@ -83,6 +88,8 @@ public final class JwtBearerAuthenticator
 
   private final DefaultJWTProcessor<SecurityContext> hmacProcessor;
   private final DefaultJWTProcessor<SecurityContext> providerProcessor;
+  // Provider tokens checked without blocking: keys from the last fetched set only (null: none).
+  private final DefaultJWTProcessor<SecurityContext> cachedKeysProcessor;
   private final String userIdClaim;
   private final String nameClaim;
 
@@ -97,14 +104,19 @@ public final class JwtBearerAuthenticator
                     JWSAlgorithm.HS256, new ImmutableSecret<>(b.hmacSecret)),
                 b.issuer,
                 b);
-    JWKSource<SecurityContext> keys = providerKeys(b);
+    FetchedKeys fetched = new FetchedKeys(b.keyCacheTtl);
+    JWKSource<SecurityContext> keys = providerKeys(b, fetched);
+    String providerIssuer = b.authority != null ? b.authority : b.issuer;
     this.providerProcessor =
         keys == null
             ? null
             : processor(
-                new JWSVerificationKeySelector<>(PROVIDER_ALGORITHMS, keys),
-                b.authority != null ? b.authority : b.issuer,
-                b);
+                new JWSVerificationKeySelector<>(PROVIDER_ALGORITHMS, keys), providerIssuer, b);
+    this.cachedKeysProcessor =
+        keys == null
+            ? null
+            : processor(
+                new JWSVerificationKeySelector<>(PROVIDER_ALGORITHMS, fetched), providerIssuer, b);
   }
 
   public static Builder builder() {
@@ -118,7 +130,34 @@ public final class JwtBearerAuthenticator
   }
 
   @Override
+  public HubUser tryAuthenticate(HttpRequest request)
+      throws UnauthorizedException, WouldBlockException {
+    String token = BearerTokenAuthenticator.token(request);
+    return token == null ? null : tryValidate(token);
+  }
+
+  @Override
   public HubUser validate(String token) throws UnauthorizedException {
+    try {
+      return validate(token, false);
+    } catch (WouldBlockException e) {
+      throw new IllegalStateException(e); // only a non-blocking check throws it
+    }
+  }
+
+  /**
+   * Checks the token without blocking: HS256 tokens always; provider tokens when their key is in
+   * the key set fetched last and that set has not expired.
+   *
+   * @throws WouldBlockException when the key set would have to be fetched
+   */
+  @Override
+  public HubUser tryValidate(String token) throws UnauthorizedException, WouldBlockException {
+    return validate(token, true);
+  }
+
+  private HubUser validate(String token, boolean withoutBlocking)
+      throws UnauthorizedException, WouldBlockException {
     JWT jwt;
     try {
       jwt = JWTParser.parse(token);
@@ -133,7 +172,7 @@ public final class JwtBearerAuthenticator
     if (JWSAlgorithm.HS256.equals(alg) && hmacProcessor != null) {
       processor = hmacProcessor;
     } else if (PROVIDER_ALGORITHMS.contains(alg) && providerProcessor != null) {
-      processor = providerProcessor;
+      processor = withoutBlocking ? cachedKeysProcessor : providerProcessor;
     } else {
       throw new UnauthorizedException("The bearer token's algorithm " + alg + " is not accepted");
     }
@@ -146,6 +185,8 @@ public final class JwtBearerAuthenticator
       throw new UnauthorizedException("The bearer token's claims are not valid: " + e.getMessage());
     } catch (BadJOSEException e) {
       throw new UnauthorizedException("The bearer token was rejected: " + e.getMessage());
+    } catch (NotFetched e) {
+      throw WouldBlockException.INSTANCE;
     } catch (KeySourceException e) {
       log.warn("The token signing keys could not be fetched: {}", e.getMessage());
       throw new UnauthorizedException("The token signing keys are not available", e);
@@ -204,17 +245,25 @@ public final class JwtBearerAuthenticator
     return p;
   }
 
-  private static JWKSource<SecurityContext> providerKeys(Builder b) {
+  private static JWKSource<SecurityContext> providerKeys(Builder b, FetchedKeys fetched) {
     if (b.authority == null && b.jwksUrl == null) {
       return null;
     }
     int timeout = (int) Math.min(Integer.MAX_VALUE, b.httpTimeout.toMillis());
     ResourceRetriever retriever =
         new DefaultResourceRetriever(timeout, timeout, JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT);
+    // Every key-set fetch (not the discovery document's) is seen by the non-blocking check too.
+    ResourceRetriever keySetRetriever =
+        url -> {
+          long startedAt = System.nanoTime();
+          Resource resource = retriever.retrieveResource(url);
+          fetched.fetched(resource.getContent(), startedAt);
+          return resource;
+        };
     Function<URL, JWKSource<SecurityContext>> fromUrl =
         url -> {
           JWKSourceBuilder<SecurityContext> keys =
-              JWKSourceBuilder.<SecurityContext>create(url, retriever)
+              JWKSourceBuilder.<SecurityContext>create(url, keySetRetriever)
                   .cache(
                       b.keyCacheTtl.toMillis(),
                       Math.min(b.httpTimeout.toMillis(), b.keyCacheTtl.toMillis()))
@@ -239,6 +288,55 @@ public final class JwtBearerAuthenticator
       return URI.create(url).toURL();
     } catch (MalformedURLException | IllegalArgumentException e) {
       throw new IllegalArgumentException("Not a URL: " + url, e);
+    }
+  }
+
+  /** {@link FetchedKeys} has no answer without a fetch: the check must run where it may block. */
+  private static final class NotFetched extends KeySourceException {
+    private static final long serialVersionUID = 1L;
+    static final NotFetched INSTANCE = new NotFetched();
+
+    private NotFetched() {
+      super("The key set would have to be fetched");
+      setStackTrace(new StackTraceElement[0]);
+    }
+  }
+
+  /**
+   * The key set fetched last (the keys the blocking path's cache holds), for checks on the event
+   * loop: valid for the cache's time to live from the start of its fetch; a selector that finds no
+   * key in it (an unknown {@code kid}), or a set that expired or was never fetched, throws {@link
+   * NotFetched} so that the blocking path (which may fetch) decides.
+   */
+  private static final class FetchedKeys implements JWKSource<SecurityContext> {
+    private record Snapshot(JWKSet keys, long expiresAt) {}
+
+    private final long ttlNanos;
+    private volatile Snapshot snapshot;
+
+    FetchedKeys(Duration ttl) {
+      this.ttlNanos = ttl.toNanos();
+    }
+
+    void fetched(String content, long startedAt) {
+      try {
+        snapshot = new Snapshot(JWKSet.parse(content), startedAt + ttlNanos);
+      } catch (ParseException | RuntimeException e) {
+        // Not a key set: the blocking path reports it; the last good set stays until it expires.
+      }
+    }
+
+    @Override
+    public List<JWK> get(JWKSelector selector, SecurityContext context) throws KeySourceException {
+      Snapshot s = snapshot;
+      if (s == null || System.nanoTime() - s.expiresAt() >= 0) {
+        throw NotFetched.INSTANCE;
+      }
+      List<JWK> keys = selector.select(s.keys());
+      if (keys.isEmpty()) {
+        throw NotFetched.INSTANCE;
+      }
+      return keys;
     }
   }
 

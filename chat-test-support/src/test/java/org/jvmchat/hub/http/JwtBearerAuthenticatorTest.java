@@ -291,6 +291,84 @@ class JwtBearerAuthenticatorTest {
         .hasMessageContaining("iss");
   }
 
+  @Test
+  void checksOnTheEventLoopOnlyWhatNeedsNoKeySetFetch() throws Exception {
+    JwtBearerAuthenticator auth =
+        authority()
+            .hmacSecret(SECRET)
+            .issuer("dev")
+            .keyRefreshMinInterval(Duration.ofMillis(100))
+            .build();
+    // HS256: CPU only, always answered without blocking; a bad one is refused there too.
+    assertThat(auth.tryValidate(hs256("grace", "dev", "chat-api")).id()).isEqualTo("grace");
+    assertThatThrownBy(() -> auth.tryValidate(hs256("grace", "other", "chat-api")))
+        .isInstanceOf(UnauthorizedException.class)
+        .hasMessageContaining("iss");
+
+    // No key set fetched yet: a provider token would need a fetch, so it is not checked here.
+    String rs = provider.token(JWSAlgorithm.RS256, "heidi", "Heidi", Duration.ofMinutes(5));
+    assertThatThrownBy(() -> auth.tryValidate(rs)).isSameAs(WouldBlockException.INSTANCE);
+    assertThat(provider.jwksFetches()).isZero();
+
+    // The blocking check fetches the keys; from then on the same key is checked without blocking.
+    assertThat(auth.validate(rs).id()).isEqualTo("heidi");
+    int fetches = provider.jwksFetches();
+    assertThat(fetches).isEqualTo(1);
+    assertThat(auth.tryValidate(rs).id()).isEqualTo("heidi");
+    HttpRequest request =
+        new HttpRequest(
+            "GET",
+            "/hub",
+            Map.of(),
+            Map.of("authorization", List.of("Bearer " + rs)),
+            Map.of(),
+            null,
+            "127.0.0.1",
+            null);
+    assertThat(auth.tryAuthenticate(request).id()).isEqualTo("heidi");
+    assertThatThrownBy(
+            () ->
+                auth.tryValidate(
+                    provider.token(JWSAlgorithm.RS256, "heidi", "Heidi", Duration.ofSeconds(-60))))
+        .isInstanceOf(UnauthorizedException.class)
+        .hasMessageContaining("expired");
+
+    // A key id the fetched set does not have (a rotation): the blocking check decides (and may
+    // fetch); the non-blocking one never fetches.
+    provider.rotateKeys(false);
+    String rotated = provider.token(JWSAlgorithm.ES256, "ivan", "Ivan", Duration.ofMinutes(5));
+    assertThatThrownBy(() -> auth.tryValidate(rotated)).isSameAs(WouldBlockException.INSTANCE);
+    assertThat(provider.jwksFetches()).isEqualTo(fetches);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(150))
+        .untilAsserted(() -> assertThat(auth.validate(rotated).id()).isEqualTo("ivan"));
+    assertThat(auth.tryValidate(rotated).id()).isEqualTo("ivan");
+  }
+
+  @Test
+  void anExpiredKeySetIsNotUsedOnTheEventLoop() throws Exception {
+    JwtBearerAuthenticator auth =
+        authority()
+            .keyCacheTtl(Duration.ofMillis(300))
+            .keyRefreshMinInterval(Duration.ofMillis(100))
+            .build();
+    String token = provider.token(JWSAlgorithm.RS256, "alice", "Alice", Duration.ofMinutes(5));
+    auth.validate(token);
+    int fetches = provider.jwksFetches();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> auth.tryValidate(token))
+                    .isSameAs(WouldBlockException.INSTANCE));
+    assertThat(provider.jwksFetches()).isEqualTo(fetches);
+    auth.validate(token); // fetches again
+    assertThat(provider.jwksFetches()).isEqualTo(fetches + 1);
+    assertThat(auth.tryValidate(token).id()).isEqualTo("alice");
+  }
+
   private static String hs256(String sub, String iss, String aud) throws JOSEException {
     JWTClaimsSet.Builder c =
         new JWTClaimsSet.Builder()
