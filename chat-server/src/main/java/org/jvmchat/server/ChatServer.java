@@ -90,7 +90,14 @@ public final class ChatServer implements AutoCloseable {
             new java.util.concurrent.LinkedBlockingQueue<>(10_000),
             new io.netty.util.concurrent.DefaultThreadFactory("jvmchat-hub", true));
     hubExecutor.allowCoreThreadTimeOut(true);
-    ChatService chat = new ChatService(store, settings.accessCacheRooms());
+    // The joined rooms cache sees every join and leave only when this is the one instance.
+    ChatService chat =
+        new ChatService(
+            store,
+            settings.accessCacheRooms(),
+            scaleout.lifetimeManagerFactory() == null
+                ? org.jvmchat.server.chat.JoinedRooms.DEFAULT_MAX_USERS
+                : 0);
     this.assistant =
         new AssistantService(
             settings.assistant(),
