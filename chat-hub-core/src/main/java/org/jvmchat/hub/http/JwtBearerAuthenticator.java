@@ -33,12 +33,15 @@ import java.net.URI;
 import java.net.URL;
 import java.text.ParseException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jvmchat.hub.HubUser;
 import org.slf4j.Logger;
@@ -84,6 +87,12 @@ public final class JwtBearerAuthenticator
   public static final Duration DEFAULT_KEY_REFRESH_MIN_INTERVAL = Duration.ofSeconds(30);
   public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(5);
 
+  /** Default bound of the checked-token cache ({@link Builder#checkedTokenCache}). */
+  public static final int DEFAULT_CHECKED_TOKEN_CACHE = 4096;
+
+  /** How long a checked token is answered from the cache at most (never past its {@code exp}). */
+  public static final Duration CHECKED_TOKEN_TTL = Duration.ofSeconds(30);
+
   private static final Logger log = LoggerFactory.getLogger(JwtBearerAuthenticator.class);
 
   private final DefaultJWTProcessor<SecurityContext> hmacProcessor;
@@ -92,10 +101,17 @@ public final class JwtBearerAuthenticator
   private final DefaultJWTProcessor<SecurityContext> cachedKeysProcessor;
   private final String userIdClaim;
   private final String nameClaim;
+  private final int checkedTokenCache;
+  // Tokens that passed every check lately: a connect presents its token twice (negotiate, then the
+  // WebSocket request), and the second check is answered from here.
+  private final ConcurrentHashMap<String, Checked> checkedTokens = new ConcurrentHashMap<>();
+
+  private record Checked(HubUser user, long untilNanos, long expiresAtMillis) {}
 
   private JwtBearerAuthenticator(Builder b) {
     this.userIdClaim = b.userIdClaim;
     this.nameClaim = b.nameClaim;
+    this.checkedTokenCache = b.checkedTokenCache;
     this.hmacProcessor =
         b.hmacSecret == null
             ? null
@@ -157,6 +173,41 @@ public final class JwtBearerAuthenticator
   }
 
   private HubUser validate(String token, boolean withoutBlocking)
+      throws UnauthorizedException, WouldBlockException {
+    if (checkedTokenCache > 0) {
+      Checked known = checkedTokens.get(token);
+      if (known != null) {
+        if (System.nanoTime() - known.untilNanos() < 0
+            && System.currentTimeMillis() < known.expiresAtMillis()) {
+          return known.user();
+        }
+        checkedTokens.remove(token, known);
+      }
+    }
+    HubUser user = check(token, withoutBlocking);
+    if (checkedTokenCache > 0) {
+      remember(token, user);
+    }
+    return user;
+  }
+
+  private void remember(String token, HubUser user) {
+    Instant exp = user.expiration().orElse(null);
+    if (exp == null) {
+      return;
+    }
+    if (checkedTokens.size() >= checkedTokenCache) {
+      Iterator<String> any = checkedTokens.keySet().iterator();
+      if (any.hasNext()) {
+        checkedTokens.remove(any.next());
+      }
+    }
+    checkedTokens.put(
+        token,
+        new Checked(user, System.nanoTime() + CHECKED_TOKEN_TTL.toNanos(), exp.toEpochMilli()));
+  }
+
+  private HubUser check(String token, boolean withoutBlocking)
       throws UnauthorizedException, WouldBlockException {
     JWT jwt;
     try {
@@ -426,6 +477,7 @@ public final class JwtBearerAuthenticator
     private Duration httpTimeout = DEFAULT_HTTP_TIMEOUT;
     private String userIdClaim = "sub";
     private String nameClaim = "name";
+    private int checkedTokenCache = DEFAULT_CHECKED_TOKEN_CACHE;
 
     private Builder() {}
 
@@ -513,6 +565,21 @@ public final class JwtBearerAuthenticator
     /** The claim that is the user id; default {@code sub}. */
     public Builder userIdClaim(String claim) {
       this.userIdClaim = Objects.requireNonNull(claim, "claim");
+      return this;
+    }
+
+    /**
+     * How many tokens that passed every check are remembered, so that the same token again (a
+     * connect sends it with negotiate and again with the WebSocket request) is answered without
+     * parsing and verifying it: for at most {@link #CHECKED_TOKEN_TTL} and never past its {@code
+     * exp} (without the clock skew). A provider key removed from the key set still admits a token
+     * it signed for that long. Default {@value #DEFAULT_CHECKED_TOKEN_CACHE}; 0 = none.
+     */
+    public Builder checkedTokenCache(int maxTokens) {
+      if (maxTokens < 0) {
+        throw new IllegalArgumentException("checkedTokenCache must not be negative");
+      }
+      this.checkedTokenCache = maxTokens;
       return this;
     }
 

@@ -229,6 +229,7 @@ class JwtBearerAuthenticatorTest {
   void aKeySetOutageKeepsTheLastGoodKeys() throws Exception {
     JwtBearerAuthenticator auth =
         authority()
+            .checkedTokenCache(0) // the same token again must reach the key set
             .keyCacheTtl(Duration.ofMillis(200))
             .keyRefreshMinInterval(Duration.ofMillis(100))
             .build();
@@ -350,6 +351,7 @@ class JwtBearerAuthenticatorTest {
   void anExpiredKeySetIsNotUsedOnTheEventLoop() throws Exception {
     JwtBearerAuthenticator auth =
         authority()
+            .checkedTokenCache(0) // the same token again must reach the key set
             .keyCacheTtl(Duration.ofMillis(300))
             .keyRefreshMinInterval(Duration.ofMillis(100))
             .build();
@@ -367,6 +369,61 @@ class JwtBearerAuthenticatorTest {
     auth.validate(token); // fetches again
     assertThat(provider.jwksFetches()).isEqualTo(fetches + 1);
     assertThat(auth.tryValidate(token).id()).isEqualTo("alice");
+  }
+
+  @Test
+  void aCheckedTokenIsAnsweredAgainWithoutItsKeyButNeverPastItsExpiry() throws Exception {
+    JwtBearerAuthenticator cached = briefKeys().build();
+    JwtBearerAuthenticator uncached = briefKeys().checkedTokenCache(0).build();
+    String token = provider.token(JWSAlgorithm.RS256, "alice", "Alice", Duration.ofMinutes(5));
+    assertThat(cached.validate(token).id()).isEqualTo("alice");
+    assertThat(uncached.validate(token).id()).isEqualTo("alice");
+
+    // The key set cannot be fetched and the last one is past its tolerance: a full check fails,
+    // the token checked before is still answered.
+    provider.jwksAvailable(false);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> uncached.validate(token))
+                    .isInstanceOf(UnauthorizedException.class));
+    assertThat(cached.validate(token).id()).isEqualTo("alice");
+    assertThat(cached.tryValidate(token).id()).isEqualTo("alice");
+
+    // Never past exp, even within the clock skew the full check allows.
+    JwtBearerAuthenticator hs = JwtBearerAuthenticator.builder().hmacSecret(SECRET).build();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .subject("carol")
+            .expirationTime(Date.from(Instant.now().plusSeconds(2)))
+            .build();
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+    jwt.sign(new MACSigner(SECRET));
+    String shortLived = jwt.serialize();
+    JwtBearerAuthenticator strict =
+        JwtBearerAuthenticator.builder().hmacSecret(SECRET).clockSkew(Duration.ZERO).build();
+    assertThat(hs.validate(shortLived).id()).isEqualTo("carol");
+    assertThat(strict.validate(shortLived).id()).isEqualTo("carol");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> strict.validate(shortLived))
+                    .isInstanceOf(UnauthorizedException.class)
+                    .hasMessageContaining("expired"));
+    assertThat(hs.validate(shortLived).id()).isEqualTo("carol"); // within the default skew
+    assertThatThrownBy(() -> JwtBearerAuthenticator.builder().checkedTokenCache(-1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private JwtBearerAuthenticator.Builder briefKeys() {
+    return authority()
+        .keyCacheTtl(Duration.ofMillis(200))
+        .keyRefreshMinInterval(Duration.ofMillis(100))
+        .outageTolerance(Duration.ofMillis(200));
   }
 
   private static String hs256(String sub, String iss, String aud) throws JOSEException {
