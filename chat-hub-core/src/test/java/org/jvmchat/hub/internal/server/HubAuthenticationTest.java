@@ -174,6 +174,37 @@ class HubAuthenticationTest {
   }
 
   @Test
+  void aRequestAnsweredOnTheEventLoopLeavesTheConnectionIdleNotInARequestHead() {
+    TestAuthenticator auth = new TestAuthenticator();
+    try (EmbeddedHttp http =
+        new EmbeddedHttp(
+            HubServer.builder()
+                .hub(
+                    HubMapping.builder("/hubs/secure", EchoHub::new)
+                        .requireAuthenticatedUser(true)
+                        .build())
+                .authenticator(auth)
+                .httpLimits(
+                    org.jvmchat.hub.http.HttpLimits.builder()
+                        .requestHeadersTimeout(java.time.Duration.ofSeconds(1))
+                        .keepAliveTimeout(java.time.Duration.ofSeconds(100))
+                        .build()),
+            new RecordingExecutor())) {
+      FullHttpResponse ok = negotiate(http, "alice");
+      assertThat(ok.status().code()).isEqualTo(200);
+      body(ok);
+      // Past the request-head timeout: the keep-alive connection waits for its next request.
+      http.channel.advanceTimeBy(2, TimeUnit.SECONDS);
+      http.channel.runScheduledPendingTasks();
+      assertThat(http.channel.isOpen()).isTrue();
+      assertThat((Object) http.channel.readOutbound()).isNull();
+      FullHttpResponse again = negotiate(http, "alice");
+      assertThat(again.status().code()).isEqualTo(200);
+      body(again);
+    }
+  }
+
+  @Test
   void aCheckThatWouldBlockHopsToTheExecutor() {
     TestAuthenticator auth = new TestAuthenticator();
     RecordingExecutor executor = new RecordingExecutor();
