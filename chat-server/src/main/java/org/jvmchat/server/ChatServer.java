@@ -90,7 +90,14 @@ public final class ChatServer implements AutoCloseable {
             new java.util.concurrent.LinkedBlockingQueue<>(10_000),
             new io.netty.util.concurrent.DefaultThreadFactory("jvmchat-hub", true));
     hubExecutor.allowCoreThreadTimeOut(true);
-    ChatService chat = new ChatService(store, settings.accessCacheRooms());
+    // The joined rooms cache sees every join and leave only when this is the one instance.
+    ChatService chat =
+        new ChatService(
+            store,
+            settings.accessCacheRooms(),
+            scaleout.lifetimeManagerFactory() == null
+                ? org.jvmchat.server.chat.JoinedRooms.DEFAULT_MAX_USERS
+                : 0);
     this.assistant =
         new AssistantService(
             settings.assistant(),
@@ -139,12 +146,7 @@ public final class ChatServer implements AutoCloseable {
             .host(settings.host())
             .port(settings.port())
             .hub(chatHub.options(hubOptions).build())
-            .authenticator(
-                org.jvmchat.server.hub.RoomDelivery.carryingLastSeq(
-                    settings.chatAccessKey() == null
-                        ? new BearerTokenAuthenticator(new BearerTokens(settings))
-                        : org.jvmchat.server.serverless.ServerlessApi.exempting(
-                            new BearerTokenAuthenticator(new BearerTokens(settings)))))
+            .authenticator(authenticator(settings))
             .corsOrigins(settings.corsOrigins())
             .executor(metrics.monitorExecutor(hubExecutor, "hub"))
             .httpLimits(settings.protection().httpLimits())
@@ -249,6 +251,21 @@ public final class ChatServer implements AutoCloseable {
 
   public int port() {
     return hubServer.port();
+  }
+
+  /**
+   * The users of hub requests and routes: bearer JWTs ({@link BearerTokens}), anonymous on the
+   * serverless API's paths when it is on, each user carrying the connect URL's {@code lastSeq}. A
+   * {@link org.jvmchat.hub.http.NonBlockingAuthenticator}: HS256 tokens and provider tokens whose
+   * key is cached are checked on the event loop; a key-set fetch happens on the hub executor.
+   */
+  static org.jvmchat.hub.http.Authenticator authenticator(ChatSettings settings) {
+    org.jvmchat.hub.http.Authenticator users =
+        new BearerTokenAuthenticator(new BearerTokens(settings));
+    return org.jvmchat.server.hub.RoomDelivery.carryingLastSeq(
+        settings.chatAccessKey() == null
+            ? users
+            : org.jvmchat.server.serverless.ServerlessApi.exempting(users));
   }
 
   /** The base URL, e.g. {@code http://localhost:8080}. */

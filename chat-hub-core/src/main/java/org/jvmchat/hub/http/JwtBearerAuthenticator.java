@@ -7,6 +7,7 @@ import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.RemoteKeySourceException;
 import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSelector;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableSecret;
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
@@ -16,6 +17,7 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jose.util.DefaultResourceRetriever;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import com.nimbusds.jose.util.Resource;
 import com.nimbusds.jose.util.ResourceRetriever;
 import com.nimbusds.jwt.JWT;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -31,12 +33,15 @@ import java.net.URI;
 import java.net.URL;
 import java.text.ParseException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import org.jvmchat.hub.HubUser;
 import org.slf4j.Logger;
@@ -58,8 +63,11 @@ import org.slf4j.LoggerFactory;
  * <p>Keys: the provider's key set is fetched on first use and cached ({@link Builder#keyCacheTtl});
  * a token whose {@code kid} is not in the cached set refreshes it, at most once per {@link
  * Builder#keyRefreshMinInterval}; when a fetch fails the last good keys stay in use ({@link
- * Builder#outageTolerance}). Fetching is blocking I/O: authenticators run on the hub's executor,
- * never on an event loop. Thread-safe.
+ * Builder#outageTolerance}). Fetching is blocking I/O, so this is a {@link
+ * NonBlockingAuthenticator} that answers on the event loop only when no fetch can be needed: HS256
+ * tokens, and provider tokens whose key is in the key set fetched last while that set is younger
+ * than {@link Builder#keyCacheTtl}; every other token (no key set yet, an expired set, an unknown
+ * {@code kid}) is checked on the hub's executor, where the key set may be fetched. Thread-safe.
  *
  * <pre>{@code
  * Authenticator auth = JwtBearerAuthenticator.builder()
@@ -69,7 +77,7 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class JwtBearerAuthenticator
-    implements Authenticator, BearerTokenAuthenticator.TokenValidator {
+    implements NonBlockingAuthenticator, BearerTokenAuthenticator.NonBlockingTokenValidator {
   /** The algorithms accepted for provider-issued tokens. */
   public static final Set<JWSAlgorithm> PROVIDER_ALGORITHMS =
       Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256);
@@ -79,16 +87,31 @@ public final class JwtBearerAuthenticator
   public static final Duration DEFAULT_KEY_REFRESH_MIN_INTERVAL = Duration.ofSeconds(30);
   public static final Duration DEFAULT_HTTP_TIMEOUT = Duration.ofSeconds(5);
 
+  /** Default bound of the checked-token cache ({@link Builder#checkedTokenCache}). */
+  public static final int DEFAULT_CHECKED_TOKEN_CACHE = 4096;
+
+  /** How long a checked token is answered from the cache at most (never past its {@code exp}). */
+  public static final Duration CHECKED_TOKEN_TTL = Duration.ofSeconds(30);
+
   private static final Logger log = LoggerFactory.getLogger(JwtBearerAuthenticator.class);
 
   private final DefaultJWTProcessor<SecurityContext> hmacProcessor;
   private final DefaultJWTProcessor<SecurityContext> providerProcessor;
+  // Provider tokens checked without blocking: keys from the last fetched set only (null: none).
+  private final DefaultJWTProcessor<SecurityContext> cachedKeysProcessor;
   private final String userIdClaim;
   private final String nameClaim;
+  private final int checkedTokenCache;
+  // Tokens that passed every check lately: a connect presents its token twice (negotiate, then the
+  // WebSocket request), and the second check is answered from here.
+  private final ConcurrentHashMap<String, Checked> checkedTokens = new ConcurrentHashMap<>();
+
+  private record Checked(HubUser user, long untilNanos, long expiresAtMillis) {}
 
   private JwtBearerAuthenticator(Builder b) {
     this.userIdClaim = b.userIdClaim;
     this.nameClaim = b.nameClaim;
+    this.checkedTokenCache = b.checkedTokenCache;
     this.hmacProcessor =
         b.hmacSecret == null
             ? null
@@ -97,14 +120,19 @@ public final class JwtBearerAuthenticator
                     JWSAlgorithm.HS256, new ImmutableSecret<>(b.hmacSecret)),
                 b.issuer,
                 b);
-    JWKSource<SecurityContext> keys = providerKeys(b);
+    FetchedKeys fetched = new FetchedKeys(b.keyCacheTtl);
+    JWKSource<SecurityContext> keys = providerKeys(b, fetched);
+    String providerIssuer = b.authority != null ? b.authority : b.issuer;
     this.providerProcessor =
         keys == null
             ? null
             : processor(
-                new JWSVerificationKeySelector<>(PROVIDER_ALGORITHMS, keys),
-                b.authority != null ? b.authority : b.issuer,
-                b);
+                new JWSVerificationKeySelector<>(PROVIDER_ALGORITHMS, keys), providerIssuer, b);
+    this.cachedKeysProcessor =
+        keys == null
+            ? null
+            : processor(
+                new JWSVerificationKeySelector<>(PROVIDER_ALGORITHMS, fetched), providerIssuer, b);
   }
 
   public static Builder builder() {
@@ -118,7 +146,69 @@ public final class JwtBearerAuthenticator
   }
 
   @Override
+  public HubUser tryAuthenticate(HttpRequest request)
+      throws UnauthorizedException, WouldBlockException {
+    String token = BearerTokenAuthenticator.token(request);
+    return token == null ? null : tryValidate(token);
+  }
+
+  @Override
   public HubUser validate(String token) throws UnauthorizedException {
+    try {
+      return validate(token, false);
+    } catch (WouldBlockException e) {
+      throw new IllegalStateException(e); // only a non-blocking check throws it
+    }
+  }
+
+  /**
+   * Checks the token without blocking: HS256 tokens always; provider tokens when their key is in
+   * the key set fetched last and that set has not expired.
+   *
+   * @throws WouldBlockException when the key set would have to be fetched
+   */
+  @Override
+  public HubUser tryValidate(String token) throws UnauthorizedException, WouldBlockException {
+    return validate(token, true);
+  }
+
+  private HubUser validate(String token, boolean withoutBlocking)
+      throws UnauthorizedException, WouldBlockException {
+    if (checkedTokenCache > 0) {
+      Checked known = checkedTokens.get(token);
+      if (known != null) {
+        if (System.nanoTime() - known.untilNanos() < 0
+            && System.currentTimeMillis() < known.expiresAtMillis()) {
+          return known.user();
+        }
+        checkedTokens.remove(token, known);
+      }
+    }
+    HubUser user = check(token, withoutBlocking);
+    if (checkedTokenCache > 0) {
+      remember(token, user);
+    }
+    return user;
+  }
+
+  private void remember(String token, HubUser user) {
+    Instant exp = user.expiration().orElse(null);
+    if (exp == null) {
+      return;
+    }
+    if (checkedTokens.size() >= checkedTokenCache) {
+      Iterator<String> any = checkedTokens.keySet().iterator();
+      if (any.hasNext()) {
+        checkedTokens.remove(any.next());
+      }
+    }
+    checkedTokens.put(
+        token,
+        new Checked(user, System.nanoTime() + CHECKED_TOKEN_TTL.toNanos(), exp.toEpochMilli()));
+  }
+
+  private HubUser check(String token, boolean withoutBlocking)
+      throws UnauthorizedException, WouldBlockException {
     JWT jwt;
     try {
       jwt = JWTParser.parse(token);
@@ -133,7 +223,7 @@ public final class JwtBearerAuthenticator
     if (JWSAlgorithm.HS256.equals(alg) && hmacProcessor != null) {
       processor = hmacProcessor;
     } else if (PROVIDER_ALGORITHMS.contains(alg) && providerProcessor != null) {
-      processor = providerProcessor;
+      processor = withoutBlocking ? cachedKeysProcessor : providerProcessor;
     } else {
       throw new UnauthorizedException("The bearer token's algorithm " + alg + " is not accepted");
     }
@@ -146,6 +236,8 @@ public final class JwtBearerAuthenticator
       throw new UnauthorizedException("The bearer token's claims are not valid: " + e.getMessage());
     } catch (BadJOSEException e) {
       throw new UnauthorizedException("The bearer token was rejected: " + e.getMessage());
+    } catch (NotFetched e) {
+      throw WouldBlockException.INSTANCE;
     } catch (KeySourceException e) {
       log.warn("The token signing keys could not be fetched: {}", e.getMessage());
       throw new UnauthorizedException("The token signing keys are not available", e);
@@ -204,17 +296,25 @@ public final class JwtBearerAuthenticator
     return p;
   }
 
-  private static JWKSource<SecurityContext> providerKeys(Builder b) {
+  private static JWKSource<SecurityContext> providerKeys(Builder b, FetchedKeys fetched) {
     if (b.authority == null && b.jwksUrl == null) {
       return null;
     }
     int timeout = (int) Math.min(Integer.MAX_VALUE, b.httpTimeout.toMillis());
     ResourceRetriever retriever =
         new DefaultResourceRetriever(timeout, timeout, JWKSourceBuilder.DEFAULT_HTTP_SIZE_LIMIT);
+    // Every key-set fetch (not the discovery document's) is seen by the non-blocking check too.
+    ResourceRetriever keySetRetriever =
+        url -> {
+          long startedAt = System.nanoTime();
+          Resource resource = retriever.retrieveResource(url);
+          fetched.fetched(resource.getContent(), startedAt);
+          return resource;
+        };
     Function<URL, JWKSource<SecurityContext>> fromUrl =
         url -> {
           JWKSourceBuilder<SecurityContext> keys =
-              JWKSourceBuilder.<SecurityContext>create(url, retriever)
+              JWKSourceBuilder.<SecurityContext>create(url, keySetRetriever)
                   .cache(
                       b.keyCacheTtl.toMillis(),
                       Math.min(b.httpTimeout.toMillis(), b.keyCacheTtl.toMillis()))
@@ -239,6 +339,55 @@ public final class JwtBearerAuthenticator
       return URI.create(url).toURL();
     } catch (MalformedURLException | IllegalArgumentException e) {
       throw new IllegalArgumentException("Not a URL: " + url, e);
+    }
+  }
+
+  /** {@link FetchedKeys} has no answer without a fetch: the check must run where it may block. */
+  private static final class NotFetched extends KeySourceException {
+    private static final long serialVersionUID = 1L;
+    static final NotFetched INSTANCE = new NotFetched();
+
+    private NotFetched() {
+      super("The key set would have to be fetched");
+      setStackTrace(new StackTraceElement[0]);
+    }
+  }
+
+  /**
+   * The key set fetched last (the keys the blocking path's cache holds), for checks on the event
+   * loop: valid for the cache's time to live from the start of its fetch; a selector that finds no
+   * key in it (an unknown {@code kid}), or a set that expired or was never fetched, throws {@link
+   * NotFetched} so that the blocking path (which may fetch) decides.
+   */
+  private static final class FetchedKeys implements JWKSource<SecurityContext> {
+    private record Snapshot(JWKSet keys, long expiresAt) {}
+
+    private final long ttlNanos;
+    private volatile Snapshot snapshot;
+
+    FetchedKeys(Duration ttl) {
+      this.ttlNanos = ttl.toNanos();
+    }
+
+    void fetched(String content, long startedAt) {
+      try {
+        snapshot = new Snapshot(JWKSet.parse(content), startedAt + ttlNanos);
+      } catch (ParseException | RuntimeException e) {
+        // Not a key set: the blocking path reports it; the last good set stays until it expires.
+      }
+    }
+
+    @Override
+    public List<JWK> get(JWKSelector selector, SecurityContext context) throws KeySourceException {
+      Snapshot s = snapshot;
+      if (s == null || System.nanoTime() - s.expiresAt() >= 0) {
+        throw NotFetched.INSTANCE;
+      }
+      List<JWK> keys = selector.select(s.keys());
+      if (keys.isEmpty()) {
+        throw NotFetched.INSTANCE;
+      }
+      return keys;
     }
   }
 
@@ -328,6 +477,7 @@ public final class JwtBearerAuthenticator
     private Duration httpTimeout = DEFAULT_HTTP_TIMEOUT;
     private String userIdClaim = "sub";
     private String nameClaim = "name";
+    private int checkedTokenCache = DEFAULT_CHECKED_TOKEN_CACHE;
 
     private Builder() {}
 
@@ -415,6 +565,21 @@ public final class JwtBearerAuthenticator
     /** The claim that is the user id; default {@code sub}. */
     public Builder userIdClaim(String claim) {
       this.userIdClaim = Objects.requireNonNull(claim, "claim");
+      return this;
+    }
+
+    /**
+     * How many tokens that passed every check are remembered, so that the same token again (a
+     * connect sends it with negotiate and again with the WebSocket request) is answered without
+     * parsing and verifying it: for at most {@link #CHECKED_TOKEN_TTL} and never past its {@code
+     * exp} (without the clock skew). A provider key removed from the key set still admits a token
+     * it signed for that long. Default {@value #DEFAULT_CHECKED_TOKEN_CACHE}; 0 = none.
+     */
+    public Builder checkedTokenCache(int maxTokens) {
+      if (maxTokens < 0) {
+        throw new IllegalArgumentException("checkedTokenCache must not be negative");
+      }
+      this.checkedTokenCache = maxTokens;
       return this;
     }
 

@@ -26,18 +26,32 @@ import org.jvmchat.persistence.StoreUnavailableException;
 public final class ChatService {
   private final ChatStore store;
   private final RoomAccess access;
+  private final JoinedRooms joinedRooms;
 
-  /** With the default access cache ({@value RoomAccess#DEFAULT_MAX_ENTRIES} entries). */
+  /**
+   * With the default access cache ({@value RoomAccess#DEFAULT_MAX_ENTRIES} entries) and no joined
+   * rooms cache.
+   */
   public ChatService(ChatStore store) {
-    this(store, RoomAccess.DEFAULT_MAX_ENTRIES);
+    this(store, RoomAccess.DEFAULT_MAX_ENTRIES, 0);
   }
 
   /**
    * @param accessCacheEntries bound of the room and participant caches; 0 = no caching
    */
   public ChatService(ChatStore store, int accessCacheEntries) {
+    this(store, accessCacheEntries, 0);
+  }
+
+  /**
+   * @param accessCacheEntries bound of the room and participant caches; 0 = no caching
+   * @param joinedRoomsUsers users whose joined rooms are cached ({@link JoinedRooms}); 0 = none.
+   *     Only for a single instance: with several, another instance's joins and leaves are not seen
+   */
+  public ChatService(ChatStore store, int accessCacheEntries, int joinedRoomsUsers) {
     this.store = store;
     this.access = new RoomAccess(store, accessCacheEntries);
+    this.joinedRooms = new JoinedRooms(joinedRoomsUsers);
   }
 
   /** The cached room and participant answers. */
@@ -192,12 +206,47 @@ public final class ChatService {
    * @return whether the group was newly joined
    */
   public boolean join(Room room, String userId) {
-    if (access.knownParticipant(room.id(), userId)) {
-      return guard(() -> store.joinGroup(userId, room.id()));
+    long ticket = joinedRooms.beforeWrite(userId);
+    boolean newlyJoined;
+    try {
+      if (access.knownParticipant(room.id(), userId)) {
+        newlyJoined = guard(() -> store.joinGroup(userId, room.id()));
+      } else {
+        newlyJoined = guard(() -> store.joinAsParticipant(userId, room.id()));
+        access.rememberParticipant(room.id(), userId);
+      }
+    } catch (RuntimeException e) {
+      joinedRooms.forget(userId); // the store may have recorded it or not
+      throw e;
     }
-    boolean newlyJoined = guard(() -> store.joinAsParticipant(userId, room.id()));
-    access.rememberParticipant(room.id(), userId);
+    joinedRooms.joined(userId, room.id(), ticket);
     return newlyJoined;
+  }
+
+  /**
+   * The user leaves the room's group (stored).
+   *
+   * @return whether the user had joined it
+   */
+  public boolean leave(Room room, String userId) {
+    long ticket = joinedRooms.beforeWrite(userId);
+    boolean wasJoined;
+    try {
+      wasJoined = guard(() -> store.leaveGroup(userId, room.id()));
+    } catch (RuntimeException e) {
+      joinedRooms.forget(userId);
+      throw e;
+    }
+    joinedRooms.left(userId, room.id(), ticket);
+    return wasJoined;
+  }
+
+  /**
+   * The ids of the rooms the user joined, ordered by id: from the joined rooms cache when it knows
+   * the user (no store read), else from the store.
+   */
+  public List<String> joinedRooms(String userId) {
+    return joinedRooms.of(userId, () -> guard(() -> store.groupsOf(userId)));
   }
 
   /**

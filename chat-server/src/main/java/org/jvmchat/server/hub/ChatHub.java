@@ -82,7 +82,7 @@ public class ChatHub extends Hub {
     // The last seq the client saw per room (lastSeq on the connect URL): what the room received
     // since is given to this connection first, in order, once (RoomDelivery).
     java.util.Map<String, Long> lastSeqs = RoomDelivery.lastSeqs(user);
-    for (String roomId : chat.store().groupsOf(user.id())) {
+    for (String roomId : chat.joinedRooms(user.id())) {
       if (chat.mayAccess(roomId, user.id())) {
         Long lastSeq = lastSeqs.get(roomId);
         delivery.resumeFrom(
@@ -139,7 +139,7 @@ public class ChatHub extends Hub {
   public void leaveRoom(String roomId) {
     HubUser user = user();
     Room room = call(() -> chat.existingRoom(roomId));
-    boolean wasJoined = call(() -> chat.store().leaveGroup(user.id(), room.id()));
+    boolean wasJoined = call(() -> chat.leave(room, user.id()));
     String connectionId = context().connectionId();
     for (String id : users.of(user.id())) {
       if (!id.equals(connectionId)) {

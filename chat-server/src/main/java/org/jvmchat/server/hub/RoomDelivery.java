@@ -164,20 +164,38 @@ public final class RoomDelivery {
    * {@code authenticator} whose users also carry the request's {@code lastSeq} query parameter (at
    * most 16,384 characters) as the claim {@link #LAST_SEQ_CLAIM}: negotiate and the transports'
    * requests carry the connect URL's query, and the connection keeps the user of the request that
-   * opened it.
+   * opened it. Checks without blocking where {@code authenticator} does (a {@link
+   * org.jvmchat.hub.http.NonBlockingAuthenticator}).
    */
   public static org.jvmchat.hub.http.Authenticator carryingLastSeq(
       org.jvmchat.hub.http.Authenticator authenticator) {
-    return request -> {
-      HubUser user = authenticator.authenticate(request);
-      String lastSeq = request.query(LAST_SEQ_PARAMETER);
-      if (user == null || lastSeq == null || lastSeq.isBlank() || lastSeq.length() > 16_384) {
-        return user;
+    return new org.jvmchat.hub.http.NonBlockingAuthenticator() {
+      @Override
+      public HubUser authenticate(org.jvmchat.hub.http.HttpRequest request)
+          throws org.jvmchat.hub.http.UnauthorizedException {
+        return withLastSeq(request, authenticator.authenticate(request));
       }
-      Map<String, Object> claims = new HashMap<>(user.claims());
-      claims.put(LAST_SEQ_CLAIM, lastSeq);
-      return new HubUser(user.id(), user.name(), claims);
+
+      @Override
+      public HubUser tryAuthenticate(org.jvmchat.hub.http.HttpRequest request)
+          throws org.jvmchat.hub.http.UnauthorizedException,
+              org.jvmchat.hub.http.WouldBlockException {
+        if (authenticator instanceof org.jvmchat.hub.http.NonBlockingAuthenticator nonBlocking) {
+          return withLastSeq(request, nonBlocking.tryAuthenticate(request));
+        }
+        throw org.jvmchat.hub.http.WouldBlockException.INSTANCE;
+      }
     };
+  }
+
+  private static HubUser withLastSeq(org.jvmchat.hub.http.HttpRequest request, HubUser user) {
+    String lastSeq = request.query(LAST_SEQ_PARAMETER);
+    if (user == null || lastSeq == null || lastSeq.isBlank() || lastSeq.length() > 16_384) {
+      return user;
+    }
+    Map<String, Object> claims = new HashMap<>(user.claims());
+    claims.put(LAST_SEQ_CLAIM, lastSeq);
+    return new HubUser(user.id(), user.name(), claims);
   }
 
   /**

@@ -121,7 +121,7 @@ public final class PresenceApi {
 
   private void send(HubContext hub, String event, String userId, String userName) {
     try {
-      for (String roomId : chat.store().groupsOf(userId)) {
+      for (String roomId : chat.joinedRooms(userId)) {
         hub.clients()
             .group(RoomGroups.of(roomId))
             .send(event, new UserEvent(roomId, userId, userName));

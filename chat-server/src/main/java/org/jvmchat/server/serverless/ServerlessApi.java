@@ -23,10 +23,14 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.jvmchat.hub.HubContext;
 import org.jvmchat.hub.HubServer;
+import org.jvmchat.hub.HubUser;
 import org.jvmchat.hub.http.Authenticator;
 import org.jvmchat.hub.http.HttpHandler;
 import org.jvmchat.hub.http.HttpRequest;
 import org.jvmchat.hub.http.HttpResponse;
+import org.jvmchat.hub.http.NonBlockingAuthenticator;
+import org.jvmchat.hub.http.UnauthorizedException;
+import org.jvmchat.hub.http.WouldBlockException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,10 +115,28 @@ public final class ServerlessApi {
 
   /**
    * The server's authenticator, but anonymous for this API's paths: their bearer tokens are signed
-   * with the access key, not with the user-token key, and this API checks them itself.
+   * with the access key, not with the user-token key, and this API checks them itself. Checks
+   * without blocking where {@code users} does (a {@link NonBlockingAuthenticator}).
    */
   public static Authenticator exempting(Authenticator users) {
-    return request -> isServerlessPath(request.path()) ? null : users.authenticate(request);
+    return new NonBlockingAuthenticator() {
+      @Override
+      public HubUser authenticate(HttpRequest request) throws UnauthorizedException {
+        return isServerlessPath(request.path()) ? null : users.authenticate(request);
+      }
+
+      @Override
+      public HubUser tryAuthenticate(HttpRequest request)
+          throws UnauthorizedException, WouldBlockException {
+        if (isServerlessPath(request.path())) {
+          return null;
+        }
+        if (users instanceof NonBlockingAuthenticator nonBlocking) {
+          return nonBlocking.tryAuthenticate(request);
+        }
+        throw WouldBlockException.INSTANCE;
+      }
+    };
   }
 
   public void register(HubServer.Builder server) {

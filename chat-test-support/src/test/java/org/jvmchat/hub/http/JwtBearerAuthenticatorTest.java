@@ -229,6 +229,7 @@ class JwtBearerAuthenticatorTest {
   void aKeySetOutageKeepsTheLastGoodKeys() throws Exception {
     JwtBearerAuthenticator auth =
         authority()
+            .checkedTokenCache(0) // the same token again must reach the key set
             .keyCacheTtl(Duration.ofMillis(200))
             .keyRefreshMinInterval(Duration.ofMillis(100))
             .build();
@@ -289,6 +290,140 @@ class JwtBearerAuthenticatorTest {
     assertThatThrownBy(() -> secretOnly.validate(rs)).hasMessageContaining("RS256");
     assertThatThrownBy(() -> both.validate(hs256("grace", "other", "chat-api")))
         .hasMessageContaining("iss");
+  }
+
+  @Test
+  void checksOnTheEventLoopOnlyWhatNeedsNoKeySetFetch() throws Exception {
+    JwtBearerAuthenticator auth =
+        authority()
+            .hmacSecret(SECRET)
+            .issuer("dev")
+            .keyRefreshMinInterval(Duration.ofMillis(100))
+            .build();
+    // HS256: CPU only, always answered without blocking; a bad one is refused there too.
+    assertThat(auth.tryValidate(hs256("grace", "dev", "chat-api")).id()).isEqualTo("grace");
+    assertThatThrownBy(() -> auth.tryValidate(hs256("grace", "other", "chat-api")))
+        .isInstanceOf(UnauthorizedException.class)
+        .hasMessageContaining("iss");
+
+    // No key set fetched yet: a provider token would need a fetch, so it is not checked here.
+    String rs = provider.token(JWSAlgorithm.RS256, "heidi", "Heidi", Duration.ofMinutes(5));
+    assertThatThrownBy(() -> auth.tryValidate(rs)).isSameAs(WouldBlockException.INSTANCE);
+    assertThat(provider.jwksFetches()).isZero();
+
+    // The blocking check fetches the keys; from then on the same key is checked without blocking.
+    assertThat(auth.validate(rs).id()).isEqualTo("heidi");
+    int fetches = provider.jwksFetches();
+    assertThat(fetches).isEqualTo(1);
+    assertThat(auth.tryValidate(rs).id()).isEqualTo("heidi");
+    HttpRequest request =
+        new HttpRequest(
+            "GET",
+            "/hub",
+            Map.of(),
+            Map.of("authorization", List.of("Bearer " + rs)),
+            Map.of(),
+            null,
+            "127.0.0.1",
+            null);
+    assertThat(auth.tryAuthenticate(request).id()).isEqualTo("heidi");
+    assertThatThrownBy(
+            () ->
+                auth.tryValidate(
+                    provider.token(JWSAlgorithm.RS256, "heidi", "Heidi", Duration.ofSeconds(-60))))
+        .isInstanceOf(UnauthorizedException.class)
+        .hasMessageContaining("expired");
+
+    // A key id the fetched set does not have (a rotation): the blocking check decides (and may
+    // fetch); the non-blocking one never fetches.
+    provider.rotateKeys(false);
+    String rotated = provider.token(JWSAlgorithm.ES256, "ivan", "Ivan", Duration.ofMinutes(5));
+    assertThatThrownBy(() -> auth.tryValidate(rotated)).isSameAs(WouldBlockException.INSTANCE);
+    assertThat(provider.jwksFetches()).isEqualTo(fetches);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(150))
+        .untilAsserted(() -> assertThat(auth.validate(rotated).id()).isEqualTo("ivan"));
+    assertThat(auth.tryValidate(rotated).id()).isEqualTo("ivan");
+  }
+
+  @Test
+  void anExpiredKeySetIsNotUsedOnTheEventLoop() throws Exception {
+    JwtBearerAuthenticator auth =
+        authority()
+            .checkedTokenCache(0) // the same token again must reach the key set
+            .keyCacheTtl(Duration.ofMillis(300))
+            .keyRefreshMinInterval(Duration.ofMillis(100))
+            .build();
+    String token = provider.token(JWSAlgorithm.RS256, "alice", "Alice", Duration.ofMinutes(5));
+    auth.validate(token);
+    int fetches = provider.jwksFetches();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(50))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> auth.tryValidate(token))
+                    .isSameAs(WouldBlockException.INSTANCE));
+    assertThat(provider.jwksFetches()).isEqualTo(fetches);
+    auth.validate(token); // fetches again
+    assertThat(provider.jwksFetches()).isEqualTo(fetches + 1);
+    assertThat(auth.tryValidate(token).id()).isEqualTo("alice");
+  }
+
+  @Test
+  void aCheckedTokenIsAnsweredAgainWithoutItsKeyButNeverPastItsExpiry() throws Exception {
+    JwtBearerAuthenticator cached = briefKeys().build();
+    JwtBearerAuthenticator uncached = briefKeys().checkedTokenCache(0).build();
+    String token = provider.token(JWSAlgorithm.RS256, "alice", "Alice", Duration.ofMinutes(5));
+    assertThat(cached.validate(token).id()).isEqualTo("alice");
+    assertThat(uncached.validate(token).id()).isEqualTo("alice");
+
+    // The key set cannot be fetched and the last one is past its tolerance: a full check fails,
+    // the token checked before is still answered.
+    provider.jwksAvailable(false);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> uncached.validate(token))
+                    .isInstanceOf(UnauthorizedException.class));
+    assertThat(cached.validate(token).id()).isEqualTo("alice");
+    assertThat(cached.tryValidate(token).id()).isEqualTo("alice");
+
+    // Never past exp, even within the clock skew the full check allows.
+    JwtBearerAuthenticator hs = JwtBearerAuthenticator.builder().hmacSecret(SECRET).build();
+    JWTClaimsSet claims =
+        new JWTClaimsSet.Builder()
+            .subject("carol")
+            .expirationTime(Date.from(Instant.now().plusSeconds(2)))
+            .build();
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims);
+    jwt.sign(new MACSigner(SECRET));
+    String shortLived = jwt.serialize();
+    JwtBearerAuthenticator strict =
+        JwtBearerAuthenticator.builder().hmacSecret(SECRET).clockSkew(Duration.ZERO).build();
+    assertThat(hs.validate(shortLived).id()).isEqualTo("carol");
+    assertThat(strict.validate(shortLived).id()).isEqualTo("carol");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> strict.validate(shortLived))
+                    .isInstanceOf(UnauthorizedException.class)
+                    .hasMessageContaining("expired"));
+    assertThat(hs.validate(shortLived).id()).isEqualTo("carol"); // within the default skew
+    assertThatThrownBy(() -> JwtBearerAuthenticator.builder().checkedTokenCache(-1))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private JwtBearerAuthenticator.Builder briefKeys() {
+    return authority()
+        .keyCacheTtl(Duration.ofMillis(200))
+        .keyRefreshMinInterval(Duration.ofMillis(100))
+        .outageTolerance(Duration.ofMillis(200));
   }
 
   private static String hs256(String sub, String iss, String aud) throws JOSEException {

@@ -43,6 +43,10 @@ final class HttpTimeoutHandler extends ChannelDuplexHandler {
 
   private final HttpLimits limits;
   private Phase phase = Phase.IDLE;
+  // A request arrived since the last channelReadComplete: a response written synchronously (an
+  // authentication on the event loop, a CORS preflight) has already moved the phase back to IDLE
+  // by then, which is not a request head in progress.
+  private boolean requestInThisRead;
   private ScheduledFuture<?> timer;
 
   HttpTimeoutHandler(HttpLimits limits) {
@@ -76,6 +80,7 @@ final class HttpTimeoutHandler extends ChannelDuplexHandler {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof HttpRequest) {
+      requestInThisRead = true;
       enter(ctx, msg instanceof LastHttpContent ? Phase.BUSY : Phase.BODY);
     } else if (msg instanceof LastHttpContent && phase == Phase.BODY) {
       enter(ctx, Phase.BUSY);
@@ -85,10 +90,13 @@ final class HttpTimeoutHandler extends ChannelDuplexHandler {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    // Bytes arrived that did not complete a request head (else channelRead moved us on).
-    if (phase == Phase.IDLE) {
+    // Bytes arrived that did not complete a request head (else channelRead moved us on). After a
+    // request answered within this read, IDLE stays (its keep-alive timeout bounds the connection
+    // even if part of a pipelined next head came with it).
+    if (phase == Phase.IDLE && !requestInThisRead) {
       enter(ctx, Phase.HEAD);
     }
+    requestInThisRead = false;
     ctx.fireChannelReadComplete();
   }
 

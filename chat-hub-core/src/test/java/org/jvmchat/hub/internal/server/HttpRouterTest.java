@@ -280,7 +280,10 @@ class HttpRouterTest {
         new EmbeddedHttp(
             HubServer.builder()
                 .hub("/hubs/echo", EchoHub::new)
-                .route("GET", "/health", req -> HttpResponse.text(200, "ok")),
+                .route("GET", "/health", req -> HttpResponse.text(200, "ok"))
+                // One that may block: a hub request waits for the executor (see
+                // HubAuthenticationTest for one that does not).
+                .authenticator(req -> null),
             full)) {
       FullHttpResponse hub = busy.exchange(request(HttpMethod.POST, "/hubs/echo/negotiate"));
       assertThat(hub.status().code()).isEqualTo(503);
