@@ -44,6 +44,7 @@ public final class HubOptions {
   private final int outboundBufferLimit;
   private final int maxQueuedInvocations;
   private final int maxQueuedInvocationBytes;
+  private final int maximumParallelInvocationsPerClient;
   private final boolean detailedErrors;
   private final boolean allowStatefulReconnects;
   private final boolean closeOnAuthenticationExpiration;
@@ -63,6 +64,12 @@ public final class HubOptions {
     this.outboundBufferLimit = b.outboundBufferLimit;
     this.maxQueuedInvocations = b.maxQueuedInvocations;
     this.maxQueuedInvocationBytes = b.maxQueuedInvocationBytes;
+    if (b.maximumParallelInvocationsPerClient < 1) {
+      throw new IllegalArgumentException(
+          "maximumParallelInvocationsPerClient must be at least 1: "
+              + b.maximumParallelInvocationsPerClient);
+    }
+    this.maximumParallelInvocationsPerClient = b.maximumParallelInvocationsPerClient;
     this.detailedErrors = b.detailedErrors;
     this.allowStatefulReconnects = b.allowStatefulReconnects;
     this.closeOnAuthenticationExpiration = b.closeOnAuthenticationExpiration;
@@ -92,6 +99,7 @@ public final class HubOptions {
     b.outboundBufferLimit = outboundBufferLimit;
     b.maxQueuedInvocations = maxQueuedInvocations;
     b.maxQueuedInvocationBytes = maxQueuedInvocationBytes;
+    b.maximumParallelInvocationsPerClient = maximumParallelInvocationsPerClient;
     b.detailedErrors = detailedErrors;
     b.allowStatefulReconnects = allowStatefulReconnects;
     b.closeOnAuthenticationExpiration = closeOnAuthenticationExpiration;
@@ -171,6 +179,21 @@ public final class HubOptions {
     return maxQueuedInvocations;
   }
 
+  /**
+   * How many invocations of {@link NonBlocking} hub methods of one connection may be incomplete at
+   * once (ASP.NET Core's {@code MaximumParallelInvocationsPerClient}). They start one at a time, in
+   * the order the client sent them; with 1 (the default, SignalR's rule) the next invocation starts
+   * when the previous one's stage completed; with N the next starts as soon as the previous one
+   * returned its stage, while fewer than N stages are incomplete. Completions are sent as the
+   * stages complete (possibly not in invocation order if the stages complete out of order). Other
+   * methods still start only when everything before them started, and hold the connection's turn
+   * until their stage completes. Queued invocations count against {@link #maxQueuedInvocations()}
+   * as before.
+   */
+  public int maximumParallelInvocationsPerClient() {
+    return maximumParallelInvocationsPerClient;
+  }
+
   /** The bound of a connection's invocation queue in bytes; see above. Default 1 MiB. */
   public int maxQueuedInvocationBytes() {
     return maxQueuedInvocationBytes;
@@ -224,6 +247,7 @@ public final class HubOptions {
     private int outboundBufferLimit = DEFAULT_OUTBOUND_BUFFER_LIMIT;
     private int maxQueuedInvocations = DEFAULT_MAX_QUEUED_INVOCATIONS;
     private int maxQueuedInvocationBytes = DEFAULT_MAX_QUEUED_INVOCATION_BYTES;
+    private int maximumParallelInvocationsPerClient = 1;
     private boolean detailedErrors;
     private boolean allowStatefulReconnects;
     private boolean closeOnAuthenticationExpiration;
@@ -282,6 +306,12 @@ public final class HubOptions {
     /** Bytes of invocations queued per connection before reading pauses; default 1 MiB. */
     public Builder maxQueuedInvocationBytes(int bytes) {
       this.maxQueuedInvocationBytes = bytes;
+      return this;
+    }
+
+    /** See {@link HubOptions#maximumParallelInvocationsPerClient()}; default 1, at least 1. */
+    public Builder maximumParallelInvocationsPerClient(int invocations) {
+      this.maximumParallelInvocationsPerClient = invocations;
       return this;
     }
 

@@ -116,12 +116,17 @@ class NonBlockingDispatchTest {
                     new ConnectionListener() {
                       @Override
                       public void messageReceived(String hubPath, String protocol) {
-                        if (hubPath.equals("/hubs/nb")) {
+                        if (hubPath.equals("/hubs/nb") || hubPath.equals("/hubs/nb-parallel")) {
                           parsed.incrementAndGet();
                         }
                       }
                     })
                 .hub("/hubs/nb", factory)
+                .hub(
+                    HubMapping.builder("/hubs/nb-parallel", factory)
+                        .options(
+                            HubOptions.builder().maximumParallelInvocationsPerClient(2).build())
+                        .build())
                 .hub(
                     HubMapping.builder("/hubs/nb-cpu-filter", factory)
                         .filter(new CpuFilter())
@@ -219,6 +224,36 @@ class NonBlockingDispatchTest {
       }
       assertThat(order).containsExactly(a, b, d);
       assertThat(events).hasSize(3);
+    }
+  }
+
+  @Test
+  void withParallelInvocationsTheNextStartsOnceThePreviousReturnedItsStageUpToTheBound() {
+    try (TestHubClient c = connect("/hubs/nb-parallel")) {
+      int before = parsed.get();
+      String a = c.invoke("held", "a");
+      String b = c.invoke("held", "b");
+      String d = c.invoke("held", "d");
+      awaitParsed(before + 3);
+      // Two stages may be incomplete at once: a and b started, in order; d waits for a slot.
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(() -> assertThat(events).hasSize(2));
+      assertThat(c.pending()).isEmpty();
+      assertThat(new ArrayList<>(events).get(0)).startsWith("start a");
+      assertThat(new ArrayList<>(events).get(1)).startsWith("start b");
+      // b completes first: its completion is sent at once, and d takes the free slot.
+      gate("b").complete("ok");
+      HubMessage first = c.awaitMessage(m -> m instanceof CompletionMessage, TestHubClient.TIMEOUT);
+      assertThat(((CompletionMessage) first).invocationId()).isEqualTo(b);
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(5))
+          .untilAsserted(() -> assertThat(events).hasSize(3));
+      assertThat(new ArrayList<>(events).get(2)).startsWith("start d");
+      gate("a").complete("ok");
+      assertThat(c.awaitCompletion(a).result()).isEqualTo("a");
+      gate("d").complete("ok");
+      assertThat(c.awaitCompletion(d).result()).isEqualTo("d");
     }
   }
 

@@ -139,6 +139,7 @@ public final class ChatServer implements AutoCloseable {
             .allowStatefulReconnects(settings.allowStatefulReconnects())
             .maxQueuedInvocations(settings.protection().maxQueuedInvocations())
             .maxQueuedInvocationBytes(settings.protection().maxQueuedInvocationBytes())
+            .maximumParallelInvocationsPerClient(settings.protection().maxParallelInvocations())
             .closeOnAuthenticationExpiration(true)
             .build();
     HubServer.Builder builder =

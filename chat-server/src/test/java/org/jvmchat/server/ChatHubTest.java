@@ -222,6 +222,71 @@ class ChatHubTest {
   }
 
   @Test
+  void aSendThatWaitsForTheStoreIsStillAppendedBeforeTheOverlappingSendsAfterIt() throws Exception {
+    // alice's first SendMessage misses the access cache and its store look-up is held; meanwhile
+    // bob's JoinRoom fills the cache, so alice's next SendMessages (overlapping the first, as
+    // HUB_MAX_PARALLEL_INVOCATIONS allows) are answered from it at once. Each must still be
+    // appended after the one before it.
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean holdNext =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    org.jvmchat.persistence.InMemoryChatStore real =
+        new org.jvmchat.persistence.InMemoryChatStore();
+    org.jvmchat.persistence.ChatStore slow =
+        (org.jvmchat.persistence.ChatStore)
+            java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(),
+                new Class<?>[] {org.jvmchat.persistence.ChatStore.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("findRoom") && holdNext.compareAndSet(true, false)) {
+                    held.countDown();
+                    release.await(10, TimeUnit.SECONDS);
+                  }
+                  try {
+                    return method.invoke(real, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    server.close();
+    server =
+        new TestServer(
+            org.jvmchat.server.config.ChatSettings.builder()
+                .port(0)
+                .host("127.0.0.1")
+                .shutdownGrace(Duration.ofSeconds(2)),
+            slow);
+    org.jvmchat.persistence.Room cold = real.createRoom("cold", false, "alice");
+    TestHubClient alice = server.connect("alice");
+    TestHubClient bob = server.connect("bob");
+    try {
+      holdNext.set(true);
+      java.util.concurrent.CompletableFuture<JsonNode> first =
+          alice.invoke("SendMessage", cold.id(), "first");
+      assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+      bob.call("JoinRoom", cold.id()); // the room is in the access cache from now on
+      java.util.List<java.util.concurrent.CompletableFuture<JsonNode>> next =
+          new java.util.ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        next.add(alice.invoke("SendMessage", cold.id(), "next " + i));
+      }
+      // Invocations start in the order sent: once this one completed, the five have started.
+      alice.call("JoinRoom", cold.id());
+      release.countDown();
+      long previous = first.get(10, TimeUnit.SECONDS).get("seq").asLong();
+      for (int i = 0; i < 5; i++) {
+        JsonNode m = next.get(i).get(10, TimeUnit.SECONDS);
+        assertThat(m.get("content").asText()).isEqualTo("next " + i);
+        assertThat(m.get("seq").asLong()).isGreaterThan(previous);
+        previous = m.get("seq").asLong();
+      }
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
   void aParticipantRemovedFromTheStoreIsNotPutBackInAPrivateRoomsGroup() throws Exception {
     // Group memberships are re-checked against access when a connection starts.
     String room = server.createRoom("alice", "secret", true);

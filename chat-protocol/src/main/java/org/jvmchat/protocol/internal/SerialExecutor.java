@@ -123,6 +123,49 @@ public final class SerialExecutor implements Executor {
     return done;
   }
 
+  /**
+   * As {@link #submitHere(Supplier, BiConsumer)}, except that the lane moves on as soon as the body
+   * has returned its stage while fewer than {@code maxOutstanding} stages of such tasks of this
+   * lane are incomplete; at that many it waits until one completes. So bodies start one at a time,
+   * in submission order, but up to {@code maxOutstanding} of their stages overlap (a task queued
+   * behind them, of any kind, starts once the lane moved on, not when their stages completed).
+   * {@code maxOutstanding} 1 is {@link #submitHere(Supplier, BiConsumer)}.
+   */
+  public <T> CompletableFuture<T> submitHere(
+      Supplier<? extends CompletionStage<T>> body,
+      BiConsumer<? super T, ? super Throwable> whenDone,
+      int maxOutstanding) {
+    if (maxOutstanding < 1) {
+      throw new IllegalArgumentException("maxOutstanding must be at least 1: " + maxOutstanding);
+    }
+    if (maxOutstanding == 1) {
+      return submitHere(body, whenDone);
+    }
+    OverlappingTask<T> task =
+        new OverlappingTask<>(Objects.requireNonNull(body, "body"), maxOutstanding);
+    CompletableFuture<T> done =
+        task.result.whenComplete(Objects.requireNonNull(whenDone, "whenDone"));
+    synchronized (tasks) {
+      if (running) {
+        tasks.add(task);
+        return done;
+      }
+      running = true;
+    }
+    CompletableFuture<?> finished = task.start();
+    if (finished.isDone()) {
+      continueLane();
+    } else {
+      finished.whenComplete((v, e) -> continueLane());
+    }
+    return done;
+  }
+
+  // Stages of overlapping tasks not complete yet, and the lane waiting for one to complete (null
+  // when it is not waiting); guarded by tasks.
+  private int outstanding;
+  private CompletableFuture<Void> slotFree;
+
   private void enqueue(Task task) {
     synchronized (tasks) {
       tasks.add(task);
@@ -218,6 +261,64 @@ public final class SerialExecutor implements Executor {
     @Override
     void fail(Throwable error) {
       taskFailed.accept(error);
+    }
+  }
+
+  /** A stage task whose stage may overlap those of the tasks after it (see submitHere). */
+  private final class OverlappingTask<T> extends Task {
+    private final Supplier<? extends CompletionStage<T>> body;
+    private final int maxOutstanding;
+    final CompletableFuture<T> result = new CompletableFuture<>();
+
+    OverlappingTask(Supplier<? extends CompletionStage<T>> body, int maxOutstanding) {
+      this.body = body;
+      this.maxOutstanding = maxOutstanding;
+    }
+
+    @Override
+    CompletableFuture<?> start() {
+      CompletionStage<T> stage;
+      try {
+        stage = body.get();
+      } catch (Throwable t) {
+        stage = CompletableFuture.failedFuture(t);
+      }
+      if (stage == null) {
+        stage = CompletableFuture.completedFuture(null);
+      }
+      CompletableFuture<Void> moveOn;
+      synchronized (tasks) {
+        outstanding++;
+        if (outstanding < maxOutstanding) {
+          moveOn = CompletableFuture.completedFuture(null);
+        } else {
+          moveOn = new CompletableFuture<>();
+          slotFree = moveOn;
+        }
+      }
+      stage.whenComplete(
+          (v, e) -> {
+            CompletableFuture<Void> waiting;
+            synchronized (tasks) {
+              outstanding--;
+              waiting = slotFree;
+              slotFree = null;
+            }
+            if (e != null) {
+              result.completeExceptionally(e);
+            } else {
+              result.complete(v);
+            }
+            if (waiting != null) {
+              waiting.complete(null);
+            }
+          });
+      return moveOn;
+    }
+
+    @Override
+    void fail(Throwable error) {
+      result.completeExceptionally(error);
     }
   }
 

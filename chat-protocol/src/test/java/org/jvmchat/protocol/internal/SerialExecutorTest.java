@@ -2,7 +2,9 @@ package org.jvmchat.protocol.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -157,6 +159,80 @@ class SerialExecutorTest {
     submitted.remove(0).run();
     assertThat(ran).containsExactly(0, 1, 2, 3, 4);
     assertThat(submitted).isEmpty();
+  }
+
+  @Test
+  void overlappingTasksStartInOrderAndAtMostMaxOutstandingStagesAreIncomplete() throws Exception {
+    SerialExecutor lane = SerialExecutor.runInlineWhenRejected(pool, 8, failures::add);
+    List<String> started = new CopyOnWriteArrayList<>();
+    List<String> done = new CopyOnWriteArrayList<>();
+    List<CompletableFuture<String>> gates = new ArrayList<>();
+    List<CompletableFuture<String>> results = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      CompletableFuture<String> gate = new CompletableFuture<>();
+      gates.add(gate);
+      String name = "t" + i;
+      results.add(
+          lane.submitHere(
+              () -> {
+                started.add(name);
+                return gate;
+              },
+              (v, e) -> done.add(name + "=" + v),
+              3));
+    }
+    // Three stages may be incomplete at once: the first three started (each at once, on this
+    // thread, the lane moving on when its body returned), in order; the other two wait.
+    assertThat(started).containsExactly("t0", "t1", "t2");
+    // A stage completing out of order frees a slot: the next task starts; results are per task.
+    gates.get(1).complete("b");
+    await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 4);
+    assertThat(started).containsExactly("t0", "t1", "t2", "t3");
+    assertThat(done).containsExactly("t1=b");
+    assertThat(results.get(1)).isCompletedWithValue("b");
+    assertThat(results.get(0)).isNotDone();
+    gates.get(0).complete("a");
+    gates.get(2).complete("c");
+    await().atMost(Duration.ofSeconds(5)).until(() -> started.size() == 5);
+    gates.get(3).complete("d");
+    gates.get(4).completeExceptionally(new IllegalStateException("e failed"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> done.size() == 5);
+    assertThat(started).containsExactly("t0", "t1", "t2", "t3", "t4");
+    assertThat(results.get(4)).isCompletedExceptionally();
+    // The lane is free again: a plain task runs.
+    CountDownLatch after = new CountDownLatch(1);
+    lane.execute(after::countDown);
+    assertThat(after.await(5, TimeUnit.SECONDS)).isTrue();
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void anOverlappingTaskWithOneOutstandingIsAPlainSubmitHere() throws Exception {
+    SerialExecutor lane = SerialExecutor.runInlineWhenRejected(pool, 8, failures::add);
+    List<String> started = new CopyOnWriteArrayList<>();
+    CompletableFuture<String> gate = new CompletableFuture<>();
+    lane.submitHere(
+        () -> {
+          started.add("first");
+          return gate;
+        },
+        (v, e) -> {},
+        1);
+    CompletableFuture<String> second =
+        lane.submitHere(
+            () -> {
+              started.add("second");
+              return CompletableFuture.completedFuture("2");
+            },
+            (v, e) -> {},
+            1);
+    assertThat(started).containsExactly("first");
+    gate.complete("1");
+    assertThat(second.get(5, TimeUnit.SECONDS)).isEqualTo("2");
+    assertThat(started).containsExactly("first", "second");
+    assertThatThrownBy(
+            () -> lane.submitHere(() -> CompletableFuture.completedFuture("x"), (v, e) -> {}, 0))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

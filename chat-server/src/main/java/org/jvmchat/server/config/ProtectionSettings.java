@@ -19,12 +19,16 @@ public final class ProtectionSettings {
 
   public static final Duration DEFAULT_ROOM_CREATION_WINDOW = Duration.ofMinutes(1);
 
+  /** A connection's {@code SendMessage}s that may be incomplete at once, by default. */
+  public static final int DEFAULT_MAX_PARALLEL_INVOCATIONS = 32;
+
   private final int roomCreationLimit;
   private final Duration roomCreationWindow;
   private final Boolean healthDetails;
   private final HttpLimits httpLimits;
   private final int maxQueuedInvocations;
   private final int maxQueuedInvocationBytes;
+  private final int maxParallelInvocations;
 
   private ProtectionSettings(Builder b) {
     this.roomCreationLimit = b.roomCreationLimit;
@@ -33,6 +37,7 @@ public final class ProtectionSettings {
     this.httpLimits = b.httpLimits;
     this.maxQueuedInvocations = b.maxQueuedInvocations;
     this.maxQueuedInvocationBytes = b.maxQueuedInvocationBytes;
+    this.maxParallelInvocations = b.maxParallelInvocations;
   }
 
   public static ProtectionSettings defaults() {
@@ -51,7 +56,16 @@ public final class ProtectionSettings {
     b.httpLimits = httpLimits;
     b.maxQueuedInvocations = maxQueuedInvocations;
     b.maxQueuedInvocationBytes = maxQueuedInvocationBytes;
+    b.maxParallelInvocations = maxParallelInvocations;
     return b;
+  }
+
+  /**
+   * A connection's non-blocking invocations ({@code SendMessage}) that may be incomplete at once
+   * ({@link HubOptions#maximumParallelInvocationsPerClient()}); 1 = each waits for the one before.
+   */
+  public int maxParallelInvocations() {
+    return maxParallelInvocations;
   }
 
   /** Rooms one user may create per {@link #roomCreationWindow()} (0 = no limit). */
@@ -118,6 +132,8 @@ public final class ProtectionSettings {
         + maxQueuedInvocations
         + ", maxQueuedInvocationBytes="
         + maxQueuedInvocationBytes
+        + ", maxParallelInvocations="
+        + maxParallelInvocations
         + "}";
   }
 
@@ -129,12 +145,19 @@ public final class ProtectionSettings {
     private HttpLimits httpLimits = HttpLimits.defaults();
     private int maxQueuedInvocations = HubOptions.DEFAULT_MAX_QUEUED_INVOCATIONS;
     private int maxQueuedInvocationBytes = HubOptions.DEFAULT_MAX_QUEUED_INVOCATION_BYTES;
+    private int maxParallelInvocations = DEFAULT_MAX_PARALLEL_INVOCATIONS;
 
     private Builder() {}
 
     /** Default 64 (1..1,000,000). */
     public Builder maxQueuedInvocations(int invocations) {
       this.maxQueuedInvocations = invocations;
+      return this;
+    }
+
+    /** Default 32 (1..1,000). */
+    public Builder maxParallelInvocations(int invocations) {
+      this.maxParallelInvocations = invocations;
       return this;
     }
 
@@ -190,6 +213,10 @@ public final class ProtectionSettings {
             "HUB_MAX_QUEUED_INVOCATION_BYTES must be 1024..1073741824 (was "
                 + maxQueuedInvocationBytes
                 + ")");
+      }
+      if (maxParallelInvocations < 1 || maxParallelInvocations > 1_000) {
+        throw new SettingsException(
+            "HUB_MAX_PARALLEL_INVOCATIONS must be 1..1000 (was " + maxParallelInvocations + ")");
       }
       return new ProtectionSettings(this);
     }

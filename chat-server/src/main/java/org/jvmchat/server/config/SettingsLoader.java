@@ -104,6 +104,7 @@ public final class SettingsLoader {
           "maxConnectionsPerAddress",
           "maxUnauthenticatedBodySize",
           "maxQueuedInvocations",
+          "maxParallelInvocations",
           "maxQueuedInvocationBytes");
   private static final Set<String> HUB_KEYS = Set.of("maxMessageSize", "allowStatefulReconnects");
 
@@ -194,6 +195,9 @@ public final class SettingsLoader {
     if ((v = get(env, "HEALTH_DETAILS")) != null) {
       protection.healthDetails(
           Boolean.parseBoolean(SettingValues.oneOf("HEALTH_DETAILS", v, "true", "false")));
+    }
+    if ((v = get(env, "HUB_MAX_PARALLEL_INVOCATIONS")) != null) {
+      protection.maxParallelInvocations(wholeNumber("HUB_MAX_PARALLEL_INVOCATIONS", v));
     }
     if ((v = get(env, "HUB_MAX_QUEUED_INVOCATIONS")) != null) {
       protection.maxQueuedInvocations(wholeNumber("HUB_MAX_QUEUED_INVOCATIONS", v));
@@ -445,6 +449,9 @@ public final class SettingsLoader {
       }
       HttpLimits.Builder http = HttpLimits.builder();
       String p = where + "protection.";
+      if ((n = protectionNode.get("maxParallelInvocations")) != null) {
+        protection.maxParallelInvocations(intValue(p + "maxParallelInvocations", n));
+      }
       if ((n = protectionNode.get("maxQueuedInvocations")) != null) {
         protection.maxQueuedInvocations(intValue(p + "maxQueuedInvocations", n));
       }

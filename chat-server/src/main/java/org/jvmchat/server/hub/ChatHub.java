@@ -176,19 +176,50 @@ public class ChatHub extends Hub {
     String userId = user.id();
     Room cached = call(() -> chat.cachedAccessibleRoom(roomId, userId));
     HubCallerClients callers = clients();
-    if (cached != null) {
+    // A connection's SendMessages may overlap (HUB_MAX_PARALLEL_INVOCATIONS): each is appended only
+    // after the one before it was, so one sender's messages keep their order in the store even when
+    // one of them waits for a room look-up. Bodies run one at a time, in order, so this is
+    // race-free.
+    java.util.Map<Object, Object> items = context().items();
+    CompletableFuture<?> previous = (CompletableFuture<?>) items.get(APPEND_TURN);
+    boolean free = previous == null || previous.isDone();
+    if (cached != null && free) {
       return store(callers, cached, user, content);
     }
     CompletableFuture<Room> room;
-    try {
-      room =
-          CompletableFuture.supplyAsync(
-              () -> call(() -> chat.accessibleRoom(roomId, userId)), lookups);
-    } catch (RejectedExecutionException e) {
-      throw new HubException("The server is too busy; try again.");
+    if (cached != null) {
+      room = CompletableFuture.completedFuture(cached);
+    } else {
+      try {
+        room =
+            CompletableFuture.supplyAsync(
+                () -> call(() -> chat.accessibleRoom(roomId, userId)), lookups);
+      } catch (RejectedExecutionException e) {
+        throw new HubException("The server is too busy; try again.");
+      }
     }
-    return room.thenCompose(r -> store(callers, r, user, content));
+    CompletableFuture<Room> ready =
+        free ? room : previous.handle((v, e) -> null).thenCompose(v -> room);
+    CompletableFuture<Void> turn = new CompletableFuture<>();
+    items.put(APPEND_TURN, turn);
+    return ready
+        .handle(
+            (r, e) -> {
+              try {
+                return e != null
+                    ? CompletableFuture.<MessageDto>failedFuture(e)
+                    : store(callers, r, user, content);
+              } catch (RuntimeException refused) {
+                return CompletableFuture.<MessageDto>failedFuture(refused);
+              } finally {
+                turn.complete(null); // the append was submitted (or never will be)
+              }
+            })
+        .thenCompose(stage -> stage);
   }
+
+  /** The connection's item holding when its last {@code SendMessage} was appended (or gave up). */
+  private static final String APPEND_TURN = "jvmchat:sendMessage:appended";
 
   /** Validates, appends, then sends the stored message to the room; completes with it. */
   private CompletionStage<MessageDto> store(

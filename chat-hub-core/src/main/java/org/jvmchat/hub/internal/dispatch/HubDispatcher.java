@@ -52,6 +52,7 @@ public final class HubDispatcher {
   private final Executor executor;
   private final List<ConnectionListener> listeners;
   private final boolean filtersNonBlocking;
+  private final int parallelInvocations; // HubOptions.maximumParallelInvocationsPerClient
 
   public HubDispatcher(
       String hubPath,
@@ -60,6 +61,18 @@ public final class HubDispatcher {
       boolean detailedErrors,
       Executor executor,
       List<ConnectionListener> listeners) {
+    this(hubPath, factory, filters, detailedErrors, executor, listeners, 1);
+  }
+
+  public HubDispatcher(
+      String hubPath,
+      Supplier<? extends Hub> factory,
+      List<HubFilter> filters,
+      boolean detailedErrors,
+      Executor executor,
+      List<ConnectionListener> listeners,
+      int parallelInvocations) {
+    this.parallelInvocations = parallelInvocations;
     this.hubPath = hubPath;
     this.factory = factory;
     Hub probe = factory.get();
@@ -218,7 +231,7 @@ public final class HubDispatcher {
         };
     if (d.nonBlocking() && filtersNonBlocking) {
       // On this I/O thread when the connection's lane is idle; else in its turn, on the executor.
-      connection.serial().submitHere(body, completed);
+      connection.serial().submitHere(body, completed, parallelInvocations);
     } else {
       connection.serial().submit(body).whenComplete(completed);
     }

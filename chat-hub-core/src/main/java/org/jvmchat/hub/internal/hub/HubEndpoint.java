@@ -80,7 +80,8 @@ public final class HubEndpoint implements HubContext {
             filters,
             options.detailedErrors(),
             executor,
-            listeners);
+            listeners,
+            options.maximumParallelInvocationsPerClient());
     org.jvmchat.hub.spi.HubLifetimeManagerFactory.Context managerContext =
         new org.jvmchat.hub.spi.HubLifetimeManagerFactory.Context(
             mapping.path(), enabled, executor, scheduler);
