@@ -157,14 +157,8 @@ public final class ChatServer implements AutoCloseable {
       tracing.register(builder);
     }
     if (scaleout.lifetimeManagerFactory() != null) {
-      // Room messages in seq order, once, gaps read from the store (RoomDelivery): once per
-      // message per instance where the mode lets every room message pass through it, else per
-      // connection.
-      var perRoom = scaleout.lifetimeManagerFactory(delivery.groupDelivery());
-      builder.lifetimeManagerFactory(
-          perRoom != null
-              ? delivery.wrapPerRoom(perRoom)
-              : delivery.wrap(scaleout.lifetimeManagerFactory()));
+      // Room messages in seq order, once, gaps read from the store (RoomDelivery).
+      builder.lifetimeManagerFactory(delivery.wrap(scaleout.lifetimeManagerFactory()));
     }
     byte[] connectionTokenKey = settings.connectionTokenKey();
     if (connectionTokenKey != null) {

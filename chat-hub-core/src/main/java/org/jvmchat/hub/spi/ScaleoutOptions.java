@@ -35,14 +35,12 @@ public final class ScaleoutOptions {
   private final Duration groupAckTimeout;
   private final int deduplicationWindow;
   private final UserGroupStore userGroupStore;
-  private final GroupDelivery groupDelivery;
 
   private ScaleoutOptions(Builder b) {
     this.channelPrefix = b.channelPrefix;
     this.groupAckTimeout = b.groupAckTimeout;
     this.deduplicationWindow = b.deduplicationWindow;
     this.userGroupStore = b.userGroupStore;
-    this.groupDelivery = b.groupDelivery;
   }
 
   public static ScaleoutOptions defaults() {
@@ -58,8 +56,7 @@ public final class ScaleoutOptions {
         .channelPrefix(channelPrefix)
         .groupAckTimeout(groupAckTimeout)
         .deduplicationWindow(deduplicationWindow)
-        .userGroupStore(userGroupStore)
-        .groupDelivery(groupDelivery);
+        .userGroupStore(userGroupStore);
   }
 
   /** Prepended to every channel name, so that several applications can share one broker. */
@@ -83,14 +80,6 @@ public final class ScaleoutOptions {
     return userGroupStore;
   }
 
-  /**
-   * What single-group sends pass through before they reach this instance's members, or {@code
-   * null}: the manager writes them to the members itself.
-   */
-  public GroupDelivery groupDelivery() {
-    return groupDelivery;
-  }
-
   @Override
   public String toString() {
     return "ScaleoutOptions[channelPrefix="
@@ -101,7 +90,6 @@ public final class ScaleoutOptions {
         + deduplicationWindow
         + ", userGroupStore="
         + (userGroupStore == null ? "none" : userGroupStore.getClass().getSimpleName())
-        + (groupDelivery == null ? "" : ", groupDelivery=" + groupDelivery.getClass().getName())
         + "]";
   }
 
@@ -111,7 +99,6 @@ public final class ScaleoutOptions {
     private Duration groupAckTimeout = DEFAULT_GROUP_ACK_TIMEOUT;
     private int deduplicationWindow = DEFAULT_DEDUPLICATION_WINDOW;
     private UserGroupStore userGroupStore;
-    private GroupDelivery groupDelivery;
 
     private Builder() {}
 
@@ -140,15 +127,6 @@ public final class ScaleoutOptions {
      */
     public Builder userGroupStore(UserGroupStore userGroupStore) {
       this.userGroupStore = userGroupStore;
-      return this;
-    }
-
-    /**
-     * Single-group sends (sent here or received from another instance) go through {@code
-     * groupDelivery} instead of straight to the local members. Default none.
-     */
-    public Builder groupDelivery(GroupDelivery groupDelivery) {
-      this.groupDelivery = groupDelivery;
       return this;
     }
 

@@ -31,7 +31,6 @@ public final class RedisScaleout implements ScaleoutMode {
   private final RedisBackplane redis;
   private final TimedBackplane timed;
   private final HubLifetimeManagerFactory factory;
-  private final ScaleoutOptions scaleoutOptions;
   private final org.jvmchat.server.ops.RedisCommandMetrics commandMetrics =
       new org.jvmchat.server.ops.RedisCommandMetrics();
 
@@ -70,19 +69,13 @@ public final class RedisScaleout implements ScaleoutMode {
     }
     this.redis = RedisBackplane.create(options.build(), commandMetrics);
     this.timed = new TimedBackplane(redis);
-    this.scaleoutOptions =
-        ScaleoutOptions.builder()
-            .channelPrefix(channelPrefix)
-            .userGroupStore(userGroups ? redis.userGroupStore() : null)
-            .build();
-    this.factory = ScaleoutLifetimeManagers.factory(timed, scaleoutOptions);
-  }
-
-  @Override
-  public HubLifetimeManagerFactory lifetimeManagerFactory(
-      org.jvmchat.hub.spi.GroupDelivery groups) {
-    return ScaleoutLifetimeManagers.factory(
-        timed, scaleoutOptions.toBuilder().groupDelivery(groups).build());
+    this.factory =
+        ScaleoutLifetimeManagers.factory(
+            timed,
+            ScaleoutOptions.builder()
+                .channelPrefix(channelPrefix)
+                .userGroupStore(userGroups ? redis.userGroupStore() : null)
+                .build());
   }
 
   @Override

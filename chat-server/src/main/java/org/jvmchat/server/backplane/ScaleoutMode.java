@@ -28,16 +28,6 @@ public interface ScaleoutMode extends AutoCloseable {
   /** The lifetime managers of the hubs, or {@code null} for the hub core's in-process one. */
   HubLifetimeManagerFactory lifetimeManagerFactory();
 
-  /**
-   * Lifetime managers whose single-group sends, made here or received from another instance, pass
-   * through {@code groups} once per message ({@link org.jvmchat.hub.spi.GroupDelivery}); {@code
-   * null} when this mode has no such managers (then {@link #lifetimeManagerFactory()} is used).
-   */
-  default HubLifetimeManagerFactory lifetimeManagerFactory(
-      org.jvmchat.hub.spi.GroupDelivery groups) {
-    return null;
-  }
-
   /** Whether the backplane answers now (for {@code /health} and readiness); never throws. */
   Health check();
 

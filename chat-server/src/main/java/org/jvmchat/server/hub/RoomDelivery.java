@@ -5,10 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +14,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jvmchat.hub.HubUser;
-import org.jvmchat.hub.spi.GroupDelivery;
 import org.jvmchat.hub.spi.HubConnectionAcceptor;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManager;
@@ -31,31 +27,19 @@ import org.jvmchat.protocol.HubMessage;
 import org.jvmchat.protocol.HubProtocol;
 import org.jvmchat.protocol.InvocationMessage;
 import org.jvmchat.protocol.SerializedHubMessage;
-import org.jvmchat.server.chat.RoomGroups;
 import org.jvmchat.server.model.MessageDto;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Room messages reach each connection in {@code seq} order, exactly once, whatever the backplane
- * did. A client that reconnects (to any instance) and says the last {@code seq} it saw per room
+ * did: every connection of the hub is wrapped (a lifetime-manager decorator, so sends from every
+ * instance pass through it) and remembers, per room, the last {@code seq} it was given. A {@code
+ * ReceiveMessage} at or below it is a duplicate and dropped; one above the next is held while the
+ * missing ones are read from the store (on the hub executor, never on an event loop) and written
+ * first. A client that reconnects (to any instance) and says the last {@code seq} it saw per room
  * ({@code lastSeq} on the connect URL, {@link #LAST_SEQ_CLAIM}) is given what the room received
  * since, before anything newer.
- *
- * <p><b>Per room</b> (a scale-out manager that takes a {@link GroupDelivery}, the Redis one: {@link
- * #groupDelivery()}): each room message passes through here once per instance, sent here or
- * received from another instance, not once per member. The room remembers the last {@code seq} it
- * gave its members on this instance; a message at or below it is a duplicate and dropped, one above
- * the next is held while the missing ones are read from the store (on the hub executor, never on an
- * event loop) and given first. Then the message goes to the group's members as they are, the hub
- * core's own connections, unwrapped. Only a connection that is catching up has state of its own:
- * one that joined or resumed at another {@code seq} than the room's ({@link #resumeFrom}) is left
- * out of the group's sends and given the room's messages one by one, from the store where it is
- * behind, until it is level with the room and in its group; from then on it is an ordinary member.
- * A room seen on this instance keeps a small entry (its last {@code seq}) until the server stops.
- *
- * <p><b>Per connection</b> (any other scale-out manager, {@link #wrap}): every connection of the
- * hub is wrapped and remembers, per room, the last {@code seq} it was given, with the same rules.
  *
  * <p>The {@code (roomId, seq)} of a message sent on another instance is read from its JSON bytes
  * (every instance serializes for every protocol), not by parsing it: keys of a flat object, which
@@ -70,7 +54,6 @@ public final class RoomDelivery {
   /** The connect URL's query parameter: {@code roomId:seq} pairs separated by commas. */
   public static final String LAST_SEQ_PARAMETER = "lastSeq";
 
-  private static final String ROOM_GROUP_PREFIX = RoomGroups.of("");
   private static final int PAGE = 200;
   private static final int FILL_RETRIES = 20;
   private static final long RETRY_MILLIS = 100;
@@ -81,15 +64,6 @@ public final class RoomDelivery {
 
   private final ChatStore store;
   private final Map<String, Ordered> connections = new ConcurrentHashMap<>();
-
-  // Per room (groupDelivery): each room seen on this instance, and each connection of the hub as
-  // the hub core made it (never wrapped), for writing to one that catches up.
-  private final Map<String, Room> rooms = new ConcurrentHashMap<>();
-  private final Map<String, HubConnectionContext> plain = new ConcurrentHashMap<>();
-  private final Map<String, Set<String>> catchingRooms = new ConcurrentHashMap<>();
-  private final Rooms roomLevel = new Rooms();
-  private volatile GroupDelivery.LocalGroups localGroups;
-  private volatile boolean perRoom;
   private final AtomicLong filled = new AtomicLong();
   private final AtomicLong duplicates = new AtomicLong();
   private final AtomicLong skipped = new AtomicLong();
@@ -103,48 +77,19 @@ public final class RoomDelivery {
 
   private volatile boolean active;
 
-  /**
-   * Wraps {@code inner}, a scale-out manager's factory that does not take a {@link GroupDelivery}:
-   * every connection is wrapped and ordered on its own.
-   */
+  /** Wraps {@code inner}, the scale-out manager's factory. */
   public HubLifetimeManagerFactory wrap(HubLifetimeManagerFactory inner) {
     active = true;
     return context -> {
-      bindContext(context);
-      return new Manager(inner.create(context), false);
-    };
-  }
-
-  /**
-   * What the scale-out manager passes each room message through once per instance ({@link
-   * org.jvmchat.hub.spi.ScaleoutOptions.Builder#groupDelivery}); the manager made with it then goes
-   * through {@link #wrapPerRoom}.
-   */
-  public GroupDelivery groupDelivery() {
-    return roomLevel;
-  }
-
-  /**
-   * Wraps {@code inner}, a scale-out manager's factory made with {@link #groupDelivery()}: rooms
-   * are ordered once per message; connections stay as the hub core made them.
-   */
-  public HubLifetimeManagerFactory wrapPerRoom(HubLifetimeManagerFactory inner) {
-    active = true;
-    perRoom = true;
-    return context -> {
-      bindContext(context);
-      return new Manager(inner.create(context), true);
-    };
-  }
-
-  private void bindContext(HubLifetimeManagerFactory.Context context) {
-    executor = context.executor();
-    scheduler = context.scheduler();
-    for (HubProtocol p : context.protocols()) {
-      if (p.name().equals("json")) {
-        json = p;
+      executor = context.executor();
+      scheduler = context.scheduler();
+      for (HubProtocol p : context.protocols()) {
+        if (p.name().equals("json")) {
+          json = p;
+        }
       }
-    }
+      return new Manager(inner.create(context));
+    };
   }
 
   /** Messages read from the store to fill gaps, duplicates dropped, gaps given up on. */
@@ -248,13 +193,6 @@ public final class RoomDelivery {
     if (seq < 0) {
       return;
     }
-    if (perRoom) {
-      HubConnectionContext connection = plain.get(connectionId);
-      if (connection != null) {
-        room(roomId).register(connection, seq);
-      }
-      return;
-    }
     Ordered c = connections.get(connectionId);
     if (c != null) {
       c.resumeFrom(roomId, seq);
@@ -265,13 +203,6 @@ public final class RoomDelivery {
    * After the connection joined the room's group: give it what it missed since its resume point.
    */
   public void catchUp(String connectionId, String roomId) {
-    if (perRoom) {
-      Room r = rooms.get(roomId);
-      if (r != null) {
-        r.catchUp();
-      }
-      return;
-    }
     Ordered c = connections.get(connectionId);
     if (c != null) {
       c.catchUp(roomId);
@@ -280,13 +211,6 @@ public final class RoomDelivery {
 
   /** The connection left the room: its next message of the room starts afresh. */
   public void forget(String connectionId, String roomId) {
-    if (perRoom) {
-      Room r = rooms.get(roomId);
-      if (r != null) {
-        r.unregister(connectionId);
-      }
-      return;
-    }
     Ordered c = connections.get(connectionId);
     if (c != null) {
       c.forget(roomId);
@@ -356,387 +280,6 @@ public final class RoomDelivery {
       return i;
     }
     return -1;
-  }
-
-  private Room room(String roomId) {
-    return rooms.computeIfAbsent(roomId, Room::new);
-  }
-
-  /** The room-level path: every single-group send of the hub, once per message per instance. */
-  private final class Rooms implements GroupDelivery {
-    @Override
-    public void bind(LocalGroups groups) {
-      localGroups = groups;
-    }
-
-    @Override
-    public void deliver(
-        String group, SerializedHubMessage message, Collection<String> excluded, LocalGroup local) {
-      RoomSeq rs = roomSeq(message);
-      if (rs == null || rs.seq() <= 0 || !group.equals(ROOM_GROUP_PREFIX + rs.roomId())) {
-        local.send(message, excluded); // not a room message, or a notice outside the sequence
-        return;
-      }
-      room(rs.roomId()).deliver(rs.seq(), message, excluded, local);
-    }
-  }
-
-  /** A message waiting for the ones before it, with the connections it is not for. */
-  private record Held(SerializedHubMessage message, Collection<String> excluded) {}
-
-  /**
-   * One room on this instance: the last {@code seq} its members here were given, what waits for a
-   * gap to be filled, and the connections catching up. Guarded by itself.
-   */
-  private final class Room {
-    private final String roomId;
-    private GroupDelivery.LocalGroup local;
-    private boolean started;
-    private long delivered;
-    private final TreeMap<Long, Held> held = new TreeMap<>();
-    private boolean filling;
-    private int retries;
-    private final Map<String, Catching> catching = new HashMap<>(4);
-    private Set<String> catchingIds = Set.of();
-
-    Room(String roomId) {
-      this.roomId = roomId;
-      GroupDelivery.LocalGroups groups = localGroups;
-      this.local = groups == null ? null : groups.group(RoomGroups.of(roomId));
-    }
-
-    synchronized void deliver(
-        long seq,
-        SerializedHubMessage message,
-        Collection<String> excluded,
-        GroupDelivery.LocalGroup group) {
-      local = group;
-      if (!started) {
-        started = true;
-        delivered = seq - 1;
-      }
-      if (seq <= delivered) {
-        duplicates.incrementAndGet();
-        return;
-      }
-      if (seq == delivered + 1 && held.isEmpty()) {
-        give(seq, message, excluded);
-        return;
-      }
-      held.put(seq, new Held(message, excluded));
-      drain();
-      if (!held.isEmpty()) {
-        fill(0);
-      }
-    }
-
-    // Holding this: the room's next message to its members, and to each catching connection.
-    private void give(long seq, SerializedHubMessage message, Collection<String> excluded) {
-      delivered = seq;
-      GroupDelivery.LocalGroup group = group();
-      if (group == null) {
-        return; // no hub bound yet: no member to give it to
-      }
-      if (catching.isEmpty()) {
-        group.send(message, excluded);
-        return;
-      }
-      Collection<String> out = catchingIds;
-      if (!excluded.isEmpty()) {
-        Set<String> union = new HashSet<>(excluded);
-        union.addAll(catchingIds);
-        out = union;
-      }
-      group.send(message, out);
-      // A copy: a fill may complete inline and change the map.
-      for (Catching c : List.copyOf(catching.values())) {
-        if (catching.get(c.connection.connectionId()) != c) {
-          continue;
-        }
-        if (!excluded.contains(c.connection.connectionId())) {
-          c.offer(seq, message, group);
-        } else if (seq == c.last + 1) {
-          c.last = seq; // not for it: nothing to give, and nothing missing
-        }
-      }
-      check();
-    }
-
-    // Holding this: gives what follows delivered without a gap.
-    private void drain() {
-      while (!held.isEmpty() && held.firstKey() <= delivered + 1) {
-        Map.Entry<Long, Held> e = held.pollFirstEntry();
-        if (e.getKey() == delivered + 1) {
-          give(e.getKey(), e.getValue().message(), e.getValue().excluded());
-        } else {
-          duplicates.incrementAndGet();
-        }
-      }
-    }
-
-    // Holding this: reads what follows delivered from the store, on the executor.
-    private void fill(long delayMillis) {
-      if (filling) {
-        return;
-      }
-      filling = true;
-      long after = delivered;
-      read(after, delayMillis, this::pageRead, () -> filling = false);
-    }
-
-    private synchronized void pageRead(MessagesAfter page) {
-      filling = false;
-      if (page != null) {
-        for (ChatMessage m : page.items()) {
-          if (m.seq() == delivered + 1) {
-            filled.incrementAndGet();
-            give(m.seq(), stored(m), List.of());
-          } else if (m.seq() > delivered + 1) {
-            break;
-          }
-        }
-        drain();
-        if (page.nextAfter() != null && !held.isEmpty()) {
-          retries = 0;
-          fill(0);
-          return;
-        }
-      }
-      if (held.isEmpty()) {
-        retries = 0;
-        return;
-      }
-      if (retries++ < FILL_RETRIES) {
-        fill(RETRY_MILLIS); // not visible in the store yet
-        return;
-      }
-      long next = held.firstKey();
-      skipped.addAndGet(next - delivered - 1);
-      log.warn(
-          "Room {}: seq {}..{} could not be read from the store; going on",
-          roomId,
-          delivered + 1,
-          next - 1);
-      delivered = next - 1;
-      retries = 0;
-      drain();
-    }
-
-    /**
-     * The connection was last given {@code seq} of the room: until it is level with the room and in
-     * its group, it gets the room's messages one by one.
-     */
-    synchronized void register(HubConnectionContext connection, long seq) {
-      String id = connection.connectionId();
-      GroupDelivery.LocalGroup group = group();
-      if (catching.containsKey(id) || (group != null && group.contains(id))) {
-        return; // already catching up, or already given the room's messages
-      }
-      boolean alone = group == null || !group.hasMembers();
-      if (!started || (alone && catching.isEmpty() && held.isEmpty() && !filling)) {
-        started = true; // nobody here to give anything to: the room starts at this connection
-        delivered = seq;
-      }
-      catching.put(id, new Catching(connection, seq));
-      catchingIds = Set.copyOf(catching.keySet());
-      catchingRooms.computeIfAbsent(id, k -> ConcurrentHashMap.newKeySet()).add(roomId);
-    }
-
-    synchronized void unregister(String connectionId) {
-      Catching c = catching.remove(connectionId);
-      if (c != null) {
-        catchingIds = Set.copyOf(catching.keySet());
-        graduated(c);
-      }
-    }
-
-    /**
-     * A connection resumed here: what the store has after the room's last {@code seq} is given now
-     * (a room that started at that connection's {@code lastSeq} is behind the store), then {@link
-     * #check}.
-     */
-    synchronized void catchUp() {
-      if (started) {
-        fill(0);
-      }
-      check();
-    }
-
-    /** Each catching connection in the group: reads what it misses, or lets it join the rest. */
-    synchronized void check() {
-      GroupDelivery.LocalGroup group = group();
-      if (group == null || catching.isEmpty()) {
-        return;
-      }
-      boolean changed = false;
-      for (Catching c : List.copyOf(catching.values())) {
-        if (catching.get(c.connection.connectionId()) != c) {
-          continue;
-        }
-        if (c.level(group)) {
-          catching.remove(c.connection.connectionId());
-          graduated(c);
-          changed = true;
-        } else if (c.last < delivered && group.contains(c.connection.connectionId())) {
-          c.fill(0);
-        }
-      }
-      if (changed) {
-        catchingIds = catching.isEmpty() ? Set.of() : Set.copyOf(catching.keySet());
-      }
-    }
-
-    // Holding this.
-    private GroupDelivery.LocalGroup group() {
-      if (local == null) {
-        GroupDelivery.LocalGroups groups = localGroups;
-        local = groups == null ? null : groups.group(RoomGroups.of(roomId));
-      }
-      return local;
-    }
-
-    // Holding this: c no longer catches up here (level, left, or gone).
-    private void graduated(Catching c) {
-      Set<String> set = catchingRooms.get(c.connection.connectionId());
-      if (set != null) {
-        set.remove(roomId);
-      }
-    }
-
-    /** A connection of the room that is not level with it yet. Guarded by its room. */
-    private final class Catching {
-      final HubConnectionContext connection;
-      long last;
-      final TreeMap<Long, SerializedHubMessage> held = new TreeMap<>();
-      boolean filling;
-      int retries;
-
-      Catching(HubConnectionContext connection, long last) {
-        this.connection = connection;
-        this.last = last;
-      }
-
-      // Level with the room, nothing waiting, and in the group: from now on an ordinary member.
-      boolean level(GroupDelivery.LocalGroup group) {
-        return last == delivered
-            && held.isEmpty()
-            && !filling
-            && group.contains(connection.connectionId());
-      }
-
-      void offer(long seq, SerializedHubMessage message, GroupDelivery.LocalGroup group) {
-        if (seq <= last || !group.contains(connection.connectionId())) {
-          return; // it had it (resumed past it), or it is not in the group yet
-        }
-        if (seq == last + 1) {
-          last = seq;
-          connection.write(message);
-          drain();
-          return;
-        }
-        held.put(seq, message);
-        fill(0);
-      }
-
-      private void drain() {
-        while (!held.isEmpty() && held.firstKey() <= last + 1) {
-          Map.Entry<Long, SerializedHubMessage> e = held.pollFirstEntry();
-          if (e.getKey() == last + 1) {
-            last = e.getKey();
-            connection.write(e.getValue());
-          }
-        }
-      }
-
-      void fill(long delayMillis) {
-        if (filling) {
-          return;
-        }
-        filling = true;
-        read(last, delayMillis, this::pageRead, () -> filling = false);
-      }
-
-      private void pageRead(MessagesAfter page) {
-        synchronized (Room.this) {
-          filling = false;
-          if (catching.get(connection.connectionId()) != this) {
-            return; // level, left or gone meanwhile
-          }
-          if (page != null) {
-            for (ChatMessage m : page.items()) {
-              if (m.seq() == last + 1) {
-                last = m.seq();
-                filled.incrementAndGet();
-                connection.write(stored(m));
-              } else if (m.seq() > last + 1) {
-                break;
-              }
-            }
-            drain();
-            if (page.nextAfter() != null && last < delivered) {
-              retries = 0;
-              fill(0);
-              return;
-            }
-          }
-          if (held.isEmpty() && last >= delivered) {
-            retries = 0;
-            check();
-            return;
-          }
-          if (retries++ < FILL_RETRIES) {
-            fill(RETRY_MILLIS); // not visible in the store yet
-            return;
-          }
-          long next = held.isEmpty() ? delivered + 1 : held.firstKey();
-          skipped.addAndGet(next - last - 1);
-          log.warn(
-              "Connection {}: seq {}..{} of room {} could not be read from the store; going on",
-              connection.connectionId(),
-              last + 1,
-              next - 1,
-              roomId);
-          last = next - 1;
-          retries = 0;
-          drain();
-          check();
-        }
-      }
-    }
-
-    // Holding this: reads the room after {@code after} on the executor, then {@code done}.
-    private void read(
-        long after,
-        long delayMillis,
-        java.util.function.Consumer<MessagesAfter> done,
-        Runnable notQueued) {
-      Runnable task =
-          () -> {
-            MessagesAfter page;
-            try {
-              page = store.historyAfter(roomId, after, PAGE);
-            } catch (RuntimeException e) {
-              log.warn("Reading room {} after seq {} failed: {}", roomId, after, e.toString());
-              page = null;
-            }
-            done.accept(page);
-          };
-      ScheduledExecutorService sch = scheduler;
-      try {
-        if (delayMillis > 0 && sch != null) {
-          sch.schedule(() -> executor.execute(task), delayMillis, TimeUnit.MILLISECONDS);
-        } else {
-          executor.execute(task);
-        }
-      } catch (RuntimeException e) {
-        notQueued.run();
-        log.warn("Could not read room {} to fill a gap: {}", roomId, e.toString());
-      }
-    }
-  }
-
-  private static SerializedHubMessage stored(ChatMessage m) {
-    return new SerializedHubMessage(InvocationMessage.send("ReceiveMessage", MessageDto.of(m)));
   }
 
   /** One room of one connection. Guarded by its {@link Ordered}. */
@@ -912,19 +455,13 @@ public final class RoomDelivery {
   /** Delegates everything; wraps each connection on connect. */
   private final class Manager implements HubLifetimeManager {
     private final HubLifetimeManager inner;
-    private final boolean perRoom;
 
-    Manager(HubLifetimeManager inner, boolean perRoom) {
+    Manager(HubLifetimeManager inner) {
       this.inner = inner;
-      this.perRoom = perRoom;
     }
 
     @Override
     public CompletableFuture<Void> onConnected(HubConnectionContext connection) {
-      if (perRoom) {
-        plain.put(connection.connectionId(), connection);
-        return inner.onConnected(connection);
-      }
       Ordered o = new Ordered(connection);
       connections.put(connection.connectionId(), o);
       return inner.onConnected(o);
@@ -932,20 +469,6 @@ public final class RoomDelivery {
 
     @Override
     public CompletableFuture<Void> onDisconnected(HubConnectionContext connection) {
-      if (perRoom) {
-        String id = connection.connectionId();
-        plain.remove(id);
-        Set<String> catching = catchingRooms.remove(id);
-        if (catching != null) {
-          for (String roomId : catching) {
-            Room r = rooms.get(roomId);
-            if (r != null) {
-              r.unregister(id);
-            }
-          }
-        }
-        return inner.onDisconnected(connection);
-      }
       Ordered o = connections.remove(connection.connectionId());
       return inner.onDisconnected(o != null ? o : connection);
     }
@@ -991,21 +514,7 @@ public final class RoomDelivery {
 
     @Override
     public CompletableFuture<Void> addToGroup(String connectionId, String groupName) {
-      return checkedAfter(inner.addToGroup(connectionId, groupName), groupName);
-    }
-
-    // Once a connection is in the group, one catching up there may be level with the room.
-    private CompletableFuture<Void> checkedAfter(CompletableFuture<Void> added, String group) {
-      if (!perRoom || !group.startsWith(ROOM_GROUP_PREFIX)) {
-        return added;
-      }
-      return added.whenComplete(
-          (v, e) -> {
-            Room r = rooms.get(group.substring(ROOM_GROUP_PREFIX.length()));
-            if (r != null) {
-              r.check();
-            }
-          });
+      return inner.addToGroup(connectionId, groupName);
     }
 
     @Override
@@ -1020,7 +529,7 @@ public final class RoomDelivery {
 
     @Override
     public CompletableFuture<Void> addUserToGroup(String userId, String groupName, Duration ttl) {
-      return checkedAfter(inner.addUserToGroup(userId, groupName, ttl), groupName);
+      return inner.addUserToGroup(userId, groupName, ttl);
     }
 
     @Override

@@ -31,7 +31,6 @@ import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Payload;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.Probe;
 import org.jvmchat.hub.internal.scaleout.ScaleoutCodec.UserGroupCommand;
 import org.jvmchat.hub.spi.Backplane;
-import org.jvmchat.hub.spi.GroupDelivery;
 import org.jvmchat.hub.spi.HubConnectionContext;
 import org.jvmchat.hub.spi.HubLifetimeManagerFactory;
 import org.jvmchat.hub.spi.ScaleoutLifetimeManager;
@@ -171,9 +170,6 @@ public final class ScaleoutHubLifetimeManager implements ScaleoutLifetimeManager
                   }
                   return null;
                 });
-    if (options.groupDelivery() != null) {
-      options.groupDelivery().bind(LocalGroup::new);
-    }
   }
 
   private static String newServerName() {
@@ -278,7 +274,7 @@ public final class ScaleoutHubLifetimeManager implements ScaleoutLifetimeManager
       String groupName, String method, Object[] args, Collection<String> excluded) {
     SerializedHubMessage message = invocation(method, args);
     Map<String, byte[]> bytes = serializeAll(message);
-    sendLocalGroup(groupName, message, excluded);
+    store.sendGroup(groupName, message, excluded);
     return publisher.publishQuietly(
         channels.group(groupName), new Invocation(serverName, list(excluded), bytes, 0, List.of()));
   }
@@ -723,45 +719,9 @@ public final class ScaleoutHubLifetimeManager implements ScaleoutLifetimeManager
     }
     SerializedHubMessage message = SerializedHubMessage.ofSerialized(m.messages());
     if (m.groups().isEmpty()) {
-      sendLocalGroup(group, message, m.excluded());
+      store.sendGroup(group, message, m.excluded());
     } else if (recent.firstSeen(m.origin() + '\u0000' + m.messageId())) {
       store.sendGroups(m.groups(), message, m.excluded());
-    }
-  }
-
-  /** A single-group message to this instance's members: through the GroupDelivery, if any. */
-  private void sendLocalGroup(
-      String group, SerializedHubMessage message, Collection<String> excluded) {
-    GroupDelivery delivery = options.groupDelivery();
-    if (delivery == null) {
-      store.sendGroup(group, message, excluded);
-      return;
-    }
-    delivery.deliver(
-        group, message, excluded == null ? List.of() : excluded, new LocalGroup(group));
-  }
-
-  /** This instance's members of one group, for the GroupDelivery. */
-  private final class LocalGroup implements GroupDelivery.LocalGroup {
-    private final String group;
-
-    LocalGroup(String group) {
-      this.group = group;
-    }
-
-    @Override
-    public void send(SerializedHubMessage message, Collection<String> excluded) {
-      store.sendGroup(group, message, excluded);
-    }
-
-    @Override
-    public boolean hasMembers() {
-      return store.hasMembers(group);
-    }
-
-    @Override
-    public boolean contains(String connectionId) {
-      return store.groupsOf(connectionId).contains(group);
     }
   }
 
