@@ -105,22 +105,7 @@ public final class SerialExecutor implements Executor {
       Supplier<? extends CompletionStage<T>> body,
       BiConsumer<? super T, ? super Throwable> whenDone) {
     StageTask<T> task = new StageTask<>(Objects.requireNonNull(body, "body"));
-    CompletableFuture<T> done =
-        task.result.whenComplete(Objects.requireNonNull(whenDone, "whenDone"));
-    synchronized (tasks) {
-      if (running) { // a queued task implies a running lane
-        tasks.add(task);
-        return done;
-      }
-      running = true;
-    }
-    CompletableFuture<?> finished = task.start();
-    if (finished.isDone()) {
-      continueLane();
-    } else {
-      finished.whenComplete((v, e) -> continueLane());
-    }
-    return done;
+    return startHere(task, task.result, whenDone);
   }
 
   /**
@@ -143,10 +128,15 @@ public final class SerialExecutor implements Executor {
     }
     OverlappingTask<T> task =
         new OverlappingTask<>(Objects.requireNonNull(body, "body"), maxOutstanding);
-    CompletableFuture<T> done =
-        task.result.whenComplete(Objects.requireNonNull(whenDone, "whenDone"));
+    return startHere(task, task.result, whenDone);
+  }
+
+  /** Both submitHere forms: {@code task} now on this thread when the lane is idle, else queued. */
+  private <T> CompletableFuture<T> startHere(
+      Task task, CompletableFuture<T> result, BiConsumer<? super T, ? super Throwable> whenDone) {
+    CompletableFuture<T> done = result.whenComplete(Objects.requireNonNull(whenDone, "whenDone"));
     synchronized (tasks) {
-      if (running) {
+      if (running) { // a queued task implies a running lane
         tasks.add(task);
         return done;
       }
@@ -159,6 +149,17 @@ public final class SerialExecutor implements Executor {
       finished.whenComplete((v, e) -> continueLane());
     }
     return done;
+  }
+
+  /** A stage task's body called: its stage, a failed one if it threw, a completed one for null. */
+  private static <T> CompletionStage<T> call(Supplier<? extends CompletionStage<T>> body) {
+    CompletionStage<T> stage;
+    try {
+      stage = body.get();
+    } catch (Throwable t) {
+      return CompletableFuture.failedFuture(t);
+    }
+    return stage == null ? CompletableFuture.completedFuture(null) : stage;
   }
 
   // Stages of overlapping tasks not complete yet, and the lane waiting for one to complete (null
@@ -277,15 +278,7 @@ public final class SerialExecutor implements Executor {
 
     @Override
     CompletableFuture<?> start() {
-      CompletionStage<T> stage;
-      try {
-        stage = body.get();
-      } catch (Throwable t) {
-        stage = CompletableFuture.failedFuture(t);
-      }
-      if (stage == null) {
-        stage = CompletableFuture.completedFuture(null);
-      }
+      CompletionStage<T> stage = call(body);
       CompletableFuture<Void> moveOn;
       synchronized (tasks) {
         outstanding++;
@@ -332,15 +325,7 @@ public final class SerialExecutor implements Executor {
 
     @Override
     CompletableFuture<?> start() {
-      CompletionStage<T> stage;
-      try {
-        stage = body.get();
-      } catch (Throwable t) {
-        stage = CompletableFuture.failedFuture(t);
-      }
-      if (stage == null) {
-        stage = CompletableFuture.completedFuture(null);
-      }
+      CompletionStage<T> stage = call(body);
       CompletableFuture<Void> finished = new CompletableFuture<>();
       stage.whenComplete(
           (v, e) -> {
