@@ -28,14 +28,15 @@ import org.jvmchat.load.internal.RecordSeparatorFramer;
 /**
  * One ceiling connection: the SignalR handshake ({@code json} or {@code messagepack}), then
  * invocations parsed with Jackson's streaming parser (JSON) or read by position (MessagePack).
- * {@code JoinRoom} adds the connection to its loop's slot of the room ({@link Room}); {@code
- * SendMessage} serializes one {@code ReceiveMessage} per protocol present in the room (at most
- * two), each once into one pooled buffer that holds the whole WebSocket frame, header included
- * ({@link WsFrames}); it hands one task to each other loop with members in the room and delivers to
- * its own loop's members directly ({@link Loop#deliver}: a retained duplicate of the frame per
- * member, written from the first handler's context, so past the WebSocket encoder, and not
- * flushed), then completes the caller's invocation. Each loop flushes the connections it wrote to
- * once, in a task queued behind its current batch.
+ * {@code JoinRoom} adds the connection to its loop's slot of the room ({@link Room}), first sending
+ * {@code UserJoined} to the members already there when it is not a repeated join (as the chat
+ * server does, broadcast the way a message is); {@code SendMessage} serializes one {@code
+ * ReceiveMessage} per protocol present in the room (at most two), each once into one pooled buffer
+ * that holds the whole WebSocket frame, header included ({@link WsFrames}); it hands one task to
+ * each other loop with members in the room and delivers to its own loop's members directly ({@link
+ * Loop#deliver}: a retained duplicate of the frame per member, written from the first handler's
+ * context, so past the WebSocket encoder, and not flushed), then completes the caller's invocation.
+ * Each loop flushes the connections it wrote to once, in a task queued behind its current batch.
  */
 final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final byte[] MP_PING = {0x02, (byte) 0x91, 0x06};
@@ -229,6 +230,8 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
       Room room = rooms.room(a.get(0));
       if (!joined.contains(room)) {
         joined.add(room);
+        // Before this member is in the room: the others get it, the joiner does not.
+        userJoined(ctx, room, a.get(0));
         room.join(member);
       }
       if (inv.invocationId() != null && binary) {
@@ -292,30 +295,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
           room.has(false) ? jsonFrame(ctx, capacity, id, roomId, content, createdAt) : null;
       ByteBuf msgpack =
           room.has(true) ? binaryFrame(ctx, capacity, id, roomId, content, now) : null;
-      Loop here = member.loop();
-      // One task to each other loop with members in the room, none to a loop without.
-      for (Loop other : loops.all()) {
-        Room.Slot slot = room.slot(other.index());
-        if (other == here || slot.isEmpty()) {
-          continue;
-        }
-        ByteBuf j = json == null ? null : json.retain();
-        ByteBuf b = msgpack == null ? null : msgpack.retain();
-        other
-            .executor()
-            .execute(
-                () -> {
-                  try {
-                    other.deliver(slot, j, b);
-                  } finally {
-                    release(j);
-                    release(b);
-                  }
-                });
-      }
-      here.deliver(room.slot(here.index()), json, msgpack);
-      release(json);
-      release(msgpack);
+      broadcast(room, json, msgpack);
     }
     if (invocationId == null) {
       return;
@@ -343,6 +323,54 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
     ctx.write(new TextWebSocketFrame(b.writeByte(RS)), ctx.voidPromise());
     member.loop().wrote(member);
+  }
+
+  /**
+   * Delivers the pre-framed frames (either may be null: no member of that protocol) to every member
+   * of the room: one task to each other loop with members in the room, none to a loop without; this
+   * loop's members directly. Takes over the caller's references.
+   */
+  private void broadcast(Room room, ByteBuf json, ByteBuf msgpack) {
+    Loop here = member.loop();
+    for (Loop other : loops.all()) {
+      Room.Slot slot = room.slot(other.index());
+      if (other == here || slot.isEmpty()) {
+        continue;
+      }
+      ByteBuf j = json == null ? null : json.retain();
+      ByteBuf b = msgpack == null ? null : msgpack.retain();
+      other
+          .executor()
+          .execute(
+              () -> {
+                try {
+                  other.deliver(slot, j, b);
+                } finally {
+                  release(j);
+                  release(b);
+                }
+              });
+    }
+    here.deliver(room.slot(here.index()), json, msgpack);
+    release(json);
+    release(msgpack);
+  }
+
+  /**
+   * {@code UserJoined} to every member already in the room, as the chat server sends it to the
+   * others when a user newly joins (docs/CONTRACT.md); called before this connection is added, so
+   * it does not get its own. Serialized once per protocol present in the room ({@link
+   * UserJoinedFrames}) and broadcast like a message; nothing when the room is empty.
+   */
+  private void userJoined(ChannelHandlerContext ctx, Room room, String roomId) throws IOException {
+    boolean toJson = room.has(false);
+    boolean toBinary = room.has(true);
+    if (!toJson && !toBinary) {
+      return;
+    }
+    ByteBuf json = toJson ? UserJoinedFrames.json(ctx.alloc(), roomId, userId) : null;
+    ByteBuf msgpack = toBinary ? UserJoinedFrames.binary(ctx.alloc(), roomId, userId) : null;
+    broadcast(room, json, msgpack);
   }
 
   /** The {@code ReceiveMessage} invocation as one pre-framed WebSocket text frame. */
@@ -511,7 +539,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     ctx.writeAndFlush(new TextWebSocketFrame(b.writeByte(RS)), ctx.voidPromise());
   }
 
-  private static JsonGenerator generator(ByteBuf b) throws IOException {
+  static JsonGenerator generator(ByteBuf b) throws IOException {
     return JSON.createGenerator((OutputStream) new ByteBufOutputStream(b));
   }
 

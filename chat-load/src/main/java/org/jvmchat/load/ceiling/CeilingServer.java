@@ -26,12 +26,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The ceiling: a minimal raw Netty WebSocket server speaking the chat server's SignalR JSON wire
- * for {@code JoinRoom} / {@code SendMessage} / {@code ReceiveMessage} at {@code /hubs/chat}, with
- * nothing else (no auth, no persistence, no negotiate): how fast Netty does this wire when a server
- * does only what it must. Epoll when available, one worker event loop per core; a room's members
- * are kept per event loop ({@link Room}), a broadcast is serialized once per protocol into one
- * pre-framed WebSocket frame shared by every member, written without flush and flushed once per
- * connection per loop turn ({@link Loop}).
+ * for {@code JoinRoom} / {@code UserJoined} / {@code SendMessage} / {@code ReceiveMessage} at
+ * {@code /hubs/chat}, with nothing else (no auth, no persistence, no negotiate): how fast Netty
+ * does this wire when a server does only what it must. Epoll when available, one worker event loop
+ * per core; a room's members are kept per event loop ({@link Room}), a broadcast is serialized once
+ * per protocol into one pre-framed WebSocket frame shared by every member, written without flush
+ * and flushed once per connection per loop turn ({@link Loop}).
  *
  * <pre>java -cp chat-load.jar org.jvmchat.load.ceiling.CeilingServer --port 8080</pre>
  */
