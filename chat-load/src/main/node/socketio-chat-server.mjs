@@ -1,10 +1,12 @@
 // The socket.io peer of the load tool: a Node socket.io 4.8 chat server, in memory only, that does
-// what the chat server's hub does for JoinRoom / SendMessage / ReceiveMessage (the same fair
-// "server does only what it must" as the raw Netty ceiling). WebSocket transport only.
+// what the chat server's hub does for JoinRoom / UserJoined / SendMessage / ReceiveMessage (the same
+// fair "server does only what it must" as the raw Netty ceiling). WebSocket transport only.
 //
 //   node chat-load/src/main/node/socketio-chat-server.mjs --port 3000   -> "listening on 3000"
 //
-// Events: "join" (roomId, ack) joins the room and acks {ok: true};
+// Events: "join" (roomId, ack) joins the room and acks {ok: true}; when the socket was not in the
+// room yet, the room's other sockets first get "userJoined" {roomId, userId, userName} (what the
+// chat server's UserJoined carries; userName is the user id);
 // "send" ({roomId, content}, ack) emits "message" {id, roomId, senderId, senderName, content,
 // kind: "user", createdAt} to the whole room (sender included) and acks with the message.
 // The user id is the `userId` query parameter of the connection (else the socket id).
@@ -40,7 +42,11 @@ io.on("connection", (socket) => {
       if (typeof ack === "function") ack({ error: "roomId must be a non-empty string" });
       return;
     }
-    socket.join(roomId);
+    if (!socket.rooms.has(roomId)) {
+      // Encoded once by socket.io's broadcast, then written to each of the other sockets.
+      socket.to(roomId).emit("userJoined", { roomId, userId, userName: userId });
+      socket.join(roomId);
+    }
     if (typeof ack === "function") ack({ ok: true });
   });
 
