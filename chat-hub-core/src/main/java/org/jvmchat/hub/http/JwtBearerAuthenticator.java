@@ -35,13 +35,14 @@ import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
 import org.jvmchat.hub.HubUser;
 import org.slf4j.Logger;
@@ -105,6 +106,11 @@ public final class JwtBearerAuthenticator
   // Tokens that passed every check lately: a connect presents its token twice (negotiate, then the
   // WebSocket request), and the second check is answered from here.
   private final ConcurrentHashMap<String, Checked> checkedTokens = new ConcurrentHashMap<>();
+  // The order the checked tokens came in, a ring of checkedTokenCache slots: a token put in evicts
+  // the one it overwrites, the oldest, in O(1). (Evicting "any" key through the map's iterator
+  // walked the table from its start over the bins emptied before: O(table) per connect once full.)
+  private final AtomicReferenceArray<String> checkedOrder;
+  private final AtomicLong checkedNext = new AtomicLong();
 
   private record Checked(HubUser user, long untilNanos, long expiresAtMillis) {}
 
@@ -112,6 +118,7 @@ public final class JwtBearerAuthenticator
     this.userIdClaim = b.userIdClaim;
     this.nameClaim = b.nameClaim;
     this.checkedTokenCache = b.checkedTokenCache;
+    this.checkedOrder = new AtomicReferenceArray<>(Math.max(1, b.checkedTokenCache));
     this.hmacProcessor =
         b.hmacSecret == null
             ? null
@@ -196,15 +203,18 @@ public final class JwtBearerAuthenticator
     if (exp == null) {
       return;
     }
-    if (checkedTokens.size() >= checkedTokenCache) {
-      Iterator<String> any = checkedTokens.keySet().iterator();
-      if (any.hasNext()) {
-        checkedTokens.remove(any.next());
-      }
+    int slot = (int) Math.floorMod(checkedNext.getAndIncrement(), (long) checkedTokenCache);
+    String oldest = checkedOrder.getAndSet(slot, token);
+    if (oldest != null && !oldest.equals(token)) {
+      checkedTokens.remove(oldest);
     }
     checkedTokens.put(
         token,
         new Checked(user, System.nanoTime() + CHECKED_TOKEN_TTL.toNanos(), exp.toEpochMilli()));
+    if (checkedTokens.size() > 2 * checkedTokenCache) {
+      // Only when puts raced their slot's next overwrite: never past twice the bound.
+      checkedTokens.clear();
+    }
   }
 
   private HubUser check(String token, boolean withoutBlocking)

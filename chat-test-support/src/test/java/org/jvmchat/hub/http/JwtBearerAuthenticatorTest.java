@@ -419,6 +419,32 @@ class JwtBearerAuthenticatorTest {
         .isInstanceOf(IllegalArgumentException.class);
   }
 
+  @Test
+  void aFullCheckedTokenCacheForgetsItsOldestTokenFirst() throws Exception {
+    JwtBearerAuthenticator cached = briefKeys().checkedTokenCache(2).build();
+    JwtBearerAuthenticator uncached = briefKeys().checkedTokenCache(0).build();
+    String first = provider.token(JWSAlgorithm.RS256, "alice", "Alice", Duration.ofMinutes(5));
+    String second = provider.token(JWSAlgorithm.RS256, "bob", "Bob", Duration.ofMinutes(5));
+    String third = provider.token(JWSAlgorithm.RS256, "carol", "Carol", Duration.ofMinutes(5));
+    assertThat(cached.validate(first).id()).isEqualTo("alice");
+    assertThat(cached.validate(second).id()).isEqualTo("bob");
+    assertThat(cached.validate(third).id()).isEqualTo("carol"); // the cache holds 2: first goes
+    assertThat(uncached.validate(first).id()).isEqualTo("alice");
+
+    // Without the key set only what the cache still holds is answered.
+    provider.jwksAvailable(false);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .untilAsserted(
+            () ->
+                assertThatThrownBy(() -> uncached.validate(first))
+                    .isInstanceOf(UnauthorizedException.class));
+    assertThat(cached.validate(second).id()).isEqualTo("bob");
+    assertThat(cached.validate(third).id()).isEqualTo("carol");
+    assertThatThrownBy(() -> cached.validate(first)).isInstanceOf(UnauthorizedException.class);
+  }
+
   private JwtBearerAuthenticator.Builder briefKeys() {
     return authority()
         .keyCacheTtl(Duration.ofMillis(200))
