@@ -18,10 +18,11 @@ import org.jvmchat.protocol.internal.MessageBuffer;
  * per connection while idle), an atomic byte count that bounds it, and an atomic drain-pending flag
  * so that a connection is put on its event loop's ready queue once per drain, not once per message
  * ({@link #claimDrain()}). Everything else — taking messages out, the replay buffer, messages held
- * back until the client acknowledges, the sent count — belongs to the connection's executor (the
- * single consumer) and is plain fields. Producers read two values the executor publishes after each
- * drain or Ack, only to size and name an overflow: the transport's pending bytes and the replay
- * buffer's unacknowledged bytes.
+ * back until the client acknowledges, the hold from the handshake until the connection's {@code
+ * onConnected} completed ({@link #hold()}), the sent count — belongs to the connection's executor
+ * (the single consumer) and is plain fields. Producers read two values the executor publishes after
+ * each drain or Ack, only to size and name an overflow: the transport's pending bytes and the
+ * replay buffer's unacknowledged bytes.
  *
  * <p>A producer offers first and claims the drain second; the drain releases its claim before it
  * polls. So a message is always taken by a drain that was scheduled after it was linked in, or by
@@ -92,6 +93,7 @@ public final class OutboundQueue implements Outbound {
   private ArrayDeque<Object> front; // before the linked queue: a reconnect's Sequence and replay
   private MessageBuffer<byte[]> replay; // its outbound side; the handler uses its inbound side
   private boolean awaitingAck;
+  private boolean held; // hold() until release(): nothing is taken
   private long takenBytes;
   private long lastCountedId;
   private int sentSinceReport;
@@ -182,18 +184,40 @@ public final class OutboundQueue implements Outbound {
     return replay != null;
   }
 
+  /**
+   * Nothing is taken out ({@link #poll()} answers null) until {@link #release()}; what is offered
+   * meanwhile waits in order and counts against the bound as usual. The connection holds its output
+   * from the handshake answer until its {@code onConnected} completed, so that a client that saw
+   * its connection start is already in the groups {@code onConnected} put it in.
+   */
+  public void hold() {
+    held = true;
+  }
+
+  /** Ends {@link #hold()}; true when messages wait (a drain should be scheduled). */
+  public boolean release() {
+    if (!held) {
+      return false;
+    }
+    held = false;
+    return hasQueued();
+  }
+
   /** A drain begins: writes from now on schedule another one. */
   public void drainStarted() {
     drainPending = false;
   }
 
   /**
-   * The next message, or null when nothing is queued or (stateful reconnect) the next one would
-   * take the unacknowledged bytes past the replay buffer's size: it then waits for the client's
-   * Ack.
+   * The next message, or null when nothing is queued, the queue is held ({@link #hold()}) or
+   * (stateful reconnect) the next one would take the unacknowledged bytes past the replay buffer's
+   * size: it then waits for the client's Ack.
    */
   @Override
   public byte[] poll() {
+    if (held) {
+      return null;
+    }
     boolean fromFront = front != null && !front.isEmpty();
     Node next = null;
     Object message;
@@ -247,9 +271,12 @@ public final class OutboundQueue implements Outbound {
     publishUnacknowledged();
   }
 
-  /** Whether a message waits (taken by the next drain, or held back until an Ack). */
+  /**
+   * Whether a message waits (taken by the next drain, or held back until an Ack), or the queue is
+   * held: either way nothing may be written around it.
+   */
   public boolean hasQueued() {
-    return (front != null && !front.isEmpty()) || head.next != null;
+    return held || (front != null && !front.isEmpty()) || head.next != null;
   }
 
   /** Whether the head of the queue waits for the client's Ack. */

@@ -91,6 +91,15 @@ interface ConnectionView {
    */
   void startProtocol(boolean binary, MessageBuffer<byte[]> replay);
 
+  /**
+   * Executor, at the handshake, before its answer is queued: nothing queued from now on reaches the
+   * transport until {@link #releaseOutput} (or the end of the transport, {@link #endTransport}).
+   */
+  void holdOutput();
+
+  /** Any thread, once onConnected completed: what was held since the handshake goes out. */
+  void releaseOutput();
+
   /** Executor: the client acknowledged; messages held back for a full replay buffer may go. */
   void acknowledged(long sequenceId);
 
@@ -100,7 +109,10 @@ interface ConnectionView {
   /** Executor: closing from now on, whatever it was. */
   void markClosing();
 
-  /** Executor: writes out what is queued (the Close message, say), then ends the transport. */
+  /**
+   * Executor: writes out what is queued (the Close message, say; held output too), then ends the
+   * transport.
+   */
   void endTransport();
 
   /** Executor: the final step, once (unregistered, then the hub side told). */

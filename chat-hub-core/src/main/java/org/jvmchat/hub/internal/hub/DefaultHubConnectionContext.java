@@ -329,9 +329,20 @@ final class DefaultHubConnectionContext
       buffer = MessageBuffer.ofBytes(options.statefulReconnectBufferSize());
     }
     connection.startProtocol(p.transferFormat() == TransferFormat.Binary, buffer);
+    // The answer and everything after it wait until onConnected completed (connected()): a client
+    // that saw its connection start is in the groups onConnected put it in.
+    connection.holdOutput();
     send(HandshakeProtocol.writeResponse(HandshakeResponse.SUCCESS), false);
     lastPingSentAt = System.nanoTime();
     return buffer;
+  }
+
+  /**
+   * Any thread: onConnected completed; the handshake answer and what was written since go out, in
+   * order.
+   */
+  void connected() {
+    connection.releaseOutput();
   }
 
   /** Executor: the handshake failed; the client gets the error as text, then the end. */

@@ -26,11 +26,11 @@ import org.slf4j.LoggerFactory;
  * The hub's side of every connection of one hub, as ASP.NET Core's {@code HubConnectionHandler}:
  * one per hub. The connection hands it the client's bytes; it runs the handshake (buffered until
  * the record separator, parsed, validated against the hub's protocols and the transport), then the
- * lifetime manager's and the hub's {@code onConnected}, then parses each message and routes it
- * ({@link MessageRouter}) to the dispatcher, the connection's upload streams or the lifetime
- * manager; for a stateful connection, hub invocation messages are numbered first and replayed
- * duplicates dropped. When the connection ends, it runs the hub's and the lifetime manager's {@code
- * onDisconnected}.
+ * lifetime manager's and the hub's {@code onConnected} (the handshake's answer reaches the client
+ * once they completed, see {@link #connected}), then parses each message and routes it ({@link
+ * MessageRouter}) to the dispatcher, the connection's upload streams or the lifetime manager; for a
+ * stateful connection, hub invocation messages are numbered first and replayed duplicates dropped.
+ * When the connection ends, it runs the hub's and the lifetime manager's {@code onDisconnected}.
  *
  * <p>It keeps no state of its own besides the hub's. {@link #open} binds it to a new
  * transport-level connection, which it sees only as a {@link ConnectionView}: it creates the
@@ -213,6 +213,13 @@ final class HubConnectionHandler {
    * Executor, once the handshake was answered: the lifetime manager's and then the hub's
    * onConnected, as one serial task, so before any invocation of the connection; a failure closes
    * the connection.
+   *
+   * <p>The answer is queued at once but held, with everything written after it, until onConnected
+   * completed (as a failure's Close message is): a client sees its connection start only once the
+   * connection is in the groups onConnected put it in, so a message sent to such a group after the
+   * client saw the start reaches it. ASP.NET Core answers first and runs onConnected afterwards,
+   * where a client may see the start, have a message sent to the room it is being put back in, and
+   * miss it (the chat server's reconnect without {@code lastSeq} did, under load).
    */
   private void connected(DefaultHubConnectionContext connection) {
     HubLifetimeManager manager = lifetimeManager;
@@ -232,6 +239,7 @@ final class HubConnectionHandler {
                     e);
                 connection.close("Connection closed with an error.", false, e);
               } else {
+                connection.connected();
                 hub.connected(connection.connection(), connection.protocol());
               }
             });

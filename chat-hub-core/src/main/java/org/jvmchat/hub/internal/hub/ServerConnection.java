@@ -532,6 +532,21 @@ public final class ServerConnection
   }
 
   @Override
+  public void holdOutput() {
+    outbound.hold();
+  }
+
+  @Override
+  public void releaseOutput() {
+    onExecutor(
+        () -> {
+          if (outbound.release()) {
+            scheduleDrain();
+          }
+        });
+  }
+
+  @Override
   public void acknowledged(long sequenceId) {
     if (outbound.ack(sequenceId)) {
       scheduleDrain();
@@ -581,6 +596,7 @@ public final class ServerConnection
 
   @Override
   public void endTransport() {
+    outbound.release(); // the handshake answer and what followed it go before the end
     Transport t = transport;
     if (t == null || state != State.ACTIVE) {
       return;

@@ -49,6 +49,27 @@ class OutboundQueueTest {
   }
 
   @Test
+  void aHeldQueueGivesNothingUntilReleasedThenEverythingInOrderWithinTheBound() {
+    OutboundQueue q = new OutboundQueue(100, 1000);
+    q.hold();
+    assertTrue(q.hasQueued(), "held: nothing may be written around the queue");
+    assertNull(q.offer(bytes(10, 1), false, false, false)); // the handshake answer
+    assertNull(q.offer(bytes(60, 2), true, false, false));
+    assertEquals(List.of(), drain(q));
+    assertEquals(
+        OutboundQueue.Overflow.SLOW_READER,
+        q.offer(bytes(40, 3), true, false, false),
+        "held messages count against the bound");
+    assertTrue(q.release(), "messages wait");
+    List<byte[]> out = drain(q);
+    assertEquals(2, out.size());
+    assertEquals(1, out.get(0)[0]);
+    assertEquals(2, out.get(1)[0]);
+    assertFalse(q.release(), "not held any more");
+    assertFalse(q.hasQueued());
+  }
+
+  @Test
   void overflowIsReportedOnceThenRefusedAndBytesAreReleasedByDrains() {
     OutboundQueue q = new OutboundQueue(100, 1000);
     assertNull(q.offer(bytes(60, 1), true, false, false));

@@ -52,10 +52,16 @@ class ConnectionPipelineTest {
   }
 
   private HubEndpoint endpoint() {
+    return endpoint(new SameThreadExecutor(), EchoHub::new);
+  }
+
+  private HubEndpoint endpoint(
+      java.util.concurrent.ExecutorService hubThreads,
+      java.util.function.Supplier<? extends org.jvmchat.hub.Hub> hub) {
     return new HubEndpoint(
-        HubMapping.builder("/hub", EchoHub::new).options(HubOptions.builder().build()).build(),
+        HubMapping.builder("/hub", hub).options(HubOptions.builder().build()).build(),
         List.of(),
-        new SameThreadExecutor(),
+        hubThreads,
         scheduler,
         null,
         List.of(),
@@ -254,6 +260,110 @@ class ConnectionPipelineTest {
             .contains("The transport does not support 'Binary' transfer format."));
     refused.release();
     assertEquals(ServerConnection.State.CLOSED, binary.state());
+  }
+
+  /** Runs the tasks given to it only when the test calls {@link #runAll}: a hub pool held still. */
+  private static final class HeldExecutor extends java.util.concurrent.AbstractExecutorService {
+    private final java.util.ArrayDeque<Runnable> tasks = new java.util.ArrayDeque<>();
+
+    @Override
+    public void execute(Runnable command) {
+      tasks.add(command);
+    }
+
+    /** Runs every task, including those the tasks give it. */
+    void runAll() {
+      for (Runnable r; (r = tasks.poll()) != null; ) {
+        r.run();
+      }
+    }
+
+    @Override
+    public void shutdown() {}
+
+    @Override
+    public List<Runnable> shutdownNow() {
+      return List.of();
+    }
+
+    @Override
+    public boolean isShutdown() {
+      return false;
+    }
+
+    @Override
+    public boolean isTerminated() {
+      return false;
+    }
+
+    @Override
+    public boolean awaitTermination(long timeout, java.util.concurrent.TimeUnit unit) {
+      return true;
+    }
+  }
+
+  /** Puts each connection in the group "room" and welcomes it, in onConnected. */
+  public static class RoomHub extends org.jvmchat.hub.Hub {
+    @Override
+    public void onConnected() {
+      groups().addToGroup(context().connectionId(), "room").join();
+      clients().caller().send("Welcome", "in the room").join();
+    }
+  }
+
+  /** Its onConnected fails. */
+  public static class FailingHub extends org.jvmchat.hub.Hub {
+    @Override
+    public void onConnected() {
+      throw new IllegalStateException("no");
+    }
+  }
+
+  @Test
+  void theHandshakeIsAnsweredOnceOnConnectedCompletedWithWhatItSentBehindTheAnswer() {
+    HeldExecutor hubThreads = new HeldExecutor();
+    HubEndpoint endpoint = endpoint(hubThreads, RoomHub::new);
+    ServerConnection c = endpoint.newConnection("id8", "token8", null, false);
+    EmbeddedChannel ch = webSocket(c);
+
+    ch.writeInbound(new TextWebSocketFrame("{\"protocol\":\"json\",\"version\":1}" + RS));
+    // onConnected has not run: the client must not see its connection start yet, since it is not
+    // in the room and would miss what is sent to the room once it saw the start.
+    assertEquals(List.of(), written(ch));
+
+    hubThreads.runAll(); // onConnected: joins the room, welcomes the caller
+    List<Object> out = written(ch);
+    assertEquals(2, out.size(), out.toString());
+    assertEquals(new Frame(0x1, "{}" + RS), out.get(0));
+    assertTrue(((Frame) out.get(1)).text().contains("\"target\":\"Welcome\""), out.toString());
+
+    // Seen started, in the room: what is sent to the room now reaches it.
+    endpoint.clients().group("room").send("News", "after the start");
+    hubThreads.runAll();
+    List<Object> news = written(ch);
+    assertEquals(1, news.size(), news.toString());
+    assertTrue(((Frame) news.get(0)).text().contains("after the start"), news.toString());
+  }
+
+  @Test
+  void aFailedOnConnectedStillAnswersTheHandshakeThenCloses() {
+    HeldExecutor hubThreads = new HeldExecutor();
+    ServerConnection c =
+        endpoint(hubThreads, FailingHub::new).newConnection("id9", "token9", null, false);
+    EmbeddedChannel ch = webSocket(c);
+
+    ch.writeInbound(new TextWebSocketFrame("{\"protocol\":\"json\",\"version\":1}" + RS));
+    assertEquals(List.of(), written(ch));
+    hubThreads.runAll();
+    List<Object> out = written(ch);
+    assertEquals(3, out.size(), out.toString());
+    assertEquals(new Frame(0x1, "{}" + RS), out.get(0));
+    assertEquals(
+        new Frame(0x1, "{\"type\":7,\"error\":\"Connection closed with an error.\"}" + RS),
+        out.get(1));
+    assertInstanceOf(CloseWebSocketFrame.class, out.get(2));
+    ((CloseWebSocketFrame) out.get(2)).release();
+    assertEquals(ServerConnection.State.CLOSED, c.state());
   }
 
   @Test
