@@ -60,6 +60,18 @@ public final class TestWebSocket implements WebSocket.Listener, AutoCloseable {
     ws.sendText(s, true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
+  /** One frame of a text message: the first, a continuation, or ({@code last}) the final one. */
+  public void sendTextPart(String s, boolean last) {
+    ws.sendText(s, last).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  /**
+   * Sends a WebSocket close frame with {@code status} (the server's answer: {@link #awaitClosed}).
+   */
+  public void sendClose(int status) {
+    ws.sendClose(status, "").orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
   public void sendBinary(byte[] b) {
     ws.sendBinary(ByteBuffer.wrap(b), true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
   }

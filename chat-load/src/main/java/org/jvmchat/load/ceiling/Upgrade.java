@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
@@ -20,12 +21,12 @@ import java.nio.charset.StandardCharsets;
 /**
  * The WebSocket upgrade at {@code /hubs/chat} (and paths below it), shared by every connection:
  * answers it as Netty's {@code WebSocketServerProtocolHandler} does (101; the version-unsupported
- * answer for an unknown version; 400 with the reason for a bad upgrade; any other path is dropped
- * unanswered) and then leaves nothing behind: the handshake swaps the HTTP codec and aggregator for
- * the WebSocket decoder and encoder, and this handler removes itself. No protocol handler, frame
- * aggregator, UTF-8 validator or handshaker attribute stays in the pipeline (the chat server keeps
- * none either): {@link CeilingHandler} answers pings and close frames itself and reassembles
- * messages across frames with its framer.
+ * answer for an unknown version; 400 with the reason for a bad upgrade; 404, where that handler
+ * left the request unanswered, for any other path) and then leaves nothing behind: the handshake
+ * swaps the HTTP codec and aggregator for the WebSocket decoder and encoder, and this handler
+ * removes itself. No protocol handler, frame aggregator, UTF-8 validator or handshaker attribute
+ * stays in the pipeline (the chat server keeps none either): {@link CeilingHandler} answers pings
+ * and close frames itself and reassembles messages across frames with its framer.
  */
 @ChannelHandler.Sharable
 final class Upgrade extends ChannelInboundHandlerAdapter {
@@ -45,7 +46,8 @@ final class Upgrade extends ChannelInboundHandlerAdapter {
     }
     try {
       if (!isWebSocketPath(req.uri())) {
-        return; // dropped, as WebSocketServerProtocolHandler's pipeline did
+        answer(ctx, HttpResponseStatus.NOT_FOUND, "");
+        return;
       }
       String location = "ws://" + req.headers().get(HttpHeaderNames.HOST) + PATH;
       WebSocketServerHandshaker handshaker =
@@ -64,15 +66,18 @@ final class Upgrade extends ChannelInboundHandlerAdapter {
                 }
               });
     } catch (WebSocketHandshakeException e) {
-      DefaultFullHttpResponse response =
-          new DefaultFullHttpResponse(
-              HttpVersion.HTTP_1_1,
-              HttpResponseStatus.BAD_REQUEST,
-              Unpooled.copiedBuffer(String.valueOf(e.getMessage()), StandardCharsets.UTF_8));
-      ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+      answer(ctx, HttpResponseStatus.BAD_REQUEST, String.valueOf(e.getMessage()));
     } finally {
       ReferenceCountUtil.release(req);
     }
+  }
+
+  private static void answer(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+    DefaultFullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, status, Unpooled.copiedBuffer(body, StandardCharsets.UTF_8));
+    HttpUtil.setContentLength(response, response.content().readableBytes());
+    ctx.channel().writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
   }
 
   private static boolean isWebSocketPath(String uri) {
