@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +32,8 @@ public final class TestWebSocket implements WebSocket.Listener, AutoCloseable {
   private final StringBuilder text = new StringBuilder();
   private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
   private final WebSocket ws;
+  private final CompletableFuture<String> closed = new CompletableFuture<>();
+  private final BlockingQueue<byte[]> pongs = new LinkedBlockingQueue<>();
 
   private TestWebSocket(URI uri, boolean splitSignalR) {
     this.splitSignalR = splitSignalR;
@@ -55,6 +58,18 @@ public final class TestWebSocket implements WebSocket.Listener, AutoCloseable {
 
   public void sendText(String s) {
     ws.sendText(s, true).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  /** One frame of a text message: the first, a continuation, or ({@code last}) the final one. */
+  public void sendTextPart(String s, boolean last) {
+    ws.sendText(s, last).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+  }
+
+  /**
+   * Sends a WebSocket close frame with {@code status} (the server's answer: {@link #awaitClosed}).
+   */
+  public void sendClose(int status) {
+    ws.sendClose(status, "").orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
   }
 
   public void sendBinary(byte[] b) {
@@ -150,6 +165,45 @@ public final class TestWebSocket implements WebSocket.Listener, AutoCloseable {
   @Override
   public void onError(WebSocket w, Throwable error) {
     received.add(error);
+    closed.complete("error: " + error);
+  }
+
+  @Override
+  public CompletionStage<?> onClose(WebSocket w, int statusCode, String reason) {
+    closed.complete("close frame " + statusCode);
+    return null;
+  }
+
+  @Override
+  public CompletionStage<?> onPong(WebSocket w, ByteBuffer message) {
+    byte[] b = new byte[message.remaining()];
+    message.get(b);
+    pongs.add(b);
+    w.request(1);
+    return null;
+  }
+
+  /** Sends a WebSocket ping and waits at most {@link #TIMEOUT} for a pong; its payload. */
+  public byte[] ping(byte[] payload) throws InterruptedException {
+    ws.sendPing(ByteBuffer.wrap(payload)).orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+    byte[] pong = pongs.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    if (pong == null) {
+      throw new AssertionError("no pong within " + TIMEOUT);
+    }
+    return pong;
+  }
+
+  /** Whether the server ended the connection (a close frame, or the socket closed) by now. */
+  public boolean isClosed() {
+    return closed.isDone();
+  }
+
+  /**
+   * Waits at most {@link #TIMEOUT} for the server to end the connection; how it ended (a close
+   * frame's status, or the error the socket's end caused).
+   */
+  public String awaitClosed() throws Exception {
+    return closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
   }
 
   @Override

@@ -8,20 +8,28 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jvmchat.load.internal.LengthPrefixFramer;
+import org.jvmchat.load.internal.MessageFramer;
 import org.jvmchat.load.internal.MsgPack;
 import org.jvmchat.load.internal.RecordSeparatorFramer;
 
@@ -37,8 +45,18 @@ import org.jvmchat.load.internal.RecordSeparatorFramer;
  * Loop#deliver}: a retained duplicate of the frame per member, written from the first handler's
  * context, so past the WebSocket encoder, and not flushed), then completes the caller's invocation.
  * Each loop flushes the connections it wrote to once, in a task queued behind its current batch.
+ *
+ * <p>It is the connection's only handler after the WebSocket upgrade ({@link Upgrade}) besides
+ * Netty's WebSocket decoder and encoder, and is also its {@link Member}: it answers WebSocket pings
+ * with pongs and close frames with close frames, takes continuation frames as part of the message
+ * they continue (its framer reassembles messages across frames, so no frame aggregator), and gets
+ * its keep-alive pings and its client-timeout close from its loop's sweep ({@link Loop}). What an
+ * idle joined connection holds beyond Netty's channel: this object (its protocol, its loop, its
+ * number, the last read and write ticks, one framer, the one room it joined, more only when it
+ * joins more), and its slot entry in the room. Its user id is made from its number when needed.
  */
-final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
+final class CeilingHandler extends Member {
+  private static final AtomicInteger NUMBERS = new AtomicInteger();
   private static final byte[] MP_PING = {0x02, (byte) 0x91, 0x06};
   private static final byte[] K_ID = MsgPack.encoded("id");
   private static final byte[] K_ROOM_ID = MsgPack.encoded("roomId");
@@ -58,31 +76,92 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private static final byte RS = RecordSeparatorFramer.RS;
   private static final byte[] PING = "{\"type\":6}\u001e".getBytes(StandardCharsets.US_ASCII);
 
+  /** The keep-alive pings as pre-framed WebSocket frames, written from the first handler. */
+  private static final ByteBuf PING_FRAME = preFramed(PING, WsFrames.TEXT);
+
+  private static final ByteBuf MP_PING_FRAME = preFramed(MP_PING, WsFrames.BINARY);
+
   /** One parsed hub message; {@code arguments} holds the string arguments. */
   record Invocation(int type, String invocationId, String target, List<String> arguments) {}
 
   private final Rooms rooms;
   private final Loops loops;
 
-  /** The rooms this connection joined, to leave them when it closes. */
-  private final List<Room> joined = new ArrayList<>(1);
+  /** The number its user id is made of ({@link #userId}). */
+  private final int number = NUMBERS.incrementAndGet();
 
-  private final RecordSeparatorFramer framer = new RecordSeparatorFramer(CeilingServer.MAX_MESSAGE);
-  private final LengthPrefixFramer binaryFramer = new LengthPrefixFramer(CeilingServer.MAX_MESSAGE);
+  /**
+   * The rooms this connection joined, to leave them when it closes: the first here, any more in
+   * {@code moreJoined} (made on a second room only).
+   */
+  private Room joined;
+
+  private Room[] moreJoined;
+
+  /** JSON's until the handshake chose MessagePack, then the length-prefix framer. */
+  private MessageFramer framer = new RecordSeparatorFramer(CeilingServer.MAX_MESSAGE);
+
   private boolean handshaken;
-  private boolean binary;
-  private String userId;
 
-  /** Made by the handshake. */
-  private Member member;
+  /** Whether the message under way is text, for the continuation frames that may follow. */
+  private boolean continuingText;
 
   CeilingHandler(Rooms rooms, Loops loops) {
     this.rooms = rooms;
     this.loops = loops;
   }
 
+  private static ByteBuf preFramed(byte[] payload, int opcode) {
+    ByteBuf b = Unpooled.directBuffer(WsFrames.HEADER_ROOM + payload.length);
+    WsFrames.reserve(b);
+    int start = b.writerIndex();
+    b.writeBytes(payload);
+    return Unpooled.unreleasableBuffer(WsFrames.finish(b, start, opcode));
+  }
+
+  /** {@code ceiling-<number>}: the connection is the user, its name the same. */
+  private String userId() {
+    return "ceiling-" + Integer.toHexString(number);
+  }
+
   @Override
-  protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
+  public void channelActive(ChannelHandlerContext ctx) throws Exception {
+    wire = ctx.pipeline().context(CeilingServer.WIRE);
+    loop = loops.of(ctx.channel().eventLoop());
+    loop.add(this);
+    super.channelActive(ctx);
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    lastRead = loop.tick();
+    try {
+      if (msg instanceof WebSocketFrame frame) {
+        frameRead(ctx, frame);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void frameRead(ChannelHandlerContext ctx, WebSocketFrame frame) {
+    boolean text;
+    if (frame instanceof TextWebSocketFrame) {
+      text = true;
+    } else if (frame instanceof BinaryWebSocketFrame) {
+      text = false;
+    } else if (frame instanceof ContinuationWebSocketFrame) {
+      text = continuingText;
+    } else if (frame instanceof PingWebSocketFrame) {
+      ctx.writeAndFlush(new PongWebSocketFrame(frame.content().retain()), ctx.voidPromise());
+      return;
+    } else if (frame instanceof CloseWebSocketFrame) {
+      ctx.writeAndFlush(frame.retain()).addListener(ChannelFutureListener.CLOSE);
+      return;
+    } else {
+      return; // pong
+    }
+    continuingText = text;
     ByteBuf content = frame.content();
     if (!handshaken) {
       // The handshake is JSON up to 0x1E whatever the protocol; MessagePack may follow it.
@@ -95,14 +174,18 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
           head.release();
         }
         content.readerIndex(rs + 1);
+        if (handshaken && binary && !(framer instanceof LengthPrefixFramer)) {
+          framer.release();
+          framer = new LengthPrefixFramer(CeilingServer.MAX_MESSAGE);
+        }
         if (!handshaken || !content.isReadable()) {
           return;
         }
       }
     }
     if (binary) {
-      binaryFramer.feed(content, ctx.alloc(), (buf, from, to) -> onBinary(ctx, buf, from, to));
-    } else if (frame instanceof TextWebSocketFrame) {
+      framer.feed(content, ctx.alloc(), (buf, from, to) -> onBinary(ctx, buf, from, to));
+    } else if (text) {
       framer.feed(content, ctx.alloc(), (buf, from, to) -> onMessage(ctx, buf, from, to));
     }
   }
@@ -162,12 +245,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
     handshaken = true;
     binary = "messagepack".equals(protocol);
-    member =
-        new Member(
-            ctx.pipeline().context(CeilingServer.WIRE),
-            loops.of(ctx.channel().eventLoop()),
-            binary);
-    userId = "ceiling-" + ctx.channel().id().asShortText();
+    lastWrite = loop.tick();
     ctx.writeAndFlush(text(ctx.alloc(), "{}\u001e"));
   }
 
@@ -228,12 +306,13 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     List<String> a = inv.arguments();
     if (target.equals("JoinRoom") && a.size() == 1 && a.get(0) != null) {
       Room room = rooms.room(a.get(0));
-      if (!joined.contains(room)) {
-        joined.add(room);
+      if (!hasJoined(room)) {
+        addJoined(room);
         // Before this member is in the room: the others get it, the joiner does not.
         userJoined(ctx, room, a.get(0));
-        room.join(member);
+        room.join(this);
       }
+      lastWrite = loop.tick();
       if (inv.invocationId() != null && binary) {
         ByteBuf b = ctx.alloc().buffer(160);
         int start = MsgPack.beginFrame(b);
@@ -285,6 +364,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   private void send(ChannelHandlerContext ctx, String invocationId, String roomId, String content)
       throws IOException {
     String id = Long.toString(IDS.incrementAndGet(), 36);
+    String userId = userId();
     Instant now = Instant.now();
     String createdAt = now.toString();
     int capacity = 192 + roomId.length() + content.length() + (content.length() >> 3);
@@ -292,9 +372,9 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     if (room != null) {
       // One pre-framed WebSocket frame per protocol present in the room, each serialized once.
       ByteBuf json =
-          room.has(false) ? jsonFrame(ctx, capacity, id, roomId, content, createdAt) : null;
+          room.has(false) ? jsonFrame(ctx, capacity, id, userId, roomId, content, createdAt) : null;
       ByteBuf msgpack =
-          room.has(true) ? binaryFrame(ctx, capacity, id, roomId, content, now) : null;
+          room.has(true) ? binaryFrame(ctx, capacity, id, userId, roomId, content, now) : null;
       broadcast(room, json, msgpack);
     }
     if (invocationId == null) {
@@ -308,9 +388,9 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
       MsgPack.mapHeader(b, 0);
       MsgPack.str(b, invocationId);
       MsgPack.uint(b, 3);
-      message(b, id, roomId, content, now);
+      message(b, id, userId, roomId, content, now);
       ctx.write(new BinaryWebSocketFrame(MsgPack.endFrame(b, start)), ctx.voidPromise());
-      member.loop().wrote(member);
+      loop.wrote(this);
       return;
     }
     try (JsonGenerator g = generator(b)) {
@@ -318,11 +398,11 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
       g.writeNumberField("type", 3);
       g.writeStringField("invocationId", invocationId);
       g.writeFieldName("result");
-      message(g, id, roomId, content, createdAt);
+      message(g, id, userId, roomId, content, createdAt);
       g.writeEndObject();
     }
     ctx.write(new TextWebSocketFrame(b.writeByte(RS)), ctx.voidPromise());
-    member.loop().wrote(member);
+    loop.wrote(this);
   }
 
   /**
@@ -331,7 +411,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
    * loop's members directly. Takes over the caller's references.
    */
   private void broadcast(Room room, ByteBuf json, ByteBuf msgpack) {
-    Loop here = member.loop();
+    Loop here = loop;
     for (Loop other : loops.all()) {
       Room.Slot slot = room.slot(other.index());
       if (other == here || slot.isEmpty()) {
@@ -368,6 +448,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     if (!toJson && !toBinary) {
       return;
     }
+    String userId = userId();
     ByteBuf json = toJson ? UserJoinedFrames.json(ctx.alloc(), roomId, userId) : null;
     ByteBuf msgpack = toBinary ? UserJoinedFrames.binary(ctx.alloc(), roomId, userId) : null;
     broadcast(room, json, msgpack);
@@ -378,6 +459,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
       ChannelHandlerContext ctx,
       int capacity,
       String id,
+      String userId,
       String roomId,
       String content,
       String createdAt)
@@ -390,7 +472,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
       g.writeNumberField("type", 1);
       g.writeStringField("target", "ReceiveMessage");
       g.writeArrayFieldStart("arguments");
-      message(g, id, roomId, content, createdAt);
+      message(g, id, userId, roomId, content, createdAt);
       g.writeEndArray();
       g.writeEndObject();
     } catch (IOException | RuntimeException e) {
@@ -406,6 +488,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
       ChannelHandlerContext ctx,
       int capacity,
       String id,
+      String userId,
       String roomId,
       String content,
       Instant createdAt) {
@@ -418,7 +501,7 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     MsgPack.nil(b);
     b.writeBytes(RECEIVE_MESSAGE);
     MsgPack.arrayHeader(b, 1);
-    message(b, id, roomId, content, createdAt);
+    message(b, id, userId, roomId, content, createdAt);
     MsgPack.arrayHeader(b, 0);
     MsgPack.endFrame(b, start);
     return WsFrames.finish(b, b.readerIndex(), WsFrames.BINARY);
@@ -430,7 +513,8 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     }
   }
 
-  private void message(ByteBuf b, String id, String roomId, String content, Instant createdAt) {
+  private static void message(
+      ByteBuf b, String id, String userId, String roomId, String content, Instant createdAt) {
     MsgPack.mapHeader(b, 7);
     b.writeBytes(K_ID);
     MsgPack.str(b, id);
@@ -502,7 +586,8 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
     return buf.toString(i + MsgPack.headerSize(buf, i), length, StandardCharsets.UTF_8);
   }
 
-  private void message(JsonGenerator g, String id, String roomId, String content, String createdAt)
+  private static void message(
+      JsonGenerator g, String id, String userId, String roomId, String content, String createdAt)
       throws IOException {
     g.writeStartObject();
     g.writeStringField("id", id);
@@ -550,29 +635,54 @@ final class CeilingHandler extends SimpleChannelInboundHandler<WebSocketFrame> {
   }
 
   @Override
-  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-    if (evt instanceof IdleStateEvent) {
-      if (handshaken && binary) {
-        ctx.writeAndFlush(
-            new BinaryWebSocketFrame(ctx.alloc().buffer(3).writeBytes(MP_PING)), ctx.voidPromise());
-      } else if (handshaken) {
-        ctx.writeAndFlush(
-            new TextWebSocketFrame(ctx.alloc().buffer(PING.length).writeBytes(PING)),
-            ctx.voidPromise());
-      }
-      return;
+  void keepAlive() {
+    if (handshaken) {
+      ByteBuf ping = binary ? MP_PING_FRAME : PING_FRAME;
+      wire.writeAndFlush(ping.duplicate(), wire.voidPromise());
     }
-    super.userEventTriggered(ctx, evt);
+  }
+
+  private boolean hasJoined(Room room) {
+    if (joined == room) {
+      return true;
+    }
+    if (moreJoined != null) {
+      for (Room r : moreJoined) {
+        if (r == room) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private void addJoined(Room room) {
+    if (joined == null) {
+      joined = room;
+    } else if (moreJoined == null) {
+      moreJoined = new Room[] {room};
+    } else {
+      moreJoined = Arrays.copyOf(moreJoined, moreJoined.length + 1);
+      moreJoined[moreJoined.length - 1] = room;
+    }
   }
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-    framer.release();
-    binaryFramer.release();
-    for (Room room : joined) {
-      room.leave(member);
+    if (loop != null) {
+      loop.remove(this);
     }
-    joined.clear();
+    framer.release();
+    if (joined != null) {
+      joined.leave(this);
+      joined = null;
+    }
+    if (moreJoined != null) {
+      for (Room room : moreJoined) {
+        room.leave(this);
+      }
+      moreJoined = null;
+    }
     super.channelInactive(ctx);
   }
 

@@ -1,6 +1,7 @@
 package org.jvmchat.load.ceiling;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerAdapter;
@@ -16,10 +17,7 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -37,7 +35,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class CeilingServer implements AutoCloseable {
   static final int MAX_MESSAGE = 65536;
-  static final int KEEPALIVE_SECONDS = 15;
 
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -55,27 +52,24 @@ public final class CeilingServer implements AutoCloseable {
   @ChannelHandler.Sharable
   private static final class Wire extends ChannelHandlerAdapter {}
 
-  private CeilingServer(int port, int threads) throws InterruptedException {
+  private CeilingServer(int port, int threads, Timeouts timeouts) throws InterruptedException {
     boolean epoll = Epoll.isAvailable();
     boss = new MultiThreadIoEventLoopGroup(1, factory(epoll));
     workers = new MultiThreadIoEventLoopGroup(threads, factory(epoll));
-    loops = new Loops(workers);
+    loops = new Loops(workers, timeouts);
     rooms = new Rooms(loops.size());
     Class<? extends ServerSocketChannel> cls =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-    WebSocketServerProtocolConfig ws =
-        WebSocketServerProtocolConfig.newBuilder()
-            .websocketPath("/hubs/chat")
-            .checkStartsWith(true)
-            .maxFramePayloadLength(MAX_MESSAGE)
-            .handleCloseFrames(true)
-            .build();
+    Upgrade upgrade =
+        new Upgrade(WebSocketDecoderConfig.newBuilder().maxFramePayloadLength(MAX_MESSAGE).build());
     server =
         new ServerBootstrap()
             .group(boss, workers)
             .channel(cls)
             .option(ChannelOption.SO_BACKLOG, 4096)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // One allocator for all (a handle per channel), not one allocator per channel.
+            .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator())
             .childHandler(
                 new ChannelInitializer<Channel>() {
                   @Override
@@ -84,9 +78,7 @@ public final class CeilingServer implements AutoCloseable {
                         .addLast("wire", WIRE)
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(MAX_MESSAGE))
-                        .addLast(new WebSocketServerProtocolHandler(ws))
-                        .addLast(new WebSocketFrameAggregator(MAX_MESSAGE))
-                        .addLast(new IdleStateHandler(0, KEEPALIVE_SECONDS, 0, TimeUnit.SECONDS))
+                        .addLast(upgrade)
                         .addLast(new CeilingHandler(rooms, loops));
                   }
                 })
@@ -101,7 +93,12 @@ public final class CeilingServer implements AutoCloseable {
 
   /** Starts on {@code port} (0: a free one) with one worker thread per core. */
   public static CeilingServer start(int port) throws InterruptedException {
-    return new CeilingServer(port, Runtime.getRuntime().availableProcessors());
+    return start(port, Timeouts.DEFAULT);
+  }
+
+  /** Starts with other keep-alive and client timeouts (tests). */
+  static CeilingServer start(int port, Timeouts timeouts) throws InterruptedException {
+    return new CeilingServer(port, Runtime.getRuntime().availableProcessors(), timeouts);
   }
 
   public int port() {

@@ -4,22 +4,40 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
- * What one event loop keeps for the broadcast path: its index (the slot of every {@link Room} it
- * owns) and the connections it wrote to since its last flush. Writes never flush; the first write
- * after a flush queues one flush task on the loop, which therefore runs behind the reads and tasks
- * already queued (the rest of the current batch) and flushes every connection written to once.
+ * What one event loop keeps: its index (the slot of every {@link Room} it owns), its connections,
+ * and the connections it wrote to since its last flush. Writes never flush; the first write after a
+ * flush queues one flush task on the loop, which therefore runs behind the reads and tasks already
+ * queued (the rest of the current batch) and flushes every connection written to once.
+ *
+ * <p>One scheduled task per loop ({@link #sweep}) replaces a per-connection idle timer: every
+ * {@code period} it advances the loop's tick and walks its connections, pinging each that nothing
+ * was written to for the keep-alive interval and closing each that nothing was read from for the
+ * client timeout. A connection holds only the ticks of its last read and write.
  */
 final class Loop {
   private final int index;
   private final EventExecutor executor;
   private final ArrayList<Member> written = new ArrayList<>();
   private final Runnable flush = this::flush;
+  private final ArrayList<Member> connections = new ArrayList<>();
+  private final int keepAliveTicks;
+  private final int timeoutTicks;
+  private int tick;
 
-  Loop(int index, EventExecutor executor) {
+  Loop(int index, EventExecutor executor, Timeouts timeouts) {
     this.index = index;
     this.executor = executor;
+    long period = timeouts.sweepPeriod().toNanos();
+    this.keepAliveTicks = ticks(timeouts.keepAlive().toNanos(), period);
+    this.timeoutTicks = ticks(timeouts.clientTimeout().toNanos(), period);
+    executor.scheduleAtFixedRate(this::sweep, period, period, TimeUnit.NANOSECONDS);
+  }
+
+  private static int ticks(long interval, long period) {
+    return (int) Math.max(1, (interval + period - 1) / period);
   }
 
   int index() {
@@ -30,8 +48,36 @@ final class Loop {
     return executor;
   }
 
+  /** The sweep count so far: what a connection's last read and write are stamped with. */
+  int tick() {
+    return tick;
+  }
+
+  /** On this loop: {@code m} becomes one of its connections. */
+  void add(Member m) {
+    m.lastRead = tick;
+    m.lastWrite = tick;
+    m.index = connections.size();
+    connections.add(m);
+  }
+
+  /** On this loop: {@code m} is no longer one of its connections (no-op if it was not). */
+  void remove(Member m) {
+    int i = m.index;
+    if (i < 0) {
+      return;
+    }
+    Member last = connections.remove(connections.size() - 1);
+    if (last != m) {
+      connections.set(i, last);
+      last.index = i;
+    }
+    m.index = -1;
+  }
+
   /** On this loop: {@code m} was written to; it is flushed by the pending flush task. */
   void wrote(Member m) {
+    m.lastWrite = tick;
     if (!m.flushPending) {
       m.flushPending = true;
       written.add(m);
@@ -72,5 +118,27 @@ final class Loop {
       m.wire().flush();
     }
     written.clear();
+  }
+
+  /**
+   * Closes the connections silent for the client timeout and pings those not written to for the
+   * keep-alive interval. From the end: a connection that leaves during the walk moves the last one,
+   * already seen, into its place.
+   */
+  private void sweep() {
+    tick++;
+    for (int i = connections.size() - 1; i >= 0; i--) {
+      if (i >= connections.size()) {
+        continue;
+      }
+      Member m = connections.get(i);
+      if (tick - m.lastRead >= timeoutTicks) {
+        remove(m);
+        m.wire().close();
+      } else if (tick - m.lastWrite >= keepAliveTicks) {
+        m.lastWrite = tick;
+        m.keepAlive();
+      }
+    }
   }
 }

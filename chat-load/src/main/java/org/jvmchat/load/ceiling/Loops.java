@@ -7,14 +7,17 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The worker group's event loops, each with its {@link Loop}; fixed once built. */
+/**
+ * The worker group's event loops, each with its {@link Loop} (and its keep-alive sweep); fixed once
+ * built.
+ */
 final class Loops {
   private final List<Loop> all = new ArrayList<>();
   private final Map<EventExecutor, Loop> byExecutor = new IdentityHashMap<>();
 
-  Loops(EventLoopGroup workers) {
+  Loops(EventLoopGroup workers, Timeouts timeouts) {
     for (EventExecutor e : workers) {
-      Loop l = new Loop(all.size(), e);
+      Loop l = new Loop(all.size(), e, timeouts);
       all.add(l);
       byExecutor.put(e, l);
     }

@@ -1,24 +1,31 @@
 package org.jvmchat.load.ceiling;
 
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * One handshaken connection as its loop sees it: the context writes of pre-framed WebSocket frames
- * go through ({@link CeilingServer#WIRE}'s, the first handler of the pipeline, so they reach the
- * socket without passing the WebSocket encoder), its loop and its protocol. {@code flushPending} is
- * touched only by that loop.
+ * One connection as its loop sees it, kept in the connection's own handler ({@link CeilingHandler}
+ * extends it, so a connection is one object, not a handler and a member): the context writes of
+ * pre-framed WebSocket frames go through ({@link CeilingServer#WIRE}'s, the first handler of the
+ * pipeline, so they reach the socket without passing the WebSocket encoder), its loop, its
+ * protocol, and what the loop's flush and keep-alive sweep need. Every field but {@code wire},
+ * {@code loop} and {@code binary} is touched only by that loop.
  */
-final class Member {
-  private final ChannelHandlerContext wire;
-  private final Loop loop;
-  private final boolean binary;
+abstract class Member extends ChannelInboundHandlerAdapter {
+  /** Set when the connection becomes active, on its loop. */
+  ChannelHandlerContext wire;
+
+  Loop loop;
+  boolean binary;
   boolean flushPending;
 
-  Member(ChannelHandlerContext wire, Loop loop, boolean binary) {
-    this.wire = wire;
-    this.loop = loop;
-    this.binary = binary;
-  }
+  /** The loop's sweep tick ({@link Loop#tick()}) of the last read from and write to it. */
+  int lastRead;
+
+  int lastWrite;
+
+  /** Its index in the loop's connections while it is one, else -1. */
+  int index = -1;
 
   ChannelHandlerContext wire() {
     return wire;
@@ -31,4 +38,7 @@ final class Member {
   boolean binary() {
     return binary;
   }
+
+  /** On its loop: nothing was written to it for the keep-alive interval. */
+  abstract void keepAlive();
 }
