@@ -492,19 +492,10 @@ final class CeilingHandler extends Member {
       String roomId,
       String content,
       Instant createdAt) {
-    ByteBuf b = ctx.alloc().buffer(capacity);
-    WsFrames.reserve(b);
-    int start = MsgPack.beginFrame(b);
-    MsgPack.arrayHeader(b, 6);
-    MsgPack.uint(b, 1);
-    MsgPack.mapHeader(b, 0);
-    MsgPack.nil(b);
-    b.writeBytes(RECEIVE_MESSAGE);
-    MsgPack.arrayHeader(b, 1);
-    message(b, id, userId, roomId, content, createdAt);
-    MsgPack.arrayHeader(b, 0);
-    MsgPack.endFrame(b, start);
-    return WsFrames.finish(b, b.readerIndex(), WsFrames.BINARY);
+    return WsFrames.binaryInvocation(
+        ctx.alloc().buffer(capacity),
+        RECEIVE_MESSAGE,
+        b -> message(b, id, userId, roomId, content, createdAt));
   }
 
   private static void release(ByteBuf b) {

@@ -48,25 +48,18 @@ final class UserJoinedFrames {
 
   /** The MessagePack binary frame (VarInt length prefix included); the caller owns the buffer. */
   static ByteBuf binary(ByteBufAllocator alloc, String roomId, String userId) {
-    ByteBuf b = alloc.buffer(capacity(roomId, userId));
-    WsFrames.reserve(b);
-    int start = MsgPack.beginFrame(b);
-    MsgPack.arrayHeader(b, 6);
-    MsgPack.uint(b, 1);
-    MsgPack.mapHeader(b, 0);
-    MsgPack.nil(b);
-    b.writeBytes(USER_JOINED);
-    MsgPack.arrayHeader(b, 1);
-    MsgPack.mapHeader(b, 3);
-    b.writeBytes(K_ROOM_ID);
-    MsgPack.str(b, roomId);
-    b.writeBytes(K_USER_ID);
-    MsgPack.str(b, userId);
-    b.writeBytes(K_USER_NAME);
-    MsgPack.str(b, userId);
-    MsgPack.arrayHeader(b, 0);
-    MsgPack.endFrame(b, start);
-    return WsFrames.finish(b, b.readerIndex(), WsFrames.BINARY);
+    return WsFrames.binaryInvocation(
+        alloc.buffer(capacity(roomId, userId)),
+        USER_JOINED,
+        b -> {
+          MsgPack.mapHeader(b, 3);
+          b.writeBytes(K_ROOM_ID);
+          MsgPack.str(b, roomId);
+          b.writeBytes(K_USER_ID);
+          MsgPack.str(b, userId);
+          b.writeBytes(K_USER_NAME);
+          MsgPack.str(b, userId);
+        });
   }
 
   /** Room for the frame header, the fixed JSON text and the strings (UTF-8, escapes). */

@@ -1,6 +1,8 @@
 package org.jvmchat.load.ceiling;
 
 import io.netty.buffer.ByteBuf;
+import java.util.function.Consumer;
+import org.jvmchat.load.internal.MsgPack;
 
 /**
  * Pre-framed WebSocket frames: the server's (unmasked, final) frame header written in front of a
@@ -19,6 +21,26 @@ final class WsFrames {
   /** Reserves the header room at the buffer's writer index; write the payload after it. */
   static void reserve(ByteBuf b) {
     b.writeZero(HEADER_ROOM);
+  }
+
+  /**
+   * A MessagePack invocation without an invocation id, {@code [1, {}, nil, target, [argument], []]}
+   * (VarInt length prefix included), as one pre-framed binary frame in {@code b}, which must be
+   * empty: {@code argument} writes the one argument.
+   */
+  static ByteBuf binaryInvocation(ByteBuf b, byte[] encodedTarget, Consumer<ByteBuf> argument) {
+    reserve(b);
+    int start = MsgPack.beginFrame(b);
+    MsgPack.arrayHeader(b, 6);
+    MsgPack.uint(b, 1);
+    MsgPack.mapHeader(b, 0);
+    MsgPack.nil(b);
+    b.writeBytes(encodedTarget);
+    MsgPack.arrayHeader(b, 1);
+    argument.accept(b);
+    MsgPack.arrayHeader(b, 0);
+    MsgPack.endFrame(b, start);
+    return finish(b, b.readerIndex(), BINARY);
   }
 
   /**
