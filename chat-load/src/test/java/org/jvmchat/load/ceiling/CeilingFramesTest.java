@@ -3,9 +3,6 @@ package org.jvmchat.load.ceiling;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URI;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,18 +17,16 @@ import org.jvmchat.load.TestWebSocket;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CeilingFramesTest {
-  private final List<TestWebSocket> clients = new ArrayList<>();
-  private CeilingServer server;
+  private CeilingFixture ceiling;
 
   @BeforeEach
   void start() throws Exception {
-    server = CeilingServer.start(0);
+    ceiling = CeilingFixture.start(Timeouts.DEFAULT);
   }
 
   @AfterEach
   void stop() {
-    clients.forEach(TestWebSocket::close);
-    server.close();
+    ceiling.close();
   }
 
   @Test
@@ -64,8 +59,6 @@ class CeilingFramesTest {
   }
 
   private TestWebSocket connect(String path) {
-    TestWebSocket c = TestWebSocket.signalR(URI.create("ws://127.0.0.1:" + server.port() + path));
-    clients.add(c);
-    return c;
+    return ceiling.open(path);
   }
 }

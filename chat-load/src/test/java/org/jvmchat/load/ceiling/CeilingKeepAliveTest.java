@@ -2,11 +2,8 @@ package org.jvmchat.load.ceiling;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,18 +24,16 @@ class CeilingKeepAliveTest {
   private static final Timeouts SHORT =
       new Timeouts(Duration.ofMillis(100), Duration.ofMillis(600), Duration.ofMillis(20));
 
-  private final List<TestWebSocket> clients = new ArrayList<>();
-  private CeilingServer server;
+  private CeilingFixture ceiling;
 
   @BeforeEach
   void start() throws Exception {
-    server = CeilingServer.start(0, SHORT);
+    ceiling = CeilingFixture.start(SHORT);
   }
 
   @AfterEach
   void stop() {
-    clients.forEach(TestWebSocket::close);
-    server.close();
+    ceiling.close();
   }
 
   @Test
@@ -88,11 +83,6 @@ class CeilingKeepAliveTest {
   }
 
   private TestWebSocket connect(String protocol) throws Exception {
-    TestWebSocket c =
-        TestWebSocket.signalR(URI.create("ws://127.0.0.1:" + server.port() + "/hubs/chat"));
-    clients.add(c);
-    c.sendText("{\"protocol\":\"" + protocol + "\",\"version\":1}\u001e");
-    assertThat(c.until(m -> true).get(0).text()).isEqualTo("{}");
-    return c;
+    return ceiling.handshaken(protocol);
   }
 }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,18 +25,16 @@ import org.jvmchat.load.TestWebSocket.Msg;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CeilingUserJoinedTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private final List<TestWebSocket> clients = new ArrayList<>();
-  private CeilingServer server;
+  private CeilingFixture ceiling;
 
   @BeforeEach
   void start() throws Exception {
-    server = CeilingServer.start(0);
+    ceiling = CeilingFixture.start(Timeouts.DEFAULT);
   }
 
   @AfterEach
   void stop() {
-    clients.forEach(TestWebSocket::close);
-    server.close();
+    ceiling.close();
   }
 
   @Test
@@ -156,12 +153,7 @@ class CeilingUserJoinedTest {
   }
 
   private TestWebSocket handshaken(String protocol) throws Exception {
-    TestWebSocket c =
-        TestWebSocket.signalR(URI.create("ws://127.0.0.1:" + server.port() + "/hubs/chat"));
-    clients.add(c);
-    c.sendText("{\"protocol\":\"" + protocol + "\",\"version\":1}\u001e");
-    assertThat(c.until(m -> true).get(0).text()).isEqualTo("{}");
-    return c;
+    return ceiling.handshaken(protocol);
   }
 
   private static void invokeJson(TestWebSocket c, String id, String target, String... args)
