@@ -381,14 +381,7 @@ class JwtBearerAuthenticatorTest {
 
     // The key set cannot be fetched and the last one is past its tolerance: a full check fails,
     // the token checked before is still answered.
-    provider.jwksAvailable(false);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(100))
-        .untilAsserted(
-            () ->
-                assertThatThrownBy(() -> uncached.validate(token))
-                    .isInstanceOf(UnauthorizedException.class));
+    awaitKeySetGone(uncached, token);
     assertThat(cached.validate(token).id()).isEqualTo("alice");
     assertThat(cached.tryValidate(token).id()).isEqualTo("alice");
 
@@ -432,17 +425,25 @@ class JwtBearerAuthenticatorTest {
     assertThat(uncached.validate(first).id()).isEqualTo("alice");
 
     // Without the key set only what the cache still holds is answered.
+    awaitKeySetGone(uncached, first);
+    assertThat(cached.validate(second).id()).isEqualTo("bob");
+    assertThat(cached.validate(third).id()).isEqualTo("carol");
+    assertThatThrownBy(() -> cached.validate(first)).isInstanceOf(UnauthorizedException.class);
+  }
+
+  /**
+   * Takes the provider's key set away and waits until an authenticator without the checked-token
+   * cache refuses {@code token}: from then on only a cache can admit it.
+   */
+  private void awaitKeySetGone(JwtBearerAuthenticator uncached, String token) {
     provider.jwksAvailable(false);
     await()
         .atMost(Duration.ofSeconds(10))
         .pollInterval(Duration.ofMillis(100))
         .untilAsserted(
             () ->
-                assertThatThrownBy(() -> uncached.validate(first))
+                assertThatThrownBy(() -> uncached.validate(token))
                     .isInstanceOf(UnauthorizedException.class));
-    assertThat(cached.validate(second).id()).isEqualTo("bob");
-    assertThat(cached.validate(third).id()).isEqualTo("carol");
-    assertThatThrownBy(() -> cached.validate(first)).isInstanceOf(UnauthorizedException.class);
   }
 
   private JwtBearerAuthenticator.Builder briefKeys() {
