@@ -3,13 +3,8 @@ package org.jvmchat.server.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,45 +23,33 @@ import org.jvmchat.persistence.StoreUnavailableException;
  */
 class JoinedRoomsTest {
   private final ChatStore memory = ChatStores.inMemory();
-  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   // Runs inside the store's groupsOf after the read, before it returns (null: nothing).
   private final AtomicReference<Runnable> afterGroupsOf = new AtomicReference<>();
   private final AtomicReference<RuntimeException> failLeave = new AtomicReference<>();
-  private final ChatStore store = counting(memory);
+  private final CountingStore counting =
+      new CountingStore(
+          memory,
+          (method, proceed) -> {
+            if (method.equals("leaveGroup") && failLeave.get() != null) {
+              proceed.run(); // the store wrote it, then the answer was lost
+              throw failLeave.getAndSet(null);
+            }
+            Object result = proceed.run();
+            Runnable hook = method.equals("groupsOf") ? afterGroupsOf.get() : null;
+            if (hook != null) {
+              hook.run();
+            }
+            return result;
+          });
+  private final ChatStore store = counting.store();
 
   @AfterEach
   void close() {
     memory.close();
   }
 
-  private ChatStore counting(ChatStore delegate) {
-    InvocationHandler handler =
-        (proxy, method, args) -> {
-          calls.computeIfAbsent(method.getName(), k -> new AtomicInteger()).incrementAndGet();
-          if (method.getName().equals("leaveGroup") && failLeave.get() != null) {
-            // The store wrote it, then the answer was lost.
-            method.invoke(delegate, args);
-            throw failLeave.getAndSet(null);
-          }
-          try {
-            Object result = method.invoke(delegate, args);
-            Runnable hook = method.getName().equals("groupsOf") ? afterGroupsOf.get() : null;
-            if (hook != null) {
-              hook.run();
-            }
-            return result;
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        };
-    return (ChatStore)
-        Proxy.newProxyInstance(
-            ChatStore.class.getClassLoader(), new Class<?>[] {ChatStore.class}, handler);
-  }
-
   private int calls(String method) {
-    AtomicInteger n = calls.get(method);
-    return n == null ? 0 : n.get();
+    return counting.calls(method);
   }
 
   private ChatService chat() {

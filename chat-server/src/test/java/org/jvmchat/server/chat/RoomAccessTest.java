@@ -3,12 +3,6 @@ package org.jvmchat.server.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.jvmchat.persistence.ChatIds;
@@ -22,32 +16,16 @@ import org.jvmchat.persistence.Room;
  */
 class RoomAccessTest {
   private final ChatStore memory = ChatStores.inMemory();
-  private final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
-  private final ChatStore store = counting(memory);
+  private final CountingStore counting = new CountingStore(memory);
+  private final ChatStore store = counting.store();
 
   @AfterEach
   void close() {
     memory.close();
   }
 
-  private ChatStore counting(ChatStore delegate) {
-    InvocationHandler handler =
-        (proxy, method, args) -> {
-          calls.computeIfAbsent(method.getName(), k -> new AtomicInteger()).incrementAndGet();
-          try {
-            return method.invoke(delegate, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        };
-    return (ChatStore)
-        Proxy.newProxyInstance(
-            ChatStore.class.getClassLoader(), new Class<?>[] {ChatStore.class}, handler);
-  }
-
   private int calls(String method) {
-    AtomicInteger n = calls.get(method);
-    return n == null ? 0 : n.get();
+    return counting.calls(method);
   }
 
   private static int status(Runnable action) {
@@ -140,7 +118,7 @@ class RoomAccessTest {
     // 2
     assertThat(calls("findRoom")).isBetween(2, 4);
 
-    calls.clear();
+    counting.clear();
     ChatService off = new ChatService(store, 0);
     for (int i = 0; i < 5; i++) {
       off.accessibleRoom(a.id(), "alice");
