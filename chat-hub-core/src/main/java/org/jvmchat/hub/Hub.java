@@ -1,5 +1,7 @@
 package org.jvmchat.hub;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.jvmchat.hub.internal.dispatch.HubAccess;
 
 /**
@@ -40,6 +42,25 @@ public abstract class Hub {
 
   /** Called when a connection has completed its handshake; throwing closes it. */
   public void onConnected() throws Exception {}
+
+  /**
+   * {@link #onConnected} that may finish later (ASP.NET Core's {@code OnConnectedAsync}): the
+   * connection's start waits until the returned stage completes, and a failed stage closes the
+   * connection as a thrown exception does. The default calls {@link #onConnected} and returns a
+   * completed stage; a hub that overrides this method is not called through {@link #onConnected}
+   * unless it calls {@code super.onConnectedAsync()}.
+   *
+   * <p>Marked {@link NonBlocking} in the hub class, it is called on the connection's I/O thread
+   * right after the handshake (when every hub filter is {@link HubFilter#nonBlocking}), saving the
+   * hand-off to the hub executor and back; it must then never block, and wait for anything slow
+   * through its stage. Without the annotation it runs on the hub executor, like {@link
+   * #onConnected}. Filters' {@link HubFilter#onConnected} wrap the call, which returns the stage,
+   * not the stage's completion.
+   */
+  public CompletionStage<Void> onConnectedAsync() throws Exception {
+    onConnected();
+    return CompletableFuture.completedFuture(null);
+  }
 
   /**
    * Called once when a connection ends.

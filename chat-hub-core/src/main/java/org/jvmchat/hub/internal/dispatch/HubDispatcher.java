@@ -52,6 +52,7 @@ public final class HubDispatcher {
   private final Executor executor;
   private final List<ConnectionListener> listeners;
   private final boolean filtersNonBlocking;
+  private final boolean onConnectedNonBlocking;
   private final int parallelInvocations; // HubOptions.maximumParallelInvocationsPerClient
 
   public HubDispatcher(
@@ -82,6 +83,17 @@ public final class HubDispatcher {
     this.executor = executor;
     this.listeners = List.copyOf(listeners);
     this.filtersNonBlocking = this.filters.stream().allMatch(HubFilter::nonBlocking);
+    this.onConnectedNonBlocking =
+        filtersNonBlocking && HubMethods.nonBlockingOnConnected(probe.getClass());
+  }
+
+  /**
+   * Whether {@link #runOnConnected} may be called on the connection's I/O thread: the hub's {@code
+   * onConnectedAsync} is marked {@link org.jvmchat.hub.NonBlocking} and every filter is
+   * non-blocking.
+   */
+  public boolean onConnectedNonBlocking() {
+    return onConnectedNonBlocking;
   }
 
   /** For the binder: the argument types of a target, or null when there is no such method. */
@@ -100,16 +112,20 @@ public final class HubDispatcher {
   // ---------------------------------------------------------------- lifecycle
 
   /**
-   * Runs onConnected (with filters) now, on the calling thread; the connection calls it from the
-   * first task of its serial order, so no invocation can run before it.
+   * Runs onConnectedAsync (with filters) now, on the calling thread, and returns its stage; the
+   * connection calls it from the first task of its serial order, so no invocation can run before
+   * the stage completes.
    */
   public CompletableFuture<Void> runOnConnected(CallerConnection connection) {
     withMdc(connection);
     try {
       Hub hub = newHub(connection);
       HubLifetimeContext ctx = new HubLifetimeContext(connection.callerContext(), hubPath, hub);
-      connectedChain(0, ctx);
-      return CompletableFuture.completedFuture(null);
+      CompletionStage<Void>[] stage = newStageHolder();
+      connectedChain(0, ctx, stage);
+      return stage[0] == null
+          ? CompletableFuture.completedFuture(null) // a filter did not call on
+          : stage[0].toCompletableFuture();
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
     } finally {
@@ -117,12 +133,19 @@ public final class HubDispatcher {
     }
   }
 
-  private void connectedChain(int index, HubLifetimeContext ctx) throws Exception {
+  @SuppressWarnings("unchecked")
+  private static CompletionStage<Void>[] newStageHolder() {
+    return (CompletionStage<Void>[]) new CompletionStage<?>[1];
+  }
+
+  private void connectedChain(int index, HubLifetimeContext ctx, CompletionStage<Void>[] stage)
+      throws Exception {
     if (index == filters.size()) {
-      ctx.hub().onConnected();
+      CompletionStage<Void> s = ctx.hub().onConnectedAsync();
+      stage[0] = s != null ? s : CompletableFuture.completedFuture(null);
       return;
     }
-    filters.get(index).onConnected(ctx, c -> connectedChain(index + 1, c));
+    filters.get(index).onConnected(ctx, c -> connectedChain(index + 1, c, stage));
   }
 
   /** Runs onDisconnected (with filters) after every invocation already queued. */

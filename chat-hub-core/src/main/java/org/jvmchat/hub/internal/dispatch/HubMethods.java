@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.jvmchat.hub.Hub;
 import org.jvmchat.hub.HubMethodName;
+import org.jvmchat.hub.NonBlocking;
 
 /** The callable methods of a hub class, by case-insensitive name. */
 public final class HubMethods {
@@ -33,6 +34,14 @@ public final class HubMethods {
           continue;
         }
         if (isLifecycle(m)) {
+          if (m.isAnnotationPresent(NonBlocking.class) && !m.getName().equals("onConnectedAsync")) {
+            throw new IllegalArgumentException(
+                "@NonBlocking on "
+                    + hubClass.getName()
+                    + "."
+                    + m.getName()
+                    + ": only onConnectedAsync, which returns a stage, can be non-blocking.");
+          }
           continue;
         }
         HubMethodName rename = m.getAnnotation(HubMethodName.class);
@@ -56,13 +65,26 @@ public final class HubMethods {
     return new HubMethods(Map.copyOf(methods));
   }
 
+  /**
+   * Whether the hub class's {@link Hub#onConnectedAsync} (its most derived declaration) is marked
+   * {@link NonBlocking}.
+   */
+  public static boolean nonBlockingOnConnected(Class<? extends Hub> hubClass) {
+    try {
+      return hubClass.getMethod("onConnectedAsync").isAnnotationPresent(NonBlocking.class);
+    } catch (NoSuchMethodException e) {
+      throw new IllegalStateException("Hub.onConnectedAsync is missing", e);
+    }
+  }
+
   private static boolean overrides(Method sub, Method sup) {
     return sub.getName().equals(sup.getName())
         && java.util.Arrays.equals(sub.getParameterTypes(), sup.getParameterTypes());
   }
 
   private static boolean isLifecycle(Method m) {
-    return (m.getName().equals("onConnected") && m.getParameterCount() == 0)
+    return ((m.getName().equals("onConnected") || m.getName().equals("onConnectedAsync"))
+            && m.getParameterCount() == 0)
         || (m.getName().equals("onDisconnected")
             && m.getParameterCount() == 1
             && m.getParameterTypes()[0] == Throwable.class);

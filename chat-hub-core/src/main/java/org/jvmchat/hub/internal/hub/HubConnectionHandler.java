@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
+import java.util.function.BiConsumer;
 import org.jvmchat.hub.HubOptions;
 import org.jvmchat.hub.internal.dispatch.HubDispatcher;
 import org.jvmchat.hub.spi.HubConnectionContext;
@@ -223,26 +224,38 @@ final class HubConnectionHandler {
    */
   private void connected(DefaultHubConnectionContext connection) {
     HubLifetimeManager manager = lifetimeManager;
-    connection
-        .serial()
-        .submit(
-            () ->
-                manager
-                    .onConnected(connection)
-                    .thenComposeAsync(v -> dispatcher.runOnConnected(connection), executor))
-        .whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                log.warn(
-                    "onConnected of {} failed; closing the connection",
-                    connection.connectionId(),
-                    e);
-                connection.close("Connection closed with an error.", false, e);
-              } else {
-                connection.connected();
-                hub.connected(connection.connection(), connection.protocol());
-              }
-            });
+    BiConsumer<Object, Throwable> done =
+        (v, e) -> {
+          if (e != null) {
+            log.warn(
+                "onConnected of {} failed; closing the connection", connection.connectionId(), e);
+            connection.close("Connection closed with an error.", false, e);
+          } else {
+            connection.connected();
+            hub.connected(connection.connection(), connection.protocol());
+          }
+        };
+    if (dispatcher.onConnectedNonBlocking()) {
+      // A @NonBlocking onConnectedAsync: here, on the I/O thread (the lane is idle: this is the
+      // connection's first task), or on the thread that completed the lifetime manager's stage.
+      connection
+          .serial()
+          .submitHere(
+              () ->
+                  manager
+                      .onConnected(connection)
+                      .thenCompose(v -> dispatcher.runOnConnected(connection)),
+              done);
+    } else {
+      connection
+          .serial()
+          .submit(
+              () ->
+                  manager
+                      .onConnected(connection)
+                      .thenComposeAsync(v -> dispatcher.runOnConnected(connection), executor))
+          .whenComplete(done);
+    }
   }
 
   /**
