@@ -1,10 +1,13 @@
 package org.jvmchat.persistence;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * The rooms a user has joined (the hub groups that outlive a connection): the chat server puts each
- * new connection of the user back into these groups. Blocking: call off the event loop.
+ * new connection of the user back into these groups. Blocking: call off the event loop; the {@code
+ * ...Async} forms never block the caller.
  */
 public interface GroupMembershipStore {
   /**
@@ -41,4 +44,36 @@ public interface GroupMembershipStore {
 
   /** The ids of the rooms {@code userId} has joined, ordered by room id (roughly room age). */
   List<String> groupsOf(String userId);
+
+  /**
+   * {@link #joinAsParticipant} (or {@link #joinGroup} when {@code asParticipant} is false) without
+   * blocking the caller: the future completes with what that method returns, or fails with what it
+   * throws. The default runs it on {@code blocking}, an executor where blocking is allowed (a full
+   * one fails the future with its {@link java.util.concurrent.RejectedExecutionException}); a store
+   * that queues its writes (the PostgreSQL store's group commit) or answers from memory overrides
+   * this and never uses it. The future may complete on the store's own thread: keep what depends on
+   * it short, or move it elsewhere.
+   */
+  default CompletableFuture<Boolean> joinAsync(
+      String userId, String roomId, boolean asParticipant, Executor blocking) {
+    try {
+      return CompletableFuture.supplyAsync(
+          () -> asParticipant ? joinAsParticipant(userId, roomId) : joinGroup(userId, roomId),
+          blocking);
+    } catch (RuntimeException rejected) {
+      return CompletableFuture.failedFuture(rejected);
+    }
+  }
+
+  /**
+   * {@link #groupsOf} without blocking the caller; as {@link #joinAsync}, the default runs it on
+   * {@code blocking}.
+   */
+  default CompletableFuture<List<String>> groupsOfAsync(String userId, Executor blocking) {
+    try {
+      return CompletableFuture.supplyAsync(() -> groupsOf(userId), blocking);
+    } catch (RuntimeException rejected) {
+      return CompletableFuture.failedFuture(rejected);
+    }
+  }
 }

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * A {@link ChatStore} in memory, for tests and embedders: same validation, ordering and paging as
@@ -196,6 +197,28 @@ public final class InMemoryChatStore implements ChatStore {
     ensureOpen();
     requireRoom(roomId);
     return groupsByUser.computeIfAbsent(userId, u -> new TreeSet<>()).add(roomId);
+  }
+
+  /** Answered at once, on the calling thread (a short critical section, no I/O). */
+  @Override
+  public CompletableFuture<Boolean> joinAsync(
+      String userId, String roomId, boolean asParticipant, Executor blocking) {
+    try {
+      return CompletableFuture.completedFuture(
+          asParticipant ? joinAsParticipant(userId, roomId) : joinGroup(userId, roomId));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** Answered at once, on the calling thread. */
+  @Override
+  public CompletableFuture<List<String>> groupsOfAsync(String userId, Executor blocking) {
+    try {
+      return CompletableFuture.completedFuture(groupsOf(userId));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override

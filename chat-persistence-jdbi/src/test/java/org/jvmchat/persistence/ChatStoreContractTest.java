@@ -644,6 +644,58 @@ public abstract class ChatStoreContractTest {
         .isInstanceOf(NoSuchRoomException.class);
   }
 
+  /** An executor a store's own asynchronous joins and group reads must not need. */
+  static final java.util.concurrent.Executor NOT_TO_BE_USED =
+      task -> {
+        throw new AssertionError("the store blocked a thread of the caller's executor");
+      };
+
+  @Test
+  void asynchronousJoinsAnswerAsTheBlockingOnesWithoutTheCallersExecutor() {
+    String alice = user("alice");
+    String bob = user("bob");
+    Room room = store.createRoom("public", false, alice);
+    Room other = store.createRoom("other", false, alice);
+
+    assertThat(store.joinAsync(bob, room.id(), true, NOT_TO_BE_USED).join()).isTrue();
+    assertThat(store.isParticipant(room.id(), bob)).isTrue();
+    assertThat(store.joinAsync(bob, room.id(), true, NOT_TO_BE_USED).join()).isFalse();
+    assertThat(store.joinAsync(bob, other.id(), false, NOT_TO_BE_USED).join()).isTrue();
+    assertThat(store.isParticipant(other.id(), bob)).isFalse(); // only the group
+    assertThat(store.groupsOfAsync(bob, NOT_TO_BE_USED).join())
+        .containsExactlyElementsOf(store.groupsOf(bob))
+        .containsExactlyInAnyOrder(room.id(), other.id());
+    assertThat(store.groupsOfAsync(user("nobody"), NOT_TO_BE_USED).join()).isEmpty();
+
+    assertThat(store.joinAsync(bob, ChatIds.newId(), true, NOT_TO_BE_USED))
+        .failsWithin(WAIT)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause()
+        .isInstanceOf(NoSuchRoomException.class);
+    assertThat(store.joinAsync(bob, "garbage", false, NOT_TO_BE_USED))
+        .failsWithin(WAIT)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause()
+        .isInstanceOf(NoSuchRoomException.class);
+    assertThat(store.joinAsync("", room.id(), true, NOT_TO_BE_USED))
+        .failsWithin(WAIT)
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause()
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void concurrentAsynchronousJoinsOfOneUserAndRoomJoinOnce() {
+    String alice = user("alice");
+    Room room = store.createRoom("public", false, alice);
+    List<CompletableFuture<Boolean>> joins = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      joins.add(store.joinAsync(alice, room.id(), true, NOT_TO_BE_USED));
+    }
+    assertThat(joins.stream().map(CompletableFuture::join).filter(b -> b).count()).isEqualTo(1);
+    assertThat(store.groupsOf(alice)).containsExactly(room.id());
+  }
+
   // ---- health ---------------------------------------------------------------------------------
 
   @Test

@@ -20,8 +20,8 @@ import javax.sql.DataSource;
  * connection.
  *
  * <p>The queue and the thread are a {@link GroupCommitWriter} (a read needs no commit, but the
- * batching, the bound and the closing are the same). Futures complete on its thread: the callers
- * block on them.
+ * batching, the bound and the closing are the same). Futures complete on its thread: a synchronous
+ * caller blocks on its future; an asynchronous one ({@link #submit}) runs its continuation there.
  */
 final class GroupsOfReader implements AutoCloseable {
   private final DataSource dataSource;
@@ -48,6 +48,11 @@ final class GroupsOfReader implements AutoCloseable {
   /** The ids of the rooms {@code userId} joined, ordered by room id. */
   List<String> groupsOf(String userId) {
     return reader.submitAndWait(userId, 1);
+  }
+
+  /** Queues the lookup; the future completes on the reader's thread. */
+  java.util.concurrent.CompletableFuture<List<String>> submit(String userId) {
+    return reader.submit(userId, 1);
   }
 
   /** The batching underneath (its counters show how lookups were batched). */

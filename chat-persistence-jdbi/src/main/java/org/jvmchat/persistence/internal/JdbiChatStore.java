@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -323,13 +324,31 @@ public final class JdbiChatStore implements ChatStore {
   }
 
   private boolean join(String userId, String roomId, boolean asParticipant) {
+    return joins.join(joinOf(userId, roomId, asParticipant));
+  }
+
+  private JoinWriter.Join joinOf(String userId, String roomId, boolean asParticipant) {
     ChatLimits.requireUserId("userId", userId);
     UUID room = uuidOrNull(roomId);
     ensureOpen();
     if (room == null) {
       throw new NoSuchRoomException(roomId);
     }
-    return joins.join(new JoinWriter.Join(userId, room, asParticipant));
+    return new JoinWriter.Join(userId, room, asParticipant);
+  }
+
+  /**
+   * Queued for the join group commit; never blocks, never uses {@code blocking}. The future
+   * completes on the join writer's thread.
+   */
+  @Override
+  public CompletableFuture<Boolean> joinAsync(
+      String userId, String roomId, boolean asParticipant, Executor blocking) {
+    try {
+      return joins.submit(joinOf(userId, roomId, asParticipant));
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   @Override
@@ -357,6 +376,22 @@ public final class JdbiChatStore implements ChatStore {
       return List.of();
     }
     return groupReads.groupsOf(userId);
+  }
+
+  /**
+   * Queued for the batched group read; never blocks, never uses {@code blocking}. The future
+   * completes on the reader's thread.
+   */
+  @Override
+  public CompletableFuture<List<String>> groupsOfAsync(String userId, Executor blocking) {
+    try {
+      ensureOpen();
+      return userId == null
+          ? CompletableFuture.completedFuture(List.of())
+          : groupReads.submit(userId);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
   }
 
   // ---- messages -------------------------------------------------------------------------------

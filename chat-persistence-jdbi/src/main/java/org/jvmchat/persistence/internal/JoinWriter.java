@@ -24,8 +24,9 @@ import org.jvmchat.persistence.NoSuchRoomException;
  * the batch statement fails — a room that does not exist (foreign key), or anything else — it is
  * rolled back and every join is then written alone, so one bad join fails alone.
  *
- * <p>Futures complete on the writer thread: the callers block on them (the store's join methods are
- * synchronous), so completing one only wakes its caller.
+ * <p>Futures complete on the writer thread: a synchronous caller blocks on its future, so
+ * completing it only wakes the caller; an asynchronous one ({@link #submit}) runs its continuation
+ * there.
  */
 final class JoinWriter implements AutoCloseable {
   /** One join: the user, the room, and whether it also becomes a participant. */
@@ -73,6 +74,11 @@ final class JoinWriter implements AutoCloseable {
    */
   boolean join(Join join) {
     return writer.submitAndWait(join, 1);
+  }
+
+  /** Queues the join; the future completes (on the writer thread) once it committed. */
+  java.util.concurrent.CompletableFuture<Boolean> submit(Join join) {
+    return writer.submit(join, 1);
   }
 
   /** The group-commit writer underneath (its counters show how joins were batched). */
