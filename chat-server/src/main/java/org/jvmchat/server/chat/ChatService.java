@@ -3,6 +3,7 @@ package org.jvmchat.server.chat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.jvmchat.persistence.ChatIds;
 import org.jvmchat.persistence.ChatLimits;
 import org.jvmchat.persistence.ChatMessage;
@@ -199,6 +200,34 @@ public final class ChatService {
   }
 
   /**
+   * {@link #join} without blocking: the store's {@link
+   * org.jvmchat.persistence.GroupMembershipStore#joinAsync} ({@code blocking} only for a store that
+   * has no queue of its own). The future fails with what {@link #join} throws, translated.
+   */
+  public CompletableFuture<Boolean> joinAsync(Room room, String userId, Executor blocking) {
+    long ticket = joinedRooms.beforeWrite(userId);
+    boolean asParticipant = !access.knownParticipant(room.id(), userId);
+    CompletableFuture<Boolean> stored;
+    try {
+      stored = store.joinAsync(userId, room.id(), asParticipant, blocking);
+    } catch (RuntimeException e) {
+      stored = CompletableFuture.failedFuture(e);
+    }
+    return stored.handle(
+        (newlyJoined, error) -> {
+          if (error != null) {
+            joinedRooms.forget(userId); // the store may have recorded it or not
+            throw new CompletionException(translate(unwrap(error)));
+          }
+          if (asParticipant) {
+            access.rememberParticipant(room.id(), userId);
+          }
+          joinedRooms.joined(userId, room.id(), ticket);
+          return newlyJoined;
+        });
+  }
+
+  /**
    * The user joins the room's group, becoming a participant first if it is not one (joining a
    * public room; {@link #accessibleRoom} checked access): one store call, and no read when the
    * cache knows the participant.
@@ -247,6 +276,35 @@ public final class ChatService {
    */
   public List<String> joinedRooms(String userId) {
     return joinedRooms.of(userId, () -> guard(() -> store.groupsOf(userId)));
+  }
+
+  /**
+   * {@link #joinedRooms} without blocking: answered at once by the cache, else by the store's
+   * {@link org.jvmchat.persistence.GroupMembershipStore#groupsOfAsync}.
+   */
+  public CompletableFuture<List<String>> joinedRoomsAsync(String userId, Executor blocking) {
+    return joinedRooms
+        .ofAsync(userId, () -> store.groupsOfAsync(userId, blocking))
+        .handle(
+            (rooms, error) -> {
+              if (error != null) {
+                throw new CompletionException(translate(unwrap(error)));
+              }
+              return rooms;
+            });
+  }
+
+  /**
+   * {@link #mayAccess} answered from the cache alone: true when the cache knows the room is public
+   * or that the user takes part, null when only the store can tell (never false: a negative answer
+   * is never cached).
+   */
+  public Boolean cachedMayAccess(String roomId, String userId) {
+    Room room = access.cachedRoom(roomId);
+    if (room == null || (room.isPrivate() && !access.knownParticipant(room.id(), userId))) {
+      return null;
+    }
+    return Boolean.TRUE;
   }
 
   /**

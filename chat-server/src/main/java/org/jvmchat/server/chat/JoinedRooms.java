@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Supplier;
@@ -61,9 +62,32 @@ public final class JoinedRooms {
     if (known != null || maxUsers == 0) {
       return known != null ? known : store.get();
     }
+    long before = versions.get(stripe(userId));
+    return remember(userId, before, store.get());
+  }
+
+  /**
+   * {@link #of} with an asynchronous store read: completed at once when the cache knows the user,
+   * else when {@code store}'s future does (on its thread), remembering the answer as {@link #of}
+   * does.
+   */
+  public CompletableFuture<List<String>> ofAsync(
+      String userId, Supplier<CompletableFuture<List<String>>> store) {
+    List<String> known = rooms.get(userId);
+    if (known != null) {
+      return CompletableFuture.completedFuture(known);
+    }
+    if (maxUsers == 0) {
+      return store.get();
+    }
+    long before = versions.get(stripe(userId));
+    return store.get().thenApply(read -> remember(userId, before, read));
+  }
+
+  /** Sorts a store read and keeps it unless a write of the user's stripe happened since before. */
+  private List<String> remember(String userId, long before, List<String> fromStore) {
     int stripe = stripe(userId);
-    long before = versions.get(stripe);
-    List<String> sorted = new ArrayList<>(store.get());
+    List<String> sorted = new ArrayList<>(fromStore);
     Collections.sort(sorted);
     List<String> read = Collections.unmodifiableList(sorted);
     if (rooms.size() >= maxUsers) {

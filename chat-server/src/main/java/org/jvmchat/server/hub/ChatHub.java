@@ -13,6 +13,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jvmchat.hub.ClientProxy;
+import org.jvmchat.hub.GroupManager;
 import org.jvmchat.hub.Hub;
 import org.jvmchat.hub.HubCallerClients;
 import org.jvmchat.hub.HubMethodName;
@@ -73,12 +74,62 @@ public class ChatHub extends Hub {
     this.presence = presence;
   }
 
+  /**
+   * Puts the connection back in the groups of the rooms its user joined, then marks the user
+   * online.
+   *
+   * <p>{@link NonBlocking}: called on the connection's I/O thread. When the joined rooms cache and
+   * the room cache answer (and no backplane needs the rooms' newest seqs), nothing blocks: the
+   * groups are added and the connection starts without leaving the I/O thread; a user not in the
+   * joined rooms cache is read by the store's batched group read, and continues on its thread. Only
+   * when a room's access is not cached, or with a backplane, does the restore run on the {@code
+   * lookups} executor.
+   */
+  @NonBlocking
   @Override
-  public void onConnected() {
+  public CompletionStage<Void> onConnectedAsync() {
     HubUser user = user();
     String connectionId = context().connectionId();
     users.add(user.id(), connectionId);
-    List<String> restored = new ArrayList<>();
+    if (delivery.active()) {
+      return onLookups(() -> restoreBlocking(user, connectionId)).thenRun(() -> online(user));
+    }
+    GroupManager groups = groups();
+    return chat.joinedRoomsAsync(user.id(), lookups)
+        .thenCompose(
+            rooms -> {
+              for (String roomId : rooms) {
+                if (chat.cachedMayAccess(roomId, user.id()) == null) {
+                  return onLookups(() -> restoreBlocking(user, connectionId));
+                }
+              }
+              List<CompletableFuture<Void>> adds = new ArrayList<>(rooms.size());
+              for (String roomId : rooms) {
+                adds.add(groups.addToGroup(connectionId, RoomGroups.of(roomId)));
+              }
+              return allOf(adds).thenApply(v -> rooms.size());
+            })
+        .handle(ChatHub::orHubError)
+        .thenAccept(restored -> online(user, restored));
+  }
+
+  private void online(HubUser user) {
+    presence.connected(user.id(), user.name()); // after the restore: onDisconnected releases it
+  }
+
+  private void online(HubUser user, int restored) {
+    online(user);
+    log.debug("Connected; back in the groups of {} room(s)", restored);
+  }
+
+  /**
+   * The restore where blocking is allowed: every room's access from the store when not cached, and
+   * with a backplane the resume points and catch-ups ({@link RoomDelivery}).
+   *
+   * @return how many rooms the connection was put back in
+   */
+  private int restoreBlocking(HubUser user, String connectionId) {
+    int restored = 0;
     // The last seq the client saw per room (lastSeq on the connect URL): what the room received
     // since is given to this connection first, in order, once (RoomDelivery).
     java.util.Map<String, Long> lastSeqs = RoomDelivery.lastSeqs(user);
@@ -91,11 +142,10 @@ public class ChatHub extends Hub {
         if (lastSeq != null) {
           delivery.catchUp(connectionId, roomId);
         }
-        restored.add(roomId);
+        restored++;
       }
     }
-    presence.connected(user.id(), user.name()); // after the restore: onDisconnected releases it
-    log.debug("Connected; back in the groups of {} room(s)", restored.size());
+    return restored;
   }
 
   @Override
@@ -110,10 +160,47 @@ public class ChatHub extends Hub {
   /**
    * Joins the room's group on every connection of the caller; the other users' connections get
    * UserJoined when the user newly joined.
+   *
+   * <p>{@link NonBlocking}: called on the connection's I/O thread. When the room cache answers the
+   * access check (and no backplane needs the room's newest seq), the join is queued on the store's
+   * join group commit and the groups are added and UserJoined sent from the thread that completes
+   * it; otherwise the whole join runs on the {@code lookups} executor.
    */
+  @NonBlocking
   @HubMethodName("JoinRoom")
-  public RoomDto joinRoom(String roomId) {
+  public CompletionStage<RoomDto> joinRoom(String roomId) {
     HubUser user = user();
+    Room cached = call(() -> chat.cachedAccessibleRoom(roomId, user.id()));
+    if (cached == null || delivery.active()) {
+      return onLookups(() -> joinRoomBlocking(roomId, user));
+    }
+    String connectionId = context().connectionId();
+    GroupManager groups = groups();
+    return chat.joinAsync(cached, user.id(), lookups)
+        .thenCompose(
+            newlyJoined -> {
+              List<CompletableFuture<Void>> adds = new ArrayList<>();
+              adds.add(groups.addToGroup(connectionId, RoomGroups.of(cached.id())));
+              for (String id : users.of(user.id())) {
+                if (!id.equals(connectionId)) {
+                  adds.add(groups.addToGroup(id, RoomGroups.of(cached.id())));
+                }
+              }
+              CompletableFuture<Void> added = allOf(adds);
+              return newlyJoined
+                  ? added.thenCompose(
+                      v ->
+                          others(user, cached.id())
+                              .send(
+                                  "UserJoined", new UserEvent(cached.id(), user.id(), user.name())))
+                  : added;
+            })
+        .handle(ChatHub::orHubError)
+        .thenApply(v -> RoomDto.of(cached));
+  }
+
+  /** {@link #joinRoom} where blocking is allowed (store reads, the room's newest seq). */
+  private RoomDto joinRoomBlocking(String roomId, HubUser user) {
     Room room = call(() -> chat.accessibleRoom(roomId, user.id()));
     boolean newlyJoined = call(() -> chat.join(room, user.id()));
     Long lastSeq = RoomDelivery.lastSeqs(user).get(room.id());
@@ -322,6 +409,36 @@ public class ChatHub extends Hub {
       return he;
     }
     return translated;
+  }
+
+  /** Runs {@code work} on the {@code lookups} executor; a full executor is a readable error. */
+  private <T> CompletableFuture<T> onLookups(java.util.function.Supplier<T> work) {
+    try {
+      return CompletableFuture.supplyAsync(work, lookups);
+    } catch (RejectedExecutionException e) {
+      return CompletableFuture.failedFuture(new HubException("The server is too busy; try again."));
+    }
+  }
+
+  /** All of them, failing as {@link #await} does when one fails or they take too long. */
+  private static CompletableFuture<Void> allOf(List<CompletableFuture<Void>> futures) {
+    CompletableFuture<Void> all =
+        futures.size() == 1
+            ? futures.get(0)
+            : CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]));
+    return all.isDone() ? all : all.orTimeout(GROUP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** For {@code handle}: the value, or the failure as the hub error a client reads. */
+  private static <T> T orHubError(T value, Throwable error) {
+    if (error == null) {
+      return value;
+    }
+    Throwable cause = ChatService.unwrap(error);
+    if (cause instanceof TimeoutException) {
+      throw new HubException("The server did not answer in time; try again.");
+    }
+    throw hubError(cause);
   }
 
   private static void await(CompletableFuture<Void> future) {

@@ -77,6 +77,15 @@ public final class RoomDelivery {
 
   private volatile boolean active;
 
+  /**
+   * Whether connections are wrapped (a backplane is used): then a join or connect must read the
+   * room's newest seq ({@link #latestSeq}, blocking) and may catch up; otherwise every method here
+   * is a no-op.
+   */
+  public boolean active() {
+    return active;
+  }
+
   /** Wraps {@code inner}, the scale-out manager's factory. */
   public HubLifetimeManagerFactory wrap(HubLifetimeManagerFactory inner) {
     active = true;

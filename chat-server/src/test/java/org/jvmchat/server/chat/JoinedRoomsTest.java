@@ -26,6 +26,10 @@ class JoinedRoomsTest {
   // Runs inside the store's groupsOf after the read, before it returns (null: nothing).
   private final AtomicReference<Runnable> afterGroupsOf = new AtomicReference<>();
   private final AtomicReference<RuntimeException> failLeave = new AtomicReference<>();
+  // Replaces the answer of the store's groupsOfAsync (null: the store's own).
+  private final AtomicReference<CompletableFuture<List<String>>> groupsOfAsyncAnswer =
+      new AtomicReference<>();
+  private final AtomicReference<RuntimeException> failJoinAsync = new AtomicReference<>();
   private final CountingStore counting =
       new CountingStore(
           memory,
@@ -33,6 +37,13 @@ class JoinedRoomsTest {
             if (method.equals("leaveGroup") && failLeave.get() != null) {
               proceed.run(); // the store wrote it, then the answer was lost
               throw failLeave.getAndSet(null);
+            }
+            if (method.equals("joinAsync") && failJoinAsync.get() != null) {
+              ((CompletableFuture<?>) proceed.run()).join(); // stored, then the answer was lost
+              return CompletableFuture.failedFuture(failJoinAsync.getAndSet(null));
+            }
+            if (method.equals("groupsOfAsync") && groupsOfAsyncAnswer.get() != null) {
+              return groupsOfAsyncAnswer.getAndSet(null);
             }
             Object result = proceed.run();
             Runnable hook = method.equals("groupsOf") ? afterGroupsOf.get() : null;
@@ -174,6 +185,72 @@ class JoinedRoomsTest {
     off.joinedRooms("alice");
     assertThat(calls("groupsOf")).isEqualTo(2);
     assertThatThrownBy(() -> new JoinedRooms(-1)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** The store's own asynchronous forms must not need it (the in-memory store answers at once). */
+  private static final java.util.concurrent.Executor UNUSED =
+      task -> {
+        throw new AssertionError("the store used the blocking executor");
+      };
+
+  @Test
+  void asynchronousJoinsAndReadsKeepTheCacheAsTheBlockingOnesDo() {
+    ChatService chat = chat();
+    Room a = memory.createRoom("a", false, "owner");
+    Room b = memory.createRoom("b", false, "owner");
+    assertThat(chat.joinAsync(a, "alice", UNUSED).join()).isTrue();
+    assertThat(chat.joinedRoomsAsync("alice", UNUSED).join()).containsExactly(a.id());
+    assertThat(calls("groupsOfAsync")).isEqualTo(1);
+
+    assertThat(chat.joinAsync(b, "alice", UNUSED).join()).isTrue();
+    assertThat(chat.joinAsync(b, "alice", UNUSED).join()).isFalse();
+    assertThat(chat.joinedRoomsAsync("alice", UNUSED).join())
+        .isEqualTo(sorted(a.id(), b.id()))
+        .isEqualTo(chat.joinedRooms("alice"))
+        .isEqualTo(sorted(memory.groupsOf("alice").toArray(String[]::new)));
+    assertThat(calls("groupsOfAsync")).isEqualTo(1);
+    assertThat(calls("groupsOf")).isZero();
+    // A public room joined asynchronously made alice a participant, and the cache knows it.
+    assertThat(memory.isParticipant(a.id(), "alice")).isTrue();
+    assertThat(chat.access().knownParticipant(a.id(), "alice")).isTrue();
+  }
+
+  @Test
+  void anAsynchronousReadRacingAJoinDoesNotCacheTheOlderList() {
+    ChatService chat = chat();
+    Room a = memory.createRoom("a", false, "owner");
+    Room b = memory.createRoom("b", false, "owner");
+    chat.join(a, "alice");
+    // The read was answered [a] by the store, but its answer arrives after the join of b.
+    CompletableFuture<List<String>> inFlight = new CompletableFuture<>();
+    groupsOfAsyncAnswer.set(inFlight);
+    CompletableFuture<List<String>> racing = chat.joinedRoomsAsync("alice", UNUSED);
+    chat.joinAsync(b, "alice", UNUSED).join();
+    inFlight.complete(List.of(a.id()));
+    assertThat(racing.join()).containsExactly(a.id());
+
+    assertThat(chat.joinedRoomsAsync("alice", UNUSED).join()).isEqualTo(sorted(a.id(), b.id()));
+    assertThat(chat.joinedRoomsAsync("alice", UNUSED).join()).isEqualTo(sorted(a.id(), b.id()));
+    assertThat(calls("groupsOfAsync")).isEqualTo(2); // the stale read was not kept
+  }
+
+  @Test
+  void anAsynchronousJoinWhoseOutcomeIsUnknownDropsTheEntryAndFailsReadably() {
+    ChatService chat = chat();
+    Room a = memory.createRoom("a", false, "owner");
+    Room b = memory.createRoom("b", false, "owner");
+    chat.join(a, "alice");
+    assertThat(chat.joinedRoomsAsync("alice", UNUSED).join()).containsExactly(a.id());
+
+    failJoinAsync.set(new StoreUnavailableException("lost answer", null));
+    assertThat(chat.joinAsync(b, "alice", UNUSED))
+        .failsWithin(java.time.Duration.ofSeconds(10))
+        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+        .havingCause()
+        .isInstanceOf(ChatException.class)
+        .withMessageContaining("unavailable");
+    // The store did record the join: the cache must not say b is not joined.
+    assertThat(chat.joinedRoomsAsync("alice", UNUSED).join()).isEqualTo(sorted(a.id(), b.id()));
   }
 
   private static List<String> count(AtomicInteger reads, List<String> store) {
