@@ -7,8 +7,10 @@
  * external); {@link org.jvmchat.persistence.InMemoryChatStore} is for tests and embedders.
  *
  * <p>Threading: {@link org.jvmchat.persistence.MessageStore#append} and {@link
- * org.jvmchat.persistence.MessageStore#appendAll} are asynchronous and never block the caller.
- * Every other method is <b>blocking</b> (a short indexed query, bounded by the pool's connection
+ * org.jvmchat.persistence.MessageStore#appendAll} are asynchronous and never block the caller, and
+ * so are {@link org.jvmchat.persistence.GroupMembershipStore#joinAsync} and {@link
+ * org.jvmchat.persistence.GroupMembershipStore#groupsOfAsync} in the stores of this module. Every
+ * other method is <b>blocking</b> (a short indexed query, bounded by the pool's connection
  * timeout): call them off any event loop.
  *
  * <p>Errors: invalid arguments throw {@link java.lang.IllegalArgumentException} with a message a
