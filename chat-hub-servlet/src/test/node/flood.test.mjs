@@ -9,7 +9,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import WebSocket from "ws"; // the WebSocket library the official client uses in Node
-import { startContainer, CONTAINERS, connect, waitFor } from "./support.mjs";
+import { startContainer, CONTAINERS, connect, waitFor, request } from "./support.mjs";
 
 const RS = "\u001e";
 const N = 600; // 18 MB: the server takes in its bound and the sockets' buffers (about 4 MB measured)
@@ -28,7 +28,7 @@ for (const kind of CONTAINERS) {
 
     it("a WebSocket flood behind an unanswered client result is held in the client, then every Echo completes in order", async (t) => {
       const url = server.url.replace("/hubs/test", "/hubs/flood");
-      const neg = await (await fetch(url + "/negotiate?negotiateVersion=1", { method: "POST" })).json();
+      const neg = await (await request(url + "/negotiate?negotiateVersion=1", { method: "POST" })).json();
       const ws = new WebSocket(`${url}?id=${neg.connectionToken}`.replace(/^http/, "ws"));
       await new Promise((res, rej) => {
         ws.once("open", res);

@@ -48,3 +48,21 @@ export function collect(stream) {
     stream.subscribe({ next: (i) => items.push(i), complete: () => resolve(items), error: reject });
   });
 }
+
+/**
+ * fetch, sent again once when it failed before any response on a kept-alive socket the container had
+ * closed meanwhile (a container may close a connection after an error answer, e.g. a 413 sent
+ * before the body was read; undici reuses such a socket and, for a POST, does not retry itself).
+ * Any other failure, and any answer, is the caller's.
+ */
+export async function request(url, init) {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    const code = e?.cause?.code;
+    if (code === "UND_ERR_SOCKET" || code === "ECONNRESET" || code === "UND_ERR_CLOSED" || code === "EPIPE") {
+      return await fetch(url, init);
+    }
+    throw e;
+  }
+}

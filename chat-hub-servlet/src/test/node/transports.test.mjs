@@ -3,7 +3,7 @@
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
 import * as signalR from "@microsoft/signalr";
-import { startContainer, CONTAINERS, COMBINATIONS, connect, waitFor, collect } from "./support.mjs";
+import { startContainer, CONTAINERS, COMBINATIONS, connect, waitFor, collect, request } from "./support.mjs";
 
 for (const kind of CONTAINERS) {
   describe(`${kind}`, () => {
@@ -103,7 +103,7 @@ for (const kind of CONTAINERS) {
       const secure = () => server.url.replace("/hubs/test", "/hubs/secure");
 
       it("an anonymous client gets 401 from a hub that requires a user", async () => {
-        const response = await fetch(`${secure()}/negotiate?negotiateVersion=1`, { method: "POST" });
+        const response = await request(`${secure()}/negotiate?negotiateVersion=1`, { method: "POST" });
         assert.equal(response.status, 401);
         assert.equal(response.headers.get("www-authenticate"), "Bearer");
         const c = connect(secure(), {});
@@ -120,36 +120,36 @@ for (const kind of CONTAINERS) {
       }
 
       it("another user cannot use alice's connection token", async () => {
-        const negotiate = await fetch(`${secure()}/negotiate?negotiateVersion=1`, {
+        const negotiate = await request(`${secure()}/negotiate?negotiateVersion=1`, {
           method: "POST",
           headers: { Authorization: "Bearer alice" },
         });
         assert.equal(negotiate.status, 200);
         const { connectionToken } = await negotiate.json();
-        const poll = await fetch(`${secure()}?id=${connectionToken}`, { headers: { Authorization: "Bearer mallory" } });
+        const poll = await request(`${secure()}?id=${connectionToken}`, { headers: { Authorization: "Bearer mallory" } });
         assert.equal(poll.status, 403);
       });
     });
 
     describe("status codes of SIGNALR.md §1.3", () => {
       it("404 for an unknown connection, 400 without an id, 405 for GET negotiate", async () => {
-        assert.equal((await fetch(`${server.url}?id=nope`)).status, 404);
-        assert.equal((await fetch(`${server.url}`, { method: "POST", body: "x" })).status, 400);
-        assert.equal((await fetch(`${server.url}/negotiate`)).status, 405);
+        assert.equal((await request(`${server.url}?id=nope`)).status, 404);
+        assert.equal((await request(`${server.url}`, { method: "POST", body: "x" })).status, 400);
+        assert.equal((await request(`${server.url}/negotiate`)).status, 405);
         // A path no hub maps is the container's (404 on Tomcat, 405 from Jetty's default servlet).
-        const other = (await fetch(`${server.base}/hubs/none/negotiate`, { method: "POST" })).status;
+        const other = (await request(`${server.base}/hubs/none/negotiate`, { method: "POST" })).status;
         assert.ok([404, 405].includes(other), `status ${other}`);
         // Larger than maxRequestBodySize (1 MiB): 413.
         const { connectionToken } = await (
-          await fetch(`${server.url}/negotiate?negotiateVersion=1`, { method: "POST" })
+          await request(`${server.url}/negotiate?negotiateVersion=1`, { method: "POST" })
         ).json();
         const url = `${server.url}?id=${encodeURIComponent(connectionToken)}`;
-        assert.equal((await fetch(url)).status, 200);
-        assert.equal((await fetch(url, { method: "POST", body: "x".repeat(1024 * 1024 + 1) })).status, 413);
+        assert.equal((await request(url)).status, 200);
+        assert.equal((await request(url, { method: "POST", body: "x".repeat(1024 * 1024 + 1) })).status, 413);
       });
 
       it("negotiate lists the three transports and answers version 1", async () => {
-        const r = await fetch(`${server.url}/negotiate?negotiateVersion=1`, { method: "POST" });
+        const r = await request(`${server.url}/negotiate?negotiateVersion=1`, { method: "POST" });
         const body = await r.json();
         assert.equal(body.negotiateVersion, 1);
         assert.ok(body.connectionToken && body.connectionId && body.connectionToken !== body.connectionId);
@@ -161,16 +161,16 @@ for (const kind of CONTAINERS) {
 
       it("a long-polling DELETE ends the connection: 202, then the next poll 204", async () => {
         const { connectionToken } = await (
-          await fetch(`${server.url}/negotiate?negotiateVersion=1`, { method: "POST" })
+          await request(`${server.url}/negotiate?negotiateVersion=1`, { method: "POST" })
         ).json();
         const url = `${server.url}?id=${encodeURIComponent(connectionToken)}`;
-        assert.equal((await fetch(url)).status, 200); // the first poll starts the transport
-        assert.equal((await fetch(url, { method: "POST", body: '{"protocol":"json","version":1}\x1e' })).status, 200);
-        const handshake = await fetch(url);
+        assert.equal((await request(url)).status, 200); // the first poll starts the transport
+        assert.equal((await request(url, { method: "POST", body: '{"protocol":"json","version":1}\x1e' })).status, 200);
+        const handshake = await request(url);
         assert.equal(handshake.status, 200);
         assert.equal(await handshake.text(), "{}\x1e");
-        assert.equal((await fetch(url, { method: "DELETE" })).status, 202);
-        const last = await fetch(url);
+        assert.equal((await request(url, { method: "DELETE" })).status, 202);
+        const last = await request(url);
         assert.ok([204, 404].includes(last.status), `status ${last.status}`);
       });
     });
