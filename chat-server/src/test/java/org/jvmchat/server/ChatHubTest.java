@@ -127,6 +127,47 @@ class ChatHubTest {
   }
 
   @Test
+  void joinRoomOfRoomsTheServerHasNotCachedAsksTheStoreAndChecksAsStrictly() throws Exception {
+    // Written to the store directly: the access cache has not seen them, so JoinRoom (run on the
+    // I/O thread when the cache answers) takes the hub executor and asks the store.
+    org.jvmchat.persistence.Room secret = server.store.createRoom("secret", true, "alice");
+    server.store.addParticipant(secret.id(), "bob");
+    org.jvmchat.persistence.Room lobby = server.store.createRoom("lobby", false, "alice");
+    TestHubClient alice = server.connect("alice");
+    TestHubClient bob = server.connect("bob");
+    TestHubClient bobLaptop = server.connect("bob");
+    TestHubClient mallory = server.connect("mallory");
+
+    assertThat(alice.call("JoinRoom", secret.id()).get("isPrivate").asBoolean()).isTrue();
+    assertThat(bob.call("JoinRoom", secret.id()).get("id").asText()).isEqualTo(secret.id());
+    assertThat(alice.awaitEvent("UserJoined", e -> e.get("roomId").asText().equals(secret.id())))
+        .satisfies(e -> assertThat(e.get("userId").asText()).isEqualTo("bob"));
+    assertThatThrownBy(() -> mallory.call("JoinRoom", secret.id()))
+        .hasMessageContaining("is private");
+    assertThat(mallory.call("JoinRoom", lobby.id()).get("name").asText()).isEqualTo("lobby");
+    // Now cached: a second join of the lobby is answered on the I/O thread, the same way.
+    assertThat(bob.call("JoinRoom", lobby.id()).get("id").asText()).isEqualTo(lobby.id());
+    assertThat(mallory.awaitEvent("UserJoined", e -> e.get("roomId").asText().equals(lobby.id())))
+        .satisfies(e -> assertThat(e.get("userId").asText()).isEqualTo("bob"));
+    assertThat(server.store.groupsOf("bob")).containsExactlyInAnyOrder(secret.id(), lobby.id());
+    assertThat(server.store.groupsOf("mallory")).containsExactly(lobby.id());
+    // Both of bob's connections are in both rooms: a message reaches the laptop, which never
+    // joined.
+    JsonNode m = alice.call("SendMessage", secret.id(), "to both devices");
+    bobLaptop.awaitEvent("ReceiveMessage", e -> e.get("id").equals(m.get("id")));
+    JsonNode l = mallory.call("SendMessage", lobby.id(), "lobby");
+    bobLaptop.awaitEvent("ReceiveMessage", e -> e.get("id").equals(l.get("id")));
+    assertThat(mallory.events("ReceiveMessage")).noneMatch(e -> e.get("id").equals(m.get("id")));
+    // Joining again is no news: no second UserJoined.
+    bob.call("JoinRoom", lobby.id());
+    JsonNode marker = bob.call("SendMessage", lobby.id(), "marker");
+    mallory.awaitEvent("ReceiveMessage", e -> e.get("id").equals(marker.get("id")));
+    assertThat(mallory.events("UserJoined"))
+        .filteredOn(e -> e.get("userId").asText().equals("bob"))
+        .hasSize(1);
+  }
+
+  @Test
   void typingAndJoinsGoToTheOtherUsersOnly() throws Exception {
     String room = server.createRoom("alice", "General", false);
     TestHubClient alice = server.connect("alice");
