@@ -27,7 +27,7 @@ public final class ChatStores {
    */
   public static ChatStore open(StoreOptions settings) {
     if (settings.inMemory()) {
-      return inMemory();
+      return new InMemoryChatStore(java.time.Clock.systemUTC(), settings.memoryMessagesPerRoom());
     }
     return PostgresStoreFactory.open(settings);
   }
@@ -39,7 +39,10 @@ public final class ChatStores {
     return open(StoreOptions.fromEnvironment());
   }
 
-  /** A new, empty {@link InMemoryChatStore}. */
+  /**
+   * A new, empty {@link InMemoryChatStore} keeping the newest {@value
+   * InMemoryChatStore#DEFAULT_MESSAGES_PER_ROOM} messages per room.
+   */
   public static ChatStore inMemory() {
     return new InMemoryChatStore();
   }

@@ -19,9 +19,21 @@ import java.util.concurrent.Executor;
  * A {@link ChatStore} in memory, for tests and embedders: same validation, ordering and paging as
  * the PostgreSQL store, nothing survives the process. Appends complete before {@code append}
  * returns. All operations take one lock, so it suits modest load.
+ *
+ * <p><b>Bounded:</b> each room keeps its newest {@code messagesPerRoom} messages (default {@value
+ * #DEFAULT_MESSAGES_PER_ROOM}); older ones leave the history, an eighth of the bound at a time (so
+ * between 7/8 of the bound and the bound are kept once a room has filled it), and seqs go on
+ * counting. {@link #history} then ends at the oldest message kept, {@link #historyAfter} starts
+ * there when asked for older ones, and a {@code before} naming a dropped message is refused as any
+ * id the room does not hold. A store that kept everything would grow the heap without end, and the
+ * garbage collector's work with it.
  */
 public final class InMemoryChatStore implements ChatStore {
+  /** Default bound: messages kept per room. */
+  public static final int DEFAULT_MESSAGES_PER_ROOM = 10_000;
+
   private final Clock clock;
+  private final int messagesPerRoom;
   private final Map<String, RoomState> rooms = new LinkedHashMap<>();
   private final Map<String, ChatMessage> messagesById = new HashMap<>();
   private final Map<String, Set<String>> groupsByUser = new HashMap<>();
@@ -33,13 +45,33 @@ public final class InMemoryChatStore implements ChatStore {
 
   /** A store that stamps rooms and messages with {@code clock} (truncated to microseconds). */
   public InMemoryChatStore(Clock clock) {
+    this(clock, DEFAULT_MESSAGES_PER_ROOM);
+  }
+
+  /**
+   * @param messagesPerRoom the newest messages kept per room, at least 1
+   */
+  public InMemoryChatStore(Clock clock, int messagesPerRoom) {
+    if (messagesPerRoom < 1) {
+      throw new IllegalArgumentException(
+          "messagesPerRoom must be at least 1 (was " + messagesPerRoom + ")");
+    }
     this.clock = clock;
+    this.messagesPerRoom = messagesPerRoom;
   }
 
   private static final class RoomState {
     final Room room;
     final Set<String> participants = new TreeSet<>();
+
+    /** The messages kept, oldest first: seq {@code firstSeq + i} at index i. */
     final List<ChatMessage> messages = new ArrayList<>();
+
+    long firstSeq = 1;
+
+    long nextSeq() {
+      return firstSeq + messages.size();
+    }
 
     RoomState(Room room) {
       this.room = room;
@@ -136,7 +168,7 @@ public final class InMemoryChatStore implements ChatStore {
             new ChatMessage(
                 id,
                 m.roomId(),
-                state.messages.size() + 1L,
+                state.nextSeq(),
                 m.senderId(),
                 m.senderName(),
                 m.content(),
@@ -145,11 +177,27 @@ public final class InMemoryChatStore implements ChatStore {
         state.messages.add(message);
         messagesById.put(id, message);
         stored.add(message);
+        trim(state);
       }
       return CompletableFuture.completedFuture(List.copyOf(stored));
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** Drops the oldest eighth of the bound once a room holds more than the bound. */
+  private void trim(RoomState state) {
+    int size = state.messages.size();
+    if (size <= messagesPerRoom) {
+      return;
+    }
+    int drop = size - messagesPerRoom + messagesPerRoom / 8;
+    List<ChatMessage> oldest = state.messages.subList(0, drop);
+    for (ChatMessage m : oldest) {
+      messagesById.remove(m.id());
+    }
+    oldest.clear();
+    state.firstSeq += drop;
   }
 
   @Override
@@ -159,17 +207,20 @@ public final class InMemoryChatStore implements ChatStore {
     RoomState state = requireRoom(roomId);
     long end; // exclusive upper bound on seq
     if (before == null) {
-      end = state.messages.size() + 1L;
+      end = state.nextSeq();
     } else {
       ChatMessage anchor = messagesById.get(before);
       if (anchor == null || !anchor.roomId().equals(roomId)) {
         throw new IllegalArgumentException(
-            "before must be the id of a message in this room (was " + before + ")");
+            "before must be the id of a message in this room (was "
+                + before
+                + "; the in-memory store keeps the newest "
+                + messagesPerRoom
+                + " messages per room)");
       }
       end = anchor.seq();
     }
-    // seq n is at index n - 1
-    int to = (int) (end - 1);
+    int to = (int) (end - state.firstSeq); // exclusive index
     int from = Math.max(0, to - limit);
     List<ChatMessage> items = new ArrayList<>(state.messages.subList(from, to));
     String nextBefore = from > 0 && !items.isEmpty() ? items.get(0).id() : null;
@@ -183,8 +234,8 @@ public final class InMemoryChatStore implements ChatStore {
     ensureOpen();
     RoomState state = requireRoom(roomId);
     int size = state.messages.size();
-    // seq n is at index n - 1, so the messages after seq `after` start at index `after`
-    int from = (int) Math.min(after, size);
+    // the messages after seq `after` start at index after + 1 - firstSeq (0 when those are gone)
+    int from = (int) Math.min(Math.max(0, after + 1 - state.firstSeq), size);
     int to = Math.min(size, from + limit);
     List<ChatMessage> items = new ArrayList<>(state.messages.subList(from, to));
     Long nextAfter = to < size && !items.isEmpty() ? items.get(items.size() - 1).seq() : null;

@@ -42,6 +42,9 @@ import org.jvmchat.persistence.settings.InvalidSettingException;
  *   <tr><td>{@code DB_WRITE_CONNECTIONS}</td><td>group-commit writer connections; with more
  *       than one, a batch's statement runs while the previous batch waits for its COMMIT (pays when
  *       COMMIT waits long, e.g. a remote database; costs CPU in smaller batches)</td><td>1</td></tr>
+ *   <tr><td>{@code CHAT_MEMORY_MESSAGES_PER_ROOM}</td><td>with {@code CHAT_STORE=memory}: the
+ *       newest messages kept per room; older ones leave the history (a bound on the store's memory)
+ *       </td><td>10000</td></tr>
  *   <tr><td>{@code CHAT_STORE}</td><td>{@code postgres} (durable: {@code DATABASE_URL} or the
  *       embedded server) or {@code memory} (nothing survives a restart: development, tests and
  *       benchmarks that leave the database out)</td><td>{@code postgres}</td></tr>
@@ -57,6 +60,8 @@ public final class StoreOptions {
   public static final int DEFAULT_WRITE_QUEUE_CAPACITY = 10_000;
   public static final int DEFAULT_WRITE_BATCH_SIZE = 500;
   public static final int DEFAULT_WRITE_CONNECTIONS = 1;
+  public static final int DEFAULT_MEMORY_MESSAGES_PER_ROOM =
+      InMemoryChatStore.DEFAULT_MESSAGES_PER_ROOM;
 
   private final String databaseUrl;
   private final Path dataDirectory;
@@ -70,6 +75,7 @@ public final class StoreOptions {
   private final int writeBatchSize;
   private final int writeConnections;
   private final boolean inMemory;
+  private final int memoryMessagesPerRoom;
 
   private StoreOptions(Builder b) {
     this.databaseUrl = b.databaseUrl;
@@ -84,6 +90,7 @@ public final class StoreOptions {
     this.writeBatchSize = b.writeBatchSize;
     this.writeConnections = b.writeConnections;
     this.inMemory = b.inMemory;
+    this.memoryMessagesPerRoom = b.memoryMessagesPerRoom;
   }
 
   public static Builder builder() {
@@ -103,7 +110,8 @@ public final class StoreOptions {
         .writeQueueCapacity(writeQueueCapacity)
         .writeBatchSize(writeBatchSize)
         .writeConnections(writeConnections)
-        .inMemory(inMemory);
+        .inMemory(inMemory)
+        .memoryMessagesPerRoom(memoryMessagesPerRoom);
   }
 
   /** Settings from the process environment ({@link System#getenv()}). */
@@ -157,6 +165,9 @@ public final class StoreOptions {
     }
     if ((v = get(env, "CHAT_STORE")) != null) {
       b.inMemory(oneOf("CHAT_STORE", v, "postgres", "memory").equals("memory"));
+    }
+    if ((v = get(env, "CHAT_MEMORY_MESSAGES_PER_ROOM")) != null) {
+      b.memoryMessagesPerRoom(wholeNumber("CHAT_MEMORY_MESSAGES_PER_ROOM", v));
     }
     return b.build();
   }
@@ -216,6 +227,14 @@ public final class StoreOptions {
     return writeConnections;
   }
 
+  /**
+   * With {@link #inMemory()}: the newest messages kept per room (older ones leave the history; see
+   * {@link InMemoryChatStore}).
+   */
+  public int memoryMessagesPerRoom() {
+    return memoryMessagesPerRoom;
+  }
+
   /** Whether the store keeps everything in memory ({@code CHAT_STORE=memory}): not durable. */
   public boolean inMemory() {
     return inMemory;
@@ -241,6 +260,8 @@ public final class StoreOptions {
         + writeBatchSize
         + ", writeConnections="
         + writeConnections
+        + ", memoryMessagesPerRoom="
+        + memoryMessagesPerRoom
         + ", inMemory="
         + inMemory
         + "}";
@@ -259,6 +280,7 @@ public final class StoreOptions {
     private int writeQueueCapacity = DEFAULT_WRITE_QUEUE_CAPACITY;
     private int writeBatchSize = DEFAULT_WRITE_BATCH_SIZE;
     private int writeConnections = DEFAULT_WRITE_CONNECTIONS;
+    private int memoryMessagesPerRoom = DEFAULT_MEMORY_MESSAGES_PER_ROOM;
     private boolean inMemory;
 
     private Builder() {}
@@ -327,6 +349,12 @@ public final class StoreOptions {
     }
 
     /** Group-commit writer connections, 1..16 (default 2). */
+    /** With {@link #inMemory}: the newest messages kept per room, at least 1. */
+    public Builder memoryMessagesPerRoom(int memoryMessagesPerRoom) {
+      this.memoryMessagesPerRoom = memoryMessagesPerRoom;
+      return this;
+    }
+
     public Builder writeConnections(int writeConnections) {
       this.writeConnections = writeConnections;
       return this;
@@ -383,6 +411,10 @@ public final class StoreOptions {
       if (writeBatchSize < 1 || writeBatchSize > 10_000) {
         throw new IllegalArgumentException(
             "writeBatchSize must be 1..10000 (was " + writeBatchSize + ")");
+      }
+      if (memoryMessagesPerRoom < 1) {
+        throw new IllegalArgumentException(
+            "memoryMessagesPerRoom must be at least 1 (was " + memoryMessagesPerRoom + ")");
       }
       if (writeConnections < 1 || writeConnections > 16) {
         throw new IllegalArgumentException(

@@ -53,6 +53,14 @@ class StoreOptionsTest {
     assertThat(s.writeBatchSize()).isEqualTo(50);
     assertThat(StoreOptions.fromEnvironment(Map.of("DB_WRITE_CONNECTIONS", "3")).writeConnections())
         .isEqualTo(3);
+    assertThat(s.memoryMessagesPerRoom()).isEqualTo(10_000);
+    assertThat(
+            StoreOptions.fromEnvironment(Map.of("CHAT_MEMORY_MESSAGES_PER_ROOM", "500"))
+                .memoryMessagesPerRoom())
+        .isEqualTo(500);
+    assertThatThrownBy(
+            () -> StoreOptions.fromEnvironment(Map.of("CHAT_MEMORY_MESSAGES_PER_ROOM", "0")))
+        .hasMessageContaining("memoryMessagesPerRoom must be at least 1 (was 0)");
     assertThat(s.toString()).doesNotContain("u:p");
     assertThat(s.toBuilder().build().toString()).isEqualTo(s.toString());
   }
