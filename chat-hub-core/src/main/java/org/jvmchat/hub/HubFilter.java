@@ -22,7 +22,12 @@ public interface HubFilter {
     return next.invoke(invocation);
   }
 
-  /** Around {@link Hub#onConnected()}. */
+  /**
+   * Around {@link Hub#onConnectedAsync()} (which calls {@link Hub#onConnected()} unless the hub
+   * overrides it): around the call that returns its stage, not the stage's completion. On the I/O
+   * thread when the hub's {@code onConnectedAsync} is {@link NonBlocking} and every filter is
+   * {@link #nonBlocking}.
+   */
   default void onConnected(HubLifetimeContext context, LifetimeNext next) throws Exception {
     next.run(context);
   }

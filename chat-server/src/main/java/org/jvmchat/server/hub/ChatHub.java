@@ -54,8 +54,9 @@ public class ChatHub extends Hub {
   private final Executor lookups;
 
   /**
-   * @param lookups where {@link #sendMessage} asks the store when the room cache cannot answer (an
-   *     executor that may block: the hub executor)
+   * @param lookups where {@link #sendMessage}, {@link #joinRoom} and {@link #onConnectedAsync} ask
+   *     the store when the caches cannot answer, and where a store without asynchronous joins and
+   *     group reads is called (an executor that may block: the hub executor)
    */
   public ChatHub(
       ChatService chat,
