@@ -3,11 +3,13 @@ package org.jvmchat.server.chat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import org.jvmchat.persistence.ChatIds;
 import org.jvmchat.persistence.ChatLimits;
 import org.jvmchat.persistence.ChatMessage;
 import org.jvmchat.persistence.ChatStore;
+import org.jvmchat.persistence.ChatStoreException;
 import org.jvmchat.persistence.MessagePage;
 import org.jvmchat.persistence.MessagesAfter;
 import org.jvmchat.persistence.NewMessage;
@@ -235,21 +237,16 @@ public final class ChatService {
    * @return whether the group was newly joined
    */
   public boolean join(Room room, String userId) {
-    long ticket = joinedRooms.beforeWrite(userId);
-    boolean newlyJoined;
     try {
-      if (access.knownParticipant(room.id(), userId)) {
-        newlyJoined = guard(() -> store.joinGroup(userId, room.id()));
-      } else {
-        newlyJoined = guard(() -> store.joinAsParticipant(userId, room.id()));
-        access.rememberParticipant(room.id(), userId);
-      }
-    } catch (RuntimeException e) {
-      joinedRooms.forget(userId); // the store may have recorded it or not
-      throw e;
+      // Answered on this thread by a store without a queue of its own; a queueing store's is
+      // waited for, as its blocking join would.
+      return joinAsync(room, userId, Runnable::run).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ChatStoreException("interrupted while waiting for the store; not joined");
+    } catch (ExecutionException e) {
+      throw translate(unwrap(e.getCause()));
     }
-    joinedRooms.joined(userId, room.id(), ticket);
-    return newlyJoined;
   }
 
   /**
@@ -292,19 +289,6 @@ public final class ChatService {
               }
               return rooms;
             });
-  }
-
-  /**
-   * {@link #mayAccess} answered from the cache alone: true when the cache knows the room is public
-   * or that the user takes part, null when only the store can tell (never false: a negative answer
-   * is never cached).
-   */
-  public Boolean cachedMayAccess(String roomId, String userId) {
-    Room room = access.cachedRoom(roomId);
-    if (room == null || (room.isPrivate() && !access.knownParticipant(room.id(), userId))) {
-      return null;
-    }
-    return Boolean.TRUE;
   }
 
   /**

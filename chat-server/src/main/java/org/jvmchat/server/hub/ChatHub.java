@@ -100,7 +100,7 @@ public class ChatHub extends Hub {
         .thenCompose(
             rooms -> {
               for (String roomId : rooms) {
-                if (chat.cachedMayAccess(roomId, user.id()) == null) {
+                if (chat.cachedAccessibleRoom(roomId, user.id()) == null) {
                   return onLookups(() -> restoreBlocking(user, connectionId));
                 }
               }
@@ -175,19 +175,10 @@ public class ChatHub extends Hub {
     if (cached == null || delivery.active()) {
       return onLookups(() -> joinRoomBlocking(roomId, user));
     }
-    String connectionId = context().connectionId();
-    GroupManager groups = groups();
     return chat.joinAsync(cached, user.id(), lookups)
         .thenCompose(
             newlyJoined -> {
-              List<CompletableFuture<Void>> adds = new ArrayList<>();
-              adds.add(groups.addToGroup(connectionId, RoomGroups.of(cached.id())));
-              for (String id : users.of(user.id())) {
-                if (!id.equals(connectionId)) {
-                  adds.add(groups.addToGroup(id, RoomGroups.of(cached.id())));
-                }
-              }
-              CompletableFuture<Void> added = allOf(adds);
+              CompletableFuture<Void> added = addUserToGroup(user, cached.id());
               return newlyJoined
                   ? added.thenCompose(
                       v ->
@@ -210,7 +201,7 @@ public class ChatHub extends Hub {
     for (String id : users.of(user.id())) {
       delivery.resumeFrom(id, room.id(), latest); // no-op where the connection is in the room
     }
-    addUserToGroup(user, room.id());
+    await(addUserToGroup(user, room.id()));
     if (lastSeq != null) {
       delivery.catchUp(context().connectionId(), room.id());
     }
@@ -374,14 +365,18 @@ public class ChatHub extends Hub {
     return clients().groupExcept(RoomGroups.of(roomId), mine);
   }
 
-  private void addUserToGroup(HubUser user, String roomId) {
+  /** Adds every connection of the user here (the caller's first) to the room's group. */
+  private CompletableFuture<Void> addUserToGroup(HubUser user, String roomId) {
     String connectionId = context().connectionId();
-    await(groups().addToGroup(connectionId, RoomGroups.of(roomId)));
+    GroupManager groups = groups();
+    List<CompletableFuture<Void>> adds = new ArrayList<>();
+    adds.add(groups.addToGroup(connectionId, RoomGroups.of(roomId)));
     for (String id : users.of(user.id())) {
       if (!id.equals(connectionId)) {
-        await(groups().addToGroup(id, RoomGroups.of(roomId)));
+        adds.add(groups.addToGroup(id, RoomGroups.of(roomId)));
       }
     }
+    return allOf(adds);
   }
 
   private HubUser user() {
