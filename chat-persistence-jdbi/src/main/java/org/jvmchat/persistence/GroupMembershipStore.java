@@ -56,13 +56,9 @@ public interface GroupMembershipStore {
    */
   default CompletableFuture<Boolean> joinAsync(
       String userId, String roomId, boolean asParticipant, Executor blocking) {
-    try {
-      return CompletableFuture.supplyAsync(
-          () -> asParticipant ? joinAsParticipant(userId, roomId) : joinGroup(userId, roomId),
-          blocking);
-    } catch (RuntimeException rejected) {
-      return CompletableFuture.failedFuture(rejected);
-    }
+    return onExecutor(
+        () -> asParticipant ? joinAsParticipant(userId, roomId) : joinGroup(userId, roomId),
+        blocking);
   }
 
   /**
@@ -70,8 +66,14 @@ public interface GroupMembershipStore {
    * {@code blocking}.
    */
   default CompletableFuture<List<String>> groupsOfAsync(String userId, Executor blocking) {
+    return onExecutor(() -> groupsOf(userId), blocking);
+  }
+
+  /** {@code call} on {@code blocking}; an executor that refuses it fails the future. */
+  private static <T> CompletableFuture<T> onExecutor(
+      java.util.function.Supplier<T> call, Executor blocking) {
     try {
-      return CompletableFuture.supplyAsync(() -> groupsOf(userId), blocking);
+      return CompletableFuture.supplyAsync(call, blocking);
     } catch (RuntimeException rejected) {
       return CompletableFuture.failedFuture(rejected);
     }

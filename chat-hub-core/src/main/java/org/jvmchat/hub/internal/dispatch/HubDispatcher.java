@@ -13,6 +13,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -121,11 +122,12 @@ public final class HubDispatcher {
     try {
       Hub hub = newHub(connection);
       HubLifetimeContext ctx = new HubLifetimeContext(connection.callerContext(), hubPath, hub);
-      CompletionStage<Void>[] stage = newStageHolder();
+      AtomicReference<CompletionStage<Void>> stage = new AtomicReference<>();
       connectedChain(0, ctx, stage);
-      return stage[0] == null
+      CompletionStage<Void> s = stage.get();
+      return s == null
           ? CompletableFuture.completedFuture(null) // a filter did not call on
-          : stage[0].toCompletableFuture();
+          : s.toCompletableFuture();
     } catch (Exception e) {
       return CompletableFuture.failedFuture(e);
     } finally {
@@ -133,16 +135,12 @@ public final class HubDispatcher {
     }
   }
 
-  @SuppressWarnings("unchecked")
-  private static CompletionStage<Void>[] newStageHolder() {
-    return (CompletionStage<Void>[]) new CompletionStage<?>[1];
-  }
-
-  private void connectedChain(int index, HubLifetimeContext ctx, CompletionStage<Void>[] stage)
+  private void connectedChain(
+      int index, HubLifetimeContext ctx, AtomicReference<CompletionStage<Void>> stage)
       throws Exception {
     if (index == filters.size()) {
       CompletionStage<Void> s = ctx.hub().onConnectedAsync();
-      stage[0] = s != null ? s : CompletableFuture.completedFuture(null);
+      stage.set(s != null ? s : CompletableFuture.completedFuture(null));
       return;
     }
     filters.get(index).onConnected(ctx, c -> connectedChain(index + 1, c, stage));
