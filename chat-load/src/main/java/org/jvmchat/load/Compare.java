@@ -29,6 +29,7 @@ public final class Compare {
               "lost",
               "duplicated",
               "serverCpuUsPerDelivery",
+              "databaseCpuUsPerDelivery",
               "serverCpuPercent",
               "serverRssMb"),
           "echo",
@@ -41,12 +42,14 @@ public final class Compare {
               "lost",
               "duplicated",
               "serverCpuUsPerRoundTrip",
+              "databaseCpuUsPerRoundTrip",
               "serverCpuPercent"),
           "connections",
           List.of(
               "connectsPerSec",
               "failedConnections",
               "serverCpuUsPerConnect",
+              "databaseCpuUsPerConnect",
               "rssPerConnectionKb",
               "heapPerConnectionKb",
               "serverRssMb"));

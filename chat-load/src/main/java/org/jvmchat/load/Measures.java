@@ -16,7 +16,12 @@ final class Measures {
         .put("latencySamples", h.getTotalCount());
   }
 
-  /** CPU per unit of work between two samples, the CPU share and the RSS at the second. */
+  /**
+   * CPU per unit of work between two samples ({@code perKey}, e.g. {@code serverCpuUsPerRoundTrip})
+   * and the further process trees' share of it ({@code perKey} with {@code database} for {@code
+   * server}: what {@code compare} names after the chat server is its embedded PostgreSQL), the CPU
+   * share and the RSS at the second.
+   */
   static void cpu(Result r, String perKey, ProcStats.Sample a, ProcStats.Sample b, long units) {
     if (a == null || b == null) {
       return;
@@ -25,6 +30,11 @@ final class Measures {
     double wallMicros = (b.atNanos() - a.atNanos()) / 1e3;
     if (units > 0) {
       r.put(perKey, (double) cpu / units);
+      if (a.furtherCpuMicros() >= 0 && b.furtherCpuMicros() >= 0) {
+        r.put(
+            perKey.replace("server", "database"),
+            (double) (b.furtherCpuMicros() - a.furtherCpuMicros()) / units);
+      }
     }
     if (wallMicros > 0) {
       r.put("serverCpuPercent", 100.0 * cpu / wallMicros);

@@ -142,6 +142,13 @@ class LoadIT {
     assertClean(echo);
     assertThat(echo.number("roundTripsPerSec")).isPositive();
     assertThat(echo.number("serverCpuUsPerRoundTrip")).isNotNull();
+    // compare names the chat server's embedded PostgreSQL: its share is part of the server's CPU
+    assertThat(echo.number("databaseCpuUsPerRoundTrip"))
+        .isNotNull()
+        .satisfies(
+            db ->
+                assertThat(db.doubleValue())
+                    .isBetween(0.0, echo.number("serverCpuUsPerRoundTrip").doubleValue()));
     Result fanout = out.get("fanout", "chat");
     assertThat(fanout.error()).isNull();
     assertClean(fanout);

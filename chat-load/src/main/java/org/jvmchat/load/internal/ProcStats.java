@@ -18,15 +18,22 @@ import java.util.Set;
  * process and every live descendant, plus those of the further process trees named (the embedded
  * PostgreSQL the chat server starts is not a descendant: {@code pg_ctl} detaches its postmaster, so
  * the load tool names it), in microseconds (the kernel reports clock ticks of 1/100 s); RSS is
- * {@code VmRSS} of the first process itself from {@code /proc/<pid>/status}.
+ * {@code VmRSS} of the first process itself from {@code /proc/<pid>/status}. Each reading also says
+ * how much of that CPU the further trees took (for the chat server: its database's share).
  */
 public final class ProcStats {
   private static final long MICROS_PER_TICK = 10_000;
 
   private ProcStats() {}
 
-  /** One reading. */
-  public record Sample(long cpuMicros, long rssKb, long atNanos) {}
+  /**
+   * One reading.
+   *
+   * @param cpuMicros CPU of every process counted (the server's tree and the further ones)
+   * @param furtherCpuMicros of that, the CPU of the further trees' processes that are not in the
+   *     server's own tree; -1 when no further tree was named
+   */
+  public record Sample(long cpuMicros, long furtherCpuMicros, long rssKb, long atNanos) {}
 
   /**
    * A reading of {@code pids} (the server first, then processes whose CPU counts as its own), or
@@ -37,7 +44,8 @@ public final class ProcStats {
       return null;
     }
     try {
-      return new Sample(treeCpuMicros(pids), rssKb(pids.get(0)), Clock.now());
+      long[] cpu = treeCpuMicros(pids);
+      return new Sample(cpu[0], pids.size() > 1 ? cpu[1] : -1, rssKb(pids.get(0)), Clock.now());
     } catch (IOException | RuntimeException e) {
       return null;
     }
@@ -61,11 +69,11 @@ public final class ProcStats {
 
   /**
    * CPU of the process trees under {@code roots}, from one scan of {@code /proc}; a process in
-   * several of the trees counts once.
+   * several of the trees counts once: {@code [all of them, those outside the first root's tree]}.
    *
    * @throws IOException when the first root is gone (a later one that is gone counts nothing)
    */
-  static long treeCpuMicros(List<Long> roots) throws IOException {
+  static long[] treeCpuMicros(List<Long> roots) throws IOException {
     Map<Long, List<Long>> children = new HashMap<>();
     Map<Long, Long> ticks = new HashMap<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
@@ -83,8 +91,16 @@ public final class ProcStats {
     if (!ticks.containsKey(roots.get(0))) {
       throw new IOException("no process " + roots.get(0));
     }
-    long sum = 0;
     Set<Long> counted = new HashSet<>();
+    long own = sumTree(List.of(roots.get(0)), children, ticks, counted);
+    long further = sumTree(roots.subList(1, roots.size()), children, ticks, counted);
+    return new long[] {(own + further) * MICROS_PER_TICK, further * MICROS_PER_TICK};
+  }
+
+  /** Ticks of the trees under {@code roots} whose processes are not in {@code counted} yet. */
+  private static long sumTree(
+      List<Long> roots, Map<Long, List<Long>> children, Map<Long, Long> ticks, Set<Long> counted) {
+    long sum = 0;
     Deque<Long> todo = new ArrayDeque<>(roots);
     while (!todo.isEmpty()) {
       long p = todo.pop();
@@ -93,6 +109,6 @@ public final class ProcStats {
         todo.addAll(children.getOrDefault(p, List.of()));
       }
     }
-    return sum * MICROS_PER_TICK;
+    return sum;
   }
 }

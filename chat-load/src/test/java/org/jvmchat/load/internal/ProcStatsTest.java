@@ -27,10 +27,12 @@ class ProcStatsTest {
     assertThat(s).isNotNull();
     assertThat(s.rssKb()).isPositive();
     assertThat(s.cpuMicros()).isPositive();
+    assertThat(s.furtherCpuMicros()).isEqualTo(-1); // no further tree named
     assertThat(ProcStats.sample(List.of())).isNull();
     // a process named twice (or inside another named tree) counts once
-    long twice = ProcStats.sample(List.of(SELF, SELF)).cpuMicros();
-    assertThat(twice).isLessThanOrEqualTo(ProcStats.sample(List.of(SELF)).cpuMicros());
+    ProcStats.Sample twice = ProcStats.sample(List.of(SELF, SELF));
+    assertThat(twice.cpuMicros()).isLessThanOrEqualTo(ProcStats.sample(List.of(SELF)).cpuMicros());
+    assertThat(twice.furtherCpuMicros()).isZero();
   }
 
   /**
@@ -58,6 +60,10 @@ class ProcStatsTest {
       ProcStats.Sample self = ProcStats.sample(List.of(SELF));
       ProcStats.Sample both = ProcStats.sample(List.of(SELF, detached));
       assertThat(both.cpuMicros()).isGreaterThanOrEqualTo(self.cpuMicros() + detachedCpu);
+      // the further tree's share is its own CPU, not the server's
+      assertThat(both.furtherCpuMicros()).isGreaterThanOrEqualTo(detachedCpu);
+      assertThat(both.furtherCpuMicros())
+          .isLessThanOrEqualTo(ProcStats.sample(List.of(detached)).cpuMicros());
       assertThat(both.rssKb()).isPositive();
     } finally {
       ProcessHandle.of(detached).ifPresent(ProcessHandle::destroyForcibly);
@@ -68,5 +74,6 @@ class ProcStatsTest {
     ProcStats.Sample gone = ProcStats.sample(List.of(SELF, detached));
     assertThat(gone).isNotNull();
     assertThat(gone.cpuMicros()).isLessThan(ProcStats.sample(List.of(SELF)).cpuMicros() + 50_000);
+    assertThat(gone.furtherCpuMicros()).isZero();
   }
 }
