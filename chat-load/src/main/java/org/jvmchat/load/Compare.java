@@ -52,6 +52,8 @@ public final class Compare {
               "databaseCpuUsPerConnect",
               "rssPerConnectionKb",
               "heapPerConnectionKb",
+              "warmRssPerConnectionKb",
+              "warmHeapPerConnectionKb",
               "serverRssMb"));
 
   private Compare() {}

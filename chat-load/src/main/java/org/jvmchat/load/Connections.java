@@ -51,6 +51,10 @@ public final class Connections {
         }
         Thread.sleep(2_000); // the server handles the disconnects before the measured connects
       }
+      // After a warm-up, a second baseline (again right after a full GC for a JVM): what the
+      // measured connections add to a server that has served and closed the warm-up's.
+      long heapWarm = jvm && warmupSetup != null ? JvmHeap.liveBytes(o.pid()) : -1;
+      ProcStats.Sample warm = warmupSetup != null ? ProcStats.sample(o.cpuPids()) : null;
       ProcStats.Sample beforeOpen = ProcStats.sample(o.cpuPids());
       Opener.Opened opened = openAll(driver, target, o, listener, n, setup);
       ProcStats.Sample afterOpen = ProcStats.sample(o.cpuPids());
@@ -85,6 +89,12 @@ public final class Connections {
       if (before != null && held != null && opened.opened() > 0) {
         r.put("serverRssMb", held.rssKb() / 1024.0);
         r.put("rssPerConnectionKb", (double) (held.rssKb() - before.rssKb()) / opened.opened());
+      }
+      if (warm != null && held != null && opened.opened() > 0) {
+        r.put("warmRssPerConnectionKb", (double) (held.rssKb() - warm.rssKb()) / opened.opened());
+      }
+      if (heapWarm >= 0 && heapHeld >= 0 && opened.opened() > 0) {
+        r.put("warmHeapPerConnectionKb", (heapHeld - heapWarm) / 1024.0 / opened.opened());
       }
       return r;
     }

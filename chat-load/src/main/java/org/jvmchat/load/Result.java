@@ -45,6 +45,8 @@ public final class Result {
           "serverRssMb",
           "rssPerConnectionKb",
           "heapPerConnectionKb",
+          "warmRssPerConnectionKb",
+          "warmHeapPerConnectionKb",
           "error");
 
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -306,6 +306,11 @@ class LoadIT {
     assertThat(conns.number("failedConnections")).isZero();
     assertThat(conns.number("connectsPerSec")).isPositive();
     assertThat(conns.number("rssPerConnectionKb")).isNotNull();
+    // after a warm-up, also the growth from the second baseline (taken once it closed)
+    assertThat(conns.number("warmRssPerConnectionKb")).isNotNull();
+    boolean jvm = !kind.equals("socketio");
+    assertThat(conns.number("heapPerConnectionKb") != null).isEqualTo(jvm);
+    assertThat(conns.number("warmHeapPerConnectionKb") != null).isEqualTo(jvm);
     assertThat(Files.isDirectory(LOGS) || !kind.equals("socketio")).isTrue();
   }
 
