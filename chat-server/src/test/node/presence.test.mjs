@@ -176,6 +176,9 @@ test('in-process (no Redis): the same events and list on one instance', { timeou
   assert.deepEqual(await online(solo, gina, room.id), ['gina', 'hank']);
   await h.stop();
   assert.deepEqual(await watcher.waitFor('UserOffline', (e) => e.userId === 'hank'), { roomId: room.id, userId: 'hank', userName: 'Hank' });
+  // The presence thread sends in order, so a UserOnline for that first connection would have
+  // reached gina before this UserOffline: the room hank joined after connecting got UserJoined only.
+  assert.equal(count(watcher, 'UserOnline', 'hank'), 0);
   assert.deepEqual(await online(solo, gina, room.id), ['gina']);
   await device(solo, hank);
   assert.deepEqual(await watcher.waitFor('UserOnline', (e) => e.userId === 'hank'), { roomId: room.id, userId: 'hank', userName: 'Hank' });

@@ -93,7 +93,8 @@ public class ChatHub extends Hub {
     String connectionId = context().connectionId();
     users.add(user.id(), connectionId);
     if (delivery.active()) {
-      return onLookups(() -> restoreBlocking(user, connectionId)).thenRun(() -> online(user));
+      return onLookups(() -> restoreBlocking(user, connectionId))
+          .thenAccept(restored -> online(user, restored));
     }
     GroupManager groups = groups();
     return chat.joinedRoomsAsync(user.id(), lookups)
@@ -108,19 +109,16 @@ public class ChatHub extends Hub {
               for (String roomId : rooms) {
                 adds.add(groups.addToGroup(connectionId, RoomGroups.of(roomId)));
               }
-              return allOf(adds).thenApply(v -> rooms.size());
+              return allOf(adds).thenApply(v -> rooms);
             })
         .handle(ChatHub::orHubError)
         .thenAccept(restored -> online(user, restored));
   }
 
-  private void online(HubUser user) {
-    presence.connected(user.id(), user.name()); // after the restore: onDisconnected releases it
-  }
-
-  private void online(HubUser user, int restored) {
-    online(user);
-    log.debug("Connected; back in the groups of {} room(s)", restored);
+  /** After the restore (onDisconnected releases it): UserOnline reaches the rooms restored. */
+  private void online(HubUser user, List<String> restored) {
+    presence.connected(user.id(), user.name(), restored);
+    log.debug("Connected; back in the groups of {} room(s)", restored.size());
   }
 
   /**
@@ -129,8 +127,8 @@ public class ChatHub extends Hub {
    *
    * @return how many rooms the connection was put back in
    */
-  private int restoreBlocking(HubUser user, String connectionId) {
-    int restored = 0;
+  private List<String> restoreBlocking(HubUser user, String connectionId) {
+    List<String> restored = new ArrayList<>();
     // The last seq the client saw per room (lastSeq on the connect URL): what the room received
     // since is given to this connection first, in order, once (RoomDelivery).
     java.util.Map<String, Long> lastSeqs = RoomDelivery.lastSeqs(user);
@@ -143,7 +141,7 @@ public class ChatHub extends Hub {
         if (lastSeq != null) {
           delivery.catchUp(connectionId, roomId);
         }
-        restored++;
+        restored.add(roomId);
       }
     }
     return restored;

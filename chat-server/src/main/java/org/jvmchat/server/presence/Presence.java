@@ -3,6 +3,7 @@ package org.jvmchat.server.presence;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,7 +37,13 @@ public final class Presence implements AutoCloseable {
 
   /** Hears users going online and offline (on the presence thread; must not block for long). */
   public interface Listener {
-    void online(String userId, String userName);
+    /**
+     * The user's first connection (on any instance) opened.
+     *
+     * @param rooms the rooms that connection was put back in when it opened: those the user had
+     *     joined then (a room joined afterwards got {@code UserJoined} instead)
+     */
+    void online(String userId, String userName, List<String> rooms);
 
     void offline(String userId, String userName);
   }
@@ -48,7 +55,7 @@ public final class Presence implements AutoCloseable {
   private volatile Listener listener =
       new Listener() {
         @Override
-        public void online(String userId, String userName) {}
+        public void online(String userId, String userName, List<String> rooms) {}
 
         @Override
         public void offline(String userId, String userName) {}
@@ -91,8 +98,12 @@ public final class Presence implements AutoCloseable {
     return shared.name();
   }
 
-  /** A connection of the user opened on this instance. */
-  public void connected(String userId, String userName) {
+  /**
+   * A connection of the user opened on this instance, and was put back in {@code rooms} (what
+   * {@code UserOnline} reaches when it is the user's first).
+   */
+  public void connected(String userId, String userName, List<String> rooms) {
+    List<String> roomsAtConnect = List.copyOf(rooms);
     run(
         () -> {
           Held h = held.get(userId);
@@ -110,7 +121,7 @@ public final class Presence implements AutoCloseable {
           if (h.connections == 1) {
             try {
               if (shared.held(userId, userName)) {
-                listener.online(userId, userName);
+                listener.online(userId, userName, roomsAtConnect);
               }
             } catch (RuntimeException e) {
               log.warn("Presence: could not record {} online: {}", userId, e.toString());

@@ -108,20 +108,31 @@ public final class PresenceApi {
     presence.listener(
         new Presence.Listener() {
           @Override
-          public void online(String userId, String userName) {
-            send(hub, "UserOnline", userId, userName);
+          public void online(String userId, String userName, List<String> rooms) {
+            send(hub, "UserOnline", userId, userName, rooms);
           }
 
           @Override
           public void offline(String userId, String userName) {
-            send(hub, "UserOffline", userId, userName);
+            try {
+              send(hub, "UserOffline", userId, userName, chat.joinedRooms(userId));
+            } catch (RuntimeException e) {
+              log.warn("Presence: could not send UserOffline for {}: {}", userId, e.toString());
+            }
           }
         });
   }
 
-  private void send(HubContext hub, String event, String userId, String userName) {
+  /**
+   * {@code event} to {@code rooms}: for {@code UserOnline} the rooms the user's first connection
+   * was put back in when it opened (not those joined since: a join sends {@code UserJoined}, and
+   * reading the rooms here, on the presence thread, would have raced with it); for {@code
+   * UserOffline} the rooms the user is in when the last connection's grace ran out.
+   */
+  private void send(
+      HubContext hub, String event, String userId, String userName, List<String> rooms) {
     try {
-      for (String roomId : chat.joinedRooms(userId)) {
+      for (String roomId : rooms) {
         hub.clients()
             .group(RoomGroups.of(roomId))
             .send(event, new UserEvent(roomId, userId, userName));

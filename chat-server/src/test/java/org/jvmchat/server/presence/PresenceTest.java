@@ -22,8 +22,8 @@ class PresenceTest {
     p.listener(
         new Presence.Listener() {
           @Override
-          public void online(String userId, String userName) {
-            events.add("online " + userId + " " + userName);
+          public void online(String userId, String userName, List<String> rooms) {
+            events.add("online " + userId + " " + userName + " " + rooms);
           }
 
           @Override
@@ -43,28 +43,29 @@ class PresenceTest {
   @Test
   void oneOnlineForManyDevicesOneOfflineAfterTheLastAndTheGrace() throws Exception {
     Presence p = presence(SharedPresence.inProcess(), Duration.ofMillis(200));
-    p.connected("alice", "Alice");
-    p.connected("alice", "Alice");
+    p.connected("alice", "Alice", List.of("r-alice"));
+    // a second device: no event, and the rooms are those of the first connection
+    p.connected("alice", "Alice", List.of("r-alice", "r-later"));
     await(() -> events.size() == 1);
     assertThat(p.online()).containsExactly(Map.entry("alice", "Alice"));
     p.disconnected("alice");
     Thread.sleep(400);
-    assertThat(events).containsExactly("online alice Alice");
+    assertThat(events).containsExactly("online alice Alice [r-alice]");
     p.disconnected("alice");
     await(() -> events.size() == 2);
-    assertThat(events).containsExactly("online alice Alice", "offline alice Alice");
+    assertThat(events).containsExactly("online alice Alice [r-alice]", "offline alice Alice");
     assertThat(p.online()).isEmpty();
   }
 
   @Test
   void aReconnectWithinTheGraceMakesNoNoise() throws Exception {
     Presence p = presence(SharedPresence.inProcess(), Duration.ofMillis(300));
-    p.connected("bob", "Bob");
+    p.connected("bob", "Bob", List.of("r-bob"));
     await(() -> events.size() == 1);
     p.disconnected("bob");
-    p.connected("bob", "Bob");
+    p.connected("bob", "Bob", List.of("r-bob"));
     Thread.sleep(600);
-    assertThat(events).containsExactly("online bob Bob");
+    assertThat(events).containsExactly("online bob Bob [r-bob]");
     assertThat(p.online()).containsKey("bob");
   }
 
@@ -105,7 +106,7 @@ class PresenceTest {
           }
         };
     Presence p = presence(failing, Duration.ofMillis(50));
-    p.connected("dave", "Dave");
+    p.connected("dave", "Dave", List.of("r-dave"));
     p.disconnected("dave");
     // the sweep (every lease / 3 = 1 s) reports the expired user once
     await(() -> events.contains("offline carol Carol"));
