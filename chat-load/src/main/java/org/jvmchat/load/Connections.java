@@ -1,5 +1,7 @@
 package org.jvmchat.load;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.jvmchat.load.internal.Conn;
 import org.jvmchat.load.internal.Driver;
 import org.jvmchat.load.internal.JvmHeap;
@@ -15,13 +17,17 @@ import org.jvmchat.load.internal.Target;
  * full GC, before the first connect and after the hold).
  *
  * <p>With {@code warmup-count} above 0, that many connections of other users, in other rooms, are
- * opened, joined and closed first, and connects/s and CPU per connect are measured after them: a
- * JIT-compiled server is then not measured while it compiles its connect path. RSS and heap growth
- * are still taken from before that warm-up, so what the warm-up left behind (a larger heap) counts
- * against the server.
+ * opened, joined and closed first, in rounds of at most {@code count} (so the driver never holds
+ * more connections than the measured run does), and connects/s and CPU per connect are measured
+ * after them: a JIT-compiled server is then not measured while it compiles its connect path. RSS
+ * and heap growth are still taken from before that warm-up, so what the warm-up left behind (a
+ * larger heap) counts against the server.
  */
 public final class Connections {
   private Connections() {}
+
+  /** One round of the warm-up: its users' tokens and rooms, and how many connections it opens. */
+  private record WarmupRound(Setup setup, int size) {}
 
   public static Result run(Options o) throws Exception {
     Kind kind = o.kind();
@@ -30,8 +36,14 @@ public final class Connections {
     int rooms = Math.max(1, o.integer("rooms"));
     Setup setup = Setup.prepare(target, n, o.integer("users", n), rooms);
     int warmupCount = Math.max(0, o.integer("warmup-count"));
-    Setup warmupSetup =
-        warmupCount > 0 ? Setup.prepare(target, warmupCount, warmupCount, rooms, "w") : null;
+    // Tokens and rooms of every warm-up round are made now, before any baseline.
+    List<WarmupRound> warmupRounds = new ArrayList<>();
+    for (int done = 0, round = 0; done < warmupCount; round++) {
+      int size = Math.min(n, warmupCount - done);
+      String prefix = warmupCount <= n ? "w" : "w" + round + "-";
+      warmupRounds.add(new WarmupRound(Setup.prepare(target, size, size, rooms, prefix), size));
+      done += size;
+    }
     Conn.Listener listener = new Conn.Listener() {};
 
     boolean jvm = JvmHeap.isJvm(o.pid());
@@ -41,20 +53,20 @@ public final class Connections {
       long heapBefore = jvm ? JvmHeap.liveBytes(o.pid()) : -1;
       ProcStats.Sample before = ProcStats.sample(o.cpuPids());
       int warmedUp = 0;
-      if (warmupSetup != null) {
-        Opener.Opened warm = openAll(driver, target, o, listener, warmupCount, warmupSetup);
-        warmedUp = warm.opened();
+      for (WarmupRound round : warmupRounds) {
+        Opener.Opened warm = openAll(driver, target, o, listener, round.size(), round.setup());
+        warmedUp += warm.opened();
         for (Conn c : warm.conns()) {
           if (c != null) {
             c.close();
           }
         }
-        Thread.sleep(2_000); // the server handles the disconnects before the measured connects
+        Thread.sleep(2_000); // the server handles the disconnects before the next connects
       }
       // After a warm-up, a second baseline (again right after a full GC for a JVM): what the
       // measured connections add to a server that has served and closed the warm-up's.
-      long heapWarm = jvm && warmupSetup != null ? JvmHeap.liveBytes(o.pid()) : -1;
-      ProcStats.Sample warm = warmupSetup != null ? ProcStats.sample(o.cpuPids()) : null;
+      long heapWarm = jvm && warmedUp > 0 ? JvmHeap.liveBytes(o.pid()) : -1;
+      ProcStats.Sample warm = warmedUp > 0 ? ProcStats.sample(o.cpuPids()) : null;
       ProcStats.Sample beforeOpen = ProcStats.sample(o.cpuPids());
       Opener.Opened opened = openAll(driver, target, o, listener, n, setup);
       ProcStats.Sample afterOpen = ProcStats.sample(o.cpuPids());
