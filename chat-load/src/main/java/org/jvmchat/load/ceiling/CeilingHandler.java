@@ -419,17 +419,15 @@ final class CeilingHandler extends Member {
       }
       ByteBuf j = json == null ? null : json.retain();
       ByteBuf b = msgpack == null ? null : msgpack.retain();
-      other
-          .executor()
-          .execute(
-              () -> {
-                try {
-                  other.deliver(slot, j, b);
-                } finally {
-                  release(j);
-                  release(b);
-                }
-              });
+      other.hand(
+          () -> {
+            try {
+              other.deliver(slot, j, b);
+            } finally {
+              release(j);
+              release(b);
+            }
+          });
     }
     here.deliver(room.slot(here.index()), json, msgpack);
     release(json);
