@@ -100,30 +100,28 @@ class SchemaMigrationTest {
   }
 
   private static List<String> foreignKeysOfMessages(Connection c) throws Exception {
-    List<String> names = new ArrayList<>();
-    try (Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "select conname from pg_constraint where contype = 'f'"
-                    + " and conrelid = 'messages'::regclass order by conname")) {
-      while (rs.next()) {
-        names.add(rs.getString(1));
-      }
-    }
-    return names;
+    return strings(
+        c,
+        "select conname from pg_constraint where contype = 'f'"
+            + " and conrelid = 'messages'::regclass order by conname");
   }
 
   private static List<String> appliedVersions(Connection c) throws Exception {
-    List<String> versions = new ArrayList<>();
+    return strings(
+        c,
+        "select version from jvmchat_schema_history where success and version is not null"
+            + " order by installed_rank");
+  }
+
+  /** The first column of every row {@code sql} returns. */
+  private static List<String> strings(Connection c, String sql) throws Exception {
+    List<String> values = new ArrayList<>();
     try (Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "select version from jvmchat_schema_history where success and version is not null"
-                    + " order by installed_rank")) {
+        ResultSet rs = s.executeQuery(sql)) {
       while (rs.next()) {
-        versions.add(rs.getString(1));
+        values.add(rs.getString(1));
       }
     }
-    return versions;
+    return values;
   }
 }
