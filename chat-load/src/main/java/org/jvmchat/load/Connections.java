@@ -66,8 +66,8 @@ public final class Connections {
       // After a warm-up, a second baseline (again right after a full GC for a JVM): what the
       // measured connections add to a server that has served and closed the warm-up's.
       long heapWarm = jvm && warmedUp > 0 ? JvmHeap.liveBytes(o.pid()) : -1;
-      ProcStats.Sample warm = warmedUp > 0 ? ProcStats.sample(o.cpuPids()) : null;
       ProcStats.Sample beforeOpen = ProcStats.sample(o.cpuPids());
+      ProcStats.Sample warm = warmedUp > 0 ? beforeOpen : null;
       Opener.Opened opened = openAll(driver, target, o, listener, n, setup);
       ProcStats.Sample afterOpen = ProcStats.sample(o.cpuPids());
       double seconds = opened.elapsedNanos() / 1e9;
