@@ -125,7 +125,7 @@ public class ChatHub extends Hub {
    * The restore where blocking is allowed: every room's access from the store when not cached, and
    * with a backplane the resume points and catch-ups ({@link RoomDelivery}).
    *
-   * @return how many rooms the connection was put back in
+   * @return the rooms the connection was put back in
    */
   private List<String> restoreBlocking(HubUser user, String connectionId) {
     List<String> restored = new ArrayList<>();

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jvmchat.hub.HubContext;
 import org.jvmchat.hub.HubServer;
 import org.jvmchat.persistence.Room;
@@ -109,16 +110,12 @@ public final class PresenceApi {
         new Presence.Listener() {
           @Override
           public void online(String userId, String userName, List<String> rooms) {
-            send(hub, "UserOnline", userId, userName, rooms);
+            send(hub, "UserOnline", userId, userName, () -> rooms);
           }
 
           @Override
           public void offline(String userId, String userName) {
-            try {
-              send(hub, "UserOffline", userId, userName, chat.joinedRooms(userId));
-            } catch (RuntimeException e) {
-              log.warn("Presence: could not send UserOffline for {}: {}", userId, e.toString());
-            }
+            send(hub, "UserOffline", userId, userName, () -> chat.joinedRooms(userId));
           }
         });
   }
@@ -130,9 +127,9 @@ public final class PresenceApi {
    * UserOffline} the rooms the user is in when the last connection's grace ran out.
    */
   private void send(
-      HubContext hub, String event, String userId, String userName, List<String> rooms) {
+      HubContext hub, String event, String userId, String userName, Supplier<List<String>> rooms) {
     try {
-      for (String roomId : rooms) {
+      for (String roomId : rooms.get()) {
         hub.clients()
             .group(RoomGroups.of(roomId))
             .send(event, new UserEvent(roomId, userId, userName));
