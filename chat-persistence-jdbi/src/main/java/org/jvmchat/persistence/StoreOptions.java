@@ -348,13 +348,16 @@ public final class StoreOptions {
       return this;
     }
 
-    /** Group-commit writer connections, 1..16 (default 2). */
     /** With {@link #inMemory}: the newest messages kept per room, at least 1. */
     public Builder memoryMessagesPerRoom(int memoryMessagesPerRoom) {
       this.memoryMessagesPerRoom = memoryMessagesPerRoom;
       return this;
     }
 
+    /**
+     * Group-commit writer connections, 1..16 (default {@value
+     * StoreOptions#DEFAULT_WRITE_CONNECTIONS}).
+     */
     public Builder writeConnections(int writeConnections) {
       this.writeConnections = writeConnections;
       return this;
