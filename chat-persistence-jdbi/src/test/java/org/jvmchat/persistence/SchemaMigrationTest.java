@@ -58,13 +58,29 @@ class SchemaMigrationTest {
               + ChatIds.newId()
               + "', 'alice', 'Alice', 'second', 'user', now())");
       assertThat(foreignKeysOfMessages(c)).containsExactly("messages_room_id_fkey");
+      assertThat(checksOf(c, "messages")).hasSize(5);
     }
 
     try (ChatStore store =
         ChatStores.open(TestDatabases.externalSettings().schema(schema).build())) {
       try (Connection c = TestDatabases.connect(url, schema)) {
         assertThat(foreignKeysOfMessages(c)).isEmpty();
-        assertThat(appliedVersions(c)).containsExactly("1", "2");
+        assertThat(appliedVersions(c)).containsExactly("1", "2", "3");
+        // version 3: the counter moved to its own row, carried over; the write path's rows have
+        // no CHECK left, the room's own CHECKs stay
+        assertThat(strings(c, "select last_seq from room_seqs where room_id = '" + roomId + "'"))
+            .containsExactly("2");
+        assertThat(
+                strings(
+                    c,
+                    "select column_name from information_schema.columns"
+                        + " where table_schema = current_schema() and table_name = 'rooms'"
+                        + " and column_name = 'last_seq'"))
+            .isEmpty();
+        assertThat(checksOf(c, "messages")).isEmpty();
+        assertThat(checksOf(c, "room_seqs")).isEmpty();
+        assertThat(checksOf(c, "rooms"))
+            .containsExactly("rooms_created_by_length", "rooms_name_length");
       }
       assertThat(store.history(roomId, null, 10).items())
           .extracting(ChatMessage::content)
@@ -104,6 +120,15 @@ class SchemaMigrationTest {
         c,
         "select conname from pg_constraint where contype = 'f'"
             + " and conrelid = 'messages'::regclass order by conname");
+  }
+
+  private static List<String> checksOf(Connection c, String table) throws Exception {
+    return strings(
+        c,
+        "select conname from pg_constraint where contype = 'c'"
+            + " and conrelid = '"
+            + table
+            + "'::regclass order by conname");
   }
 
   private static List<String> appliedVersions(Connection c) throws Exception {

@@ -25,8 +25,9 @@ import org.jvmchat.persistence.NoSuchRoomException;
  * commits).
  *
  * <p><b>One statement</b> (the usual case: every room of the batch is known to exist and no message
- * carries a caller-chosen id): {@link #ONE_STATEMENT} locks the rooms in id order, reserves a seq
- * range per room from {@code rooms.last_seq} and inserts every row, in one round trip.
+ * carries a caller-chosen id): {@link #ONE_STATEMENT} locks the rooms' counter rows ({@code
+ * room_seqs}, one per room, inserted with the room) in id order, reserves a seq range per room from
+ * {@code room_seqs.last_seq} and inserts every row, in one round trip.
  *
  * <p><b>Checked</b> (otherwise): lock the rooms in id order and learn which exist, check
  * caller-chosen ids, reserve the seq ranges, insert every row — up to four round trips. Units
@@ -50,19 +51,19 @@ final class AppendTransaction {
    */
   static final String ONE_STATEMENT =
       "with c (id, n) as (select * from unnest(?::uuid[], ?::int4[])),"
-          + " locked as (select r.id from rooms r where r.id = any (?::uuid[])"
-          + " order by r.id for no key update),"
-          + " reserved as (update rooms r set last_seq = r.last_seq + c.n"
-          + " from locked l join c on c.id = l.id where r.id = l.id"
-          + " returning r.id, r.last_seq - c.n as base),"
+          + " locked as (select q.room_id from room_seqs q where q.room_id = any (?::uuid[])"
+          + " order by q.room_id for no key update),"
+          + " reserved as (update room_seqs q set last_seq = q.last_seq + c.n"
+          + " from locked l join c on c.id = l.room_id where q.room_id = l.room_id"
+          + " returning q.room_id, q.last_seq - c.n as base),"
           + " inserted as (insert into messages"
           + " (id, room_id, seq, sender_id, sender_name, content, kind, created_at)"
           + " select u.id, u.room_id, s.base + u.off, u.sender_id, u.sender_name, u.content,"
           + " u.kind, ?::timestamptz"
           + " from unnest(?::uuid[], ?::uuid[], ?::int8[], ?::text[], ?::text[], ?::text[],"
           + " ?::text[]) as u (id, room_id, off, sender_id, sender_name, content, kind)"
-          + " join reserved s on s.id = u.room_id returning 1)"
-          + " select s.id, s.base, (select count(*) from inserted) from reserved s";
+          + " join reserved s on s.room_id = u.room_id returning 1)"
+          + " select s.room_id, s.base, (select count(*) from inserted) from reserved s";
 
   private final Connection c;
   private final Instant createdAt;
@@ -191,7 +192,8 @@ final class AppendTransaction {
     if (!wanted.isEmpty()) {
       try (PreparedStatement ps =
           c.prepareStatement(
-              "select id from rooms where id = any (?) order by id for no key update")) {
+              "select room_id from room_seqs where room_id = any (?)"
+                  + " order by room_id for no key update")) {
         ps.setObject(1, wanted.toArray(new UUID[0]));
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
@@ -252,9 +254,9 @@ final class AppendTransaction {
     Map<UUID, Long> nextSeq = new HashMap<>();
     try (PreparedStatement ps =
         c.prepareStatement(
-            "update rooms r set last_seq = r.last_seq + c.n"
+            "update room_seqs q set last_seq = q.last_seq + c.n"
                 + " from unnest(?::uuid[], ?::int[]) as c(id, n)"
-                + " where r.id = c.id returning r.id, r.last_seq, c.n")) {
+                + " where q.room_id = c.id returning q.room_id, q.last_seq, c.n")) {
       ps.setObject(1, counts.keySet().toArray(new UUID[0]));
       ps.setObject(2, counts.values().stream().mapToInt(Integer::intValue).toArray());
       try (ResultSet rs = ps.executeQuery()) {

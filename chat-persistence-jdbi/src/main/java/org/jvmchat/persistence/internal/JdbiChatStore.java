@@ -198,6 +198,10 @@ public final class JdbiChatStore implements ChatStore {
                 .bind("by", createdBy)
                 .bind("at", room.createdAt().atOffset(ZoneOffset.UTC))
                 .execute();
+            // the room's seq counter: the write path locks it to prove the room exists
+            h.createUpdate("insert into room_seqs (room_id, last_seq) values (:id, 0)")
+                .bind("id", UUID.fromString(room.id()))
+                .execute();
             h.createUpdate("insert into room_participants (room_id, user_id) values (:room, :user)")
                 .bind("room", UUID.fromString(room.id()))
                 .bind("user", createdBy)

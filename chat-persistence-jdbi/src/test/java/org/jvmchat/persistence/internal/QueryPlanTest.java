@@ -38,10 +38,11 @@ class QueryPlanTest {
     connection = TestDatabases.connect(settings.databaseUrl(), settings.schema());
     try (Statement s = connection.createStatement()) {
       s.execute(
-          "insert into rooms (id, name, is_private, created_by, created_at, last_seq)"
+          "insert into rooms (id, name, is_private, created_by, created_at)"
               + " select gen_random_uuid(), 'room ' || g, g % 100 <> 0, 'user' || (g % 1000),"
-              + " now() - make_interval(mins => g), 200"
+              + " now() - make_interval(mins => g)"
               + " from generate_series(1, 20000) g");
+      s.execute("insert into room_seqs (room_id, last_seq) select id, 200 from rooms");
       s.execute(
           "insert into room_participants (room_id, user_id)"
               + " select r.id, 'user' || ((abs(hashtext(r.id::text)) % 10000) + u)"
@@ -56,7 +57,7 @@ class QueryPlanTest {
               + " select r.id, m, gen_random_uuid(), 'user1', 'User', repeat('x', 80), 'user',"
               + " now() from (select id from rooms order by id limit 200) r"
               + " cross join generate_series(1, 200) m");
-      s.execute("vacuum analyze rooms, room_participants, group_memberships, messages");
+      s.execute("vacuum analyze rooms, room_seqs, room_participants, group_memberships, messages");
       try (ResultSet rs =
           s.executeQuery("select room_id::text, id::text from messages where seq = 150 limit 1")) {
         rs.next();
