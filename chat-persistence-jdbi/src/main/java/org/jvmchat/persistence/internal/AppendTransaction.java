@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.IntToLongFunction;
 import org.jvmchat.persistence.ChatIds;
 import org.jvmchat.persistence.ChatMessage;
 import org.jvmchat.persistence.ChatStoreException;
@@ -69,6 +71,14 @@ final class AppendTransaction {
   private final Instant createdAt;
   private final KnownRooms knownRooms;
 
+  /** One-statement path: the ids, rooms and 1-based offsets within their room of the messages. */
+  private UUID[] ids;
+
+  private UUID[] rooms;
+  private long[] offsets;
+  private int roomCount;
+  private long inserted = -1;
+
   AppendTransaction(Connection c, Instant createdAt, KnownRooms knownRooms) {
     this.c = c;
     this.createdAt = createdAt;
@@ -96,16 +106,100 @@ final class AppendTransaction {
     }
   }
 
+  /**
+   * Whether {@link #writeAutoCommitted} may take this batch: it takes the one-statement path, and
+   * each unit's messages are all in one room, so that each unit is stored or not as a whole even if
+   * a room "known" to exist did not.
+   */
+  boolean autoCommittable(List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) {
+    if (!oneStatement(batch)) {
+      return false;
+    }
+    for (var unit : batch) {
+      String room = unit.input().get(0).roomId();
+      for (NewMessage m : unit.input()) {
+        if (!m.roomId().equals(room)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@link #ONE_STATEMENT} on a connection in auto-commit mode: it is its own transaction, which
+   * PostgreSQL commits (durably, with {@code synchronous_commit}) before it answers, so the batch
+   * costs one round trip. Only for {@link #autoCommittable} batches: a unit whose room turned out
+   * not to exist (only if it was deleted by hand; the store never deletes rooms) stored nothing and
+   * is rejected, and the rest of the batch is stored. If the connection breaks before the answer,
+   * {@link #stagedIds} are the ids to look for and {@link #succeedAsStored} completes the batch.
+   */
+  void writeAutoCommitted(List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch)
+      throws SQLException {
+    Map<UUID, Long> base = runOneStatement(batch);
+    int i = 0;
+    for (var unit : batch) {
+      UUID room = rooms[i];
+      if (base.containsKey(room)) {
+        succeed(unit, i, k -> base.get(rooms[k]) + offsets[k]);
+      } else {
+        knownRooms.forget(room);
+        unit.reject(new NoSuchRoomException(unit.input().get(0).roomId()));
+      }
+      i += unit.input().size();
+    }
+  }
+
+  /** The rooms of the one-statement batch's messages. */
+  Set<UUID> stagedRooms() {
+    return rooms == null ? Set.of() : Set.copyOf(Arrays.asList(rooms));
+  }
+
+  /** The ids the one-statement path gave the batch's messages, in batch order. */
+  List<UUID> stagedIds() {
+    return ids == null ? List.of() : List.of(ids);
+  }
+
+  /**
+   * Completes every unit as stored with the seqs {@code seqs} (by message id) says it was stored
+   * with: for a one-statement batch whose answer was lost, once a check found it in the store.
+   */
+  void succeedAsStored(
+      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch,
+      Map<UUID, Long> seqs) {
+    int i = 0;
+    for (var unit : batch) {
+      succeed(unit, i, k -> seqs.get(ids[k]));
+      i += unit.input().size();
+    }
+  }
+
   private void writeOneStatement(
+      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) throws SQLException {
+    Map<UUID, Long> base = runOneStatement(batch);
+    if (base.size() != roomCount || inserted != ids.length) {
+      // only if a room "known" to exist did not: fail the batch (the caller rolls back)
+      throw new SQLException(
+          "inserted " + inserted + " of " + ids.length + " messages in " + base.size() + " rooms");
+    }
+    int i = 0;
+    for (var unit : batch) {
+      succeed(unit, i, k -> base.get(rooms[k]) + offsets[k]);
+      i += unit.input().size();
+    }
+  }
+
+  /** Runs {@link #ONE_STATEMENT}; returns each reserved room's seq before this batch. */
+  private Map<UUID, Long> runOneStatement(
       List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) throws SQLException {
     Map<UUID, Integer> counts = new TreeMap<>();
     int total = 0;
     for (var unit : batch) {
       total += unit.input().size();
     }
-    UUID[] ids = new UUID[total];
-    UUID[] rooms = new UUID[total];
-    long[] offsets = new long[total];
+    ids = new UUID[total];
+    rooms = new UUID[total];
+    offsets = new long[total];
     String[] senderIds = new String[total];
     String[] senderNames = new String[total];
     String[] contents = new String[total];
@@ -124,9 +218,9 @@ final class AppendTransaction {
         i++;
       }
     }
+    roomCount = counts.size();
     UUID[] roomIds = counts.keySet().toArray(new UUID[0]);
     Map<UUID, Long> base = new HashMap<>();
-    long inserted = -1;
     try (PreparedStatement ps = c.prepareStatement(ONE_STATEMENT)) {
       ps.setObject(1, roomIds);
       ps.setObject(2, counts.values().stream().mapToInt(Integer::intValue).toArray());
@@ -146,29 +240,33 @@ final class AppendTransaction {
         }
       }
     }
-    if (base.size() != counts.size() || inserted != total) {
-      // only if a room "known" to exist did not: fail the batch (the caller rolls back)
-      throw new SQLException(
-          "inserted " + inserted + " of " + total + " messages in " + base.size() + " rooms");
+    return base;
+  }
+
+  /**
+   * Completes {@code unit}, whose first message is the batch's {@code first}-th, as stored; {@code
+   * seqOf} gives the seq of the batch's k-th message.
+   */
+  private void succeed(
+      GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>> unit,
+      int first,
+      IntToLongFunction seqOf) {
+    List<ChatMessage> stored = new ArrayList<>(unit.input().size());
+    int i = first;
+    for (NewMessage m : unit.input()) {
+      stored.add(
+          new ChatMessage(
+              ids[i].toString(),
+              m.roomId(),
+              seqOf.applyAsLong(i),
+              m.senderId(),
+              m.senderName(),
+              m.content(),
+              m.kind(),
+              createdAt));
+      i++;
     }
-    i = 0;
-    for (var unit : batch) {
-      List<ChatMessage> stored = new ArrayList<>(unit.input().size());
-      for (NewMessage m : unit.input()) {
-        stored.add(
-            new ChatMessage(
-                ids[i].toString(),
-                m.roomId(),
-                base.get(rooms[i]) + offsets[i],
-                m.senderId(),
-                m.senderName(),
-                m.content(),
-                m.kind(),
-                createdAt));
-        i++;
-      }
-      unit.succeed(List.copyOf(stored));
-    }
+    unit.succeed(List.copyOf(stored));
   }
 
   private void writeChecked(List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch)

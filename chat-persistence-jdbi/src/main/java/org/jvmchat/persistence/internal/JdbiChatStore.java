@@ -5,14 +5,19 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -87,6 +92,13 @@ public final class JdbiChatStore implements ChatStore {
    */
   private final Duration commitCheckWindow;
 
+  /**
+   * Whether batches on the one-statement path run it in auto-commit mode, one round trip instead of
+   * two (statement, then COMMIT): with one writer lane, where no batch is staged while another
+   * commits, so splitting the commit from the statement gains nothing.
+   */
+  private final boolean autoCommitOneStatement;
+
   private static final Duration COMMIT_CHECK_FIRST_BACKOFF = Duration.ofMillis(100);
   private static final Duration COMMIT_CHECK_MAX_BACKOFF = Duration.ofSeconds(1);
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -106,6 +118,8 @@ public final class JdbiChatStore implements ChatStore {
     this.onClose = onClose;
     this.closeTimeout = settings.connectTimeout().plus(settings.socketTimeout());
     this.commitCheckWindow = settings.connectTimeout().multipliedBy(2);
+    int lanes = Math.min(settings.writeConnections(), settings.poolSize());
+    this.autoCommitOneStatement = lanes == 1;
     this.jdbi = Jdbi.create(dataSource).installPlugin(new PostgresPlugin());
     this.completions =
         Executors.newSingleThreadExecutor(
@@ -119,7 +133,7 @@ public final class JdbiChatStore implements ChatStore {
             "jvmchat-store-writer",
             settings.writeQueueCapacity(),
             settings.writeBatchSize(),
-            Math.min(settings.writeConnections(), settings.poolSize()),
+            lanes,
             this::stageBatch,
             failure -> StoreErrors.translate("storing the message", failure),
             completions);
@@ -423,14 +437,20 @@ public final class JdbiChatStore implements ChatStore {
    * Runs one group-commit batch's statements in a new transaction (on a writer lane, one batch at a
    * time) and returns what commits it. The rooms it wrote stay locked until that commit, so the
    * next batch, staged meanwhile on another lane, waits for it in the database where it touches the
-   * same rooms.
+   * same rooms. With one lane, a batch on the one-statement path is stored and committed by its one
+   * statement instead ({@link #writeAutoCommitted}), and nothing is left to commit.
    */
   private GroupCommitWriter.Commit stageBatch(
-      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) throws SQLException {
+      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) throws Exception {
     Connection c = dataSource.getConnection();
+    AppendTransaction tx = new AppendTransaction(c, now(), knownRooms);
+    if (autoCommitOneStatement && tx.autoCommittable(batch)) {
+      writeAutoCommitted(c, tx, batch);
+      return () -> {};
+    }
     try {
       c.setAutoCommit(false);
-      new AppendTransaction(c, now(), knownRooms).write(batch);
+      tx.write(batch);
     } catch (SQLException | RuntimeException e) {
       rollbackAndClose(c, e);
       throw e;
@@ -445,7 +465,7 @@ public final class JdbiChatStore implements ChatStore {
         }
         // The connection broke during COMMIT: the server may have committed before the answer
         // was lost. Never retry the insert; find out.
-        resolveCommitOutcome(batch, e);
+        findStored(stagedIds(batch), stagedRooms(batch), "the COMMIT of", e);
         return;
       }
       try {
@@ -457,17 +477,44 @@ public final class JdbiChatStore implements ChatStore {
   }
 
   /**
-   * After the connection broke during a batch's COMMIT: asks, once the database answers again,
-   * whether the batch's message ids exist (a transaction is all or nothing, so they all do or none
-   * does). Returns normally if the batch was stored (its units complete with what they were staged
-   * with, seqs included); throws {@code commitFailure} if it was not (nothing was stored); throws
-   * {@link StoreOutcomeUnknownException} if the database did not answer within {@link
-   * #commitCheckWindow}. Runs on the writer lane, so later batches are completed after this one.
+   * The batch's one statement on {@code c} as it comes from the pool, in auto-commit mode: the
+   * statement is its own transaction, and PostgreSQL answers only once it committed it (durably,
+   * {@code synchronous_commit=on}). If the connection broke before the answer, the statement may
+   * have committed: never retried, the store finds out as after a broken COMMIT. (The price of the
+   * one round trip: a connection found broken by this statement, e.g. the first batch after the
+   * database went away, is "maybe stored" until the database answers the check, where a broken
+   * statement followed by a COMMIT never sent was "not stored" at once.)
    */
-  private void resolveCommitOutcome(
-      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch,
-      Exception commitFailure)
+  private void writeAutoCommitted(
+      Connection c,
+      AppendTransaction tx,
+      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch)
       throws Exception {
+    try {
+      tx.writeAutoCommitted(batch);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.close();
+      } catch (SQLException | RuntimeException close) {
+        e.addSuppressed(close);
+      }
+      if (!StoreErrors.isConnectionFailure(e)) {
+        throw e; // the server answered: the statement failed, and its transaction with it
+      }
+      tx.succeedAsStored(
+          batch, findStored(tx.stagedIds(), tx.stagedRooms(), "the statement that stores", e));
+      return;
+    }
+    try {
+      c.close();
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("returning a writer connection to the pool failed (the batch committed)", e);
+    }
+  }
+
+  /** The ids of the messages the batch's units were staged with (rejected units have none). */
+  private static List<UUID> stagedIds(
+      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) {
     List<UUID> ids = new ArrayList<>();
     for (var unit : batch) {
       List<ChatMessage> staged = unit.result();
@@ -477,59 +524,111 @@ public final class JdbiChatStore implements ChatStore {
         }
       }
     }
+    return ids;
+  }
+
+  /** The rooms of the messages the batch's units were staged with. */
+  private static Set<UUID> stagedRooms(
+      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) {
+    Set<UUID> rooms = new HashSet<>();
+    for (var unit : batch) {
+      List<ChatMessage> staged = unit.result();
+      if (staged != null) {
+        for (ChatMessage m : staged) {
+          rooms.add(UUID.fromString(m.roomId()));
+        }
+      }
+    }
+    return rooms;
+  }
+
+  /**
+   * After the connection broke while the database may have been committing a batch (during its
+   * COMMIT, or its auto-committed statement): asks, once the database answers again, whether the
+   * batch's message {@code ids} exist (a transaction is all or nothing, so they all do or none
+   * does). The check first waits for the counter rows of the batch's {@code rooms} ({@code FOR
+   * SHARE}): the batch's transaction holds them until it ends, so a transaction the database is
+   * still running or committing is seen finished, not missing. Returns each one's seq, by id, if
+   * the batch was stored; throws {@code failure} if it was not (nothing was stored); throws {@link
+   * StoreOutcomeUnknownException} if the database did not answer within {@link #commitCheckWindow}.
+   * Runs on the writer lane, so later batches are completed after this one. {@code during} names
+   * what broke, for the log ("the COMMIT of").
+   */
+  private Map<UUID, Long> findStored(
+      List<UUID> ids, Set<UUID> rooms, String during, Exception failure) throws Exception {
     if (ids.isEmpty()) {
-      return; // every unit was rejected: nothing of the batch was to be stored
+      return Map.of(); // every unit was rejected: nothing of the batch was to be stored
     }
     long start = System.nanoTime();
     long deadline = start + commitCheckWindow.toNanos();
     long backoff = COMMIT_CHECK_FIRST_BACKOFF.toNanos();
-    Exception last = commitFailure;
+    Exception last = failure;
     int attempts = 0;
     while (true) {
       attempts++;
-      long found = -1;
-      try (Connection check = dataSource.getConnection();
-          PreparedStatement ps =
-              check.prepareStatement("select count(*) from messages where id = any (?)")) {
-        ps.setObject(1, ids.toArray(new UUID[0]));
-        try (ResultSet rs = ps.executeQuery()) {
-          rs.next();
-          found = rs.getLong(1);
+      Map<UUID, Long> found = null;
+      try (Connection check = dataSource.getConnection()) {
+        check.setAutoCommit(false);
+        try {
+          long waitMillis = Math.max(1, (deadline - System.nanoTime()) / 1_000_000);
+          try (Statement st = check.createStatement()) {
+            st.execute("set local lock_timeout = " + waitMillis);
+          }
+          try (PreparedStatement ps =
+              check.prepareStatement("select 1 from room_seqs where room_id = any (?) for share")) {
+            ps.setObject(1, rooms.toArray(new UUID[0]));
+            ps.executeQuery().close();
+          }
+          try (PreparedStatement ps =
+              check.prepareStatement("select id, seq from messages where id = any (?)")) {
+            ps.setObject(1, ids.toArray(new UUID[0]));
+            try (ResultSet rs = ps.executeQuery()) {
+              Map<UUID, Long> rows = new HashMap<>();
+              while (rs.next()) {
+                rows.put(rs.getObject(1, UUID.class), rs.getLong(2));
+              }
+              found = rows;
+            }
+          }
+        } finally {
+          check.rollback(); // read only; releases the share locks
         }
       } catch (SQLException | RuntimeException e) {
         if (!StoreErrors.isConnectionFailure(e)) {
-          commitFailure.addSuppressed(e);
+          failure.addSuppressed(e);
           break;
         }
         last = e;
       }
       long took = (System.nanoTime() - start) / 1_000_000;
-      if (found == ids.size()) {
+      if (found != null && found.size() == ids.size()) {
         LOG.warn(
-            "the connection broke during the COMMIT of {} messages; they were stored (checked"
-                + " after {} ms): completing them as stored",
+            "the connection broke during {} {} messages; they were stored (checked after {} ms):"
+                + " completing them as stored",
+            during,
             ids.size(),
             took);
-        return;
+        return found;
       }
-      if (found == 0) {
+      if (found != null && found.isEmpty()) {
         LOG.warn(
-            "the connection broke during the COMMIT of {} messages; they were not stored"
-                + " (checked after {} ms)",
+            "the connection broke during {} {} messages; they were not stored (checked after {}"
+                + " ms)",
+            during,
             ids.size(),
             took);
-        throw commitFailure;
+        throw failure;
       }
-      if (found > 0) {
+      if (found != null) {
         // cannot happen (one transaction); say so rather than guess
         throw new StoreOutcomeUnknownException(
             "storing the message: the connection broke during the commit, and "
-                + found
+                + found.size()
                 + " of the "
                 + ids.size()
                 + " messages of its batch are in the store; the message may appear in the"
                 + " history",
-            commitFailure);
+            failure);
       }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
@@ -540,12 +639,13 @@ public final class JdbiChatStore implements ChatStore {
       }
       backoff = Math.min(backoff * 2, COMMIT_CHECK_MAX_BACKOFF.toNanos());
     }
-    if (last != commitFailure) {
-      commitFailure.addSuppressed(last);
+    if (last != failure) {
+      failure.addSuppressed(last);
     }
     LOG.warn(
-        "the connection broke during the COMMIT of {} messages and the database did not answer"
-            + " within {} ({} checks): their outcome is unknown",
+        "the connection broke during {} {} messages and the database did not answer within {}"
+            + " ({} checks): their outcome is unknown",
+        during,
         ids.size(),
         commitCheckWindow,
         attempts);
@@ -554,9 +654,9 @@ public final class JdbiChatStore implements ChatStore {
             + " did not answer within "
             + commitCheckWindow.toSeconds()
             + "s whether it was stored ("
-            + StoreErrors.rootMessage(commitFailure)
+            + StoreErrors.rootMessage(failure)
             + "); the message may appear in the history",
-        commitFailure);
+        failure);
   }
 
   /** Sleeps; false if interrupted (the flag is kept). */

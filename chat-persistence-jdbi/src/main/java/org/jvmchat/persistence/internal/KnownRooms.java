@@ -27,6 +27,11 @@ final class KnownRooms {
     ids.add(room);
   }
 
+  /** After a write found {@code room} missing after all (deleted by hand: the store never does). */
+  void forget(UUID room) {
+    ids.remove(room);
+  }
+
   boolean contains(UUID room) {
     return room != null && ids.contains(room);
   }

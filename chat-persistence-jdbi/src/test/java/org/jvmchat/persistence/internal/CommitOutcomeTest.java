@@ -11,8 +11,11 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,8 +32,12 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.jvmchat.persistence.ChatIds;
 import org.jvmchat.persistence.ChatMessage;
 import org.jvmchat.persistence.NewMessage;
+import org.jvmchat.persistence.NoSuchRoomException;
 import org.jvmchat.persistence.Room;
 import org.jvmchat.persistence.StoreOptions;
 import org.jvmchat.persistence.StoreOutcomeUnknownException;
@@ -38,19 +45,29 @@ import org.jvmchat.persistence.StoreUnavailableException;
 import org.jvmchat.persistence.TestDatabases;
 
 /**
- * The connection breaks during a batch's COMMIT (injected at the JDBC level, on the real
- * PostgreSQL): the store finds out whether the batch was stored and tells the sender the truth —
- * stored (the append completes with the seq that was stored), not stored (the error says so and the
- * history has nothing), or unknown when the database does not answer in time (and then the message
- * may be in the history).
+ * The connection breaks while a batch commits (injected at the JDBC level, on the real PostgreSQL),
+ * on both ways a batch commits: its COMMIT (the checked path, taken here by messages with
+ * caller-chosen ids) and its one auto-committed statement (the usual path with one writer lane):
+ * the store finds out whether the batch was stored and tells the sender the truth — stored (the
+ * append completes with the seq that was stored), not stored (the error says so and the history has
+ * nothing), or unknown when the database does not answer in time (and then the message may be in
+ * the history).
  */
 class CommitOutcomeTest {
-  /** What the next {@code commit()} does. */
+  /** How the batch under test is committed. */
+  enum Path {
+    /** the one statement, in auto-commit mode: it commits before it answers */
+    ONE_STATEMENT_AUTO_COMMITTED,
+    /** the checked path's statements, then {@code commit()} */
+    CHECKED_THEN_COMMIT
+  }
+
+  /** What the next commit (a {@code commit()}, or the auto-committed append statement) does. */
   private enum Fault {
     NONE,
     /** commits, then throws as if the connection broke before the answer arrived */
     COMMIT_THEN_LOSE_ANSWER,
-    /** throws as if the connection broke before the COMMIT reached the server */
+    /** throws as if the connection broke before the COMMIT (or statement) reached the server */
     LOSE_BEFORE_COMMIT,
     /** commits, then the database becomes unreachable and the commit throws */
     COMMIT_THEN_GO_DOWN
@@ -90,20 +107,25 @@ class CommitOutcomeTest {
     TestDatabases.dropSchema(TestDatabases.databaseUrl(), settings.schema());
   }
 
-  @Test
-  void aBatchCommittedWhoseAnswerWasLostCompletesAsStoredWithItsSeq() throws Exception {
+  /** A message that takes {@code path}. */
+  private static NewMessage message(Path path, String roomId, String content) {
+    NewMessage m = NewMessage.user(roomId, "alice", "A", content);
+    return path == Path.CHECKED_THEN_COMMIT ? m.withId(ChatIds.newId()) : m;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void aBatchCommittedWhoseAnswerWasLostCompletesAsStoredWithItsSeq(Path path) throws Exception {
     Room room = store.createRoom("lost-answer", false, "alice");
-    store.append(NewMessage.user(room.id(), "alice", "A", "first")).get(30, TimeUnit.SECONDS);
+    store.append(message(path, room.id(), "first")).get(30, TimeUnit.SECONDS);
     List<String> completed = Collections.synchronizedList(new ArrayList<>());
 
     nextCommit.set(Fault.COMMIT_THEN_LOSE_ANSWER);
-    CompletableFuture<ChatMessage> faulted =
-        store.append(NewMessage.user(room.id(), "alice", "A", "answer lost"));
+    CompletableFuture<ChatMessage> faulted = store.append(message(path, room.id(), "answer lost"));
     faulted.thenAccept(m -> completed.add(m.content()));
     List<CompletableFuture<ChatMessage>> later = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
-      CompletableFuture<ChatMessage> f =
-          store.append(NewMessage.user(room.id(), "alice", "A", "later " + i));
+      CompletableFuture<ChatMessage> f = store.append(message(path, room.id(), "later " + i));
       f.thenAccept(m -> completed.add(m.content()));
       later.add(f);
     }
@@ -124,14 +146,15 @@ class CommitOutcomeTest {
         .containsExactly("answer lost", "later 0", "later 1", "later 2", "later 3", "later 4");
   }
 
-  @Test
-  void aBatchWhoseCommitNeverReachedTheServerFailsAsNotStoredAndLeavesNothing() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void aBatchWhoseCommitNeverReachedTheServerFailsAsNotStoredAndLeavesNothing(Path path)
+      throws Exception {
     Room room = store.createRoom("not-committed", false, "alice");
-    store.append(NewMessage.user(room.id(), "alice", "A", "first")).get(30, TimeUnit.SECONDS);
+    store.append(message(path, room.id(), "first")).get(30, TimeUnit.SECONDS);
 
     nextCommit.set(Fault.LOSE_BEFORE_COMMIT);
-    CompletableFuture<ChatMessage> faulted =
-        store.append(NewMessage.user(room.id(), "alice", "A", "never stored"));
+    CompletableFuture<ChatMessage> faulted = store.append(message(path, room.id(), "never stored"));
 
     assertThatThrownBy(() -> faulted.get(30, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
@@ -142,18 +165,17 @@ class CommitOutcomeTest {
     assertThat(store.history(room.id(), null, 50).items())
         .extracting(ChatMessage::content)
         .containsExactly("first");
-    ChatMessage next =
-        store.append(NewMessage.user(room.id(), "alice", "A", "next")).get(30, TimeUnit.SECONDS);
+    ChatMessage next = store.append(message(path, room.id(), "next")).get(30, TimeUnit.SECONDS);
     assertThat(next.seq()).isEqualTo(2); // no row and no gap
   }
 
-  @Test
-  void whenTheDatabaseDoesNotAnswerInTimeTheOutcomeIsReportedAsUnknown() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Path.class)
+  void whenTheDatabaseDoesNotAnswerInTimeTheOutcomeIsReportedAsUnknown(Path path) throws Exception {
     Room room = store.createRoom("unknown", false, "alice");
 
     nextCommit.set(Fault.COMMIT_THEN_GO_DOWN);
-    CompletableFuture<ChatMessage> faulted =
-        store.append(NewMessage.user(room.id(), "alice", "A", "maybe"));
+    CompletableFuture<ChatMessage> faulted = store.append(message(path, room.id(), "maybe"));
 
     assertThatThrownBy(() -> faulted.get(30, TimeUnit.SECONDS))
         .isInstanceOf(ExecutionException.class)
@@ -168,6 +190,42 @@ class CommitOutcomeTest {
     List<ChatMessage> history = awaitHistory(room.id());
     assertThat(history).extracting(ChatMessage::content).containsExactly("maybe");
     assertThat(history.get(0).seq()).isEqualTo(1);
+  }
+
+  @Test
+  void anAutoCommittedBatchRejectsOnlyTheUnitWhoseKnownRoomWasDeletedByHand() throws Exception {
+    Room kept = store.createRoom("kept", false, "alice");
+    Room deleted = store.createRoom("deleted by hand", false, "alice");
+    try (Connection c = TestDatabases.connect(TestDatabases.databaseUrl(), settings.schema());
+        Statement s = c.createStatement()) {
+      s.execute("delete from rooms where id = '" + deleted.id() + "'"); // the store never does
+    }
+    CompletableFuture<ChatMessage> lost =
+        store.append(NewMessage.user(deleted.id(), "alice", "A", "nowhere"));
+    CompletableFuture<ChatMessage> stored =
+        store.append(NewMessage.user(kept.id(), "alice", "A", "here"));
+
+    assertThatThrownBy(() -> lost.get(30, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(NoSuchRoomException.class);
+    assertThat(stored.get(30, TimeUnit.SECONDS).seq()).isEqualTo(1);
+    // forgotten: the next append to it takes the checked path, which refuses it too
+    assertThatThrownBy(
+            () ->
+                store
+                    .append(NewMessage.user(deleted.id(), "alice", "A", "again"))
+                    .get(30, TimeUnit.SECONDS))
+        .cause()
+        .isInstanceOf(NoSuchRoomException.class);
+    try (Connection c = TestDatabases.connect(TestDatabases.databaseUrl(), settings.schema());
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("select content from messages")) {
+      List<String> contents = new ArrayList<>();
+      while (rs.next()) {
+        contents.add(rs.getString(1));
+      }
+      assertThat(contents).containsExactly("here");
+    }
   }
 
   private List<ChatMessage> awaitHistory(String roomId) throws InterruptedException {
@@ -210,6 +268,11 @@ class CommitOutcomeTest {
             if (down.get() && !Set.of("close", "isClosed", "abort").contains(name)) {
               throw connectionBroke("the database is down");
             }
+            if (name.equals("prepareStatement")
+                && AppendTransaction.ONE_STATEMENT.equals(args[0])
+                && real.getAutoCommit()) {
+              return autoCommitted(real.prepareStatement((String) args[0]));
+            }
             if (name.equals("commit")) {
               switch (nextCommit.getAndSet(Fault.NONE)) {
                 case COMMIT_THEN_LOSE_ANSWER -> {
@@ -234,6 +297,39 @@ class CommitOutcomeTest {
       return (Connection)
           Proxy.newProxyInstance(
               Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
+    }
+
+    /** The append statement in auto-commit mode: its execution is the commit. */
+    private PreparedStatement autoCommitted(PreparedStatement real) {
+      InvocationHandler handler =
+          (proxy, method, args) -> {
+            if (method.getName().equals("executeQuery")) {
+              switch (nextCommit.getAndSet(Fault.NONE)) {
+                case COMMIT_THEN_LOSE_ANSWER -> {
+                  real.executeQuery().close();
+                  throw connectionBroke("connection reset after the statement was sent");
+                }
+                case LOSE_BEFORE_COMMIT ->
+                    throw connectionBroke("connection reset before the statement");
+                case COMMIT_THEN_GO_DOWN -> {
+                  real.executeQuery().close();
+                  down.set(true);
+                  throw connectionBroke("connection reset after the statement was sent");
+                }
+                case NONE -> {}
+              }
+            }
+            try {
+              return method.invoke(real, args);
+            } catch (InvocationTargetException e) {
+              throw e.getCause();
+            }
+          };
+      return (PreparedStatement)
+          Proxy.newProxyInstance(
+              PreparedStatement.class.getClassLoader(),
+              new Class<?>[] {PreparedStatement.class},
+              handler);
     }
 
     @Override
