@@ -41,7 +41,8 @@ import org.jvmchat.persistence.NoSuchRoomException;
  *
  * <p>Arrays are bound as Java arrays ({@code setObject}): the driver encodes them itself, where
  * {@code createArrayOf} builds and escapes an array literal character by character, which
- * PostgreSQL then parses.
+ * PostgreSQL then parses. On the one-statement path the {@code uuid[]}s are {@link UuidArray}s,
+ * which the driver sends in binary.
  */
 final class AppendTransaction {
   /**
@@ -222,12 +223,13 @@ final class AppendTransaction {
     UUID[] roomIds = counts.keySet().toArray(new UUID[0]);
     Map<UUID, Long> base = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(ONE_STATEMENT)) {
-      ps.setObject(1, roomIds);
+      UuidArray roomArray = new UuidArray(roomIds); // sent binary, see UuidArray
+      ps.setObject(1, roomArray);
       ps.setObject(2, counts.values().stream().mapToInt(Integer::intValue).toArray());
-      ps.setObject(3, roomIds);
+      ps.setObject(3, roomArray);
       ps.setObject(4, createdAt.atOffset(ZoneOffset.UTC));
-      ps.setObject(5, ids);
-      ps.setObject(6, rooms);
+      ps.setObject(5, new UuidArray(ids));
+      ps.setObject(6, new UuidArray(rooms));
       ps.setObject(7, offsets);
       ps.setObject(8, senderIds);
       ps.setObject(9, senderNames);

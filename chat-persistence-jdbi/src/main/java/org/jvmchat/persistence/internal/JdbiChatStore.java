@@ -491,6 +491,9 @@ public final class JdbiChatStore implements ChatStore {
       List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch)
       throws Exception {
     try {
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true); // the pool's default; never left to chance
+      }
       tx.writeAutoCommitted(batch);
     } catch (SQLException | RuntimeException e) {
       try {

@@ -113,6 +113,8 @@ public final class PostgresStoreFactory {
     props.setProperty(
         "socketTimeout", Long.toString(Math.max(1, settings.socketTimeout().toSeconds())));
     props.setProperty("tcpKeepAlive", "true");
+    // uuid[] (oid 2951) in binary, for UuidArray parameters (the driver's defaults leave it text)
+    props.setProperty("binaryTransferEnable", "2951");
     if (settings.schema() != null) {
       props.setProperty("currentSchema", settings.schema());
     }
