@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
@@ -518,31 +520,29 @@ public final class JdbiChatStore implements ChatStore {
   /** The ids of the messages the batch's units were staged with (rejected units have none). */
   private static List<UUID> stagedIds(
       List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) {
-    List<UUID> ids = new ArrayList<>();
-    for (var unit : batch) {
-      List<ChatMessage> staged = unit.result();
-      if (staged != null) {
-        for (ChatMessage m : staged) {
-          ids.add(UUID.fromString(m.id()));
-        }
-      }
-    }
-    return ids;
+    return staged(batch, ChatMessage::id, new ArrayList<>());
   }
 
   /** The rooms of the messages the batch's units were staged with. */
   private static Set<UUID> stagedRooms(
       List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch) {
-    Set<UUID> rooms = new HashSet<>();
+    return staged(batch, ChatMessage::roomId, new HashSet<>());
+  }
+
+  /** Adds {@code part} of each message the batch's units were staged with to {@code into}. */
+  private static <C extends Collection<UUID>> C staged(
+      List<GroupCommitWriter.Unit<List<NewMessage>, List<ChatMessage>>> batch,
+      Function<ChatMessage, String> part,
+      C into) {
     for (var unit : batch) {
       List<ChatMessage> staged = unit.result();
       if (staged != null) {
         for (ChatMessage m : staged) {
-          rooms.add(UUID.fromString(m.roomId()));
+          into.add(UUID.fromString(part.apply(m)));
         }
       }
     }
-    return rooms;
+    return into;
   }
 
   /**

@@ -242,6 +242,11 @@ class CommitOutcomeTest {
     }
   }
 
+  @FunctionalInterface
+  private interface SqlAction {
+    void run() throws SQLException;
+  }
+
   private static SQLException connectionBroke(String what) {
     return new SQLException("injected: " + what, "08006");
   }
@@ -274,19 +279,7 @@ class CommitOutcomeTest {
               return autoCommitted(real.prepareStatement((String) args[0]));
             }
             if (name.equals("commit")) {
-              switch (nextCommit.getAndSet(Fault.NONE)) {
-                case COMMIT_THEN_LOSE_ANSWER -> {
-                  real.commit();
-                  throw connectionBroke("connection reset after COMMIT was sent");
-                }
-                case LOSE_BEFORE_COMMIT -> throw connectionBroke("connection reset before COMMIT");
-                case COMMIT_THEN_GO_DOWN -> {
-                  real.commit();
-                  down.set(true);
-                  throw connectionBroke("connection reset after COMMIT was sent");
-                }
-                case NONE -> {}
-              }
+              commitWithFault("COMMIT", real::commit);
             }
             try {
               return method.invoke(real, args);
@@ -299,25 +292,33 @@ class CommitOutcomeTest {
               Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
     }
 
+    /**
+     * Does what {@link #nextCommit} says to a commit ({@code what}: the {@code COMMIT}, or the
+     * auto-committed statement) that {@code commit} performs: each fault throws as the driver
+     * would; with none it returns, and the caller commits as usual.
+     */
+    private void commitWithFault(String what, SqlAction commit) throws SQLException {
+      switch (nextCommit.getAndSet(Fault.NONE)) {
+        case COMMIT_THEN_LOSE_ANSWER -> {
+          commit.run();
+          throw connectionBroke("connection reset after " + what + " was sent");
+        }
+        case LOSE_BEFORE_COMMIT -> throw connectionBroke("connection reset before " + what);
+        case COMMIT_THEN_GO_DOWN -> {
+          commit.run();
+          down.set(true);
+          throw connectionBroke("connection reset after " + what + " was sent");
+        }
+        case NONE -> {}
+      }
+    }
+
     /** The append statement in auto-commit mode: its execution is the commit. */
     private PreparedStatement autoCommitted(PreparedStatement real) {
       InvocationHandler handler =
           (proxy, method, args) -> {
             if (method.getName().equals("executeQuery")) {
-              switch (nextCommit.getAndSet(Fault.NONE)) {
-                case COMMIT_THEN_LOSE_ANSWER -> {
-                  real.executeQuery().close();
-                  throw connectionBroke("connection reset after the statement was sent");
-                }
-                case LOSE_BEFORE_COMMIT ->
-                    throw connectionBroke("connection reset before the statement");
-                case COMMIT_THEN_GO_DOWN -> {
-                  real.executeQuery().close();
-                  down.set(true);
-                  throw connectionBroke("connection reset after the statement was sent");
-                }
-                case NONE -> {}
-              }
+              commitWithFault("the statement", () -> real.executeQuery().close());
             }
             try {
               return method.invoke(real, args);
