@@ -75,6 +75,7 @@ class CommitOutcomeTest {
 
   private final AtomicReference<Fault> nextCommit = new AtomicReference<>(Fault.NONE);
   private final AtomicBoolean down = new AtomicBoolean();
+
   private StoreOptions settings;
   private JdbiChatStore store;
 
@@ -242,6 +243,30 @@ class CommitOutcomeTest {
     }
   }
 
+  /** Runs before each call of a proxied JDBC object. */
+  @FunctionalInterface
+  private interface Interceptor {
+    /** May throw; returns the call's answer, or null to let the call reach the real object. */
+    Object before(String method, Object[] args) throws Throwable;
+  }
+
+  /** {@code real} as {@code type}, each call first through {@code interceptor}. */
+  private static <T> T intercepted(Class<T> type, T real, Interceptor interceptor) {
+    InvocationHandler handler =
+        (proxy, method, args) -> {
+          Object answer = interceptor.before(method.getName(), args);
+          if (answer != null) {
+            return answer;
+          }
+          try {
+            return method.invoke(real, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        };
+    return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, handler));
+  }
+
   @FunctionalInterface
   private interface SqlAction {
     void run() throws SQLException;
@@ -267,9 +292,10 @@ class CommitOutcomeTest {
         throw new SQLException("injected: connection refused", "08001");
       }
       Connection real = DriverManager.getConnection(url, props);
-      InvocationHandler handler =
-          (proxy, method, args) -> {
-            String name = method.getName();
+      return intercepted(
+          Connection.class,
+          real,
+          (name, args) -> {
             if (down.get() && !Set.of("close", "isClosed", "abort").contains(name)) {
               throw connectionBroke("the database is down");
             }
@@ -281,15 +307,8 @@ class CommitOutcomeTest {
             if (name.equals("commit")) {
               commitWithFault("COMMIT", real::commit);
             }
-            try {
-              return method.invoke(real, args);
-            } catch (InvocationTargetException e) {
-              throw e.getCause();
-            }
-          };
-      return (Connection)
-          Proxy.newProxyInstance(
-              Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, handler);
+            return null;
+          });
     }
 
     /**
@@ -315,22 +334,15 @@ class CommitOutcomeTest {
 
     /** The append statement in auto-commit mode: its execution is the commit. */
     private PreparedStatement autoCommitted(PreparedStatement real) {
-      InvocationHandler handler =
-          (proxy, method, args) -> {
-            if (method.getName().equals("executeQuery")) {
+      return intercepted(
+          PreparedStatement.class,
+          real,
+          (name, args) -> {
+            if (name.equals("executeQuery")) {
               commitWithFault("the statement", () -> real.executeQuery().close());
             }
-            try {
-              return method.invoke(real, args);
-            } catch (InvocationTargetException e) {
-              throw e.getCause();
-            }
-          };
-      return (PreparedStatement)
-          Proxy.newProxyInstance(
-              PreparedStatement.class.getClassLoader(),
-              new Class<?>[] {PreparedStatement.class},
-              handler);
+            return null;
+          });
     }
 
     @Override
