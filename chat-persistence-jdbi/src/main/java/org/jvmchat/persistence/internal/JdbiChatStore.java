@@ -506,6 +506,9 @@ public final class JdbiChatStore implements ChatStore {
       if (!StoreErrors.isConnectionFailure(e)) {
         throw e; // the server answered: the statement failed, and its transaction with it
       }
+      if (tx.stagedIds().isEmpty()) {
+        throw e; // it broke before the statement was built, so it was never sent
+      }
       tx.succeedAsStored(
           batch, findStored(tx.stagedIds(), tx.stagedRooms(), "the statement that stores", e));
       return;

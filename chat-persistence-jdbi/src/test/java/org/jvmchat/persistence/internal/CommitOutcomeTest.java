@@ -76,6 +76,9 @@ class CommitOutcomeTest {
   private final AtomicReference<Fault> nextCommit = new AtomicReference<>(Fault.NONE);
   private final AtomicBoolean down = new AtomicBoolean();
 
+  /** The next {@code getAutoCommit()} throws as if the connection had just broken. */
+  private final AtomicBoolean breakBeforeTheStatement = new AtomicBoolean();
+
   private StoreOptions settings;
   private JdbiChatStore store;
 
@@ -145,6 +148,27 @@ class CommitOutcomeTest {
     // completed in the room's seq order (the callbacks are what broadcasts)
     assertThat(completed)
         .containsExactly("answer lost", "later 0", "later 1", "later 2", "later 3", "later 4");
+  }
+
+  @Test
+  void aConnectionFoundBrokenBeforeTheAutoCommittedStatementWasBuiltFailsAsNotStored()
+      throws Exception {
+    Room room = store.createRoom("broken-before", false, "alice");
+    store.append(NewMessage.user(room.id(), "alice", "A", "first")).get(30, TimeUnit.SECONDS);
+
+    breakBeforeTheStatement.set(true);
+    CompletableFuture<ChatMessage> faulted =
+        store.append(NewMessage.user(room.id(), "alice", "A", "never sent"));
+
+    assertThatThrownBy(() -> faulted.get(30, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(StoreUnavailableException.class)
+        .hasMessageStartingWith("storing the message failed: the database is unavailable");
+    assertThat(breakBeforeTheStatement.get()).isFalse(); // the fault was injected
+    ChatMessage next =
+        store.append(NewMessage.user(room.id(), "alice", "A", "next")).get(30, TimeUnit.SECONDS);
+    assertThat(next.seq()).isEqualTo(2); // no row and no gap
   }
 
   @ParameterizedTest
@@ -298,6 +322,9 @@ class CommitOutcomeTest {
           (name, args) -> {
             if (down.get() && !Set.of("close", "isClosed", "abort").contains(name)) {
               throw connectionBroke("the database is down");
+            }
+            if (name.equals("getAutoCommit") && breakBeforeTheStatement.getAndSet(false)) {
+              throw connectionBroke("connection reset before the statement was built");
             }
             if (name.equals("prepareStatement")
                 && AppendTransaction.ONE_STATEMENT.equals(args[0])
