@@ -19,10 +19,14 @@ import org.jvmchat.persistence.NoSuchRoomException;
  * one durable commit instead of one transaction each.
  *
  * <p>A batch is {@link #BATCH}: both inserts for every join, idempotent ({@code on conflict do
- * nothing}), one round trip, one commit. A join is "newly joined" when its group row was inserted;
- * two joins of the same user and room in one batch: the first one (in submission order) is. When
- * the batch statement fails — a room that does not exist (foreign key), or anything else — it is
- * rolled back and every join is then written alone, so one bad join fails alone.
+ * nothing}), in one statement run auto-committed: PostgreSQL commits it, durably, before it
+ * answers, so a batch is one round trip (a {@code BEGIN} … {@code COMMIT} around it was two). A
+ * join is "newly joined" when its group row was inserted; two joins of the same user and room in
+ * one batch: the first one (in submission order) is. When the batch statement fails — a room that
+ * does not exist (foreign key), or anything else — nothing of it was stored (a statement is
+ * atomic), and every join is then written alone, so one bad join fails alone. A connection that
+ * breaks while the statement runs leaves the outcome unknown, as a failed {@code COMMIT} did: the
+ * joins fail, and a retried join is harmless (it is idempotent).
  *
  * <p>Futures complete on the writer thread: a synchronous caller blocks on its future, so
  * completing it only wakes the caller; an asynchronous one ({@link #submit}) runs its continuation
@@ -88,14 +92,13 @@ final class JoinWriter implements AutoCloseable {
 
   private void write(List<GroupCommitWriter.Unit<Join, Boolean>> batch) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
+      if (!c.getAutoCommit()) {
+        c.setAutoCommit(true);
+      }
       Set<String> inserted;
       try {
-        c.setAutoCommit(false);
         inserted = run(c, batch);
-        c.commit();
       } catch (SQLException e) {
-        c.rollback();
-        c.setAutoCommit(true);
         if (batch.size() == 1) {
           rejectOrThrow(batch.get(0), e);
           return;
@@ -112,7 +115,7 @@ final class JoinWriter implements AutoCloseable {
     }
   }
 
-  /** After a failed batch: each join alone, in its own transaction, so a bad one fails alone. */
+  /** After a failed batch: each join alone, auto-committed, so a bad one fails alone. */
   private void writeOneByOne(Connection c, List<GroupCommitWriter.Unit<Join, Boolean>> batch)
       throws SQLException {
     for (var unit : batch) {
@@ -149,7 +152,7 @@ final class JoinWriter implements AutoCloseable {
     Set<String> inserted = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(BATCH)) {
       ps.setObject(1, users); // Java arrays: see AppendTransaction
-      ps.setObject(2, rooms);
+      ps.setObject(2, new UuidArray(rooms)); // sent binary, see UuidArray
       ps.setObject(3, participants);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
