@@ -61,7 +61,9 @@ public final class Connections {
             c.close();
           }
         }
-        Thread.sleep(2_000); // the server handles the disconnects before the next connects
+        // The server handles the disconnects, and what it defers after them, before the next
+        // connects: the measured ones must not pay for the warm-up's departures.
+        Thread.sleep((long) (o.seconds("settle") * 1000));
       }
       // After a warm-up, a second baseline (again right after a full GC for a JVM): what the
       // measured connections add to a server that has served and closed the warm-up's.

@@ -42,6 +42,12 @@ public final class Options {
               "warmup-count",
               "0",
               "connections: connections of other users opened, joined and closed first"),
+          new Spec(
+              "settle",
+              "7",
+              "connections: seconds to wait after each warm-up round closed its connections, so that"
+                  + " what a server does after a disconnect (the chat server's 5 s presence grace,"
+                  + " then UserOffline) is done before the next connects"),
           new Spec("hold", "10", "connections: seconds to hold them open before reading RSS"),
           new Spec(
               "users", null, "chat: distinct users (tokens) at most (default: one per connection)"),
