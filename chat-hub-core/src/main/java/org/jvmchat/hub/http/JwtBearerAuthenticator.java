@@ -126,11 +126,11 @@ public final class JwtBearerAuthenticator
     this.nameClaim = b.nameClaim;
     this.checkedTokenCache = b.checkedTokenCache;
     this.checkedOrder = new AtomicReferenceArray<>(Math.max(1, b.checkedTokenCache));
-    int skewSeconds = (int) Math.min(Integer.MAX_VALUE, b.clockSkew.toSeconds());
     this.plainHs256 =
         b.hmacSecret == null
             ? null
-            : new PlainHs256Tokens(b.hmacSecret, b.issuer, b.audience, b.userIdClaim, skewSeconds);
+            : new PlainHs256Tokens(
+                b.hmacSecret, b.issuer, b.audience, b.userIdClaim, b.clockSkewSeconds());
     this.hmacProcessor =
         b.hmacSecret == null
             ? null
@@ -328,7 +328,7 @@ public final class JwtBearerAuthenticator
     DefaultJWTClaimsVerifier<SecurityContext> verifier =
         new DefaultJWTClaimsVerifier<>(
             b.audience == null ? null : Set.of(b.audience), exact, required, null);
-    verifier.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, b.clockSkew.toSeconds()));
+    verifier.setMaxClockSkew(b.clockSkewSeconds());
     p.setJWTClaimsSetVerifier(verifier);
     return p;
   }
@@ -517,6 +517,11 @@ public final class JwtBearerAuthenticator
     private int checkedTokenCache = DEFAULT_CHECKED_TOKEN_CACHE;
 
     private Builder() {}
+
+    /** The clock skew as Nimbus's verifier takes it, and the plain HS256 check with it. */
+    private int clockSkewSeconds() {
+      return (int) Math.min(Integer.MAX_VALUE, clockSkew.toSeconds());
+    }
 
     /** Accepts HS256 tokens signed with this key (at least 32 bytes). */
     public Builder hmacSecret(byte[] secret) {

@@ -178,7 +178,7 @@ final class PlainHs256Tokens {
     return switch (name) {
       case "exp", "nbf", "iat" -> value instanceof Long seconds ? new Date(seconds * 1000L) : null;
       case "iss", "sub", "jti" -> value instanceof String ? value : null;
-      case "aud" -> value instanceof String s ? List.of(s) : value;
+      case "aud" -> value instanceof String s ? List.of(s) : value instanceof List ? value : null;
       default -> value;
     };
   }

@@ -162,6 +162,14 @@ class PlainHs256TokensTest {
       assertThat(strict.checkPlainHs256(token)).as(token).isNull();
       assertThat(sameAsNimbus(strict, token)).as(token).isInstanceOf(String.class);
     }
+    // An aud that is neither a string nor a list is not a JWT to Nimbus, also with no audience
+    // required: the plain check must not accept it either.
+    for (String aud : List.of("5", "true")) {
+      String odd =
+          token(HEADER, "{\"sub\":\"u\",\"aud\":" + aud + ",\"exp\":" + (now + 300) + "}", SECRET);
+      assertThat(plain.checkPlainHs256(odd)).as(odd).isNull();
+      assertThat(sameAsNimbus(plain, odd)).as(odd).isInstanceOf(String.class);
+    }
     // An empty user id passes the claim checks (both ways) and is refused as no user id.
     String emptySub =
         token(HEADER, "{\"sub\":\"\"," + good + ",\"exp\":" + (now + 300) + "}", SECRET);
