@@ -4,7 +4,9 @@
 // - over WebSockets, negotiate is answered by one instance and the WebSocket by the other (the
 //   signed connection token is adopted there), and messages flow;
 // - over long polling and Server-Sent Events, the requests that reach the instance which does not
-//   hold the connection are forwarded to the one that does (CHAT_INSTANCE_URL in the token).
+//   hold the connection are forwarded to the one that does (CHAT_INSTANCE_URL in the token);
+// - a stateful reconnect sent to the instance that never saw the connection is dropped there
+//   unanswered, and the client resumes on the instance that holds it (JSON and MessagePack).
 // The proxy sniffs each TCP connection's requests and the X-Chat-Instance / X-Chat-Forwarded-By
 // response headers to prove where each request went. Fails (never skips) without Redis or
 // PostgreSQL.
@@ -36,7 +38,7 @@ async function roundRobinProxy(targets) {
   const connections = [];
   const proxy = await startTcpProxy(targets, {
     onConnection({ target, client, upstream }) {
-      const record = { target: target.name, requests: [], instances: new Set(), forwardedBy: new Set() };
+      const record = { target: target.name, requests: [], instances: new Set(), forwardedBy: new Set(), answered: '' };
       connections.push(record);
       client.on('data', (d) => {
         for (const m of d.toString('latin1').matchAll(/^(GET|POST|DELETE|OPTIONS|PUT) (\S+) HTTP\/1\.1\r\n/gm)) {
@@ -45,12 +47,13 @@ async function roundRobinProxy(targets) {
       });
       upstream.on('data', (d) => {
         const text = d.toString('latin1');
+        if (record.answered.length < 65_536) record.answered += text;
         for (const m of text.matchAll(/^x-chat-instance: *(\S+)\r$/gim)) record.instances.add(m[1]);
         for (const m of text.matchAll(/^x-chat-forwarded-by: *(\S+)\r$/gim)) record.forwardedBy.add(m[1]);
       });
     },
   });
-  return { url: proxy.url, connections, close: () => proxy.close() };
+  return { url: proxy.url, connections, cut: () => proxy.cut(), close: () => proxy.close() };
 }
 
 const portOf = (url) => Number(new URL(url).port);
@@ -148,3 +151,46 @@ test('Server-Sent Events: the stream and the sends are forwarded to the owner', 
   assert.deepEqual([...stream.forwardedBy], [stream.target], 'which forwarded it');
   assert.ok(stream.instances.has(owner), 'the stream is the owner\'s');
 });
+
+// A stateful reconnect goes through the balancer too, so it may reach an instance that does not hold
+// the connection and never saw it, which would adopt the token as for a first WebSocket and wait for
+// a handshake the resuming client never sends. That instance drops the socket without an answer (a
+// handshake answer would reach the client as a message without a type and end its connection): the
+// client tries again and resumes on the instance holding the connection, same connection id, nothing
+// lost.
+for (const protocol of ['json', 'messagepack']) {
+  test(`stateful reconnect that reaches the other instance (${protocol}): dropped there, resumed on the owner`, { timeout: 120_000 }, async () => {
+    // negotiate and the WebSocket on A; the resume on B; the retry on A.
+    const proxy = await roundRobinProxy([targets[0], targets[0], targets[1], targets[0]]);
+    proxies.push(proxy);
+    const alice = await connect(proxy.url, aliceToken, { transport: 'WebSockets', protocol, stateful: true });
+    const closed = [];
+    alice.onclose((e) => closed.push(String(e)));
+    try {
+      const id = alice.connectionId;
+      await alice.invoke('JoinRoom', room.id);
+      proxy.cut();
+      // Bob's message reaches Alice's connection while its socket is down: replayed on the resume.
+      const his = await bob.invoke('SendMessage', room.id, `to the resumed ${protocol} socket`);
+      const got = await alice.waitFor('ReceiveMessage', (m) => m.id === his.id, 20_000);
+      assert.equal(got.content, `to the resumed ${protocol} socket`);
+      const mine = await alice.invoke('SendMessage', room.id, `from the resumed ${protocol} socket`);
+      assert.equal((await bob.waitFor('ReceiveMessage', (m) => m.id === mine.id)).content, `from the resumed ${protocol} socket`);
+      assert.deepEqual(closed, []);
+      assert.equal(alice.connectionId, id, 'the same connection, resumed');
+      const sockets = proxy.connections.filter((c) => c.requests.some((r) => /^GET \/hubs\/chat\?id=/.test(r)));
+      assert.deepEqual(
+        sockets.map((c) => c.target),
+        ['instance-a', 'instance-b', 'instance-a'],
+        'the first socket and the successful resume on A, the dropped attempt on B',
+      );
+      // B answered the upgrade (101) and then nothing: no handshake answer (error or not).
+      const dropped = sockets[1].answered;
+      assert.match(dropped, /^HTTP\/1\.1 101 /);
+      assert.equal(dropped.slice(dropped.indexOf('\r\n\r\n') + 4), '', 'B sent nothing after the upgrade');
+      await alice.invoke('LeaveRoom', room.id);
+    } finally {
+      await alice.stop();
+    }
+  });
+}

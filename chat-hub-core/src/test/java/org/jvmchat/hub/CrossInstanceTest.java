@@ -21,7 +21,10 @@ import org.jvmchat.hub.TestHubClient.HttpResult;
 import org.jvmchat.hub.http.BearerTokenAuthenticator;
 import org.jvmchat.hub.internal.connection.ConnectionTokens;
 import org.jvmchat.protocol.CompletionMessage;
+import org.jvmchat.protocol.HubProtocol;
+import org.jvmchat.protocol.SequenceMessage;
 import org.jvmchat.protocol.json.JsonHubProtocol;
+import org.jvmchat.protocol.msgpack.MessagePackHubProtocol;
 import org.jvmchat.protocol.negotiate.NegotiateResponse;
 
 /**
@@ -49,7 +52,10 @@ class CrossInstanceTest {
             .hub(
                 "/hubs/echo",
                 EchoHub::new,
-                HubOptions.builder().longPollTimeout(Duration.ofMillis(800)).build())
+                HubOptions.builder()
+                    .longPollTimeout(Duration.ofMillis(800))
+                    .allowStatefulReconnects(true)
+                    .build())
             .hub("/hubs/other", EchoHub::new)
             .authenticator(new BearerTokenAuthenticator(t -> HubUser.of(t, t)))
             .connectionTokenKey(KEY)
@@ -138,6 +144,68 @@ class CrossInstanceTest {
           asBob.newBuilder().header("Authorization", "Bearer alice").build(); // same token again
       assertThat(TestHubClient.call(again).code()).isEqualTo(409);
     }
+  }
+
+  /**
+   * A stateful reconnect that a balancer without affinity sends to an instance which never saw the
+   * connection: that instance would adopt the token and wait for a handshake the resuming client
+   * does not send. It drops the socket at the client's first message instead, without a handshake
+   * answer (which the client would read as a message without a type), and refuses the token from
+   * then on (404); the owner still resumes the connection. JSON and MessagePack resumes.
+   */
+  @Test
+  void aStatefulResumeReachingAnInstanceThatNeverSawTheConnectionIsDroppedUnanswered() {
+    for (HubProtocol protocol : List.of(new JsonHubProtocol(), new MessagePackHubProtocol())) {
+      NegotiateResponse n = negotiateStateful(a, "alice");
+      String query = "?id=" + n.connectionToken() + "&access_token=alice";
+      try (TestHubClient owner =
+          TestHubClient.open(TestHubClient.wsUrl(hub(a)) + query, protocol)) {
+        owner.handshake(protocol.name(), 2);
+        assertThat(owner.invokeAndAwait("echo", "before").result())
+            .isEqualTo("before from " + n.connectionId());
+        owner.cancel(); // a network loss: A keeps the connection for a resume
+        try (TestHubClient elsewhere =
+            TestHubClient.resume(TestHubClient.wsUrl(hub(b)) + query, protocol)) {
+          elsewhere.send(new SequenceMessage(1));
+          assertThat(elsewhere.awaitSocketClosed()).as(protocol.name()).isEqualTo(-1);
+          assertThat(elsewhere.frames()).as("nothing answered on B").isEmpty();
+        }
+        Request upgrade =
+            new Request.Builder()
+                .url(hub(b) + query)
+                .header("Connection", "Upgrade")
+                .header("Upgrade", "websocket")
+                .header("Sec-WebSocket-Version", "13")
+                .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+                .build();
+        assertThat(TestHubClient.call(upgrade).code())
+            .as("adopted once: B refuses the token now")
+            .isEqualTo(404);
+        try (TestHubClient resumed =
+            TestHubClient.resume(TestHubClient.wsUrl(hub(a)) + query, protocol)) {
+          resumed.send(new SequenceMessage(2)); // the invocation "before" was the first
+          // Never acknowledged, so replayed: the completion of "before" (invocation "1").
+          assertThat(resumed.awaitCompletion(resumed.nextId()).result())
+              .isEqualTo("before from " + n.connectionId());
+          assertThat(resumed.invokeAndAwait("echo", "after").result())
+              .isEqualTo("after from " + n.connectionId());
+        }
+      }
+    }
+  }
+
+  static NegotiateResponse negotiateStateful(HubServer s, String user) {
+    HttpResult r =
+        TestHubClient.call(
+            new Request.Builder()
+                .url(hub(s) + "/negotiate?negotiateVersion=1&useStatefulReconnect=true")
+                .header("Authorization", "Bearer " + user)
+                .post(RequestBody.create(new byte[0]))
+                .build());
+    assertThat(r.code()).isEqualTo(200);
+    NegotiateResponse n = NegotiateResponse.parse(r.body().getBytes(StandardCharsets.UTF_8));
+    assertThat(n.useStatefulReconnect()).isTrue();
+    return n;
   }
 
   @Test

@@ -37,6 +37,12 @@ interface ConnectionView {
 
   boolean isStatefulNegotiated();
 
+  /**
+   * Whether the connection was created here for a token another instance negotiated (a WebSocket
+   * without session affinity), so its client may be one resuming a connection held elsewhere.
+   */
+  boolean isAdopted();
+
   /** Whether the connection is closing or closed: it takes no further bytes nor writes. */
   boolean isEnded();
 

@@ -353,6 +353,31 @@ final class DefaultHubConnectionContext
     connection.terminate(null);
   }
 
+  /** Whether the connection was created here for a token another instance negotiated. */
+  boolean adopted() {
+    return connection.isAdopted();
+  }
+
+  /**
+   * Executor: an adopted connection whose client's first bytes are not a handshake request. That
+   * client is resuming (stateful reconnect) a connection that another instance holds, and reached
+   * this one through a balancer without session affinity. It gets no handshake answer (a client
+   * past its handshake would read one as a message without a type): the socket is dropped as a
+   * network loss would drop it, so the client tries again, and finds the connection on the instance
+   * holding it or a 404 (an instance adopts a token once, and the issuing one never).
+   */
+  void dropResumeOfAnotherInstance() {
+    log.debug(
+        "Connection {}: negotiated elsewhere and resumed here (no handshake); socket dropped",
+        connectionId());
+    connection.markClosing();
+    Transport t = connection.transport();
+    if (t != null) {
+      t.abort();
+    }
+    connection.terminate(null);
+  }
+
   /** Executor: the client acknowledged; messages held back for a full replay buffer may go. */
   void acknowledged(long sequenceId) {
     connection.acknowledged(sequenceId);

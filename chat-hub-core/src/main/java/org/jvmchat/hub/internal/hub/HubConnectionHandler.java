@@ -160,9 +160,31 @@ final class HubConnectionHandler {
         e);
   }
 
+  /**
+   * Whether the first of the client's bytes can begin a handshake request (a JSON object, after
+   * optional whitespace). True while nothing but whitespace arrived.
+   */
+  static boolean startsAJsonObject(ByteBuffer bytes) {
+    for (int i = bytes.position(); i < bytes.limit(); i++) {
+      byte b = bytes.get(i);
+      if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+        return b == '{';
+      }
+    }
+    return true;
+  }
+
   /** Processes the handshake; returns the bytes after it, or null when not complete or failed. */
   private ByteBuffer handshake(
       DefaultHubConnectionContext connection, HubInbound in, ByteBuffer bytes) {
+    boolean first = !in.anyReceived;
+    if (bytes.hasRemaining()) {
+      in.anyReceived = true;
+    }
+    if (first && connection.adopted() && !startsAJsonObject(bytes)) {
+      connection.dropResumeOfAnotherInstance();
+      return null;
+    }
     HandshakeReader.Result<HandshakeRequest> read;
     try {
       read = in.handshake.feed(bytes);
@@ -170,6 +192,11 @@ final class HubConnectionHandler {
       connection.failHandshake("Handshake was canceled.");
       return null;
     } catch (HubProtocolException e) {
+      if (connection.adopted()) {
+        // A JSON hub message (the Sequence of a resuming client), not a handshake request.
+        connection.dropResumeOfAnotherInstance();
+        return null;
+      }
       connection.failHandshake(
           "An unexpected error occurred during connection handshake."
               + (options.detailedErrors() ? " HubProtocolException: " + e.getMessage() : ""));

@@ -190,7 +190,8 @@ public final class HubEndpoint implements HubContext {
   public ServerConnection newConnection(
       String id, String token, HubUser user, boolean statefulNegotiated) {
     ServerConnection c =
-        new ServerConnection(owner, options, id, token, user, statefulNegotiated, handler::open);
+        new ServerConnection(
+            owner, options, id, token, user, statefulNegotiated, false, handler::open);
     connectionsByToken.put(token, c);
     AdmissionHold hold = admitting.get();
     if (hold != null && !hold.claimed) {
@@ -289,7 +290,14 @@ public final class HubEndpoint implements HubContext {
     }
     ServerConnection c =
         new ServerConnection(
-            owner, options, claims.connectionId(), token, user, claims.stateful(), handler::open);
+            owner,
+            options,
+            claims.connectionId(),
+            token,
+            user,
+            claims.stateful(),
+            true,
+            handler::open);
     ServerConnection existing = connectionsByToken.putIfAbsent(token, c);
     return existing == null ? c : null;
   }

@@ -23,6 +23,9 @@ final class HubInbound {
   /** True while the reader is feeding: a completion routed meanwhile must not feed it again. */
   boolean feeding;
 
+  /** Whether any of the client's bytes arrived yet (the first ones must start the handshake). */
+  boolean anyReceived;
+
   HubInbound(int maxMessageSize) {
     this.handshake = HandshakeReader.forRequest(maxMessageSize);
   }

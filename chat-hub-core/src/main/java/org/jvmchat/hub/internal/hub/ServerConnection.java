@@ -88,6 +88,7 @@ public final class ServerConnection
   private final String connectionToken;
   private final HubUser user;
   private final boolean statefulNegotiated;
+  private final boolean adopted;
   private final ConnectionApplication application; // the hub's handler, bound to this connection
   private final OutboundQueue outbound;
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
@@ -141,8 +142,10 @@ public final class ServerConnection
       String connectionToken,
       HubUser user,
       boolean statefulNegotiated,
+      boolean adopted,
       Function<ConnectionView, ConnectionApplication> application) {
     this.owner = owner;
+    this.adopted = adopted;
     this.options = options;
     this.connectionId = connectionId;
     this.connectionToken = connectionToken;
@@ -195,6 +198,11 @@ public final class ServerConnection
   @Override
   public boolean isStatefulNegotiated() {
     return statefulNegotiated;
+  }
+
+  @Override
+  public boolean isAdopted() {
+    return adopted;
   }
 
   @Override
