@@ -86,10 +86,15 @@ class CrossInstanceTest {
   }
 
   static NegotiateResponse negotiate(HubServer s, String user) {
+    return negotiate(s, user, "");
+  }
+
+  /** Negotiate with {@code query} appended (e.g. {@code &useStatefulReconnect=true}). */
+  static NegotiateResponse negotiate(HubServer s, String user, String query) {
     HttpResult r =
         TestHubClient.call(
             new Request.Builder()
-                .url(hub(s) + "/negotiate?negotiateVersion=1")
+                .url(hub(s) + "/negotiate?negotiateVersion=1" + query)
                 .header("Authorization", "Bearer " + user)
                 .post(RequestBody.create(new byte[0]))
                 .build());
@@ -156,7 +161,8 @@ class CrossInstanceTest {
   @Test
   void aStatefulResumeReachingAnInstanceThatNeverSawTheConnectionIsDroppedUnanswered() {
     for (HubProtocol protocol : List.of(new JsonHubProtocol(), new MessagePackHubProtocol())) {
-      NegotiateResponse n = negotiateStateful(a, "alice");
+      NegotiateResponse n = negotiate(a, "alice", "&useStatefulReconnect=true");
+      assertThat(n.useStatefulReconnect()).isTrue();
       String query = "?id=" + n.connectionToken() + "&access_token=alice";
       try (TestHubClient owner =
           TestHubClient.open(TestHubClient.wsUrl(hub(a)) + query, protocol)) {
@@ -192,20 +198,6 @@ class CrossInstanceTest {
         }
       }
     }
-  }
-
-  static NegotiateResponse negotiateStateful(HubServer s, String user) {
-    HttpResult r =
-        TestHubClient.call(
-            new Request.Builder()
-                .url(hub(s) + "/negotiate?negotiateVersion=1&useStatefulReconnect=true")
-                .header("Authorization", "Bearer " + user)
-                .post(RequestBody.create(new byte[0]))
-                .build());
-    assertThat(r.code()).isEqualTo(200);
-    NegotiateResponse n = NegotiateResponse.parse(r.body().getBytes(StandardCharsets.UTF_8));
-    assertThat(n.useStatefulReconnect()).isTrue();
-    return n;
   }
 
   @Test
