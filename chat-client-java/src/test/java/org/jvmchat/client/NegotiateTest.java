@@ -144,4 +144,60 @@ class NegotiateTest extends ClientTestSupport {
         .extracting(r -> r.getUrl().queryParameter("lastSeq"))
         .containsExactly("room-1:1", "room-1:2");
   }
+
+  /**
+   * A reconnect begins once the handlers of what the lost connection delivered have run (the
+   * official clients' receive loop runs them before it reconnects), so its query parameters, e.g.
+   * the last seq seen, reflect them. Here the handler of the last message is still running when the
+   * socket drops: the retry policy and the reconnect's negotiate must see what it recorded.
+   */
+  @Test
+  void aReconnectAsksForItsQueryParametersAfterTheLostConnectionsHandlersRan() throws Exception {
+    AtomicInteger seen = new AtomicInteger();
+    java.util.concurrent.CountDownLatch handlerStarted = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch handlerMayEnd = new java.util.concurrent.CountDownLatch(1);
+    java.util.List<Integer> seenByThePolicy = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HubConnection c =
+        started(
+            builder()
+                .transports(HttpTransportType.WebSockets)
+                .queryParameters(() -> java.util.Map.of("lastSeq", "room-1:" + seen.get()))
+                .withAutomaticReconnect(
+                    (RetryPolicy)
+                        ctx -> {
+                          seenByThePolicy.add(seen.get());
+                          return ctx.previousRetryCount() == 0 ? java.time.Duration.ZERO : null;
+                        }));
+    c.on(
+        "Receive",
+        Integer.class,
+        seq -> {
+          handlerStarted.countDown();
+          try {
+            handlerMayEnd.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          seen.set(seq);
+        });
+    java.util.concurrent.CompletableFuture<String> reconnected =
+        new java.util.concurrent.CompletableFuture<>();
+    c.onReconnected(reconnected::complete);
+    server.connection(0).sendInvocation("Receive", 7);
+    assertThat(handlerStarted.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
+        .isTrue();
+    server.connection(0).dropSocket();
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                c.state() == HubConnectionState.Reconnecting
+                    || server.requests("POST", "/negotiate").size() > 1);
+    handlerMayEnd.countDown();
+    join(reconnected);
+    assertThat(seenByThePolicy).containsExactly(7);
+    assertThat(server.requests("POST", "/negotiate"))
+        .extracting(r -> r.getUrl().queryParameter("lastSeq"))
+        .containsExactly("room-1:0", "room-1:7");
+  }
 }

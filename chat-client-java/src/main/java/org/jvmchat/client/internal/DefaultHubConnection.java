@@ -199,10 +199,36 @@ public final class DefaultHubConnection implements HubConnection, HubSession.Own
         for (Consumer<Throwable> l : reconnectingListeners) {
           r.handlerLane.execute(() -> l.accept(error));
         }
-        scheduleRetry(0, error);
+        // The first attempt waits for the handlers of what the lost connection delivered (queued
+        // on the handler lane before this), as the official clients' receive loop runs them before
+        // it reconnects: a query-parameter supplier (the last seq seen, say) then reflects them.
+        r.handlerLane.execute(() -> firstRetry(r, error));
         return;
       }
       toDisconnected(state == HubConnectionState.Disconnecting ? null : error, true);
+    }
+  }
+
+  /**
+   * Handler lane, once the lost connection's handlers ran: the first retry is decided on the
+   * scheduler thread, where the retry policy is always asked. A stop or a new run meanwhile makes
+   * it a no-op.
+   */
+  private void firstRetry(ClientResources r, Throwable error) {
+    try {
+      r.timer.execute(
+          () -> {
+            synchronized (lock) {
+              if (state == HubConnectionState.Reconnecting
+                  && resources == r
+                  && retryTask == null
+                  && connector == null) {
+                scheduleRetry(0, error);
+              }
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      log.debug("No reconnect: the connection's resources were released meanwhile");
     }
   }
 
