@@ -104,6 +104,23 @@ class TransportsTest extends ClientTestSupport {
     assertThat(join(closed)).hasMessage("clean");
   }
 
+  /**
+   * A poll whose connection closes before its answer ends the connection, as in the official
+   * clients. OkHttp would otherwise send the GET again on a new connection, and the connection
+   * would go on without what the server took out of its queue for the lost answer.
+   */
+  @Test
+  void aLongPollThatBreaksEndsTheConnectionInsteadOfBeingSentAgain() {
+    HubConnection c = started(builder().transports(HttpTransportType.LongPolling));
+    CompletableFuture<Throwable> closed = new CompletableFuture<>();
+    c.onClose(e -> closed.complete(e == null ? new NullPointerException("clean") : e));
+    assertThat(join(c.invoke(String.class, "Echo", "x"))).isEqualTo("x");
+    server.dropNextPoll.set(true);
+    server.connection(0).sendInvocation("Ping"); // answers the poll held now; the next is dropped
+    assertThat(join(closed)).hasMessageContaining("Long polling failed");
+    assertThat(server.dropNextPoll).isFalse();
+  }
+
   @Test
   void fallsBackInTheServersOrderAndRenegotiates() {
     server.offered =

@@ -79,6 +79,10 @@ public final class FakeHubServer implements AutoCloseable {
   /** How long the server holds a long poll without data. */
   public volatile long pollHoldMillis = 2000;
 
+  /** When set, the next long poll is dropped: its socket closes before any answer (then unset). */
+  public final java.util.concurrent.atomic.AtomicBoolean dropNextPoll =
+      new java.util.concurrent.atomic.AtomicBoolean();
+
   public FakeHubServer() throws IOException {
     server.setDispatcher(new HubDispatcher());
     server.start(0);
@@ -217,6 +221,11 @@ public final class FakeHubServer implements AutoCloseable {
       if (method.equals("GET")) {
         if (failing.contains(HttpTransportType.LongPolling)) {
           return new MockResponse.Builder().code(404).body("LP disabled").build();
+        }
+        if (dropNextPoll.getAndSet(false)) {
+          return new MockResponse.Builder()
+              .onResponseStart(new mockwebserver3.SocketEffect.CloseSocket())
+              .build();
         }
         return c.poll(pollHoldMillis);
       }

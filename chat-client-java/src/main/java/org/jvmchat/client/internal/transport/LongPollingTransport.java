@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.HttpUrl;
+import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
 import org.jvmchat.client.HubConnectionException;
@@ -18,6 +19,13 @@ import org.jvmchat.protocol.negotiate.HttpTransportType;
  * Long polling: {@code GET} polls (the first answers at once and starts the connection; later ones
  * are held by the server until data is there), POST sends, {@code DELETE} on stop. A 204 poll is a
  * clean close; a poll that times out client-side is simply repeated.
+ *
+ * <p>A poll that breaks (the connection closed or reset before its answer) ends the transport, as
+ * in the official clients; OkHttp's silent retry is off for polls. The server may have taken
+ * messages out of the connection's queue for the lost answer (long polling has no acknowledgment:
+ * an instance forwarding the poll died, say), so a poll sent again would go on without them; the
+ * connection's end instead lets the application reconnect and recover them (the chat server's
+ * {@code lastSeq}).
  */
 final class LongPollingTransport implements Transport {
   private final TransportContext context;
@@ -28,9 +36,11 @@ final class LongPollingTransport implements Transport {
   private volatile PostSender sender;
   private volatile TransportListener listener;
   private volatile Call currentPoll;
+  private final OkHttpClient pollClient;
 
   LongPollingTransport(TransportContext context) {
     this.context = context;
+    this.pollClient = context.http().newBuilder().retryOnConnectionFailure(false).build();
   }
 
   @Override
@@ -49,7 +59,7 @@ final class LongPollingTransport implements Transport {
     this.listener = l;
     this.sender = new PostSender(context, url, format);
     CompletableFuture<Void> started = new CompletableFuture<>();
-    Call call = context.http().newCall(pollRequest());
+    Call call = pollClient.newCall(pollRequest());
     currentPoll = call;
     call.enqueue(
         new Callback() {
@@ -94,7 +104,7 @@ final class LongPollingTransport implements Transport {
     if (stopping) {
       return; // stop() reports the close once its DELETE is answered
     }
-    Call call = context.http().newCall(pollRequest());
+    Call call = pollClient.newCall(pollRequest());
     currentPoll = call;
     call.enqueue(
         new Callback() {
