@@ -57,6 +57,8 @@ async function roundRobinProxy(targets) {
 }
 
 const portOf = (url) => Number(new URL(url).port);
+/** Whether a proxied connection carried the transport's GET (the WebSocket, the SSE stream or a poll). */
+const transportGet = (c) => c.requests.some((r) => /^GET \/hubs\/chat\?id=/.test(r));
 const servers = [];
 const proxies = [];
 let a;
@@ -119,7 +121,7 @@ async function chatThroughProxy(transport, protocol) {
 test('WebSockets: negotiate on one instance, the WebSocket on the other, no affinity', { timeout: 120_000 }, async () => {
   const connections = await chatThroughProxy('WebSockets', 'json');
   const negotiate = connections.find((c) => c.requests.some((r) => r.startsWith('POST /hubs/chat/negotiate')));
-  const socket = connections.find((c) => c.requests.some((r) => /^GET \/hubs\/chat\?id=/.test(r)));
+  const socket = connections.find(transportGet);
   assert.ok(negotiate && socket, JSON.stringify(connections, (k, v) => (v instanceof Set ? [...v] : v)));
   assert.notEqual(negotiate, socket);
   assert.notEqual(negotiate.target, socket.target, 'negotiate and the WebSocket went to different instances');
@@ -145,7 +147,7 @@ test('long polling: requests reaching the other instance are forwarded to the ow
 test('Server-Sent Events: the stream and the sends are forwarded to the owner', { timeout: 120_000 }, async () => {
   const connections = await chatThroughProxy('ServerSentEvents', 'json');
   const owner = connections.find((c) => c.requests.some((r) => r.startsWith('POST /hubs/chat/negotiate'))).target;
-  const stream = connections.find((c) => c.requests.some((r) => /^GET \/hubs\/chat\?id=/.test(r)));
+  const stream = connections.find(transportGet);
   assert.ok(stream);
   assert.notEqual(stream.target, owner, 'the event stream reached the other instance');
   assert.deepEqual([...stream.forwardedBy], [stream.target], 'which forwarded it');
@@ -178,7 +180,7 @@ for (const protocol of ['json', 'messagepack']) {
       assert.equal((await bob.waitFor('ReceiveMessage', (m) => m.id === mine.id)).content, `from the resumed ${protocol} socket`);
       assert.deepEqual(closed, []);
       assert.equal(alice.connectionId, id, 'the same connection, resumed');
-      const sockets = proxy.connections.filter((c) => c.requests.some((r) => /^GET \/hubs\/chat\?id=/.test(r)));
+      const sockets = proxy.connections.filter(transportGet);
       assert.deepEqual(
         sockets.map((c) => c.target),
         ['instance-a', 'instance-b', 'instance-a'],

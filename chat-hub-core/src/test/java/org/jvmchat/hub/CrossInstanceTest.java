@@ -103,6 +103,16 @@ class CrossInstanceTest {
     return NegotiateResponse.parse(r.body().getBytes(StandardCharsets.UTF_8));
   }
 
+  /** A WebSocket upgrade request to {@code url}, to see the status it is answered with. */
+  static Request.Builder upgrade(String url) {
+    return new Request.Builder()
+        .url(url)
+        .header("Connection", "Upgrade")
+        .header("Upgrade", "websocket")
+        .header("Sec-WebSocket-Version", "13")
+        .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+  }
+
   static HttpResult call(String method, String url, String user, String body) {
     Request.Builder r = new Request.Builder().url(url).header("Authorization", "Bearer " + user);
     if (method.equals("GET")) {
@@ -133,13 +143,8 @@ class CrossInstanceTest {
     NegotiateResponse n = negotiate(a, "alice");
     String ws = TestHubClient.wsUrl(hub(b)) + "?id=" + n.connectionToken();
     Request asBob =
-        new Request.Builder()
-            .url(hub(b) + "?id=" + n.connectionToken())
+        upgrade(hub(b) + "?id=" + n.connectionToken())
             .header("Authorization", "Bearer bob")
-            .header("Connection", "Upgrade")
-            .header("Upgrade", "websocket")
-            .header("Sec-WebSocket-Version", "13")
-            .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
             .build();
     assertThat(TestHubClient.call(asBob).code()).isEqualTo(403);
     try (TestHubClient first =
@@ -176,15 +181,7 @@ class CrossInstanceTest {
           assertThat(elsewhere.awaitSocketClosed()).as(protocol.name()).isEqualTo(-1);
           assertThat(elsewhere.frames()).as("nothing answered on B").isEmpty();
         }
-        Request upgrade =
-            new Request.Builder()
-                .url(hub(b) + query)
-                .header("Connection", "Upgrade")
-                .header("Upgrade", "websocket")
-                .header("Sec-WebSocket-Version", "13")
-                .header("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
-                .build();
-        assertThat(TestHubClient.call(upgrade).code())
+        assertThat(TestHubClient.call(upgrade(hub(b) + query).build()).code())
             .as("adopted once: B refuses the token now")
             .isEqualTo(404);
         try (TestHubClient resumed =
