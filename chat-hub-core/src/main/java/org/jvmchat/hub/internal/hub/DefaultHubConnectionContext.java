@@ -371,11 +371,13 @@ final class DefaultHubConnectionContext
         "Connection {}: negotiated elsewhere and resumed here (no handshake); socket dropped",
         connectionId());
     connection.markClosing();
+    // Unregistered before the socket goes: a retry sent as soon as the client sees the close
+    // must find no connection here (404), not this one still closing (409).
+    connection.terminate(null);
     Transport t = connection.transport();
     if (t != null) {
       t.abort();
     }
-    connection.terminate(null);
   }
 
   /** Executor: the client acknowledged; messages held back for a full replay buffer may go. */
