@@ -45,10 +45,14 @@ test('json logs, the management port and the OpenTelemetry SignalR metric names'
   await assert.rejects(ws.invoke('SendMessage', room.id, 'over the limit'), /Rate limit exceeded/);
   await lp.stop();
 
+  // One scrape reads its meters one after another, not at one instant: the connection may end
+  // between the gauge's read and the timer's. Wait for a scrape that shows both sides of its end.
   const scrape = await waitUntil(async () => {
     const m = await api(management, 'GET', '/metrics');
-    return m.status === 200 && /signalr_server_connection_duration_seconds_count\{[^}]*signalr_transport="long_polling"/.test(m.body) ? m.body : undefined;
-  }, 10_000, 'the long-polling connection\'s duration');
+    return m.status === 200
+      && /signalr_server_connection_duration_seconds_count\{[^}]*signalr_transport="long_polling"/.test(m.body)
+      && /signalr_server_active_connections\{signalr_transport="long_polling"\} 0\.0/.test(m.body) ? m.body : undefined;
+  }, 10_000, 'the long-polling connection\'s end: its duration recorded, the active gauge back to 0');
   // (a failed match prints the pattern, not the whole scrape)
   const has = (pattern) => assert.ok(pattern.test(scrape), 'the scrape has ' + pattern);
   has(/# TYPE signalr_server_active_connections gauge/);
