@@ -3,7 +3,7 @@
 // status with problem+json, the dev token, health and metrics.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, stopServer, devToken, api, createRoom, connect } from './helpers.mjs';
+import { startServer, stopServer, devToken, api, createRoom, connect, waitUntil } from './helpers.mjs';
 
 let server;
 let url;
@@ -200,8 +200,11 @@ test('metrics: Prometheus text with connections by transport and protocol, messa
   await c.invoke('JoinRoom', room.id);
   await c.invoke('SendMessage', room.id, 'counted');
   await c.invoke('SendMessage', room.id, '').catch(() => {});
-  const m = await api(url, 'GET', '/metrics');
-  assert.equal(m.status, 200);
+  // The hub counts an invocation right after it writes the completion: wait for the refused one.
+  const m = await waitUntil(async () => {
+    const r = await api(url, 'GET', '/metrics');
+    return r.status === 200 && /signalr_invocation_errors_total\{hub="\/hubs\/chat",method="SendMessage"\} [1-9]/.test(r.body) ? r : undefined;
+  }, 10_000, 'the refused SendMessage in signalr_invocation_errors_total');
   assert.match(m.type, /^text\/plain/);
   const text = m.body;
   assert.match(text, /signalr_connections\{hub="\/hubs\/chat",protocol="messagepack",transport="LongPolling"\} 1\.0/);
