@@ -1,7 +1,15 @@
 package org.jvmchat.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
@@ -81,8 +89,7 @@ class NegotiateTest extends ClientTestSupport {
             builder()
                 .accessTokenProvider(() -> "t" + calls.incrementAndGet())
                 .withAutomaticReconnect());
-    java.util.concurrent.CompletableFuture<String> reconnected =
-        new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<String> reconnected = new CompletableFuture<>();
     c.onReconnected(reconnected::complete);
     server.connection(0).dropSocket();
     join(reconnected);
@@ -129,11 +136,9 @@ class NegotiateTest extends ClientTestSupport {
         started(
             builder()
                 .transports(HttpTransportType.WebSockets)
-                .queryParameters(
-                    () -> java.util.Map.of("lastSeq", "room-1:" + calls.incrementAndGet()))
+                .queryParameters(() -> Map.of("lastSeq", "room-1:" + calls.incrementAndGet()))
                 .withAutomaticReconnect());
-    java.util.concurrent.CompletableFuture<String> reconnected =
-        new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<String> reconnected = new CompletableFuture<>();
     c.onReconnected(reconnected::complete);
     server.connection(0).dropSocket();
     join(reconnected);
@@ -154,19 +159,19 @@ class NegotiateTest extends ClientTestSupport {
   @Test
   void aReconnectAsksForItsQueryParametersAfterTheLostConnectionsHandlersRan() throws Exception {
     AtomicInteger seen = new AtomicInteger();
-    java.util.concurrent.CountDownLatch handlerStarted = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch handlerMayEnd = new java.util.concurrent.CountDownLatch(1);
-    java.util.List<Integer> seenByThePolicy = new java.util.concurrent.CopyOnWriteArrayList<>();
+    CountDownLatch handlerStarted = new CountDownLatch(1);
+    CountDownLatch handlerMayEnd = new CountDownLatch(1);
+    List<Integer> seenByThePolicy = new CopyOnWriteArrayList<>();
     HubConnection c =
         started(
             builder()
                 .transports(HttpTransportType.WebSockets)
-                .queryParameters(() -> java.util.Map.of("lastSeq", "room-1:" + seen.get()))
+                .queryParameters(() -> Map.of("lastSeq", "room-1:" + seen.get()))
                 .withAutomaticReconnect(
                     (RetryPolicy)
                         ctx -> {
                           seenByThePolicy.add(seen.get());
-                          return ctx.previousRetryCount() == 0 ? java.time.Duration.ZERO : null;
+                          return ctx.previousRetryCount() == 0 ? Duration.ZERO : null;
                         }));
     c.on(
         "Receive",
@@ -174,20 +179,18 @@ class NegotiateTest extends ClientTestSupport {
         seq -> {
           handlerStarted.countDown();
           try {
-            handlerMayEnd.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            handlerMayEnd.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }
           seen.set(seq);
         });
-    java.util.concurrent.CompletableFuture<String> reconnected =
-        new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<String> reconnected = new CompletableFuture<>();
     c.onReconnected(reconnected::complete);
     server.connection(0).sendInvocation("Receive", 7);
-    assertThat(handlerStarted.await(WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS))
-        .isTrue();
+    assertThat(handlerStarted.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
     server.connection(0).dropSocket();
-    org.awaitility.Awaitility.await()
+    await()
         .atMost(WAIT)
         .until(
             () ->

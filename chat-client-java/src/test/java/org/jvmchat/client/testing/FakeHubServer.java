@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
@@ -80,8 +81,7 @@ public final class FakeHubServer implements AutoCloseable {
   public volatile long pollHoldMillis = 2000;
 
   /** When set, the next long poll is dropped: its socket closes before any answer (then unset). */
-  public final java.util.concurrent.atomic.AtomicBoolean dropNextPoll =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  public final AtomicBoolean dropNextPoll = new AtomicBoolean();
 
   public FakeHubServer() throws IOException {
     server.setDispatcher(new HubDispatcher());
